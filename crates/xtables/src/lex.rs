@@ -1,0 +1,165 @@
+//! Splitting one line into words, the way `iptables-restore` does.
+//!
+//! Words are separated by spaces or tabs. A `"` opens or closes a quoted
+//! part (quotes may start mid-word), and `\` makes the next character
+//! literal, inside quotes or not. A word keeps its raw slice; the unquoted
+//! text is only built, by [`Word::text`], when the word has quotes or escapes.
+
+use std::borrow::Cow;
+
+/// One word of a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Word<'a> {
+    /// The word as written, quotes and escapes included.
+    pub raw: &'a str,
+    /// Byte offset of the word in its line.
+    pub start: usize,
+    /// Whether the word has quotes or escapes, so that `raw` is not its text.
+    pub cooked: bool,
+}
+
+impl<'a> Word<'a> {
+    /// The word with quotes removed and escapes resolved. Borrows when it can.
+    pub fn text(&self) -> Cow<'a, str> {
+        if !self.cooked {
+            return Cow::Borrowed(self.raw);
+        }
+        let mut out = String::with_capacity(self.raw.len());
+        let mut escaped = false;
+        for c in self.raw.chars() {
+            if escaped {
+                out.push(c);
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c != '"' {
+                out.push(c);
+            }
+        }
+        Cow::Owned(out)
+    }
+
+    /// Byte offset one past the end of the word in its line.
+    pub fn end(&self) -> usize {
+        self.start + self.raw.len()
+    }
+}
+
+/// Why a line could not be split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LexError {
+    /// A `"` was not closed; the offset is that of the opening quote.
+    UnterminatedQuote(usize),
+    /// The line ends in a lone `\`; the offset is that of the `\`.
+    DanglingEscape(usize),
+}
+
+/// Splits `line` into `out` (cleared first). `out` is reused across lines,
+/// so splitting does not allocate once it has grown.
+pub fn split<'a>(line: &'a str, out: &mut Vec<Word<'a>>) -> Result<(), LexError> {
+    out.clear();
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // Skip separators.
+        while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            break;
+        }
+        let start = i;
+        let mut cooked = false;
+        let mut quote_at: Option<usize> = None;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\\' => {
+                    cooked = true;
+                    if i + 1 >= bytes.len() {
+                        return Err(LexError::DanglingEscape(i));
+                    }
+                    // Skip the escaped character whole (it may be multi-byte).
+                    i += 1;
+                    i += utf8_len(bytes[i]);
+                    continue;
+                }
+                b'"' => {
+                    cooked = true;
+                    quote_at = match quote_at {
+                        Some(_) => None,
+                        None => Some(i),
+                    };
+                }
+                b' ' | b'\t' if quote_at.is_none() => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        if let Some(q) = quote_at {
+            return Err(LexError::UnterminatedQuote(q));
+        }
+        // `i` only ever stops on an ASCII byte or the end, so this is a char boundary.
+        let raw = line.get(start..i.min(line.len())).unwrap_or("");
+        out.push(Word { raw, start, cooked });
+    }
+    Ok(())
+}
+
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0x00..=0x7f => 1,
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xff => 4,
+        _ => 1,
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    fn words(line: &str) -> Vec<(String, usize)> {
+        let mut v = Vec::new();
+        split(line, &mut v).unwrap();
+        v.iter().map(|w| (w.text().into_owned(), w.start)).collect()
+    }
+
+    #[test]
+    fn test_split_plain() {
+        assert_eq!(
+            words("-A  INPUT\t-j ACCEPT"),
+            vec![
+                ("-A".into(), 0),
+                ("INPUT".into(), 4),
+                ("-j".into(), 10),
+                ("ACCEPT".into(), 13)
+            ]
+        );
+    }
+
+    #[test]
+    fn test_split_quotes_and_escapes() {
+        assert_eq!(
+            words(r#"--comment "a \"b\" c" x\ y"#),
+            vec![
+                ("--comment".into(), 0),
+                (r#"a "b" c"#.into(), 10),
+                ("x y".into(), 22)
+            ]
+        );
+        assert_eq!(words(r#"ab"c d"e"#), vec![("abc de".into(), 0)]);
+    }
+
+    #[test]
+    fn test_split_errors() {
+        let mut v = Vec::new();
+        assert_eq!(
+            split(r#"-m comment --comment "abc"#, &mut v),
+            Err(LexError::UnterminatedQuote(21))
+        );
+        assert_eq!(split("abc \\", &mut v), Err(LexError::DanglingEscape(4)));
+        // A multi-byte character after a backslash stays whole.
+        assert_eq!(words("a\\é b"), vec![("aé".into(), 0), ("b".into(), 5)]);
+    }
+}

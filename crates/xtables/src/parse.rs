@@ -1,0 +1,925 @@
+//! The parser: lines to [`Line`]s, one at a time.
+
+use std::net::IpAddr;
+
+use crate::ast::*;
+use crate::error::{ErrorKind, ParseError, Span};
+use crate::lex::{self, LexError, Word};
+use crate::names;
+use crate::spec::{self, Kind, ModuleSpec, OptSpec};
+use crate::value::{self, Counters, Masked, NatRange, Net, Probability, Quote, Range, Rate};
+
+/// Lines longer than this are refused rather than parsed (iptables' own
+/// restore buffer is 1 KiB-ish per parameter; this bound only keeps hostile
+/// input from costing quadratic time anywhere).
+const MAX_LINE: usize = 1 << 20;
+
+/// Parses a whole file into a [`Dump`].
+///
+/// ```
+/// let text = "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n";
+/// let dump = nflens_xtables::parse(text).unwrap();
+/// assert_eq!(dump.to_string(), text);
+/// ```
+pub fn parse(input: &str) -> Result<Dump<'_>, ParseError> {
+    let mut lines = Vec::with_capacity(input.len() / 64 + 1);
+    for line in Parser::new(input) {
+        lines.push(line?);
+    }
+    Ok(Dump { lines })
+}
+
+/// A streaming parser: yields one [`Line`] at a time, so a file of any size
+/// is parsed in constant memory (beyond the current line). After the first
+/// error it yields nothing more.
+#[derive(Debug)]
+pub struct Parser<'a> {
+    input: &'a str,
+    pos: usize,
+    line_no: u32,
+    words: Vec<Word<'a>>,
+    in_table: bool,
+    failed: bool,
+}
+
+impl<'a> Parser<'a> {
+    /// A parser over `input`.
+    pub fn new(input: &'a str) -> Parser<'a> {
+        Parser {
+            input,
+            pos: 0,
+            line_no: 0,
+            words: Vec::with_capacity(64),
+            in_table: false,
+            failed: false,
+        }
+    }
+
+    /// Byte offset of the next line.
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+}
+
+impl<'a> Iterator for Parser<'a> {
+    type Item = Result<Line<'a>, ParseError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed || self.pos >= self.input.len() {
+            return None;
+        }
+        let rest = self.input.get(self.pos..)?;
+        let (line, advance) = match memchr_newline(rest.as_bytes()) {
+            Some(i) => (rest.get(..i)?, i + 1),
+            None => (rest, rest.len()),
+        };
+        let start = self.pos;
+        self.pos += advance;
+        self.line_no = self.line_no.saturating_add(1);
+        let mut ctx = LineCtx {
+            line,
+            line_no: self.line_no,
+            start,
+        };
+        let r = parse_line(&mut ctx, &mut self.words, &mut self.in_table);
+        if r.is_err() {
+            self.failed = true;
+        }
+        Some(r)
+    }
+}
+
+fn memchr_newline(b: &[u8]) -> Option<usize> {
+    b.iter().position(|&c| c == b'\n')
+}
+
+/// Parses one command line (`-A INPUT -p tcp -j ACCEPT`) on its own, outside
+/// any table section.
+pub fn parse_command(line: &str) -> Result<Command<'_>, ParseError> {
+    let mut ctx = LineCtx {
+        line,
+        line_no: 1,
+        start: 0,
+    };
+    let mut words = Vec::new();
+    let mut in_table = true;
+    match parse_line(&mut ctx, &mut words, &mut in_table)?.kind {
+        LineKind::Command(c) => Ok(c),
+        _ => Err(ctx.err(ErrorKind::UnknownLine, 0, line.len())),
+    }
+}
+
+struct LineCtx<'a> {
+    line: &'a str,
+    line_no: u32,
+    start: usize,
+}
+
+impl<'a> LineCtx<'a> {
+    fn span(&self, from: usize, to: usize) -> Span {
+        Span::in_line(self.line_no, self.start, from, to)
+    }
+
+    #[cold]
+    fn err(&self, kind: ErrorKind, from: usize, to: usize) -> ParseError {
+        ParseError::new(kind, self.span(from, to), self.line)
+    }
+}
+
+fn parse_line<'a>(
+    ctx: &mut LineCtx<'a>,
+    words: &mut Vec<Word<'a>>,
+    in_table: &mut bool,
+) -> Result<Line<'a>, ParseError> {
+    let line = ctx.line;
+    let span = ctx.span(0, line.len());
+    if line.len() > MAX_LINE {
+        return Err(ctx.err(ErrorKind::TooLong, 0, 1));
+    }
+    let trimmed = line.trim_start_matches([' ', '\t']);
+    let kind = if trimmed.trim_end_matches([' ', '\t', '\r']).is_empty() {
+        LineKind::Blank
+    } else if let Some(c) = line.strip_prefix('#') {
+        match diagnostic(line) {
+            Some(d) => LineKind::Diagnostic(d),
+            None => LineKind::Comment(c),
+        }
+    } else if let Some(t) = line.strip_prefix('*') {
+        if *in_table {
+            return Err(ctx.err(ErrorKind::MissingCommit, 0, line.len()));
+        }
+        let t = t.trim_end();
+        if t.is_empty() || !value::is_word(t) {
+            return Err(ctx.err(ErrorKind::UnknownLine, 0, line.len()));
+        }
+        *in_table = true;
+        LineKind::Table(t)
+    } else if let Some(c) = line.strip_prefix(':') {
+        if !*in_table {
+            return Err(ctx.err(ErrorKind::OutsideTable, 0, line.len()));
+        }
+        LineKind::Chain(chain_decl(ctx, c)?)
+    } else if trimmed.trim_end() == "COMMIT" {
+        if !*in_table {
+            return Err(ctx.err(ErrorKind::OutsideTable, 0, line.len()));
+        }
+        *in_table = false;
+        LineKind::Commit
+    } else if trimmed.starts_with('-') || trimmed.starts_with('[') {
+        if !*in_table {
+            return Err(ctx.err(ErrorKind::OutsideTable, 0, line.len()));
+        }
+        lex::split(line, words).map_err(|e| match e {
+            LexError::UnterminatedQuote(at) => {
+                ctx.err(ErrorKind::UnterminatedQuote, at, line.len())
+            }
+            LexError::DanglingEscape(at) => ctx.err(ErrorKind::DanglingEscape, at, at + 1),
+        })?;
+        LineKind::Command(command(ctx, words)?)
+    } else {
+        return Err(ctx.err(ErrorKind::UnknownLine, 0, line.len()));
+    };
+    Ok(Line { kind, span })
+}
+
+fn diagnostic(line: &str) -> Option<Diagnostic<'_>> {
+    if line == "# Warning: iptables-legacy tables present, use iptables-legacy-save to see them" {
+        return Some(Diagnostic::LegacyTablesPresent);
+    }
+    let rest = line.strip_prefix("# Table `")?;
+    let (table, tail) = rest.split_once('\'')?;
+    match tail {
+        " is incompatible, use 'nft' tool." => Some(Diagnostic::TableIncompatible { table }),
+        " contains incompatible base-chains, use 'nft' tool to list them." => {
+            Some(Diagnostic::IncompatibleBaseChains { table })
+        }
+        _ => None,
+    }
+}
+
+fn chain_decl<'a>(ctx: &LineCtx<'a>, rest: &'a str) -> Result<ChainDecl<'a>, ParseError> {
+    let bad = |expected| {
+        ctx.err(
+            ErrorKind::BadChainLine { expected },
+            0,
+            ctx.line.len(),
+        )
+    };
+    let mut it = rest.split([' ', '\t']).filter(|s| !s.is_empty());
+    let name = it.next().ok_or_else(|| bad("a chain name after `:`"))?;
+    let policy = it.next().ok_or_else(|| bad("a policy or `-` after the chain name"))?;
+    let counters = match it.next() {
+        None => None,
+        Some(c) => Some(Counters::parse(c).ok_or_else(|| {
+            let at = offset_in(ctx.line, c);
+            ctx.err(ErrorKind::BadCounters, at, at + c.len())
+        })?),
+    };
+    if it.next().is_some() {
+        return Err(bad("nothing after the counters"));
+    }
+    Ok(ChainDecl {
+        name,
+        policy: if policy == "-" { None } else { Some(policy) },
+        counters,
+    })
+}
+
+fn offset_in(line: &str, part: &str) -> usize {
+    (part.as_ptr() as usize).saturating_sub(line.as_ptr() as usize)
+}
+
+/// The words of a command line, with a cursor.
+struct Words<'w, 'a> {
+    ctx: &'w LineCtx<'a>,
+    words: &'w [Word<'a>],
+    i: usize,
+}
+
+impl<'w, 'a> Words<'w, 'a> {
+    fn peek(&self) -> Option<Word<'a>> {
+        self.words.get(self.i).copied()
+    }
+    fn next(&mut self) -> Option<Word<'a>> {
+        let w = self.peek();
+        if w.is_some() {
+            self.i += 1;
+        }
+        w
+    }
+    fn end(&self) -> usize {
+        self.ctx.line.len()
+    }
+    fn err(&self, kind: ErrorKind, w: Word<'a>) -> ParseError {
+        self.ctx.err(kind, w.start, w.end())
+    }
+    /// The value word of `opt`, which needs `expected`.
+    fn value(&mut self, opt: Word<'a>, expected: &'static str) -> Result<Word<'a>, ParseError> {
+        self.next().ok_or_else(|| {
+            self.ctx.err(
+                ErrorKind::MissingValue {
+                    option: opt.raw.to_owned(),
+                    expected,
+                },
+                opt.start,
+                opt.end(),
+            )
+        })
+    }
+    fn chain(&mut self, cmd: Word<'a>) -> Result<&'a str, ParseError> {
+        Ok(self.value(cmd, "a chain name")?.raw)
+    }
+}
+
+fn command<'a>(ctx: &LineCtx<'a>, words: &[Word<'a>]) -> Result<Command<'a>, ParseError> {
+    let mut w = Words { ctx, words, i: 0 };
+    let mut counters = None;
+    let first = w.next().ok_or_else(|| ctx.err(ErrorKind::UnknownLine, 0, ctx.line.len()))?;
+    let cmd = if first.raw.starts_with('[') {
+        counters = Some(
+            Counters::parse(first.raw).ok_or_else(|| w.err(ErrorKind::BadCounters, first))?,
+        );
+        w.next().ok_or_else(|| {
+            ctx.err(
+                ErrorKind::MissingValue {
+                    option: first.raw.to_owned(),
+                    expected: "a command after the counters",
+                },
+                first.start,
+                first.end(),
+            )
+        })?
+    } else {
+        first
+    };
+    let index = |w: &mut Words<'_, 'a>| -> Option<u32> {
+        let n = w.peek()?.raw.parse::<u32>().ok()?;
+        w.i += 1;
+        Some(n)
+    };
+    let c = match cmd.raw {
+        "-A" | "--append" => {
+            let chain = w.chain(cmd)?;
+            Command::Append {
+                chain,
+                rule: rule(&mut w, counters)?,
+            }
+        }
+        "-I" | "--insert" => {
+            let chain = w.chain(cmd)?;
+            let index = index(&mut w);
+            Command::Insert {
+                chain,
+                index,
+                rule: rule(&mut w, counters)?,
+            }
+        }
+        "-R" | "--replace" => {
+            let chain = w.chain(cmd)?;
+            let iw = w.value(cmd, "a rule number")?;
+            let index = iw.raw.parse::<u32>().map_err(|_| {
+                w.err(
+                    ErrorKind::BadValue {
+                        option: cmd.raw.to_owned(),
+                        value: iw.raw.to_owned(),
+                        expected: "a rule number",
+                    },
+                    iw,
+                )
+            })?;
+            Command::Replace {
+                chain,
+                index,
+                rule: rule(&mut w, counters)?,
+            }
+        }
+        "-D" | "--delete" => {
+            let chain = w.chain(cmd)?;
+            let what = match w.words.get(w.i..) {
+                Some([only]) if only.raw.parse::<u32>().is_ok() => {
+                    w.i += 1;
+                    DeleteBy::Index(only.raw.parse::<u32>().unwrap_or(0))
+                }
+                _ => DeleteBy::Rule(rule(&mut w, counters)?),
+            };
+            Command::Delete { chain, what }
+        }
+        "-N" | "--new-chain" => Command::NewChain(w.chain(cmd)?),
+        "-X" | "--delete-chain" => Command::DeleteChain(w.next().map(|c| c.raw)),
+        "-F" | "--flush" => Command::Flush(w.next().map(|c| c.raw)),
+        "-Z" | "--zero" => Command::Zero(w.next().map(|c| c.raw)),
+        "-P" | "--policy" => {
+            let chain = w.chain(cmd)?;
+            let policy = w.value(cmd, "a policy (ACCEPT or DROP)")?.raw;
+            Command::Policy { chain, policy }
+        }
+        _ => {
+            return Err(w.err(
+                ErrorKind::ExpectedOption {
+                    found: cmd.raw.to_owned(),
+                },
+                cmd,
+            ))
+        }
+    };
+    if let Some(extra) = w.peek() {
+        return Err(w.err(
+            ErrorKind::ExpectedOption {
+                found: extra.raw.to_owned(),
+            },
+            extra,
+        ));
+    }
+    Ok(c)
+}
+
+/// Where the options that follow belong.
+#[derive(Clone, Copy)]
+enum Ctx {
+    Basic,
+    /// The last match, and its spec when known.
+    Match(Option<&'static ModuleSpec>),
+    /// The target, and its spec when known.
+    Target(Option<&'static ModuleSpec>),
+}
+
+fn rule<'a>(w: &mut Words<'_, 'a>, counters: Option<Counters>) -> Result<Rule<'a>, ParseError> {
+    let first = w.peek().map(|x| x.start).unwrap_or(w.end());
+    let mut r = Rule {
+        counters,
+        ..Rule::default()
+    };
+    let mut ctx = Ctx::Basic;
+    // The `!` waiting for its option: where it was.
+    let mut pending_neg: Option<Word<'a>> = None;
+    while let Some(word) = w.next() {
+        if word.raw == "!" {
+            if pending_neg.is_some() {
+                return Err(w.err(ErrorKind::BadNegation, word));
+            }
+            pending_neg = Some(word);
+            continue;
+        }
+        let Some(stripped) = word.raw.strip_prefix('-') else {
+            return Err(w.err(
+                ErrorKind::ExpectedOption {
+                    found: word.raw.to_owned(),
+                },
+                word,
+            ));
+        };
+        let negated = pending_neg.is_some();
+        let opt_start = pending_neg.map(|n| n.start).unwrap_or(word.start);
+        pending_neg = None;
+        let long = stripped.strip_prefix('-');
+
+        // 1. An exact option of the current module wins over the basic options.
+        if let (Some(name), Ctx::Match(Some(spec)) | Ctx::Target(Some(spec))) = (long, ctx) {
+            if let Some(os) = spec.opts.iter().find(|o| o.name == name || o.aliases.contains(&name)) {
+                let o = module_opt(w, word, os, negated, opt_start)?;
+                push_opt(&mut r, ctx, o);
+                continue;
+            }
+        }
+        // 2. Basic options.
+        if let Some(b) = basic(word.raw) {
+            match b {
+                Basic::Match => {
+                    if negated {
+                        return Err(w.err(ErrorKind::BadNegation, word));
+                    }
+                    let nw = w.value(word, "a match module name")?;
+                    let spec = spec::find_match(nw.raw);
+                    r.matches.push(Match {
+                        name: nw.raw,
+                        known: spec.is_some(),
+                        options: Vec::new(),
+                        span: w.ctx.span(word.start, nw.end()),
+                    });
+                    ctx = Ctx::Match(spec);
+                }
+                Basic::Jump | Basic::Goto => {
+                    if negated {
+                        return Err(w.err(ErrorKind::BadNegation, word));
+                    }
+                    let nw = w.value(word, "a target or chain name")?;
+                    let spec = spec::find_target(nw.raw);
+                    if r.target.is_some() {
+                        return Err(w.err(
+                            ErrorKind::DuplicateOption {
+                                option: word.raw.to_owned(),
+                            },
+                            word,
+                        ));
+                    }
+                    r.target = Some(Target {
+                        goto: matches!(b, Basic::Goto),
+                        name: nw.raw,
+                        known: spec.is_some() || spec::VERDICTS.contains(&nw.raw),
+                        options: Vec::new(),
+                        span: w.ctx.span(word.start, nw.end()),
+                    });
+                    ctx = Ctx::Target(spec);
+                }
+                _ => basic_opt(w, &mut r, b, word, negated)?,
+            }
+            continue;
+        }
+        // 3. A prefix of an option of the current module (getopt_long does this).
+        if let (Some(name), Ctx::Match(Some(spec)) | Ctx::Target(Some(spec))) = (long, ctx) {
+            if let Some(os) = spec.find(name) {
+                let o = module_opt(w, word, os, negated, opt_start)?;
+                push_opt(&mut r, ctx, o);
+                continue;
+            }
+        }
+        // 4. The options of an unknown module, or options a known module
+        //    does not list (a newer iptables may add some): kept verbatim.
+        if let (Some(name), Ctx::Match(_) | Ctx::Target(_)) = (long, ctx) {
+            let mut args = Vec::new();
+            while let Some(a) = w.peek() {
+                if a.raw == "!" || (a.raw.starts_with('-') && a.raw.len() > 1 && !a.cooked) {
+                    break;
+                }
+                args.push(a);
+                w.i += 1;
+            }
+            let end = args.last().map(|a| a.end()).unwrap_or(word.end());
+            push_opt(
+                &mut r,
+                ctx,
+                Opt {
+                    negated,
+                    name,
+                    value: Value::Raw(args),
+                    span: w.ctx.span(opt_start, end),
+                },
+            );
+            continue;
+        }
+        // 5. `-p tcp --dport 22` without `-m tcp`: iptables loads the protocol's match.
+        if let (Some(name), Some(p)) = (long, r.protocol) {
+            let implicit = names::proto_name(p.value.0).and_then(spec::implicit_match);
+            if let Some(spec) = implicit {
+                if let Some(os) = spec.find(name) {
+                    r.matches.push(Match {
+                        name: spec.name,
+                        known: true,
+                        options: Vec::new(),
+                        span: w.ctx.span(word.start, word.start),
+                    });
+                    ctx = Ctx::Match(Some(spec));
+                    let o = module_opt(w, word, os, negated, opt_start)?;
+                    push_opt(&mut r, ctx, o);
+                    continue;
+                }
+            }
+        }
+        return Err(w.err(
+            ErrorKind::UnknownOption {
+                option: word.raw.to_owned(),
+            },
+            word,
+        ));
+    }
+    if let Some(n) = pending_neg {
+        return Err(w.err(ErrorKind::BadNegation, n));
+    }
+    r.span = w.ctx.span(first, w.end());
+    Ok(r)
+}
+
+fn push_opt<'a>(r: &mut Rule<'a>, ctx: Ctx, o: Opt<'a>) {
+    match ctx {
+        Ctx::Match(_) => {
+            if let Some(m) = r.matches.last_mut() {
+                m.options.push(o);
+            }
+        }
+        Ctx::Target(_) => {
+            if let Some(t) = r.target.as_mut() {
+                t.options.push(o);
+            }
+        }
+        Ctx::Basic => {}
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Basic {
+    Source,
+    Destination,
+    InIface,
+    OutIface,
+    Protocol,
+    Fragment,
+    Match,
+    Jump,
+    Goto,
+    Counters,
+}
+
+fn basic(w: &str) -> Option<Basic> {
+    Some(match w {
+        "-s" | "--source" | "--src" => Basic::Source,
+        "-d" | "--destination" | "--dst" => Basic::Destination,
+        "-i" | "--in-interface" => Basic::InIface,
+        "-o" | "--out-interface" => Basic::OutIface,
+        "-p" | "--protocol" => Basic::Protocol,
+        "-f" | "--fragment" => Basic::Fragment,
+        "-m" | "--match" => Basic::Match,
+        "-j" | "--jump" => Basic::Jump,
+        "-g" | "--goto" => Basic::Goto,
+        "-c" | "--set-counters" => Basic::Counters,
+        _ => return None,
+    })
+}
+
+/// Reads an option's value word, accepting the old `-s ! X` form of negation.
+fn value_word<'a>(
+    w: &mut Words<'_, 'a>,
+    opt: Word<'a>,
+    negated: &mut bool,
+    expected: &'static str,
+) -> Result<Word<'a>, ParseError> {
+    let v = w.value(opt, expected)?;
+    if v.raw == "!" {
+        if *negated {
+            return Err(w.err(ErrorKind::BadNegation, v));
+        }
+        *negated = true;
+        return w.value(opt, expected);
+    }
+    Ok(v)
+}
+
+fn bad_value(w: &Words<'_, '_>, opt: Word<'_>, v: Word<'_>, expected: &'static str) -> ParseError {
+    w.err(
+        ErrorKind::BadValue {
+            option: opt.raw.to_owned(),
+            value: v.text().into_owned(),
+            expected,
+        },
+        v,
+    )
+}
+
+fn basic_opt<'a>(
+    w: &mut Words<'_, 'a>,
+    r: &mut Rule<'a>,
+    b: Basic,
+    word: Word<'a>,
+    mut negated: bool,
+) -> Result<(), ParseError> {
+    let dup = |w: &Words<'_, 'a>| {
+        w.err(
+            ErrorKind::DuplicateOption {
+                option: word.raw.to_owned(),
+            },
+            word,
+        )
+    };
+    match b {
+        Basic::Source | Basic::Destination => {
+            const EXP: &str = "an address with optional /mask";
+            let v = value_word(w, word, &mut negated, EXP)?;
+            let net = Net::parse(&v.text()).ok_or_else(|| bad_value(w, word, v, EXP))?;
+            let slot = if matches!(b, Basic::Source) {
+                &mut r.source
+            } else {
+                &mut r.destination
+            };
+            if slot.is_some() {
+                return Err(dup(w));
+            }
+            *slot = Some(Neg {
+                negated,
+                value: net,
+            });
+        }
+        Basic::InIface | Basic::OutIface => {
+            const EXP: &str = "an interface name (up to 15 characters, `+` wildcard)";
+            let v = value_word(w, word, &mut negated, EXP)?;
+            if v.cooked || v.raw.is_empty() || v.raw.len() > 15 {
+                return Err(bad_value(w, word, v, EXP));
+            }
+            let slot = if matches!(b, Basic::InIface) {
+                &mut r.in_iface
+            } else {
+                &mut r.out_iface
+            };
+            if slot.is_some() {
+                return Err(dup(w));
+            }
+            *slot = Some(Neg {
+                negated,
+                value: v.raw,
+            });
+        }
+        Basic::Protocol => {
+            const EXP: &str = "a protocol name or number";
+            let v = value_word(w, word, &mut negated, EXP)?;
+            let p = names::proto_number(&v.text()).ok_or_else(|| bad_value(w, word, v, EXP))?;
+            if r.protocol.is_some() {
+                return Err(dup(w));
+            }
+            // `-p all` is no protocol match; iptables-save leaves it out.
+            if p != 0 || negated {
+                r.protocol = Some(Neg {
+                    negated,
+                    value: Proto(p),
+                });
+            }
+        }
+        Basic::Fragment => {
+            if r.fragment.is_some() {
+                return Err(dup(w));
+            }
+            r.fragment = Some(negated);
+        }
+        Basic::Counters => {
+            const EXP: &str = "packet and byte counts";
+            let p = w.value(word, EXP)?;
+            let b2 = w.value(word, EXP)?;
+            let (Ok(packets), Ok(bytes)) = (p.raw.parse::<u64>(), b2.raw.parse::<u64>()) else {
+                return Err(bad_value(w, word, p, EXP));
+            };
+            r.counters = Some(Counters { packets, bytes });
+        }
+        Basic::Match | Basic::Jump | Basic::Goto => {}
+    }
+    Ok(())
+}
+
+fn expected(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Flag => "no value",
+        Kind::Uint(_) | Kind::Hex(..) => "a number",
+        Kind::Range(..) => "a number or range",
+        Kind::Port => "a port or range",
+        Kind::PortList => "a comma list of up to 15 ports or ranges",
+        Kind::Net | Kind::NetHost => "an address with optional /mask",
+        Kind::Addr => "an address",
+        Kind::AddrRange => "an address range FROM-TO",
+        Kind::Mark | Kind::XMark | Kind::Tos => "a value with optional /mask",
+        Kind::States => "a comma list of INVALID, NEW, RELATED, ESTABLISHED, UNTRACKED, SNAT, DNAT",
+        Kind::CtStatus => "a comma list of NONE, EXPECTED, SEEN_REPLY, ASSURED, CONFIRMED",
+        Kind::WordList(_) => "a comma list of known names",
+        Kind::Word(_) => "a known name",
+        Kind::Str(_) => "a string",
+        Kind::Rate(_) => "a rate N/sec|min|hour|day",
+        Kind::HashRate => "a rate N/sec|min|hour|day or Nb/s, Nkb/s, Nmb/s",
+        Kind::Probability => "a probability from 0 to 1",
+        Kind::Nat => "an address range and/or port range",
+        Kind::TcpFlags => "two comma lists of TCP flags",
+        Kind::SetRef => "a set name and direction flags",
+        Kind::IcmpType | Kind::Icmp6Type => "an ICMP type name or TYPE[/CODE]",
+        Kind::Proto | Kind::ProtoNum => "a protocol name or number",
+        Kind::Mac => "a MAC address XX:XX:XX:XX:XX:XX",
+    }
+}
+
+fn module_opt<'a>(
+    w: &mut Words<'_, 'a>,
+    word: Word<'a>,
+    os: &'static OptSpec,
+    mut negated: bool,
+    opt_start: usize,
+) -> Result<Opt<'a>, ParseError> {
+    let exp = expected(os.kind);
+    let mut name: &'a str = os.name;
+    let value = match os.kind {
+        Kind::Flag => {
+            if os.name == "syn" {
+                // `--syn` is `--tcp-flags FIN,SYN,RST,ACK SYN`, and prints so.
+                name = "tcp-flags";
+                Value::TcpFlags {
+                    mask: 0x17,
+                    comp: 0x02,
+                }
+            } else {
+                Value::Flag
+            }
+        }
+        Kind::TcpFlags => {
+            let a = value_word(w, word, &mut negated, exp)?;
+            let b = w.value(word, exp)?;
+            let mask = names::tcp_flags(a.raw).ok_or_else(|| bad_value(w, word, a, exp))?;
+            let comp = names::tcp_flags(b.raw).ok_or_else(|| bad_value(w, word, b, exp))?;
+            Value::TcpFlags { mask, comp }
+        }
+        Kind::SetRef => {
+            let a = value_word(w, word, &mut negated, exp)?;
+            let b = w.value(word, exp)?;
+            let ok = !b.cooked
+                && b.raw.split(',').count() <= 6
+                && b.raw.split(',').all(|d| d == "src" || d == "dst");
+            if !ok {
+                return Err(bad_value(w, word, b, exp));
+            }
+            Value::SetRef {
+                name: a.text(),
+                flags: b.raw,
+            }
+        }
+        kind => {
+            let v = value_word(w, word, &mut negated, exp)?;
+            typed(kind, v).ok_or_else(|| bad_value(w, word, v, exp))?
+        }
+    };
+    let end = w
+        .words
+        .get(w.i.wrapping_sub(1))
+        .map(|x| x.end())
+        .unwrap_or(word.end());
+    Ok(Opt {
+        negated,
+        name,
+        value,
+        span: w.ctx.span(opt_start, end),
+    })
+}
+
+/// Parses one value word of a single-word kind.
+fn typed<'a>(kind: Kind, v: Word<'a>) -> Option<Value<'a>> {
+    let text = v.text();
+    let t: &str = &text;
+    Some(match kind {
+        Kind::Uint(max) => Value::Uint(value::parse_uint(t, max)?),
+        Kind::Hex(max, width) => Value::Hex {
+            value: value::parse_uint(t, max)?,
+            width,
+        },
+        Kind::Range(sep, max) => {
+            // iptables accepts `:` for `-` in owner ranges and vice versa in lengths.
+            let norm = t.replace(['-', ':'], &sep.to_string());
+            Value::Range(Range::parse(&norm, sep, max, value::no_names)?)
+        }
+        Kind::Port => Value::Range(Range::parse(t, ':', 65535, value::service_port)?),
+        Kind::PortList => {
+            let mut list = Vec::new();
+            for p in t.split(',') {
+                list.push(Range::parse(p, ':', 65535, value::service_port)?);
+            }
+            // The kernel's multiport holds at most 15 ports (a range counts two).
+            let slots: usize = list.iter().map(|r| if r.lo == r.hi { 1 } else { 2 }).sum();
+            if slots > 15 {
+                return None;
+            }
+            Value::Ports(list)
+        }
+        Kind::Net => Value::Net {
+            net: Net::parse(t)?,
+            bare_host: false,
+        },
+        Kind::NetHost => Value::Net {
+            net: Net::parse(t)?,
+            bare_host: true,
+        },
+        Kind::Addr => Value::Addr(t.parse::<IpAddr>().ok()?),
+        Kind::AddrRange => {
+            let (a, b) = t.split_once('-')?;
+            let a: IpAddr = a.parse().ok()?;
+            let b: IpAddr = b.parse().ok()?;
+            if a.is_ipv4() != b.is_ipv4() {
+                return None;
+            }
+            Value::AddrRange(a, b)
+        }
+        Kind::Mark => Value::Masked(Masked::parse(t)?, MaskStyle::Mark),
+        Kind::XMark => Value::Masked(Masked::parse(t)?, MaskStyle::XMark),
+        Kind::Tos => {
+            let m = Masked::parse(t)?;
+            if m.value > 0xff || m.mask.is_some_and(|x| x > 0xff) {
+                return None;
+            }
+            Value::Masked(m, MaskStyle::Tos)
+        }
+        Kind::States => Value::States(names::bit_list(t, names::CT_STATES, false)?),
+        Kind::CtStatus => Value::CtStatus(names::bit_list(t, names::CT_STATUS, true)?),
+        Kind::WordList(set) => {
+            if v.cooked || !t.split(',').all(|x| set.iter().any(|s| s.eq_ignore_ascii_case(x))) {
+                return None;
+            }
+            Value::Word(v.raw)
+        }
+        Kind::Word(set) => {
+            if v.cooked || t.is_empty() || !(set.is_empty() || set.contains(&t)) {
+                return None;
+            }
+            Value::Word(v.raw)
+        }
+        Kind::Str(Quote::Never) if t.is_empty() || t.contains([' ', '\t']) => return None,
+        Kind::Str(q) => Value::Str(text, q),
+        Kind::Rate(scale) => Value::Rate(Rate::parse(t, scale)?),
+        Kind::HashRate => {
+            if let Some(n) = t
+                .strip_suffix("kb/s")
+                .or_else(|| t.strip_suffix("mb/s"))
+                .or_else(|| t.strip_suffix("b/s"))
+            {
+                if v.cooked || n.is_empty() || !n.bytes().all(|c| c.is_ascii_digit()) {
+                    return None;
+                }
+                Value::ByteRate(v.raw)
+            } else {
+                Value::Rate(Rate::parse(t, 1_000_000)?)
+            }
+        }
+        Kind::Probability => Value::Probability(Probability::parse(t)?),
+        Kind::Nat => Value::Nat(NatRange::parse(t)?),
+        Kind::IcmpType | Kind::Icmp6Type => icmp(t, matches!(kind, Kind::Icmp6Type))?,
+        Kind::Proto => Value::Proto(Proto(names::proto_number(t)?)),
+        Kind::ProtoNum => Value::Uint(u64::from(names::proto_number(t)?)),
+        Kind::Mac => {
+            let mut mac = [0u8; 6];
+            let mut parts = t.split(':');
+            for b in mac.iter_mut() {
+                let p = parts.next()?;
+                if p.len() != 2 {
+                    return None;
+                }
+                *b = u8::from_str_radix(p, 16).ok()?;
+            }
+            if parts.next().is_some() {
+                return None;
+            }
+            Value::Mac(mac)
+        }
+        Kind::Flag | Kind::TcpFlags | Kind::SetRef => return None,
+    })
+}
+
+fn icmp(t: &str, v6: bool) -> Option<Value<'static>> {
+    let table = if v6 {
+        names::ICMP6_TYPES
+    } else {
+        names::ICMP_TYPES
+    };
+    if let Some(e) = table.iter().find(|e| e.0.eq_ignore_ascii_case(t)) {
+        return Some(Value::Icmp {
+            ty: e.1,
+            code_lo: e.2,
+            code_hi: e.3,
+            v6,
+        });
+    }
+    let (ty, code) = match t.split_once('/') {
+        Some((a, b)) => (a, Some(b)),
+        None => (t, None),
+    };
+    let ty = u8::try_from(value::parse_uint(ty, 255)?).ok()?;
+    let (code_lo, code_hi) = match code {
+        None => (0, 0xff),
+        Some(c) => {
+            let r = Range::parse(c, ':', 255, value::no_names)?;
+            (r.lo as u8, r.hi as u8)
+        }
+    };
+    Some(Value::Icmp {
+        ty,
+        code_lo,
+        code_hi,
+        v6,
+    })
+}

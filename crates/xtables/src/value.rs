@@ -1,0 +1,584 @@
+//! Typed option values: what they parse from, and how iptables-save prints them.
+//!
+//! Each value type has a nom parser (`parse_*`, taking the whole word) and a
+//! `Display` that prints the canonical form iptables-save uses, so that
+//! `-s 10.1.2.3/255.0.0.0` prints as `-s 10.0.0.0/8` and `--sport 1024:` as
+//! `--sport 1024:65535`.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use nom::branch::alt;
+use nom::bytes::complete::{tag, take_while1};
+use nom::character::complete::{char, digit1, hex_digit1};
+use nom::combinator::{all_consuming, map_res, opt, recognize};
+use nom::sequence::{preceded, tuple};
+use nom::IResult;
+
+/// Runs `p` over the whole of `s`; `None` when it fails or leaves input.
+fn whole<'a, O>(s: &'a str, p: impl FnMut(&'a str) -> IResult<&'a str, O>) -> Option<O> {
+    all_consuming(p)(s).ok().map(|(_, o)| o)
+}
+
+fn dec_u64(s: &str) -> IResult<&str, u64> {
+    map_res(digit1, str::parse::<u64>)(s)
+}
+
+fn hex_u64(s: &str) -> IResult<&str, u64> {
+    map_res(
+        preceded(alt((tag("0x"), tag("0X"))), hex_digit1),
+        |h: &str| u64::from_str_radix(h, 16),
+    )(s)
+}
+
+/// A number the way `strtoul(s, NULL, 0)` reads it: `0x` hex or decimal.
+pub fn num(s: &str) -> IResult<&str, u64> {
+    alt((hex_u64, dec_u64))(s)
+}
+
+/// A whole word as an unsigned number no greater than `max`.
+pub fn parse_uint(s: &str, max: u64) -> Option<u64> {
+    whole(s, num).filter(|&n| n <= max)
+}
+
+/// An inclusive range of numbers, printed `lo` or `lo{sep}hi`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Range {
+    /// Low end.
+    pub lo: u32,
+    /// High end (>= lo).
+    pub hi: u32,
+    /// The separator iptables prints (`:` for ports and lengths, `-` for uids).
+    pub sep: char,
+}
+
+impl Range {
+    /// Parses `a`, `a{sep}b`, `a{sep}` (up to `max`) and `{sep}b` (from 0).
+    /// `name` resolves a non-numeric end (service names for ports).
+    pub fn parse(s: &str, sep: char, max: u32, name: fn(&str) -> Option<u32>) -> Option<Range> {
+        let end = |t: &str| -> Option<u32> {
+            match parse_uint(t, u64::from(max)) {
+                Some(n) => u32::try_from(n).ok(),
+                None => name(t),
+            }
+        };
+        let (lo, hi) = match s.split_once(sep) {
+            None => {
+                let n = end(s)?;
+                (n, n)
+            }
+            Some((a, b)) => {
+                let lo = if a.is_empty() { 0 } else { end(a)? };
+                let hi = if b.is_empty() { max } else { end(b)? };
+                (lo, hi)
+            }
+        };
+        if lo > hi {
+            return None;
+        }
+        Some(Range { lo, hi, sep })
+    }
+}
+
+impl fmt::Display for Range {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.lo == self.hi {
+            write!(f, "{}", self.lo)
+        } else {
+            write!(f, "{}{}{}", self.lo, self.sep, self.hi)
+        }
+    }
+}
+
+/// Well-known service names (the ones real rulesets use), as in /etc/services.
+/// iptables resolves names with getservbyname(); we do not read /etc/services
+/// so that a parse means the same on every host.
+pub fn service_port(name: &str) -> Option<u32> {
+    Some(match name {
+        "ftp-data" => 20,
+        "ftp" => 21,
+        "ssh" => 22,
+        "telnet" => 23,
+        "smtp" => 25,
+        "domain" => 53,
+        "bootps" => 67,
+        "bootpc" => 68,
+        "tftp" => 69,
+        "http" | "www" => 80,
+        "pop3" => 110,
+        "sunrpc" => 111,
+        "ntp" => 123,
+        "netbios-ns" => 137,
+        "netbios-dgm" => 138,
+        "netbios-ssn" => 139,
+        "imap2" | "imap" => 143,
+        "snmp" => 161,
+        "ldap" => 389,
+        "https" => 443,
+        "microsoft-ds" => 445,
+        "isakmp" => 500,
+        "syslog" => 514,
+        "submission" => 587,
+        "ipp" => 631,
+        "imaps" => 993,
+        "pop3s" => 995,
+        "openvpn" => 1194,
+        "mysql" => 3306,
+        "ipsec-nat-t" => 4500,
+        "postgresql" => 5432,
+        _ => return None,
+    })
+}
+
+/// No names: a numeric field only.
+pub fn no_names(_: &str) -> Option<u32> {
+    None
+}
+
+/// An address with a mask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Net {
+    /// The address, already masked.
+    pub addr: IpAddr,
+    /// The mask, of the same family.
+    pub mask: IpAddr,
+}
+
+impl Net {
+    /// The prefix length if the mask is contiguous.
+    pub fn prefix_len(&self) -> Option<u8> {
+        let (bits, width) = match self.mask {
+            IpAddr::V4(m) => (u128::from(u32::from(m)) << 96, 32u32),
+            IpAddr::V6(m) => (u128::from(m), 128),
+        };
+        let ones = bits.leading_ones();
+        if bits.checked_shl(ones).unwrap_or(0) != 0 {
+            return None;
+        }
+        u8::try_from(ones.min(width)).ok()
+    }
+
+    /// Whether the mask covers the whole address.
+    pub fn is_host(&self) -> bool {
+        matches!(self.prefix_len(), Some(32) if self.addr.is_ipv4())
+            || matches!(self.prefix_len(), Some(128) if self.addr.is_ipv6())
+    }
+
+    /// Parses `ADDR`, `ADDR/LEN` or `ADDR/MASK`. Host names are not resolved.
+    pub fn parse(s: &str) -> Option<Net> {
+        let (a, m) = match s.split_once('/') {
+            Some((a, m)) => (a, Some(m)),
+            None => (s, None),
+        };
+        let addr: IpAddr = a.parse().ok()?;
+        let width: u32 = if addr.is_ipv4() { 32 } else { 128 };
+        let mask = match m {
+            None => prefix_mask(addr.is_ipv4(), width)?,
+            Some(m) => match parse_uint(m, u64::from(width)) {
+                Some(len) if !m.starts_with("0x") => prefix_mask(addr.is_ipv4(), len as u32)?,
+                _ => {
+                    let mask: IpAddr = m.parse().ok()?;
+                    if mask.is_ipv4() != addr.is_ipv4() {
+                        return None;
+                    }
+                    mask
+                }
+            },
+        };
+        Some(Net {
+            addr: and(addr, mask),
+            mask,
+        })
+    }
+}
+
+/// The mask of `len` leading ones.
+pub fn prefix_mask(v4: bool, len: u32) -> Option<IpAddr> {
+    if v4 {
+        let m = if len == 0 {
+            0
+        } else {
+            u32::MAX.checked_shl(32u32.checked_sub(len)?)?
+        };
+        Some(IpAddr::V4(Ipv4Addr::from(m)))
+    } else {
+        let m = if len == 0 {
+            0
+        } else {
+            u128::MAX.checked_shl(128u32.checked_sub(len)?)?
+        };
+        Some(IpAddr::V6(Ipv6Addr::from(m)))
+    }
+}
+
+fn and(a: IpAddr, m: IpAddr) -> IpAddr {
+    match (a, m) {
+        (IpAddr::V4(a), IpAddr::V4(m)) => IpAddr::V4(Ipv4Addr::from(u32::from(a) & u32::from(m))),
+        (IpAddr::V6(a), IpAddr::V6(m)) => IpAddr::V6(Ipv6Addr::from(u128::from(a) & u128::from(m))),
+        (a, _) => a,
+    }
+}
+
+impl fmt::Display for Net {
+    /// `ADDR/LEN`, or `ADDR/MASK` for a non-contiguous mask: what `-s` prints.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.prefix_len() {
+            Some(len) => write!(f, "{}/{}", self.addr, len),
+            None => write!(f, "{}/{}", self.addr, self.mask),
+        }
+    }
+}
+
+/// A value with an optional mask: marks, TOS, realms, device groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Masked {
+    /// The value.
+    pub value: u32,
+    /// The mask, when one was given.
+    pub mask: Option<u32>,
+}
+
+impl Masked {
+    /// Parses `V` or `V/M`, each a number.
+    pub fn parse(s: &str) -> Option<Masked> {
+        let r = whole(s, tuple((num, opt(preceded(char('/'), num)))))?;
+        let value = u32::try_from(r.0).ok()?;
+        let mask = match r.1 {
+            Some(m) => Some(u32::try_from(m).ok()?),
+            None => None,
+        };
+        Some(Masked { value, mask })
+    }
+}
+
+/// An iptables rate: `N/unit` stored as its period in units of 1/`scale` s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Rate {
+    /// Time between packets, in 1/scale seconds (the kernel's `avg`).
+    pub period: u64,
+    /// Periods per second: 10,000 for limit, 1,000,000 for hashlimit rev 2+.
+    pub scale: u64,
+}
+
+impl Rate {
+    /// Parses `N`, `N/second|sec|s|minute|min|m|hour|h|day|d`.
+    pub fn parse(s: &str, scale: u64) -> Option<Rate> {
+        let (n, unit) = match s.split_once('/') {
+            Some((n, u)) => (n, u),
+            None => (s, "sec"),
+        };
+        let n = whole(n, dec_u64)?;
+        let secs = match unit {
+            "second" | "sec" | "s" => 1,
+            "minute" | "min" | "m" => 60,
+            "hour" | "h" => 3600,
+            "day" | "d" => 86400,
+            _ => return None,
+        };
+        if n == 0 {
+            return None;
+        }
+        let period = scale.checked_mul(secs)? / n;
+        if period == 0 {
+            return None;
+        }
+        Some(Rate { period, scale })
+    }
+}
+
+impl fmt::Display for Rate {
+    /// The largest unit that still prints a whole count, as libxt_limit does.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let units = [
+            ("day", self.scale * 86400),
+            ("hour", self.scale * 3600),
+            ("min", self.scale * 60),
+            ("sec", self.scale),
+        ];
+        let p = self.period.max(1);
+        let mut i = 1;
+        while i < units.len() {
+            let m = units[i].1;
+            if p > m || m / p < m % p {
+                break;
+            }
+            i += 1;
+        }
+        write!(f, "{}/{}", units[i - 1].1 / p, units[i - 1].0)
+    }
+}
+
+/// `--probability`: stored as the kernel does, `p * 2^31` rounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Probability(pub u32);
+
+impl Probability {
+    /// Parses a number from 0 to 1.
+    pub fn parse(s: &str) -> Option<Probability> {
+        let p: f64 = s.parse().ok()?;
+        if !(0.0..=1.0).contains(&p) {
+            return None;
+        }
+        let v = (p * 2147483648.0).round();
+        Some(Probability(v.min(u32::MAX as f64) as u32))
+    }
+
+    /// The probability as a fraction.
+    pub fn as_f64(self) -> f64 {
+        f64::from(self.0) / 2147483648.0
+    }
+}
+
+impl fmt::Display for Probability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.11}", self.as_f64())
+    }
+}
+
+/// A NAT range: `ADDR[-ADDR][:PORT[-PORT][/BASE]]`, IPv6 in brackets when ports follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct NatRange {
+    /// First and last address, if any.
+    pub addrs: Option<(IpAddr, IpAddr)>,
+    /// First and last port, if any.
+    pub ports: Option<(u16, u16)>,
+    /// Base port for port shifting (DNAT revision 2), if any.
+    pub base: Option<u16>,
+}
+
+impl NatRange {
+    /// Parses a `--to-destination`/`--to-source` value.
+    pub fn parse(s: &str) -> Option<NatRange> {
+        let (addr_part, port_part) = if let Some(rest) = s.strip_prefix('[') {
+            let (a, after) = rest.split_once(']')?;
+            match after.strip_prefix(':') {
+                Some(p) => (a, Some(p)),
+                None if after.is_empty() => (a, None),
+                None => return None,
+            }
+        } else if s.matches(':').count() > 1 {
+            // A bare IPv6 address (or range) has no ports.
+            (s, None)
+        } else if let Some((a, p)) = s.split_once(':') {
+            (a, Some(p))
+        } else {
+            (s, None)
+        };
+        let addrs = if addr_part.is_empty() {
+            None
+        } else {
+            let (a, b) = match addr_part.split_once('-') {
+                Some((a, b)) => (a, b),
+                None => (addr_part, addr_part),
+            };
+            let a: IpAddr = a.trim_matches(['[', ']']).parse().ok()?;
+            let b: IpAddr = b.trim_matches(['[', ']']).parse().ok()?;
+            if a.is_ipv4() != b.is_ipv4() {
+                return None;
+            }
+            Some((a, b))
+        };
+        let (ports, base) = match port_part {
+            None => (None, None),
+            Some(p) => {
+                let (range, base) = match p.split_once('/') {
+                    Some((r, b)) => (r, Some(u16::try_from(parse_uint(b, 65535)?).ok()?)),
+                    None => (p, None),
+                };
+                let r = Range::parse(range.replace('-', ":").as_str(), ':', 65535, no_names)?;
+                (Some((r.lo as u16, r.hi as u16)), base)
+            }
+        };
+        if addrs.is_none() && ports.is_none() {
+            return None;
+        }
+        Some(NatRange { addrs, ports, base })
+    }
+}
+
+impl fmt::Display for NatRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v6 = matches!(self.addrs, Some((IpAddr::V6(_), _)));
+        let bracket = v6 && self.ports.is_some();
+        if bracket {
+            f.write_str("[")?;
+        }
+        if let Some((a, b)) = self.addrs {
+            write!(f, "{a}")?;
+            if a != b {
+                write!(f, "-{b}")?;
+            }
+        }
+        if bracket {
+            f.write_str("]")?;
+        }
+        if let Some((lo, hi)) = self.ports {
+            write!(f, ":{lo}")?;
+            if lo != hi {
+                write!(f, "-{hi}")?;
+            }
+            if let Some(b) = self.base {
+                write!(f, "/{b}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Counters `[packets:bytes]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Counters {
+    /// Packets.
+    pub packets: u64,
+    /// Bytes.
+    pub bytes: u64,
+}
+
+impl Counters {
+    /// Parses `[P:B]`.
+    pub fn parse(s: &str) -> Option<Counters> {
+        let (p, b) = whole(
+            s,
+            tuple((char('['), dec_u64, char(':'), dec_u64, char(']'))),
+        )
+        .map(|(_, p, _, b, _)| (p, b))?;
+        Some(Counters {
+            packets: p,
+            bytes: b,
+        })
+    }
+}
+
+impl fmt::Display for Counters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}:{}]", self.packets, self.bytes)
+    }
+}
+
+/// A name that iptables accepts as a chain, table or interface: printable, no spaces.
+pub fn is_word(s: &str) -> bool {
+    whole(s, recognize(take_while1(|c: char| !c.is_whitespace()))).is_some()
+}
+
+/// How a string option is quoted when printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Quote {
+    /// Quoted only when it has characters other than `[A-Za-z0-9_-]`
+    /// (`xtables_save_string`).
+    IfNeeded,
+    /// Always in double quotes, with `"` and `\` escaped.
+    Always,
+    /// Never quoted (the option's value cannot hold spaces, like SELinux contexts).
+    Never,
+    /// Like `IfNeeded`, after an extra space: libxt_nfacct prints
+    /// `--nfacct-name  NAME` with two spaces (its format string ends in a
+    /// space and `xtables_save_string` adds another).
+    IfNeededSpaced,
+}
+
+/// Prints `s` as iptables-save would, quoting per `q`.
+pub fn write_string(f: &mut impl fmt::Write, s: &str, q: Quote) -> fmt::Result {
+    let safe = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let q = if q == Quote::IfNeededSpaced {
+        f.write_char(' ')?;
+        Quote::IfNeeded
+    } else {
+        q
+    };
+    if q == Quote::Never || (q == Quote::IfNeeded && !s.is_empty() && s.chars().all(safe)) {
+        return f.write_str(s);
+    }
+    f.write_char('"')?;
+    for c in s.chars() {
+        if c == '"' || c == '\\' || c == '\'' {
+            f.write_char('\\')?;
+        }
+        f.write_char(c)?;
+    }
+    f.write_char('"')
+}
+
+/// A string value that borrows unless it had quotes or escapes.
+pub type Text<'a> = Cow<'a, str>;
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn test_range() {
+        let p = |s| Range::parse(s, ':', 65535, service_port).map(|r| r.to_string());
+        assert_eq!(p("80").as_deref(), Some("80"));
+        assert_eq!(p("1024:").as_deref(), Some("1024:65535"));
+        assert_eq!(p(":80").as_deref(), Some("0:80"));
+        assert_eq!(p("ssh").as_deref(), Some("22"));
+        assert_eq!(p("80:22"), None);
+        assert_eq!(p("65536"), None);
+        assert_eq!(p("8x"), None);
+    }
+
+    #[test]
+    fn test_net() {
+        let n = |s| Net::parse(s).map(|n| n.to_string());
+        assert_eq!(n("10.1.2.3").as_deref(), Some("10.1.2.3/32"));
+        assert_eq!(n("10.1.2.3/8").as_deref(), Some("10.0.0.0/8"));
+        assert_eq!(n("10.1.2.3/255.255.0.0").as_deref(), Some("10.1.0.0/16"));
+        assert_eq!(n("10.1.2.3/255.0.255.0").as_deref(), Some("10.0.2.0/255.0.255.0"));
+        assert_eq!(n("fe80::1/10").as_deref(), Some("fe80::/10"));
+        assert_eq!(n("::/0").as_deref(), Some("::/0"));
+        assert_eq!(n("0.0.0.0/0").as_deref(), Some("0.0.0.0/0"));
+        assert_eq!(n("1.2.3.4/33"), None);
+        assert_eq!(n("example.com"), None);
+    }
+
+    #[test]
+    fn test_rate() {
+        let r = |s| Rate::parse(s, 10000).map(|r| r.to_string());
+        assert_eq!(r("3/min").as_deref(), Some("3/min"));
+        assert_eq!(r("1/second").as_deref(), Some("1/sec"));
+        assert_eq!(r("1000/day").as_deref(), Some("1000/day"));
+        assert_eq!(r("60/min").as_deref(), Some("1/sec"));
+        assert_eq!(r("10000/sec").as_deref(), Some("10000/sec"));
+        assert_eq!(r("0/sec"), None);
+    }
+
+    #[test]
+    fn test_probability() {
+        let p = Probability::parse("0.33333333349").unwrap();
+        assert_eq!(p.to_string(), "0.33333333349");
+        assert_eq!(Probability::parse("0.5").unwrap().to_string(), "0.50000000000");
+        assert_eq!(Probability::parse("1.5"), None);
+    }
+
+    #[test]
+    fn test_nat_range() {
+        for s in [
+            "10.0.0.1",
+            "10.0.0.1:80",
+            "10.0.0.1-10.0.0.9:80-90",
+            ":80",
+            "dead::beef",
+            "dead::beef-dead::fee7",
+            "[dead::beef]:22",
+            "[dead::beef-dead::fee7]:1000-2000/1000",
+        ] {
+            assert_eq!(NatRange::parse(s).unwrap().to_string(), s);
+        }
+        assert_eq!(NatRange::parse("1.2.3.4:90-80"), None);
+        assert_eq!(NatRange::parse(""), None);
+    }
+
+    #[test]
+    fn test_write_string() {
+        let w = |s, q| {
+            let mut o = String::new();
+            write_string(&mut o, s, q).unwrap();
+            o
+        };
+        assert_eq!(w("kube-proxy_x", Quote::IfNeeded), "kube-proxy_x");
+        assert_eq!(w("a b", Quote::IfNeeded), "\"a b\"");
+        assert_eq!(w("\"", Quote::IfNeeded), "\"\\\"\"");
+        assert_eq!(w("foo", Quote::Always), "\"foo\"");
+    }
+}
