@@ -1,0 +1,613 @@
+//! The model's types.
+
+use std::net::IpAddr;
+
+use bitflags::bitflags;
+#[cfg(feature = "serde")]
+use serde::{Deserialize, Serialize};
+
+/// Address family of a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "lowercase"))]
+pub enum Family {
+    /// IPv4 (`iptables`, nft `ip`).
+    Ipv4,
+    /// IPv6 (`ip6tables`, nft `ip6`).
+    Ipv6,
+    /// nft `inet` (both).
+    Inet,
+    /// nft `arp`.
+    Arp,
+    /// nft `bridge`.
+    Bridge,
+    /// nft `netdev`.
+    Netdev,
+}
+
+/// Where a ruleset came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "kebab-case"))]
+pub enum Backend {
+    /// iptables-save text (legacy or nft variant, not told apart by the text alone
+    /// unless its header says so).
+    XtablesText,
+    /// nf_tables read over netlink.
+    NfTables,
+}
+
+/// A whole ruleset.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+pub struct Ruleset {
+    /// The family of its tables (from the input, or inferred).
+    pub family: Family,
+    /// Where it came from.
+    pub backend: Backend,
+    /// The tool and version that wrote it, from an iptables-save header
+    /// (`iptables-save v1.8.9 (nf_tables)`), if any.
+    pub writer: Option<Writer>,
+    /// Its tables, in input order.
+    pub tables: Vec<Table>,
+    /// What the input said about itself (iptables-nft's warnings).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The program that printed an iptables-save file, from its header comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+pub struct Writer {
+    /// `iptables-save`, `ip6tables-save`, `iptables-legacy-save`, ...
+    pub program: Box<str>,
+    /// `1.8.9`.
+    pub version: Box<str>,
+    /// `nf_tables` or `legacy`, when the header says.
+    pub variant: Option<Box<str>>,
+}
+
+/// A warning iptables-nft printed into its output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "kebab-case", tag = "kind"))]
+pub enum Diagnostic {
+    /// The table is incompatible with iptables-nft: its rules were not printed.
+    TableIncompatible {
+        /// The table.
+        table: Box<str>,
+        /// Line of the comment.
+        line: u32,
+    },
+    /// Some base chains of the table are hidden from the listing (1.8.8+).
+    IncompatibleBaseChains {
+        /// The table.
+        table: Box<str>,
+        /// Line of the comment.
+        line: u32,
+    },
+    /// Legacy tables exist besides the nf_tables ones.
+    LegacyTablesPresent {
+        /// Line of the comment.
+        line: u32,
+    },
+}
+
+/// A table.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+pub struct Table {
+    /// Family.
+    pub family: Family,
+    /// Name (`filter`, `nat`, ...).
+    pub name: Box<str>,
+    /// Chains, in declaration order.
+    pub chains: Vec<Chain>,
+}
+
+/// Netfilter hooks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "lowercase"))]
+pub enum Hook {
+    /// PREROUTING.
+    Prerouting,
+    /// INPUT.
+    Input,
+    /// FORWARD.
+    Forward,
+    /// OUTPUT.
+    Output,
+    /// POSTROUTING.
+    Postrouting,
+    /// netdev ingress.
+    Ingress,
+    /// netdev egress.
+    Egress,
+}
+
+impl Hook {
+    /// The hook of an iptables built-in chain name.
+    pub fn from_xtables_chain(name: &str) -> Option<Hook> {
+        Some(match name {
+            "PREROUTING" => Hook::Prerouting,
+            "INPUT" => Hook::Input,
+            "FORWARD" => Hook::Forward,
+            "OUTPUT" => Hook::Output,
+            "POSTROUTING" => Hook::Postrouting,
+            _ => return None,
+        })
+    }
+}
+
+/// A base chain's policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "lowercase"))]
+pub enum Policy {
+    /// Accept.
+    Accept,
+    /// Drop.
+    Drop,
+}
+
+/// A chain.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+pub struct Chain {
+    /// Name.
+    pub name: Box<str>,
+    /// The hook, for a base chain.
+    pub hook: Option<Hook>,
+    /// The policy, for a base chain.
+    pub policy: Option<Policy>,
+    /// Chain counters, if known.
+    pub counters: Option<Counters>,
+    /// Rules in order.
+    pub rules: Vec<Rule>,
+}
+
+/// Packet and byte counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+pub struct Counters {
+    /// Packets.
+    pub packets: u64,
+    /// Bytes.
+    pub bytes: u64,
+}
+
+/// Where a rule came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "kebab-case", tag = "kind"))]
+pub enum Origin {
+    /// A line of text.
+    Text {
+        /// 1-based line.
+        line: u32,
+        /// Byte offset of the line.
+        offset: usize,
+    },
+    /// An nf_tables rule handle.
+    Handle {
+        /// The handle.
+        handle: u64,
+    },
+}
+
+/// One rule: all matches must hold, then the action runs.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+pub struct Rule {
+    /// The conditions, in input order.
+    pub matches: Vec<Match>,
+    /// What happens when they hold; `None` for a rule that only counts.
+    pub action: Option<Action>,
+    /// The rule's comment (`-m comment` or nft rule userdata).
+    pub comment: Option<Box<str>>,
+    /// Counters, if known.
+    pub counters: Option<Counters>,
+    /// Where it came from.
+    pub origin: Origin,
+}
+
+/// A condition, possibly inverted.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+pub struct Match {
+    /// `!`.
+    pub negated: bool,
+    /// What is tested.
+    pub kind: MatchKind,
+}
+
+/// An address with a mask (contiguous or not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+pub struct IpNet {
+    /// The address, masked.
+    pub addr: IpAddr,
+    /// The mask.
+    pub mask: IpAddr,
+}
+
+/// An interface name; `wildcard` for a trailing `+` (prefix match).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+pub struct Iface {
+    /// The name without the `+`.
+    pub name: Box<str>,
+    /// Prefix match.
+    pub wildcard: bool,
+}
+
+/// An inclusive range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+pub struct Span32 {
+    /// Low end.
+    pub lo: u32,
+    /// High end.
+    pub hi: u32,
+}
+
+/// Which side of a packet or connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "lowercase"))]
+pub enum Dir {
+    /// Source.
+    Src,
+    /// Destination.
+    Dst,
+    /// Either (multiport `--ports`).
+    Either,
+}
+
+bitflags! {
+    /// Conntrack states. The low bits are the kernel's `NF_CT_STATE_*_BIT`
+    /// values, what nft `ct state` compares (`ct state 0x2,0x4` is
+    /// `ESTABLISHED | RELATED`). `SNAT` and `DNAT` are the conntrack match's
+    /// virtual states (they test the connection's NAT status); they have no
+    /// nft state bit, so nflens gives them bits 8 and 9.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(transparent))]
+    pub struct CtState: u16 {
+        /// INVALID.
+        const INVALID = 0x01;
+        /// ESTABLISHED.
+        const ESTABLISHED = 0x02;
+        /// RELATED.
+        const RELATED = 0x04;
+        /// NEW.
+        const NEW = 0x08;
+        /// UNTRACKED.
+        const UNTRACKED = 0x40;
+        /// conntrack's virtual SNAT state.
+        const SNAT = 0x100;
+        /// conntrack's virtual DNAT state.
+        const DNAT = 0x200;
+    }
+}
+
+bitflags! {
+    /// Conntrack status bits (kernel `IPS_*`), as `--ctstatus` and nft `ct status`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(transparent))]
+    pub struct CtStatus: u32 {
+        /// EXPECTED.
+        const EXPECTED = 0x01;
+        /// SEEN_REPLY.
+        const SEEN_REPLY = 0x02;
+        /// ASSURED.
+        const ASSURED = 0x04;
+        /// CONFIRMED.
+        const CONFIRMED = 0x08;
+    }
+}
+
+bitflags! {
+    /// TCP flags.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(transparent))]
+    pub struct TcpFlags: u8 {
+        /// FIN.
+        const FIN = 0x01;
+        /// SYN.
+        const SYN = 0x02;
+        /// RST.
+        const RST = 0x04;
+        /// PSH.
+        const PSH = 0x08;
+        /// ACK.
+        const ACK = 0x10;
+        /// URG.
+        const URG = 0x20;
+        /// ECE.
+        const ECE = 0x40;
+        /// CWR.
+        const CWR = 0x80;
+    }
+}
+
+/// What a condition tests. Equal meaning is an equal value, whichever module
+/// or expression it came from.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "kebab-case", tag = "match"))]
+#[non_exhaustive]
+pub enum MatchKind {
+    /// Network-layer source or destination address (`-s`, `ip saddr`).
+    Addr {
+        /// Which.
+        dir: Dir,
+        /// Network.
+        net: IpNet,
+    },
+    /// An address range (`-m iprange`).
+    AddrRange {
+        /// Which.
+        dir: Dir,
+        /// First.
+        lo: IpAddr,
+        /// Last.
+        hi: IpAddr,
+    },
+    /// Input interface (`-i`, `meta iifname`).
+    InIface(Iface),
+    /// Output interface (`-o`, `meta oifname`).
+    OutIface(Iface),
+    /// Layer-4 protocol (`-p`, `meta l4proto`, `ip protocol`).
+    Protocol(u8),
+    /// A non-first fragment (`-f`).
+    Fragment,
+    /// Transport ports (`--sport`/`--dport`, multiport, `th dport`): any range holds.
+    Port {
+        /// Which.
+        dir: Dir,
+        /// The ranges.
+        ranges: Vec<Span32>,
+    },
+    /// TCP flags: of `mask`, exactly `set` are set.
+    TcpFlags {
+        /// Flags examined.
+        mask: TcpFlags,
+        /// Flags that must be set.
+        set: TcpFlags,
+    },
+    /// Conntrack state (`-m state`, `-m conntrack --ctstate`, `ct state`).
+    CtState(CtState),
+    /// Conntrack status.
+    CtStatus(CtStatus),
+    /// Conntrack direction: `true` for REPLY.
+    CtDirReply(bool),
+    /// Conntrack layer-4 protocol.
+    CtProto(u8),
+    /// A conntrack tuple address.
+    CtAddr {
+        /// Reply tuple rather than original.
+        reply: bool,
+        /// Which.
+        dir: Dir,
+        /// Network.
+        net: IpNet,
+    },
+    /// A conntrack tuple port range.
+    CtPort {
+        /// Reply tuple rather than original.
+        reply: bool,
+        /// Which.
+        dir: Dir,
+        /// Range.
+        range: Span32,
+    },
+    /// Remaining conntrack lifetime in seconds.
+    CtExpire(Span32),
+    /// Packet mark: `(mark & mask) == value` (`-m mark`, `meta mark`).
+    Mark {
+        /// Value.
+        value: u32,
+        /// Mask.
+        mask: u32,
+    },
+    /// Connection mark: `(ctmark & mask) == value`.
+    ConnMark {
+        /// Value.
+        value: u32,
+        /// Mask.
+        mask: u32,
+    },
+    /// ICMP / ICMPv6 type and code range.
+    Icmp {
+        /// ICMPv6.
+        v6: bool,
+        /// Type (255 with all codes = any, v4).
+        ty: u8,
+        /// Code range.
+        codes: (u8, u8),
+    },
+    /// Address type of source and/or destination.
+    AddrType {
+        /// Source types, as written (`LOCAL,BROADCAST`).
+        src: Option<Box<str>>,
+        /// Destination types.
+        dst: Option<Box<str>>,
+        /// Only on the input interface.
+        limit_iface_in: bool,
+        /// Only on the output interface.
+        limit_iface_out: bool,
+        /// `!` per side (src, dst).
+        inverted: (bool, bool),
+    },
+    /// A token bucket (`-m limit`, nft `limit rate`): one packet per `period`
+    /// 1/10,000ths of a second, bursts of `burst`.
+    Limit {
+        /// Period in 1/10,000 s.
+        period: u64,
+        /// Burst.
+        burst: u32,
+    },
+    /// A random sample: true with probability `p / 2^31`.
+    Random {
+        /// Fixed-point probability.
+        p: u32,
+    },
+    /// Every `every`th packet, starting at `packet`.
+    Nth {
+        /// Period.
+        every: u32,
+        /// Phase.
+        packet: u32,
+    },
+    /// An ipset lookup.
+    Set {
+        /// Set name.
+        name: Box<str>,
+        /// Direction flags (`src,dst`).
+        flags: Box<str>,
+    },
+    /// Socket owner uid range.
+    Uid(Span32),
+    /// Socket owner gid range.
+    Gid(Span32),
+    /// Packet length range.
+    Length(Span32),
+    /// Packet type (unicast, broadcast, multicast).
+    PktType(Box<str>),
+    /// A match nflens does not normalise yet: the module and its options in
+    /// canonical iptables syntax (`--every 3 --packet 0`). Never dropped.
+    Xt {
+        /// Module name.
+        module: Box<str>,
+        /// Canonical option text.
+        args: Box<str>,
+    },
+}
+
+/// What a rule does.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+pub struct Action {
+    /// The action.
+    pub kind: ActionKind,
+}
+
+/// A NAT range (addresses and/or ports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+pub struct NatTo {
+    /// First and last address.
+    pub addrs: Option<(IpAddr, IpAddr)>,
+    /// First and last port.
+    pub ports: Option<(u16, u16)>,
+}
+
+bitflags! {
+    /// NAT flags.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(transparent))]
+    pub struct NatFlags: u8 {
+        /// `--random`.
+        const RANDOM = 0x1;
+        /// `--random-fully`.
+        const RANDOM_FULLY = 0x2;
+        /// `--persistent`.
+        const PERSISTENT = 0x4;
+    }
+}
+
+/// What a rule does.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "kebab-case", tag = "action"))]
+#[non_exhaustive]
+pub enum ActionKind {
+    /// Accept.
+    Accept,
+    /// Drop.
+    Drop,
+    /// Return to the calling chain.
+    Return,
+    /// Queue to user space (QUEUE, NFQUEUE).
+    Queue {
+        /// First queue.
+        num: u16,
+        /// Last queue (balance).
+        last: u16,
+        /// Accept when no program listens.
+        bypass: bool,
+    },
+    /// Jump to a chain.
+    Jump {
+        /// Chain.
+        chain: Box<str>,
+    },
+    /// Go to a chain (no return).
+    Goto {
+        /// Chain.
+        chain: Box<str>,
+    },
+    /// Reject with an ICMP error or TCP reset (as iptables names it).
+    Reject {
+        /// `icmp-port-unreachable`, `tcp-reset`, ...; `None` for the default.
+        with: Option<Box<str>>,
+    },
+    /// Destination NAT.
+    Dnat {
+        /// To.
+        to: NatTo,
+        /// Flags.
+        flags: NatFlags,
+    },
+    /// Source NAT.
+    Snat {
+        /// To.
+        to: NatTo,
+        /// Flags.
+        flags: NatFlags,
+    },
+    /// Masquerade.
+    Masquerade {
+        /// Ports.
+        ports: Option<(u16, u16)>,
+        /// Flags.
+        flags: NatFlags,
+    },
+    /// Redirect to the local machine.
+    Redirect {
+        /// Ports.
+        ports: Option<(u16, u16)>,
+        /// Flags.
+        flags: NatFlags,
+    },
+    /// Set the packet mark: `mark = (mark & !mask) ^ value` (MARK, `meta mark set`).
+    SetMark {
+        /// Value XORed in.
+        value: u32,
+        /// Bits cleared first.
+        mask: u32,
+    },
+    /// Set the connection mark the same way.
+    SetConnMark {
+        /// Value XORed in.
+        value: u32,
+        /// Bits cleared first.
+        mask: u32,
+    },
+    /// Log to the kernel log.
+    Log {
+        /// Prefix.
+        prefix: Option<Box<str>>,
+        /// Level as written.
+        level: Option<Box<str>>,
+    },
+    /// Log to a netlink group (NFLOG, nft `log group`).
+    Nflog {
+        /// Group.
+        group: u16,
+        /// Prefix.
+        prefix: Option<Box<str>>,
+    },
+    /// Do not track (NOTRACK, CT --notrack).
+    Notrack,
+    /// Trace (TRACE, nft `meta nftrace set 1`).
+    Trace,
+    /// A target nflens does not normalise yet, with canonical option text.
+    Xt {
+        /// Target name.
+        target: Box<str>,
+        /// Canonical option text.
+        args: Box<str>,
+    },
+}

@@ -1,0 +1,4 @@
+//! Integration tests of nflens-model.
+mod conformance;
+mod equal_meaning;
+mod properties;
