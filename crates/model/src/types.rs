@@ -326,7 +326,7 @@ bitflags! {
 /// What a condition tests. Equal meaning is an equal value, whichever module
 /// or expression it came from.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "kebab-case", tag = "match"))]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "kebab-case", tag = "match", content = "value"))]
 #[non_exhaustive]
 pub enum MatchKind {
     /// Network-layer source or destination address (`-s`, `ip saddr`).
@@ -510,7 +510,7 @@ bitflags! {
 
 /// What a rule does.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "kebab-case", tag = "action"))]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "kebab-case", tag = "action", content = "value"))]
 #[non_exhaustive]
 pub enum ActionKind {
     /// Accept.

@@ -82,3 +82,13 @@ fn test_diagnostics_and_writer() {
     assert_eq!((&*w.program, &*w.version, w.variant.as_deref()), ("iptables-nft-save", "1.8.9", Some("nf_tables")));
     assert_eq!(rs.diagnostics, vec![nflens_model::Diagnostic::TableIncompatible { table: "filter".into(), line: 2 }]);
 }
+
+#[cfg(feature = "serde")]
+#[test]
+fn test_serde_round_trip() {
+    let text = "*nat\n:POSTROUTING ACCEPT [3:180]\n-A POSTROUTING -s 10.0.0.0/8 -o eth0 -m comment --comment masq -j MASQUERADE --random-fully\n-A POSTROUTING -p udp -m multiport --dports 53,123:124 -m statistic --mode random --probability 0.5 -j SNAT --to-source 1.2.3.4:1000-2000\nCOMMIT\n";
+    let rs = lower::from_xtables(&nflens_xtables::parse(text).unwrap(), None).unwrap();
+    let json = serde_json::to_string(&rs).unwrap();
+    let back: nflens_model::Ruleset = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, rs);
+}

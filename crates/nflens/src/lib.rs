@@ -1,0 +1,58 @@
+//! nflens: read Linux firewall rulesets the way the kernel holds them.
+//!
+//! This facade re-exports the layers:
+//! - [`xtables`]: the iptables-save / iptables-restore text parser
+//!   (zero-copy, canonical `Display`, located errors);
+//! - [`model`]: the normalised rule model both backends share, and lowering.
+//!
+//! ```
+//! let text = "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\nCOMMIT\n";
+//! let ruleset = nflens::read_iptables_save(text, None).unwrap();
+//! let rule = &ruleset.tables[0].chains[0].rules[0];
+//! assert_eq!(
+//!     rule.matches[0].kind,
+//!     nflens::model::MatchKind::CtState(nflens::model::CtState::ESTABLISHED | nflens::model::CtState::RELATED)
+//! );
+//! ```
+//!
+//! # Features
+//! - `xtables` (default): the text reader.
+//! - `serde`: serialization of the model.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(missing_debug_implementations)]
+#![doc(test(attr(deny(warnings))))]
+
+pub use nflens_model as model;
+#[cfg(feature = "xtables")]
+pub use nflens_xtables as xtables;
+
+/// Why iptables text could not be read.
+#[derive(Debug)]
+pub enum Error {
+    /// The text does not parse.
+    Parse(nflens_xtables::ParseError),
+    /// It parses but does not describe a ruleset.
+    Lower(nflens_model::lower::LowerError),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Parse(e) => write!(f, "{e}"),
+            Error::Lower(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Parses and lowers iptables-save text (family inferred when `None`).
+#[cfg(feature = "xtables")]
+pub fn read_iptables_save(
+    text: &str,
+    family: Option<model::Family>,
+) -> Result<model::Ruleset, Error> {
+    let dump = nflens_xtables::parse(text).map_err(Error::Parse)?;
+    nflens_model::lower::from_xtables(&dump, family).map_err(Error::Lower)
+}
