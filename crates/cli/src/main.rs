@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use nflens::model::{lower, Family};
 
 #[derive(Parser)]
-#[command(name = "nflens", version, about = "Read Linux firewall rulesets the way the kernel holds them")]
+#[command(
+    name = "nflens",
+    version,
+    about = "Read Linux firewall rulesets the way the kernel holds them"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -24,7 +28,8 @@ enum Cmd {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Iptables)]
         format: Format,
-        /// Address family (inferred from the content when not given; ipv4 when nothing tells).
+        /// Address family of the model (`--format json`): inferred from the
+        /// content when not given, ipv4 when nothing tells.
         #[arg(long, value_enum)]
         family: Option<FamilyArg>,
     },
@@ -47,7 +52,11 @@ enum FamilyArg {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
-        Cmd::Parse { file, format, family } => match parse(file, format, family) {
+        Cmd::Parse {
+            file,
+            format,
+            family,
+        } => match parse(file, format, family) {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("nflens: {e:#}");
@@ -57,7 +66,11 @@ fn main() -> ExitCode {
     }
 }
 
-fn parse(file: Option<String>, format: Format, family: Option<FamilyArg>) -> anyhow::Result<ExitCode> {
+fn parse(
+    file: Option<String>,
+    format: Format,
+    family: Option<FamilyArg>,
+) -> anyhow::Result<ExitCode> {
     let name = file.clone().unwrap_or_else(|| "-".to_owned());
     let mut text = String::new();
     match file.as_deref() {
@@ -68,34 +81,48 @@ fn parse(file: Option<String>, format: Format, family: Option<FamilyArg>) -> any
             text = std::fs::read_to_string(p).map_err(|e| anyhow::anyhow!("{p}: {e}"))?;
         }
     }
-    let dump = match nflens::xtables::parse(&text) {
-        Ok(d) => d,
-        Err(e) => {
-            // FILE:LINE:COL: message, then the line and a caret.
-            eprintln!("{name}:{e}");
-            return Ok(ExitCode::from(2));
-        }
-    };
-    let family = family.map(|f| match f {
-        FamilyArg::Ipv4 => Family::Ipv4,
-        FamilyArg::Ipv6 => Family::Ipv6,
-    });
-    // Lower in every case, so a file that parses but names a missing chain
-    // or mixes families is reported the same way whatever the format.
-    let ruleset = match lower::from_xtables(&dump, family) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("{name}:{e}");
-            return Ok(ExitCode::from(2));
-        }
-    };
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut out = stdout.lock();
     match format {
-        Format::Iptables => write!(out, "{dump}")?,
+        Format::Iptables => {
+            // Stream: parse and print one line at a time into a buffer, with
+            // no tree kept; the buffer is written only if the whole input parses.
+            let mut buf = Vec::with_capacity(text.len() + text.len() / 8);
+            for line in nflens::xtables::Parser::new(&text) {
+                match line {
+                    Ok(l) => writeln!(buf, "{l}")?,
+                    Err(e) => {
+                        // FILE:LINE:COL: message, then the line and a caret.
+                        eprintln!("{name}:{e}");
+                        return Ok(ExitCode::from(2));
+                    }
+                }
+            }
+            out.write_all(&buf)?;
+        }
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &ruleset)?;
-            writeln!(out)?;
+            let dump = match nflens::xtables::parse(&text) {
+                Ok(d) => d,
+                Err(e) => {
+                    eprintln!("{name}:{e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let family = family.map(|f| match f {
+                FamilyArg::Ipv4 => Family::Ipv4,
+                FamilyArg::Ipv6 => Family::Ipv6,
+            });
+            let ruleset = match lower::from_xtables(&dump, family) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("{name}:{e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut out);
+            serde_json::to_writer_pretty(&mut w, &ruleset)?;
+            writeln!(w)?;
+            w.flush()?;
         }
     }
     out.flush()?;

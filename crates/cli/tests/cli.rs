@@ -22,7 +22,10 @@ fn nflens(args: &[&str], stdin: &str) -> (i32, String, String) {
 
 #[test]
 fn test_parse_prints_canonical_text() {
-    let (code, out, _) = nflens(&["parse"], "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -s 10.0.0.1 -j ACCEPT\nCOMMIT\n");
+    let (code, out, _) = nflens(
+        &["parse"],
+        "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -s 10.0.0.1 -j ACCEPT\nCOMMIT\n",
+    );
     assert_eq!(code, 0);
     assert_eq!(out, "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s 10.0.0.1/32 -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n");
 }
@@ -32,7 +35,11 @@ fn test_bad_input_file_line_col_and_exit_2() {
     let dir = std::env::temp_dir().join(format!("nflens-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let f = dir.join("bad.rules");
-    std::fs::write(&f, "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 80x -j DROP\nCOMMIT\n").unwrap();
+    std::fs::write(
+        &f,
+        "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 80x -j DROP\nCOMMIT\n",
+    )
+    .unwrap();
     let (code, out, err) = nflens(&["parse", f.to_str().unwrap()], "");
     assert_eq!(code, 2);
     assert!(out.is_empty());
@@ -57,7 +64,7 @@ fn test_json_and_family() {
     assert_eq!(m[1]["kind"]["match"], "ct-state");
     assert_eq!(m[1]["kind"]["value"], "ESTABLISHED | RELATED");
     // Forcing the other family is an error with the line.
-    let (code, _, err) = nflens(&["parse", "--family", "ipv4"], text);
+    let (code, _, err) = nflens(&["parse", "--family", "ipv4", "--format", "json"], text);
     assert_eq!(code, 2);
     assert_eq!(err, "-:line 3: address fe80:: is not Ipv4\n");
 }

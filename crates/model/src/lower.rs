@@ -112,12 +112,21 @@ fn command_rule<'c, 'a>(c: &'c Command<'a>) -> Option<&'c xt::Rule<'a>> {
 }
 
 fn rule_family(r: &xt::Rule<'_>) -> Option<Family> {
-    let fam = |a: IpAddr| if a.is_ipv4() { Family::Ipv4 } else { Family::Ipv6 };
+    let fam = |a: IpAddr| {
+        if a.is_ipv4() {
+            Family::Ipv4
+        } else {
+            Family::Ipv6
+        }
+    };
     if let Some(s) = r.source.or(r.destination) {
         return Some(fam(s.value.addr));
     }
     for m in &r.matches {
-        if matches!(m.name, "icmp6" | "hl" | "mh" | "rt" | "frag" | "hbh" | "dst" | "ipv6header" | "eui64" | "srh") {
+        if matches!(
+            m.name,
+            "icmp6" | "hl" | "mh" | "rt" | "frag" | "hbh" | "dst" | "ipv6header" | "eui64" | "srh"
+        ) {
             return Some(Family::Ipv6);
         }
         if matches!(m.name, "icmp" | "ttl") {
@@ -180,7 +189,8 @@ impl TableState {
                 chain: chain.name.to_string(),
             });
         }
-        self.index.insert(chain.name.clone(), self.table.chains.len());
+        self.index
+            .insert(chain.name.clone(), self.table.chains.len());
         self.table.chains.push(chain);
         Ok(())
     }
@@ -336,7 +346,9 @@ fn apply(
                 let pos = c
                     .rules
                     .iter()
-                    .position(|x| x.matches == r.matches && x.action == r.action && x.comment == r.comment)
+                    .position(|x| {
+                        x.matches == r.matches && x.action == r.action && x.comment == r.comment
+                    })
                     .ok_or_else(|| LowerError::NoSuchRule {
                         line,
                         chain: chain.to_string(),
@@ -449,19 +461,34 @@ fn lower_rule(
     };
     let m = |negated, kind| Match { negated, kind };
     if let Some(s) = r.source {
-        out.matches.push(m(s.negated, MatchKind::Addr { dir: Dir::Src, net: net(s.value, family, line)? }));
+        out.matches.push(m(
+            s.negated,
+            MatchKind::Addr {
+                dir: Dir::Src,
+                net: net(s.value, family, line)?,
+            },
+        ));
     }
     if let Some(d) = r.destination {
-        out.matches.push(m(d.negated, MatchKind::Addr { dir: Dir::Dst, net: net(d.value, family, line)? }));
+        out.matches.push(m(
+            d.negated,
+            MatchKind::Addr {
+                dir: Dir::Dst,
+                net: net(d.value, family, line)?,
+            },
+        ));
     }
     if let Some(i) = r.in_iface {
-        out.matches.push(m(i.negated, MatchKind::InIface(iface(i.value))));
+        out.matches
+            .push(m(i.negated, MatchKind::InIface(iface(i.value))));
     }
     if let Some(o) = r.out_iface {
-        out.matches.push(m(o.negated, MatchKind::OutIface(iface(o.value))));
+        out.matches
+            .push(m(o.negated, MatchKind::OutIface(iface(o.value))));
     }
     if let Some(p) = r.protocol {
-        out.matches.push(m(p.negated, MatchKind::Protocol(p.value.0)));
+        out.matches
+            .push(m(p.negated, MatchKind::Protocol(p.value.0)));
     }
     if let Some(inv) = r.fragment {
         out.matches.push(m(inv, MatchKind::Fragment));
@@ -480,10 +507,18 @@ fn lower_rule(
         }
         match lower_match(xm, family, line)? {
             Some(ms) => out.matches.extend(ms),
-            None => out.matches.push(m(false, MatchKind::Xt { module: xm.name.into(), args: opts_text(&xm.options) })),
+            None => out.matches.push(m(
+                false,
+                MatchKind::Xt {
+                    module: xm.name.into(),
+                    args: opts_text(&xm.options),
+                },
+            )),
         }
     }
-    out.action = r.target.as_ref().map(|t| Action { kind: lower_target(t, chains) });
+    out.action = r.target.as_ref().map(|t| Action {
+        kind: lower_target(t, chains),
+    });
     Ok(out)
 }
 
@@ -506,33 +541,67 @@ fn masked(v: &Value<'_>) -> Option<(u32, u32)> {
 }
 
 /// Lowers one `-m` match; `None` when nflens does not normalise (all of) it.
-fn lower_match(xm: &xt::Match<'_>, family: Family, line: u32) -> Result<Option<Vec<Match>>, LowerError> {
+fn lower_match(
+    xm: &xt::Match<'_>,
+    family: Family,
+    line: u32,
+) -> Result<Option<Vec<Match>>, LowerError> {
     let mut out = Vec::with_capacity(xm.options.len());
     let ct_dir = |n: &str| -> (bool, Dir) {
         let reply = n.starts_with("ctrepl");
-        let dir = if n.contains("src") { Dir::Src } else { Dir::Dst };
+        let dir = if n.contains("src") {
+            Dir::Src
+        } else {
+            Dir::Dst
+        };
         (reply, dir)
     };
     match xm.name {
-        "state" | "conntrack" | "tcp" | "udp" | "multiport" | "mark" | "connmark" | "icmp" | "icmp6" | "set"
-        | "iprange" | "length" | "pkttype" => {
+        "state" | "conntrack" | "tcp" | "udp" | "multiport" | "mark" | "connmark" | "icmp"
+        | "icmp6" | "set" | "iprange" | "length" | "pkttype" => {
             for o in &xm.options {
                 let kind = match (xm.name, o.name, &o.value) {
-                    (_, "state" | "ctstate", Value::States(b)) => MatchKind::CtState(CtState::from_bits_retain(*b)),
-                    (_, "ctstatus", Value::CtStatus(b)) => MatchKind::CtStatus(CtStatus::from_bits_retain(u32::from(*b))),
+                    (_, "state" | "ctstate", Value::States(b)) => {
+                        MatchKind::CtState(CtState::from_bits_retain(*b))
+                    }
+                    (_, "ctstatus", Value::CtStatus(b)) => {
+                        MatchKind::CtStatus(CtStatus::from_bits_retain(u32::from(*b)))
+                    }
                     (_, "ctproto", Value::Uint(p)) => MatchKind::CtProto(*p as u8),
                     (_, "ctdir", Value::Word(w)) => MatchKind::CtDirReply(*w == "REPLY"),
                     (_, "ctexpire", Value::Range(r)) => MatchKind::CtExpire(span(*r)),
-                    (_, n @ ("ctorigsrc" | "ctorigdst" | "ctreplsrc" | "ctrepldst"), Value::Net { net: x, .. }) => {
+                    (
+                        _,
+                        n @ ("ctorigsrc" | "ctorigdst" | "ctreplsrc" | "ctrepldst"),
+                        Value::Net { net: x, .. },
+                    ) => {
                         let (reply, dir) = ct_dir(n);
-                        MatchKind::CtAddr { reply, dir, net: net(*x, family, line)? }
+                        MatchKind::CtAddr {
+                            reply,
+                            dir,
+                            net: net(*x, family, line)?,
+                        }
                     }
-                    (_, n @ ("ctorigsrcport" | "ctorigdstport" | "ctreplsrcport" | "ctrepldstport"), Value::Range(r)) => {
+                    (
+                        _,
+                        n @ ("ctorigsrcport" | "ctorigdstport" | "ctreplsrcport" | "ctrepldstport"),
+                        Value::Range(r),
+                    ) => {
                         let (reply, dir) = ct_dir(n);
-                        MatchKind::CtPort { reply, dir, range: span(*r) }
+                        MatchKind::CtPort {
+                            reply,
+                            dir,
+                            range: span(*r),
+                        }
                     }
-                    ("tcp" | "udp", "sport", Value::Range(r)) => MatchKind::Port { dir: Dir::Src, ranges: vec![span(*r)] },
-                    ("tcp" | "udp", "dport", Value::Range(r)) => MatchKind::Port { dir: Dir::Dst, ranges: vec![span(*r)] },
+                    ("tcp" | "udp", "sport", Value::Range(r)) => MatchKind::Port {
+                        dir: Dir::Src,
+                        ranges: vec![span(*r)],
+                    },
+                    ("tcp" | "udp", "dport", Value::Range(r)) => MatchKind::Port {
+                        dir: Dir::Dst,
+                        ranges: vec![span(*r)],
+                    },
                     ("tcp", "tcp-flags", Value::TcpFlags { mask, comp }) => MatchKind::TcpFlags {
                         mask: TcpFlags::from_bits_retain(*mask),
                         set: TcpFlags::from_bits_retain(*comp),
@@ -546,28 +615,51 @@ fn lower_match(xm: &xt::Match<'_>, family: Family, line: u32) -> Result<Option<V
                         ranges: list.iter().map(|r| span(*r)).collect(),
                     },
                     ("mark", "mark", v) => {
-                        let Some((value, mask)) = masked(v) else { return Ok(None) };
+                        let Some((value, mask)) = masked(v) else {
+                            return Ok(None);
+                        };
                         MatchKind::Mark { value, mask }
                     }
                     ("connmark", "mark", v) => {
-                        let Some((value, mask)) = masked(v) else { return Ok(None) };
+                        let Some((value, mask)) = masked(v) else {
+                            return Ok(None);
+                        };
                         MatchKind::ConnMark { value, mask }
                     }
-                    ("icmp" | "icmp6", _, Value::Icmp { ty, code_lo, code_hi, v6 }) => {
-                        MatchKind::Icmp { v6: *v6, ty: *ty, codes: (*code_lo, *code_hi) }
-                    }
-                    ("set", "match-set", Value::SetRef { name, flags }) => {
-                        MatchKind::Set { name: name.as_ref().into(), flags: (*flags).into() }
-                    }
+                    (
+                        "icmp" | "icmp6",
+                        _,
+                        Value::Icmp {
+                            ty,
+                            code_lo,
+                            code_hi,
+                            v6,
+                        },
+                    ) => MatchKind::Icmp {
+                        v6: *v6,
+                        ty: *ty,
+                        codes: (*code_lo, *code_hi),
+                    },
+                    ("set", "match-set", Value::SetRef { name, flags }) => MatchKind::Set {
+                        name: name.as_ref().into(),
+                        flags: (*flags).into(),
+                    },
                     ("iprange", n, Value::AddrRange(lo, hi)) => {
                         check_family(*lo, family, line)?;
-                        MatchKind::AddrRange { dir: if n == "src-range" { Dir::Src } else { Dir::Dst }, lo: *lo, hi: *hi }
+                        MatchKind::AddrRange {
+                            dir: if n == "src-range" { Dir::Src } else { Dir::Dst },
+                            lo: *lo,
+                            hi: *hi,
+                        }
                     }
                     ("length", "length", Value::Range(r)) => MatchKind::Length(span(*r)),
                     ("pkttype", "pkt-type", Value::Word(w)) => MatchKind::PktType((*w).into()),
                     _ => return Ok(None),
                 };
-                out.push(Match { negated: o.negated, kind });
+                out.push(Match {
+                    negated: o.negated,
+                    kind,
+                });
             }
         }
         "owner" => {
@@ -577,7 +669,10 @@ fn lower_match(xm: &xt::Match<'_>, family: Family, line: u32) -> Result<Option<V
                     ("gid-owner", Value::Range(r)) => MatchKind::Gid(span(*r)),
                     _ => return Ok(None),
                 };
-                out.push(Match { negated: o.negated, kind });
+                out.push(Match {
+                    negated: o.negated,
+                    kind,
+                });
             }
         }
         "limit" => {
@@ -592,7 +687,10 @@ fn lower_match(xm: &xt::Match<'_>, family: Family, line: u32) -> Result<Option<V
             }
             // iptables' default rate is 3/hour.
             let period = period.unwrap_or(10_000 * 3600 / 3);
-            out.push(Match { negated: false, kind: MatchKind::Limit { period, burst } });
+            out.push(Match {
+                negated: false,
+                kind: MatchKind::Limit { period, burst },
+            });
         }
         "statistic" => {
             let (mut mode, mut p, mut every, mut packet, mut neg) = (None, None, None, 0, false);
@@ -614,7 +712,8 @@ fn lower_match(xm: &xt::Match<'_>, family: Family, line: u32) -> Result<Option<V
             out.push(Match { negated: neg, kind });
         }
         "addrtype" => {
-            let (mut src, mut dst, mut lin, mut lout, mut inv) = (None, None, false, false, (false, false));
+            let (mut src, mut dst, mut lin, mut lout, mut inv) =
+                (None, None, false, false, (false, false));
             for o in &xm.options {
                 match (o.name, &o.value) {
                     ("src-type", Value::Word(w)) => {
@@ -632,7 +731,13 @@ fn lower_match(xm: &xt::Match<'_>, family: Family, line: u32) -> Result<Option<V
             }
             out.push(Match {
                 negated: false,
-                kind: MatchKind::AddrType { src, dst, limit_iface_in: lin, limit_iface_out: lout, inverted: inv },
+                kind: MatchKind::AddrType {
+                    src,
+                    dst,
+                    limit_iface_in: lin,
+                    limit_iface_out: lout,
+                    inverted: inv,
+                },
             });
         }
         _ => return Ok(None),
@@ -689,27 +794,51 @@ fn mark_op(opts: &[xt::Opt<'_>]) -> Option<(u32, u32)> {
 
 fn lower_target(t: &xt::Target<'_>, chains: &HashMap<Box<str>, usize>) -> ActionKind {
     let o = &t.options;
-    let xt_action = || ActionKind::Xt { target: t.name.into(), args: opts_text(o) };
+    let xt_action = || ActionKind::Xt {
+        target: t.name.into(),
+        args: opts_text(o),
+    };
     let nat_to = |name| match find(o, name) {
-        Some(Value::Nat(n)) => Some(NatTo { addrs: n.addrs, ports: n.ports }),
+        Some(Value::Nat(n)) => Some(NatTo {
+            addrs: n.addrs,
+            ports: n.ports,
+        }),
         _ => None,
     };
     match t.name {
         "ACCEPT" if o.is_empty() => ActionKind::Accept,
         "DROP" if o.is_empty() => ActionKind::Drop,
         "RETURN" if o.is_empty() => ActionKind::Return,
-        "QUEUE" if o.is_empty() => ActionKind::Queue { num: 0, last: 0, bypass: false },
-        "REJECT" => ActionKind::Reject { with: text_opt(o, "reject-with") },
+        "QUEUE" if o.is_empty() => ActionKind::Queue {
+            num: 0,
+            last: 0,
+            bypass: false,
+        },
+        "REJECT" => ActionKind::Reject {
+            with: text_opt(o, "reject-with"),
+        },
         "DNAT" => match nat_to("to-destination") {
-            Some(to) => ActionKind::Dnat { to, flags: nat_flags(o) },
+            Some(to) => ActionKind::Dnat {
+                to,
+                flags: nat_flags(o),
+            },
             None => xt_action(),
         },
         "SNAT" => match nat_to("to-source") {
-            Some(to) => ActionKind::Snat { to, flags: nat_flags(o) },
+            Some(to) => ActionKind::Snat {
+                to,
+                flags: nat_flags(o),
+            },
             None => xt_action(),
         },
-        "MASQUERADE" => ActionKind::Masquerade { ports: ports(find(o, "to-ports")), flags: nat_flags(o) },
-        "REDIRECT" => ActionKind::Redirect { ports: ports(find(o, "to-ports")), flags: nat_flags(o) },
+        "MASQUERADE" => ActionKind::Masquerade {
+            ports: ports(find(o, "to-ports")),
+            flags: nat_flags(o),
+        },
+        "REDIRECT" => ActionKind::Redirect {
+            ports: ports(find(o, "to-ports")),
+            flags: nat_flags(o),
+        },
         "MARK" => match mark_op(o) {
             Some((value, mask)) => ActionKind::SetMark { value, mask },
             None => xt_action(),
@@ -718,7 +847,10 @@ fn lower_target(t: &xt::Target<'_>, chains: &HashMap<Box<str>, usize>) -> Action
             Some((value, mask)) => ActionKind::SetConnMark { value, mask },
             None => xt_action(),
         },
-        "LOG" => ActionKind::Log { prefix: text_opt(o, "log-prefix"), level: text_opt(o, "log-level") },
+        "LOG" => ActionKind::Log {
+            prefix: text_opt(o, "log-prefix"),
+            level: text_opt(o, "log-level"),
+        },
         "NFLOG" => ActionKind::Nflog {
             group: match find(o, "nflog-group") {
                 Some(Value::Uint(g)) => *g as u16,
@@ -732,12 +864,19 @@ fn lower_target(t: &xt::Target<'_>, chains: &HashMap<Box<str>, usize>) -> Action
                 (Some(Value::Uint(n)), _) => (*n as u16, *n as u16),
                 _ => (0, 0),
             };
-            ActionKind::Queue { num, last, bypass: find(o, "queue-bypass").is_some() }
+            ActionKind::Queue {
+                num,
+                last,
+                bypass: find(o, "queue-bypass").is_some(),
+            }
         }
         "NOTRACK" => ActionKind::Notrack,
         "CT" if o.len() == 1 && o[0].name == "notrack" => ActionKind::Notrack,
         "TRACE" => ActionKind::Trace,
-        name if !t.known && o.is_empty() && (chains.contains_key(name) || !looks_like_target(name)) => {
+        name if !t.known
+            && o.is_empty()
+            && (chains.contains_key(name) || !looks_like_target(name)) =>
+        {
             if t.goto {
                 ActionKind::Goto { chain: name.into() }
             } else {
@@ -750,5 +889,6 @@ fn lower_target(t: &xt::Target<'_>, chains: &HashMap<Box<str>, usize>) -> Action
 
 /// Target extensions are upper-case by convention; a name that is not is a chain.
 fn looks_like_target(name: &str) -> bool {
-    name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    name.bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
 }

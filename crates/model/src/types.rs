@@ -8,7 +8,11 @@ use serde::{Deserialize, Serialize};
 
 /// Address family of a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "lowercase"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "lowercase")
+)]
 pub enum Family {
     /// IPv4 (`iptables`, nft `ip`).
     Ipv4,
@@ -26,7 +30,11 @@ pub enum Family {
 
 /// Where a ruleset came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "kebab-case"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "kebab-case")
+)]
 pub enum Backend {
     /// iptables-save text (legacy or nft variant, not told apart by the text alone
     /// unless its header says so).
@@ -66,7 +74,11 @@ pub struct Writer {
 
 /// A warning iptables-nft printed into its output.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "kebab-case", tag = "kind"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "kebab-case", tag = "kind")
+)]
 pub enum Diagnostic {
     /// The table is incompatible with iptables-nft: its rules were not printed.
     TableIncompatible {
@@ -103,7 +115,11 @@ pub struct Table {
 
 /// Netfilter hooks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "lowercase"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "lowercase")
+)]
 pub enum Hook {
     /// PREROUTING.
     Prerouting,
@@ -137,7 +153,11 @@ impl Hook {
 
 /// A base chain's policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "lowercase"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "lowercase")
+)]
 pub enum Policy {
     /// Accept.
     Accept,
@@ -173,7 +193,11 @@ pub struct Counters {
 
 /// Where a rule came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "kebab-case", tag = "kind"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "kebab-case", tag = "kind")
+)]
 pub enum Origin {
     /// A line of text.
     Text {
@@ -247,7 +271,11 @@ pub struct Span32 {
 
 /// Which side of a packet or connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "lowercase"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "lowercase")
+)]
 pub enum Dir {
     /// Source.
     Src,
@@ -326,7 +354,11 @@ bitflags! {
 /// What a condition tests. Equal meaning is an equal value, whichever module
 /// or expression it came from.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "kebab-case", tag = "match", content = "value"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "kebab-case", tag = "match", content = "value")
+)]
 #[non_exhaustive]
 pub enum MatchKind {
     /// Network-layer source or destination address (`-s`, `ip saddr`).
@@ -510,7 +542,11 @@ bitflags! {
 
 /// What a rule does.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(rename_all = "kebab-case", tag = "action", content = "value"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "kebab-case", tag = "action", content = "value")
+)]
 #[non_exhaustive]
 pub enum ActionKind {
     /// Accept.

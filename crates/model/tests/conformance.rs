@@ -12,11 +12,26 @@ use serde_json::Value as Json;
 /// later, and ip6tables itself refuses them (`host/network not found`).
 /// nflens refuses them too, with `address ... is not Ipv6`.
 const EXCEPTIONS: &[(&str, &str)] = &[
-    ("xt_t_v1.8.9.jsonl libxt_conntrack.t:11 ip6tables", "IPv4 --ctorigsrc for ip6tables"),
-    ("xt_t_v1.8.9.jsonl libxt_conntrack.t:12 ip6tables", "IPv4 --ctorigdst for ip6tables"),
-    ("xt_t_v1.8.9.jsonl libxt_conntrack.t:13 ip6tables", "IPv4 --ctreplsrc for ip6tables"),
-    ("xt_t_v1.8.9.jsonl libxt_conntrack.t:14 ip6tables", "IPv4 --ctrepldst for ip6tables"),
-    ("xt_t_v1.8.9.jsonl libxt_mark.t:8 ip6tables", "IPv4 -s for ip6tables"),
+    (
+        "xt_t_v1.8.9.jsonl libxt_conntrack.t:11 ip6tables",
+        "IPv4 --ctorigsrc for ip6tables",
+    ),
+    (
+        "xt_t_v1.8.9.jsonl libxt_conntrack.t:12 ip6tables",
+        "IPv4 --ctorigdst for ip6tables",
+    ),
+    (
+        "xt_t_v1.8.9.jsonl libxt_conntrack.t:13 ip6tables",
+        "IPv4 --ctreplsrc for ip6tables",
+    ),
+    (
+        "xt_t_v1.8.9.jsonl libxt_conntrack.t:14 ip6tables",
+        "IPv4 --ctrepldst for ip6tables",
+    ),
+    (
+        "xt_t_v1.8.9.jsonl libxt_mark.t:8 ip6tables",
+        "IPv4 -s for ip6tables",
+    ),
 ];
 
 fn check(file: &str) {
@@ -30,7 +45,9 @@ fn check(file: &str) {
         let table = r["table"].as_str().unwrap_or("filter");
         for pc in r["per_chain"].as_array().into_iter().flatten() {
             let chain = pc["chain"].as_str().unwrap_or("INPUT");
-            let Some(map) = pc["expected_save_line"].as_object() else { continue };
+            let Some(map) = pc["expected_save_line"].as_object() else {
+                continue;
+            };
             for (tool, l) in map {
                 let family = match tool.as_str() {
                     "iptables" => Family::Ipv4,
@@ -39,7 +56,11 @@ fn check(file: &str) {
                 };
                 let l = l.as_str().expect("line");
                 total += 1;
-                let policy = if chain.chars().all(|c| c.is_ascii_uppercase()) { "ACCEPT" } else { "-" };
+                let policy = if chain.chars().all(|c| c.is_ascii_uppercase()) {
+                    "ACCEPT"
+                } else {
+                    "-"
+                };
                 let text = format!("*{table}\n:{chain} {policy} [0:0]\n{l}\nCOMMIT\n");
                 let id = format!("{} {tool}", r["id"].as_str().unwrap_or("?"));
                 let expect_refusal = EXCEPTIONS.iter().any(|e| e.0 == format!("{file} {id}"));
@@ -76,7 +97,12 @@ fn check(file: &str) {
         total - failures.len() - excepted
     );
     assert!(total > 2000, "too few lines read: {total}");
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -91,10 +117,14 @@ fn xt_t_v1_8_9_lowers() {
 
 #[test]
 fn every_dump_lowers() {
-    let Some(dir) = corpus::dir("every_dump_lowers") else { return };
+    let Some(dir) = corpus::dir("every_dump_lowers") else {
+        return;
+    };
     let mut paths: Vec<_> = std::fs::read_dir(dir.join("dumps"))
         .expect("dumps")
-        .chain(std::fs::read_dir(dir.join("dumps/canonical-iptables-1.8.9-nft")).expect("canonical"))
+        .chain(
+            std::fs::read_dir(dir.join("dumps/canonical-iptables-1.8.9-nft")).expect("canonical"),
+        )
         .map(|e| e.expect("entry").path())
         .filter(|p| p.is_file() && !p.extension().is_some_and(|x| x == "tsv"))
         .collect();
@@ -103,13 +133,18 @@ fn every_dump_lowers() {
     for p in &paths {
         let text = std::fs::read_to_string(p).expect("read");
         let dump = nflens_xtables::parse(&text).expect("parse");
-        let rs = lower::from_xtables(&dump, None).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        let rs =
+            lower::from_xtables(&dump, None).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
         for t in &rs.tables {
             for c in &t.chains {
                 for r in &c.rules {
                     rules += 1;
                     matches += r.matches.len();
-                    xt_matches += r.matches.iter().filter(|m| matches!(m.kind, nflens_model::MatchKind::Xt { .. })).count();
+                    xt_matches += r
+                        .matches
+                        .iter()
+                        .filter(|m| matches!(m.kind, nflens_model::MatchKind::Xt { .. }))
+                        .count();
                 }
             }
         }

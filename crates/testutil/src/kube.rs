@@ -48,7 +48,11 @@ fn chain_hash(kind: &str, id: &str) -> String {
     let mut h2 = h ^ 0x5bd1_e995;
     let mut out = String::with_capacity(16);
     for i in 0..16 {
-        let v = if i < 12 { h >> (i * 5) } else { h2 >> ((i - 12) * 5) } & 31;
+        let v = if i < 12 {
+            h >> (i * 5)
+        } else {
+            h2 >> ((i - 12) * 5)
+        } & 31;
         out.push(B32[v as usize] as char);
         if i == 11 {
             h2 = h2.wrapping_mul(0x0100_0000_01b3);
@@ -106,7 +110,7 @@ pub fn generate(services: usize, seed: u64) -> (String, Stats) {
             let np = 30000 + (i % 2768);
             let _ = writeln!(
                 nodeports,
-                "-A KUBE-NODEPORTS -p tcp -m comment --comment {sp} -m tcp --dport {np} -j {svc_chain}"
+                "-A KUBE-NODEPORTS -p tcp -m comment --comment \"{sp}\" -m tcp --dport {np} -j {svc_chain}"
             );
             stats.rules += 1;
         }
@@ -138,11 +142,11 @@ pub fn generate(services: usize, seed: u64) -> (String, Stats) {
             }
             let _ = writeln!(
                 seps,
-                "-A {sep_chain} -s {ep}/32 -m comment --comment {sp} -j KUBE-MARK-MASQ"
+                "-A {sep_chain} -s {ep}/32 -m comment --comment \"{sp}\" -j KUBE-MARK-MASQ"
             );
             let _ = writeln!(
                 seps,
-                "-A {sep_chain} -p tcp -m comment --comment {sp} -m tcp -j DNAT --to-destination {ep}:{tport}"
+                "-A {sep_chain} -p tcp -m comment --comment \"{sp}\" -m tcp -j DNAT --to-destination {ep}:{tport}"
             );
             stats.rules += 3;
         }
@@ -160,8 +164,12 @@ pub fn generate(services: usize, seed: u64) -> (String, Stats) {
     out.push_str("*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n");
     out.push_str(":KUBE-MARK-MASQ - [0:0]\n:KUBE-NODEPORTS - [0:0]\n:KUBE-POSTROUTING - [0:0]\n:KUBE-SERVICES - [0:0]\n");
     out.push_str(&nat_chains);
-    out.push_str("-A PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES\n");
-    out.push_str("-A OUTPUT -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES\n");
+    out.push_str(
+        "-A PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES\n",
+    );
+    out.push_str(
+        "-A OUTPUT -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES\n",
+    );
     out.push_str("-A POSTROUTING -m comment --comment \"kubernetes postrouting rules\" -j KUBE-POSTROUTING\n");
     out.push_str("-A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000\n");
     out.push_str("-A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN\n");
@@ -194,9 +202,14 @@ mod test {
         assert_eq!(stats.services, 100);
         let rules = text.lines().filter(|l| l.starts_with("-A ")).count();
         assert_eq!(rules, stats.rules);
-        assert!(text.contains("--probability 0.33333333349") || text.contains("--probability 0.50000000000"));
+        assert!(
+            text.contains("--probability 0.33333333349")
+                || text.contains("--probability 0.50000000000")
+        );
         assert_eq!(chain_hash("svc", "a").len(), 16);
         // Deterministic.
         assert_eq!(generate(100, 1).0, text);
+        // Printed exactly as iptables-save prints it (canonical).
+        assert_eq!(nflens_xtables::parse(&text).unwrap().to_string(), text);
     }
 }

@@ -8,7 +8,12 @@ use nflens_xtables::{MaskStyle, Match, Neg, Opt, Proto, Rule, Span, Target, Valu
 use proptest::prelude::*;
 
 const IFACES: &[&str] = &["eth0", "lo", "veth+", "br-1a2b3c", "wg0", "enp0s31f6"];
-const CHAINS: &[&str] = &["KUBE-SVC-ABCDEFGHIJKLMNOP", "DOCKER", "ufw-user-input", "my_chain"];
+const CHAINS: &[&str] = &[
+    "KUBE-SVC-ABCDEFGHIJKLMNOP",
+    "DOCKER",
+    "ufw-user-input",
+    "my_chain",
+];
 
 fn net() -> impl Strategy<Value = Net> {
     prop_oneof![
@@ -58,36 +63,95 @@ fn module(name: &'static str, options: Vec<Opt<'static>>) -> Match<'static> {
 
 fn a_match() -> impl Strategy<Value = Match<'static>> {
     prop_oneof![
-        text().prop_map(|t| module("comment", vec![opt("comment", false, Value::Str(Cow::Owned(t), Quote::IfNeeded))])),
+        text().prop_map(|t| module(
+            "comment",
+            vec![opt(
+                "comment",
+                false,
+                Value::Str(Cow::Owned(t), Quote::IfNeeded)
+            )]
+        )),
         (any::<bool>(), 1u16..0x3ff).prop_map(|(n, bits)| {
             let bits = bits & 0x34f;
             let bits = if bits == 0 { 0x2 } else { bits };
             module("conntrack", vec![opt("ctstate", n, Value::States(bits))])
         }),
-        (any::<bool>(), any::<u32>(), proptest::option::of(any::<u32>())).prop_map(|(n, v, m)| {
-            module("mark", vec![opt("mark", n, Value::Masked(Masked { value: v, mask: m.filter(|&m| m != u32::MAX) }, MaskStyle::Mark))])
-        }),
-        (proptest::option::of((any::<bool>(), port_range())), proptest::option::of((any::<bool>(), port_range()))).prop_map(|(s, d)| {
-            let mut o = Vec::new();
-            if let Some((n, r)) = s { o.push(opt("sport", n, Value::Range(r))); }
-            if let Some((n, r)) = d { o.push(opt("dport", n, Value::Range(r))); }
-            module("tcp", o)
-        }),
-        proptest::collection::vec(port_range(), 1..7).prop_map(|v| module("multiport", vec![opt("dports", false, Value::Ports(v))])),
-        (1u64..100_000, prop::sample::select(vec!["sec", "min", "hour", "day"])).prop_map(|(n, u)| {
-            // Parse what the first parse prints: that is the canonical rate.
-            let r = Rate::parse(&format!("{n}/{u}"), 10_000)
-                .and_then(|r| Rate::parse(&r.to_string(), 10_000))
-                .unwrap_or(Rate { period: 10_000, scale: 10_000 });
-            module("limit", vec![opt("limit", false, Value::Rate(r))])
-        }),
-        (0u32..=0x8000_0000).prop_map(|p| module("statistic", vec![
-            opt("mode", false, Value::Word("random")),
-            opt("probability", false, Value::Probability(Probability(p))),
-        ])),
-        (any::<bool>(), "[A-Za-z0-9_-]{1,20}", prop::sample::select(vec!["src", "dst", "dst,dst", "src,dst"])).prop_map(|(n, s, f)| {
-            module("set", vec![opt("match-set", n, Value::SetRef { name: Cow::Owned(s), flags: f })])
-        }),
+        (
+            any::<bool>(),
+            any::<u32>(),
+            proptest::option::of(any::<u32>())
+        )
+            .prop_map(|(n, v, m)| {
+                module(
+                    "mark",
+                    vec![opt(
+                        "mark",
+                        n,
+                        Value::Masked(
+                            Masked {
+                                value: v,
+                                mask: m.filter(|&m| m != u32::MAX),
+                            },
+                            MaskStyle::Mark,
+                        ),
+                    )],
+                )
+            }),
+        (
+            proptest::option::of((any::<bool>(), port_range())),
+            proptest::option::of((any::<bool>(), port_range()))
+        )
+            .prop_map(|(s, d)| {
+                let mut o = Vec::new();
+                if let Some((n, r)) = s {
+                    o.push(opt("sport", n, Value::Range(r)));
+                }
+                if let Some((n, r)) = d {
+                    o.push(opt("dport", n, Value::Range(r)));
+                }
+                module("tcp", o)
+            }),
+        proptest::collection::vec(port_range(), 1..7)
+            .prop_map(|v| module("multiport", vec![opt("dports", false, Value::Ports(v))])),
+        (
+            1u64..100_000,
+            prop::sample::select(vec!["sec", "min", "hour", "day"])
+        )
+            .prop_map(|(n, u)| {
+                // Parse what the first parse prints: that is the canonical rate.
+                let r = Rate::parse(&format!("{n}/{u}"), 10_000)
+                    .and_then(|r| Rate::parse(&r.to_string(), 10_000))
+                    .unwrap_or(Rate {
+                        period: 10_000,
+                        scale: 10_000,
+                    });
+                module("limit", vec![opt("limit", false, Value::Rate(r))])
+            }),
+        (0u32..=0x8000_0000).prop_map(|p| module(
+            "statistic",
+            vec![
+                opt("mode", false, Value::Word("random")),
+                opt("probability", false, Value::Probability(Probability(p))),
+            ]
+        )),
+        (
+            any::<bool>(),
+            "[A-Za-z0-9_-]{1,20}",
+            prop::sample::select(vec!["src", "dst", "dst,dst", "src,dst"])
+        )
+            .prop_map(|(n, s, f)| {
+                module(
+                    "set",
+                    vec![opt(
+                        "match-set",
+                        n,
+                        Value::SetRef {
+                            name: Cow::Owned(s),
+                            flags: f,
+                        },
+                    )],
+                )
+            }),
     ]
 }
 
@@ -100,18 +164,55 @@ fn a_target() -> impl Strategy<Value = Target<'static>> {
         span: Span::default(),
     };
     prop_oneof![
-        prop::sample::select(vec!["ACCEPT", "DROP", "RETURN"]).prop_map(move |v| t(v, false, vec![])),
-        (any::<bool>(), prop::sample::select(CHAINS.to_vec())).prop_map(move |(g, c)| Target { known: false, ..t(c, g, vec![]) }),
+        prop::sample::select(vec!["ACCEPT", "DROP", "RETURN"]).prop_map(move |v| t(
+            v,
+            false,
+            vec![]
+        )),
+        (any::<bool>(), prop::sample::select(CHAINS.to_vec())).prop_map(move |(g, c)| Target {
+            known: false,
+            ..t(c, g, vec![])
+        }),
         (any::<[u8; 4]>(), proptest::option::of(port_range())).prop_map(move |(a, p)| {
             let a = std::net::IpAddr::from(a);
-            t("DNAT", false, vec![opt("to-destination", false, Value::Nat(NatRange {
-                addrs: Some((a, a)),
-                ports: p.map(|r| (r.lo as u16, r.hi as u16)),
-                base: None,
-            }))])
+            t(
+                "DNAT",
+                false,
+                vec![opt(
+                    "to-destination",
+                    false,
+                    Value::Nat(NatRange {
+                        addrs: Some((a, a)),
+                        ports: p.map(|r| (r.lo as u16, r.hi as u16)),
+                        base: None,
+                    }),
+                )],
+            )
         }),
-        (any::<u32>(), any::<u32>()).prop_map(move |(v, m)| t("MARK", false, vec![opt("set-xmark", false, Value::Masked(Masked { value: v, mask: Some(m) }, MaskStyle::XMark))])),
-        text().prop_map(move |p| t("LOG", false, vec![opt("log-prefix", false, Value::Str(Cow::Owned(p), Quote::Always))])),
+        (any::<u32>(), any::<u32>()).prop_map(move |(v, m)| t(
+            "MARK",
+            false,
+            vec![opt(
+                "set-xmark",
+                false,
+                Value::Masked(
+                    Masked {
+                        value: v,
+                        mask: Some(m)
+                    },
+                    MaskStyle::XMark
+                )
+            )]
+        )),
+        text().prop_map(move |p| t(
+            "LOG",
+            false,
+            vec![opt(
+                "log-prefix",
+                false,
+                Value::Str(Cow::Owned(p), Quote::IfNeeded)
+            )]
+        )),
     ]
 }
 
@@ -123,22 +224,26 @@ pub fn rule() -> impl Strategy<Value = Rule<'static>> {
         proptest::option::of(neg(net())),
         proptest::option::of(neg(prop::sample::select(IFACES.to_vec()))),
         proptest::option::of(neg(prop::sample::select(IFACES.to_vec()))),
-        proptest::option::of(neg(prop::sample::select(vec![6u8, 17, 1, 58, 132, 47]).prop_map(Proto))),
+        proptest::option::of(neg(
+            prop::sample::select(vec![6u8, 17, 1, 58, 132, 47]).prop_map(Proto)
+        )),
         proptest::collection::vec(a_match(), 0..4),
         proptest::option::of(a_target()),
     )
-        .prop_map(|(source, destination, in_iface, out_iface, protocol, matches, target)| Rule {
-            counters: None,
-            source,
-            destination,
-            in_iface,
-            out_iface,
-            protocol,
-            fragment: None,
-            matches,
-            target,
-            span: Span::default(),
-        })
+        .prop_map(
+            |(source, destination, in_iface, out_iface, protocol, matches, target)| Rule {
+                counters: None,
+                source,
+                destination,
+                in_iface,
+                out_iface,
+                protocol,
+                fragment: None,
+                matches,
+                target,
+                span: Span::default(),
+            },
+        )
 }
 
 /// Sets every span in the rule to the default, so trees compare by content.

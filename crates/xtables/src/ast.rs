@@ -11,7 +11,9 @@ use std::net::IpAddr;
 use crate::error::Span;
 use crate::lex::Word;
 use crate::names;
-use crate::value::{write_string, Counters, Masked, NatRange, Net, Probability, Quote, Range, Rate, Text};
+use crate::value::{
+    write_string, Counters, Masked, NatRange, Net, Probability, Quote, Range, Rate, Text,
+};
 
 /// A whole file: its lines in order.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -323,6 +325,8 @@ pub enum Value<'a> {
     Proto(Proto),
     /// A MAC address.
     Mac([u8; 6]),
+    /// A traffic-control class (major, minor).
+    Class(u16, u16),
     /// The words of an option of a module nflens does not know, verbatim.
     Raw(Vec<Word<'a>>),
 }
@@ -420,6 +424,7 @@ impl fmt::Display for Value<'_> {
                 "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
                 m[0], m[1], m[2], m[3], m[4], m[5]
             ),
+            Value::Class(major, minor) => write!(f, "{major:04x}:{minor:04x}"),
             Value::Raw(words) => {
                 for (i, w) in words.iter().enumerate() {
                     if i > 0 {

@@ -24,6 +24,13 @@ impl<'a> Word<'a> {
         if !self.cooked {
             return Cow::Borrowed(self.raw);
         }
+        // The common quoted case, `"text"` with no escapes or inner quotes,
+        // borrows the inside.
+        if let Some(inner) = self.raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+            if !inner.contains(['"', '\\']) {
+                return Cow::Borrowed(inner);
+            }
+        }
         let mut out = String::with_capacity(self.raw.len());
         let mut escaped = false;
         for c in self.raw.chars() {
@@ -60,9 +67,9 @@ pub fn split<'a>(line: &'a str, out: &mut Vec<Word<'a>>) -> Result<(), LexError>
     out.clear();
     let bytes = line.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
+    loop {
         // Skip separators.
-        while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
+        while let Some(b' ' | b'\t') = bytes.get(i) {
             i += 1;
         }
         if i >= bytes.len() {
@@ -71,16 +78,15 @@ pub fn split<'a>(line: &'a str, out: &mut Vec<Word<'a>>) -> Result<(), LexError>
         let start = i;
         let mut cooked = false;
         let mut quote_at: Option<usize> = None;
-        while i < bytes.len() {
-            match bytes[i] {
+        while let Some(&b) = bytes.get(i) {
+            match b {
                 b'\\' => {
                     cooked = true;
-                    if i + 1 >= bytes.len() {
+                    let Some(&next) = bytes.get(i + 1) else {
                         return Err(LexError::DanglingEscape(i));
-                    }
+                    };
                     // Skip the escaped character whole (it may be multi-byte).
-                    i += 1;
-                    i += utf8_len(bytes[i]);
+                    i += 1 + utf8_len(next);
                     continue;
                 }
                 b'"' => {

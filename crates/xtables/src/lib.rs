@@ -20,7 +20,7 @@
 //!
 //! ```
 //! let err = nflens_xtables::parse("*filter\n-A INPUT -p tcp --dport 80x -j DROP\n").unwrap_err();
-//! assert_eq!(err.short(), "2:26: bad --dport \"80x\": expected a port or range");
+//! assert_eq!(err.short(), "2:25: bad --dport \"80x\": expected a port or range");
 //! ```
 //!
 //! No input makes the parser panic (fuzzed: `fuzz/fuzz_targets/xtables_parse.rs`).

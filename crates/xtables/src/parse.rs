@@ -198,16 +198,12 @@ fn diagnostic(line: &str) -> Option<Diagnostic<'_>> {
 }
 
 fn chain_decl<'a>(ctx: &LineCtx<'a>, rest: &'a str) -> Result<ChainDecl<'a>, ParseError> {
-    let bad = |expected| {
-        ctx.err(
-            ErrorKind::BadChainLine { expected },
-            0,
-            ctx.line.len(),
-        )
-    };
+    let bad = |expected| ctx.err(ErrorKind::BadChainLine { expected }, 0, ctx.line.len());
     let mut it = rest.split([' ', '\t']).filter(|s| !s.is_empty());
     let name = it.next().ok_or_else(|| bad("a chain name after `:`"))?;
-    let policy = it.next().ok_or_else(|| bad("a policy or `-` after the chain name"))?;
+    let policy = it
+        .next()
+        .ok_or_else(|| bad("a policy or `-` after the chain name"))?;
     let counters = match it.next() {
         None => None,
         Some(c) => Some(Counters::parse(c).ok_or_else(|| {
@@ -274,11 +270,12 @@ impl<'w, 'a> Words<'w, 'a> {
 fn command<'a>(ctx: &LineCtx<'a>, words: &[Word<'a>]) -> Result<Command<'a>, ParseError> {
     let mut w = Words { ctx, words, i: 0 };
     let mut counters = None;
-    let first = w.next().ok_or_else(|| ctx.err(ErrorKind::UnknownLine, 0, ctx.line.len()))?;
+    let first = w
+        .next()
+        .ok_or_else(|| ctx.err(ErrorKind::UnknownLine, 0, ctx.line.len()))?;
     let cmd = if first.raw.starts_with('[') {
-        counters = Some(
-            Counters::parse(first.raw).ok_or_else(|| w.err(ErrorKind::BadCounters, first))?,
-        );
+        counters =
+            Some(Counters::parse(first.raw).ok_or_else(|| w.err(ErrorKind::BadCounters, first))?);
         w.next().ok_or_else(|| {
             ctx.err(
                 ErrorKind::MissingValue {
@@ -415,7 +412,11 @@ fn rule<'a>(w: &mut Words<'_, 'a>, counters: Option<Counters>) -> Result<Rule<'a
 
         // 1. An exact option of the current module wins over the basic options.
         if let (Some(name), Ctx::Match(Some(spec)) | Ctx::Target(Some(spec))) = (long, ctx) {
-            if let Some(os) = spec.opts.iter().find(|o| o.name == name || o.aliases.contains(&name)) {
+            if let Some(os) = spec
+                .opts
+                .iter()
+                .find(|o| o.name == name || o.aliases.contains(&name))
+            {
                 let o = module_opt(w, word, os, negated, opt_start)?;
                 push_opt(&mut r, ctx, o);
                 continue;
@@ -524,6 +525,18 @@ fn rule<'a>(w: &mut Words<'_, 'a>, counters: Option<Counters>) -> Result<Rule<'a
     }
     if let Some(n) = pending_neg {
         return Err(w.err(ErrorKind::BadNegation, n));
+    }
+    // Targets whose options iptables-save prints in a fixed order.
+    if let Some(t) = r.target.as_mut() {
+        if let Some(spec) = spec::find_target(t.name).filter(|s| s.ordered) {
+            let rank = |o: &Opt<'_>| {
+                spec.opts
+                    .iter()
+                    .position(|s| s.name == o.name)
+                    .unwrap_or(usize::MAX)
+            };
+            t.options.sort_by_key(rank);
+        }
     }
     r.span = w.ctx.span(first, w.end());
     Ok(r)
@@ -716,6 +729,7 @@ fn expected(kind: Kind) -> &'static str {
         Kind::IcmpType | Kind::Icmp6Type => "an ICMP type name or TYPE[/CODE]",
         Kind::Proto | Kind::ProtoNum => "a protocol name or number",
         Kind::Mac => "a MAC address XX:XX:XX:XX:XX:XX",
+        Kind::Class => "a class MAJOR:MINOR in hex",
     }
 }
 
@@ -790,11 +804,7 @@ fn typed<'a>(kind: Kind, v: Word<'a>) -> Option<Value<'a>> {
             value: value::parse_uint(t, max)?,
             width,
         },
-        Kind::Range(sep, max) => {
-            // iptables accepts `:` for `-` in owner ranges and vice versa in lengths.
-            let norm = t.replace(['-', ':'], &sep.to_string());
-            Value::Range(Range::parse(&norm, sep, max, value::no_names)?)
-        }
+        Kind::Range(sep, max) => Value::Range(Range::parse(t, sep, max, value::no_names)?),
         Kind::Port => Value::Range(Range::parse(t, ':', 65535, value::service_port)?),
         Kind::PortList => {
             let mut list = Vec::new();
@@ -838,7 +848,11 @@ fn typed<'a>(kind: Kind, v: Word<'a>) -> Option<Value<'a>> {
         Kind::States => Value::States(names::bit_list(t, names::CT_STATES, false)?),
         Kind::CtStatus => Value::CtStatus(names::bit_list(t, names::CT_STATUS, true)?),
         Kind::WordList(set) => {
-            if v.cooked || !t.split(',').all(|x| set.iter().any(|s| s.eq_ignore_ascii_case(x))) {
+            if v.cooked
+                || !t
+                    .split(',')
+                    .all(|x| set.iter().any(|s| s.eq_ignore_ascii_case(x)))
+            {
                 return None;
             }
             Value::Word(v.raw)
@@ -885,6 +899,15 @@ fn typed<'a>(kind: Kind, v: Word<'a>) -> Option<Value<'a>> {
                 return None;
             }
             Value::Mac(mac)
+        }
+        Kind::Class => {
+            let (a, b) = t.split_once(':')?;
+            let hex = |x: &str| {
+                u16::from_str_radix(x, 16)
+                    .ok()
+                    .filter(|_| !x.is_empty() && x.len() <= 4)
+            };
+            Value::Class(hex(a)?, hex(b)?)
         }
         Kind::Flag | Kind::TcpFlags | Kind::SetRef => return None,
     })

@@ -68,6 +68,8 @@ pub enum Kind {
     ProtoNum,
     /// A MAC address, printed lower-case hex.
     Mac,
+    /// A traffic-control class `MAJOR:MINOR` (hex), printed `%04x:%04x`.
+    Class,
 }
 
 /// One option of a module.
@@ -86,8 +88,12 @@ pub struct OptSpec {
 pub struct ModuleSpec {
     /// The name after `-m` / `-j`.
     pub name: &'static str,
-    /// Its options.
+    /// Its options, in the order iptables-save prints them when `ordered`.
     pub opts: &'static [OptSpec],
+    /// Whether iptables-save prints the options in `opts` order whatever
+    /// order they were given in (so the parser sorts them). Only set where
+    /// the print order is known; elsewhere the input order is kept.
+    pub ordered: bool,
 }
 
 impl ModuleSpec {
@@ -155,153 +161,393 @@ const CT_EVENTS: &[&str] = &[
 
 /// Known matches.
 pub static MATCHES: &[ModuleSpec] = &[
-    ModuleSpec { name: "tcp", opts: opts! {
-        "sport" ["source-port"] => Port, "dport" ["destination-port"] => Port,
-        "tcp-flags" => TcpFlags, "syn" => Flag, "tcp-option" => Uint(255),
-    }},
-    ModuleSpec { name: "udp", opts: opts! {
-        "sport" ["source-port"] => Port, "dport" ["destination-port"] => Port,
-    }},
-    ModuleSpec { name: "icmp", opts: opts! { "icmp-type" => IcmpType } },
-    ModuleSpec { name: "icmp6", opts: opts! { "icmpv6-type" => Icmp6Type } },
-    ModuleSpec { name: "conntrack", opts: opts! {
-        "ctstate" => States, "ctproto" => ProtoNum, "ctstatus" => CtStatus,
-        "ctorigsrc" => NetHost, "ctorigdst" => NetHost, "ctreplsrc" => NetHost, "ctrepldst" => NetHost,
-        "ctorigsrcport" => Port, "ctorigdstport" => Port, "ctreplsrcport" => Port, "ctrepldstport" => Port,
-        "ctexpire" => Range(':', u32::MAX), "ctdir" => Word(&["ORIGINAL", "REPLY"]),
-    }},
-    ModuleSpec { name: "state", opts: opts! { "state" => States } },
-    ModuleSpec { name: "comment", opts: opts! { "comment" => Str(IfNeeded) } },
-    ModuleSpec { name: "multiport", opts: opts! {
-        "sports" ["source-ports"] => PortList, "dports" ["destination-ports"] => PortList, "ports" => PortList,
-    }},
-    ModuleSpec { name: "mark", opts: opts! { "mark" => Mark } },
-    ModuleSpec { name: "connmark", opts: opts! { "mark" => Mark } },
-    ModuleSpec { name: "addrtype", opts: opts! {
-        "src-type" => WordList(ADDRTYPES), "dst-type" => WordList(ADDRTYPES),
-        "limit-iface-in" => Flag, "limit-iface-out" => Flag,
-    }},
-    ModuleSpec { name: "statistic", opts: opts! {
-        "mode" => Word(&["random", "nth"]), "probability" => Probability,
-        "every" => Uint(u32::MAX as u64), "packet" => Uint(u32::MAX as u64),
-    }},
-    ModuleSpec { name: "limit", opts: opts! { "limit" => Rate(10_000), "limit-burst" => Uint(u32::MAX as u64) } },
-    ModuleSpec { name: "hashlimit", opts: opts! {
-        "hashlimit-upto" ["hashlimit"] => HashRate, "hashlimit-above" => HashRate,
-        "hashlimit-burst" => Word(&[]), "hashlimit-mode" => WordList(&["srcip", "srcport", "dstip", "dstport"]),
-        "hashlimit-srcmask" => Uint(128), "hashlimit-dstmask" => Uint(128),
-        "hashlimit-name" => Str(IfNeeded), "hashlimit-htable-size" => Uint(u32::MAX as u64),
-        "hashlimit-htable-max" => Uint(u32::MAX as u64), "hashlimit-htable-expire" => Uint(u32::MAX as u64),
-        "hashlimit-htable-gcinterval" => Uint(u32::MAX as u64), "hashlimit-rate-match" => Flag,
-        "hashlimit-rate-interval" => Uint(u32::MAX as u64),
-    }},
-    ModuleSpec { name: "recent", opts: opts! {
-        "set" => Flag, "rcheck" => Flag, "update" => Flag, "remove" => Flag,
-        "seconds" => Uint(u32::MAX as u64), "reap" => Flag, "hitcount" => Uint(u32::MAX as u64),
-        "rttl" => Flag, "name" => Str(IfNeeded), "mask" => Addr, "rsource" => Flag, "rdest" => Flag,
-    }},
-    ModuleSpec { name: "set", opts: opts! {
-        "match-set" ["set"] => SetRef, "return-nomatch" => Flag, "update-counters" => Flag,
-        "update-subcounters" => Flag, "packets-eq" => Uint(u64::MAX), "packets-lt" => Uint(u64::MAX),
-        "packets-gt" => Uint(u64::MAX), "bytes-eq" => Uint(u64::MAX), "bytes-lt" => Uint(u64::MAX),
-        "bytes-gt" => Uint(u64::MAX),
-    }},
-    ModuleSpec { name: "physdev", opts: opts! {
-        "physdev-in" => Word(&[]), "physdev-out" => Word(&[]), "physdev-is-in" => Flag,
-        "physdev-is-out" => Flag, "physdev-is-bridged" => Flag,
-    }},
-    ModuleSpec { name: "mac", opts: opts! { "mac-source" => Mac } },
-    ModuleSpec { name: "iprange", opts: opts! { "src-range" => AddrRange, "dst-range" => AddrRange } },
-    ModuleSpec { name: "owner", opts: opts! {
-        "uid-owner" => Range('-', u32::MAX), "gid-owner" => Range('-', u32::MAX),
-        "socket-exists" => Flag, "suppl-groups" => Flag,
-    }},
-    ModuleSpec { name: "length", opts: opts! { "length" => Range(':', 65535) } },
-    ModuleSpec { name: "ttl", opts: opts! { "ttl-eq" => Uint(255), "ttl-gt" => Uint(255), "ttl-lt" => Uint(255) } },
-    ModuleSpec { name: "hl", opts: opts! { "hl-eq" => Uint(255), "hl-gt" => Uint(255), "hl-lt" => Uint(255) } },
-    ModuleSpec { name: "tos", opts: opts! { "tos" => Tos } },
-    ModuleSpec { name: "dscp", opts: opts! { "dscp" => Hex(0x3f, 2), "dscp-class" => Word(&[]) } },
-    ModuleSpec { name: "pkttype", opts: opts! { "pkt-type" => Word(&["unicast", "broadcast", "multicast", "host", "otherhost"]) } },
-    ModuleSpec { name: "string", opts: opts! {
-        "algo" => Word(&["bm", "kmp"]), "from" => Uint(65535), "to" => Uint(65535),
-        "string" => Str(Always), "hex-string" => Str(Always), "icase" => Flag,
-    }},
-    ModuleSpec { name: "socket", opts: opts! {
-        "transparent" => Flag, "nowildcard" => Flag, "restore-skmark" => Flag,
-    }},
-    ModuleSpec { name: "rpfilter", opts: opts! {
-        "loose" => Flag, "validmark" => Flag, "accept-local" => Flag, "invert" => Flag,
-    }},
-    ModuleSpec { name: "policy", opts: opts! {
-        "dir" => Word(&["in", "out"]), "pol" => Word(&["none", "ipsec"]), "strict" => Flag,
-        "reqid" => Uint(u32::MAX as u64), "spi" => Hex(u32::MAX as u64, 0), "proto" => Word(&["ah", "esp", "ipcomp"]),
-        "mode" => Word(&["tunnel", "transport"]), "tunnel-src" => Net, "tunnel-dst" => Net, "next" => Flag,
-    }},
-    ModuleSpec { name: "devgroup", opts: opts! { "src-group" => Mark, "dst-group" => Mark } },
-    ModuleSpec { name: "cgroup", opts: opts! { "path" => Str(Always), "cgroup" => Uint(u32::MAX as u64) } },
-    ModuleSpec { name: "helper", opts: opts! { "helper" => Str(IfNeeded) } },
-    ModuleSpec { name: "nfacct", opts: opts! { "nfacct-name" => Str(Quote::IfNeededSpaced) } },
-    ModuleSpec { name: "u32", opts: opts! { "u32" => Str(Always) } },
+    ModuleSpec {
+        ordered: false,
+        name: "tcp",
+        opts: opts! {
+            "sport" ["source-port"] => Port, "dport" ["destination-port"] => Port,
+            "tcp-flags" => TcpFlags, "syn" => Flag, "tcp-option" => Uint(255),
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "udp",
+        opts: opts! {
+            "sport" ["source-port"] => Port, "dport" ["destination-port"] => Port,
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "icmp",
+        opts: opts! { "icmp-type" => IcmpType },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "icmp6",
+        opts: opts! { "icmpv6-type" => Icmp6Type },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "conntrack",
+        opts: opts! {
+            "ctstate" => States, "ctproto" => ProtoNum, "ctstatus" => CtStatus,
+            "ctorigsrc" => NetHost, "ctorigdst" => NetHost, "ctreplsrc" => NetHost, "ctrepldst" => NetHost,
+            "ctorigsrcport" => Port, "ctorigdstport" => Port, "ctreplsrcport" => Port, "ctrepldstport" => Port,
+            "ctexpire" => Range(':', u32::MAX), "ctdir" => Word(&["ORIGINAL", "REPLY"]),
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "state",
+        opts: opts! { "state" => States },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "comment",
+        opts: opts! { "comment" => Str(IfNeeded) },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "multiport",
+        opts: opts! {
+            "sports" ["source-ports"] => PortList, "dports" ["destination-ports"] => PortList, "ports" => PortList,
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "mark",
+        opts: opts! { "mark" => Mark },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "connmark",
+        opts: opts! { "mark" => Mark },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "addrtype",
+        opts: opts! {
+            "src-type" => WordList(ADDRTYPES), "dst-type" => WordList(ADDRTYPES),
+            "limit-iface-in" => Flag, "limit-iface-out" => Flag,
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "statistic",
+        opts: opts! {
+            "mode" => Word(&["random", "nth"]), "probability" => Probability,
+            "every" => Uint(u32::MAX as u64), "packet" => Uint(u32::MAX as u64),
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "limit",
+        opts: opts! { "limit" => Rate(10_000), "limit-burst" => Uint(u32::MAX as u64) },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "hashlimit",
+        opts: opts! {
+            "hashlimit-upto" ["hashlimit"] => HashRate, "hashlimit-above" => HashRate,
+            "hashlimit-burst" => Word(&[]), "hashlimit-mode" => WordList(&["srcip", "srcport", "dstip", "dstport"]),
+            "hashlimit-srcmask" => Uint(128), "hashlimit-dstmask" => Uint(128),
+            "hashlimit-name" => Str(IfNeeded), "hashlimit-htable-size" => Uint(u32::MAX as u64),
+            "hashlimit-htable-max" => Uint(u32::MAX as u64), "hashlimit-htable-expire" => Uint(u32::MAX as u64),
+            "hashlimit-htable-gcinterval" => Uint(u32::MAX as u64), "hashlimit-rate-match" => Flag,
+            "hashlimit-rate-interval" => Uint(u32::MAX as u64),
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "recent",
+        opts: opts! {
+            "set" => Flag, "rcheck" => Flag, "update" => Flag, "remove" => Flag,
+            "seconds" => Uint(u32::MAX as u64), "reap" => Flag, "hitcount" => Uint(u32::MAX as u64),
+            "rttl" => Flag, "name" => Str(IfNeeded), "mask" => Addr, "rsource" => Flag, "rdest" => Flag,
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "set",
+        opts: opts! {
+            "match-set" ["set"] => SetRef, "return-nomatch" => Flag, "update-counters" => Flag,
+            "update-subcounters" => Flag, "packets-eq" => Uint(u64::MAX), "packets-lt" => Uint(u64::MAX),
+            "packets-gt" => Uint(u64::MAX), "bytes-eq" => Uint(u64::MAX), "bytes-lt" => Uint(u64::MAX),
+            "bytes-gt" => Uint(u64::MAX),
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "physdev",
+        opts: opts! {
+            "physdev-in" => Word(&[]), "physdev-out" => Word(&[]), "physdev-is-in" => Flag,
+            "physdev-is-out" => Flag, "physdev-is-bridged" => Flag,
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "mac",
+        opts: opts! { "mac-source" => Mac },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "iprange",
+        opts: opts! { "src-range" => AddrRange, "dst-range" => AddrRange },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "owner",
+        opts: opts! {
+            "uid-owner" => Range('-', u32::MAX), "gid-owner" => Range('-', u32::MAX),
+            "socket-exists" => Flag, "suppl-groups" => Flag,
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "length",
+        opts: opts! { "length" => Range(':', 65535) },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "ttl",
+        opts: opts! { "ttl-eq" => Uint(255), "ttl-gt" => Uint(255), "ttl-lt" => Uint(255) },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "hl",
+        opts: opts! { "hl-eq" => Uint(255), "hl-gt" => Uint(255), "hl-lt" => Uint(255) },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "tos",
+        opts: opts! { "tos" => Tos },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "dscp",
+        opts: opts! { "dscp" => Hex(0x3f, 2), "dscp-class" => Word(&[]) },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "pkttype",
+        opts: opts! { "pkt-type" => Word(&["unicast", "broadcast", "multicast", "host", "otherhost"]) },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "string",
+        opts: opts! {
+            "algo" => Word(&["bm", "kmp"]), "from" => Uint(65535), "to" => Uint(65535),
+            "string" => Str(Always), "hex-string" => Str(Always), "icase" => Flag,
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "socket",
+        opts: opts! {
+            "transparent" => Flag, "nowildcard" => Flag, "restore-skmark" => Flag,
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "rpfilter",
+        opts: opts! {
+            "loose" => Flag, "validmark" => Flag, "accept-local" => Flag, "invert" => Flag,
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "policy",
+        opts: opts! {
+            "dir" => Word(&["in", "out"]), "pol" => Word(&["none", "ipsec"]), "strict" => Flag,
+            "reqid" => Uint(u32::MAX as u64), "spi" => Hex(u32::MAX as u64, 0), "proto" => Word(&["ah", "esp", "ipcomp"]),
+            "mode" => Word(&["tunnel", "transport"]), "tunnel-src" => Net, "tunnel-dst" => Net, "next" => Flag,
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "devgroup",
+        opts: opts! { "src-group" => Mark, "dst-group" => Mark },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "cgroup",
+        opts: opts! { "path" => Str(Always), "cgroup" => Uint(u32::MAX as u64) },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "helper",
+        opts: opts! { "helper" => Str(IfNeeded) },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "nfacct",
+        opts: opts! { "nfacct-name" => Str(Quote::IfNeededSpaced) },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "u32",
+        opts: opts! { "u32" => Str(Always) },
+    },
 ];
 
 /// Known targets (besides the verdicts and user chains, which take no options).
 pub static TARGETS: &[ModuleSpec] = &[
-    ModuleSpec { name: "REJECT", opts: opts! { "reject-with" => Word(&[]) } },
-    ModuleSpec { name: "DNAT", opts: opts! {
-        "to-destination" => Nat, "random" => Flag, "persistent" => Flag, "random-fully" => Flag,
-    }},
-    ModuleSpec { name: "SNAT", opts: opts! {
-        "to-source" => Nat, "random" => Flag, "persistent" => Flag, "random-fully" => Flag,
-    }},
-    ModuleSpec { name: "MASQUERADE", opts: opts! {
-        "to-ports" => Range('-', 65535), "random" => Flag, "random-fully" => Flag,
-    }},
-    ModuleSpec { name: "REDIRECT", opts: opts! { "to-ports" => Range('-', 65535), "random" => Flag } },
-    ModuleSpec { name: "MARK", opts: opts! {
-        "set-xmark" => XMark, "set-mark" => Mark, "and-mark" => Mark, "or-mark" => Mark, "xor-mark" => Mark,
-    }},
-    ModuleSpec { name: "CONNMARK", opts: opts! {
-        "set-xmark" => XMark, "set-mark" => Mark, "and-mark" => Mark, "or-mark" => Mark, "xor-mark" => Mark,
-        "save-mark" => Flag, "restore-mark" => Flag, "nfmask" => Mark, "ctmask" => Mark, "mask" => Mark,
-    }},
-    ModuleSpec { name: "LOG", opts: opts! {
-        "log-level" => Word(&[]), "log-prefix" => Str(Always), "log-tcp-sequence" => Flag,
-        "log-tcp-options" => Flag, "log-ip-options" => Flag, "log-uid" => Flag, "log-macdecode" => Flag,
-    }},
-    ModuleSpec { name: "NFLOG", opts: opts! {
-        "nflog-group" => Uint(65535), "nflog-prefix" => Str(Always), "nflog-range" => Uint(u32::MAX as u64),
-        "nflog-size" => Uint(u32::MAX as u64), "nflog-threshold" => Uint(65535),
-    }},
-    ModuleSpec { name: "NFQUEUE", opts: opts! {
-        "queue-num" => Uint(65535), "queue-balance" => Range(':', 65535), "queue-bypass" => Flag,
-        "fail-open" => Flag, "queue-cpu-fanout" => Flag,
-    }},
-    ModuleSpec { name: "NOTRACK", opts: &[] },
-    ModuleSpec { name: "CT", opts: opts! {
-        "notrack" => Flag, "helper" => Str(IfNeeded), "ctevents" => WordList(CT_EVENTS),
-        "expevents" => WordList(&["new"]), "zone" => Word(&[]), "zone-orig" => Word(&[]),
-        "zone-reply" => Word(&[]), "timeout" => Str(IfNeeded),
-    }},
-    ModuleSpec { name: "TCPMSS", opts: opts! { "set-mss" => Uint(65535), "clamp-mss-to-pmtu" => Flag } },
-    ModuleSpec { name: "TPROXY", opts: opts! {
-        "on-port" => Uint(65535), "on-ip" => Addr, "tproxy-mark" => Mark,
-    }},
-    ModuleSpec { name: "TRACE", opts: &[] },
-    ModuleSpec { name: "CHECKSUM", opts: opts! { "checksum-fill" => Flag } },
-    ModuleSpec { name: "SET", opts: opts! {
-        "add-set" => SetRef, "del-set" => SetRef, "map-set" => SetRef, "exist" => Flag,
-        "timeout" => Uint(u32::MAX as u64), "map-mark" => Flag, "map-prio" => Flag, "map-queue" => Flag,
-    }},
-    ModuleSpec { name: "CLASSIFY", opts: opts! { "set-class" => Word(&[]) } },
-    ModuleSpec { name: "DSCP", opts: opts! { "set-dscp" => Hex(0x3f, 2), "set-dscp-class" => Word(&[]) } },
-    ModuleSpec { name: "TOS", opts: opts! {
-        "set-tos" => Tos, "and-tos" => Hex(0xff, 2), "or-tos" => Hex(0xff, 2), "xor-tos" => Hex(0xff, 2),
-    }},
-    ModuleSpec { name: "TTL", opts: opts! { "ttl-set" => Uint(255), "ttl-dec" => Uint(255), "ttl-inc" => Uint(255) } },
-    ModuleSpec { name: "HL", opts: opts! { "hl-set" => Uint(255), "hl-dec" => Uint(255), "hl-inc" => Uint(255) } },
-    ModuleSpec { name: "SECMARK", opts: opts! { "selctx" => Str(Quote::Never) } },
-    ModuleSpec { name: "CONNSECMARK", opts: opts! { "save" => Flag, "restore" => Flag } },
-    ModuleSpec { name: "AUDIT", opts: opts! { "type" => Word(&["accept", "drop", "reject"]) } },
+    ModuleSpec {
+        ordered: false,
+        name: "REJECT",
+        opts: opts! { "reject-with" => Word(&[]) },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "DNAT",
+        opts: opts! {
+            "to-destination" => Nat, "random" => Flag, "persistent" => Flag, "random-fully" => Flag,
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "SNAT",
+        opts: opts! {
+            "to-source" => Nat, "random" => Flag, "persistent" => Flag, "random-fully" => Flag,
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "MASQUERADE",
+        opts: opts! {
+            "to-ports" => Range('-', 65535), "random" => Flag, "random-fully" => Flag,
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "REDIRECT",
+        opts: opts! { "to-ports" => Range('-', 65535), "random" => Flag },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "MARK",
+        opts: opts! {
+            "set-xmark" => XMark, "set-mark" => Mark, "and-mark" => Mark, "or-mark" => Mark, "xor-mark" => Mark,
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "CONNMARK",
+        opts: opts! {
+            "set-xmark" => XMark, "set-mark" => Mark, "and-mark" => Mark, "or-mark" => Mark, "xor-mark" => Mark,
+            "save-mark" => Flag, "restore-mark" => Flag, "nfmask" => Mark, "ctmask" => Mark, "mask" => Mark,
+        },
+    },
+    ModuleSpec {
+        ordered: true,
+        name: "LOG",
+        opts: opts! {
+            "log-prefix" => Str(IfNeeded), "log-level" => Word(&[]), "log-tcp-sequence" => Flag,
+            "log-tcp-options" => Flag, "log-ip-options" => Flag, "log-uid" => Flag, "log-macdecode" => Flag,
+        },
+    },
+    ModuleSpec {
+        ordered: true,
+        name: "NFLOG",
+        opts: opts! {
+            "nflog-prefix" => Str(IfNeeded), "nflog-group" => Uint(65535), "nflog-range" => Uint(u32::MAX as u64),
+            "nflog-size" => Uint(u32::MAX as u64), "nflog-threshold" => Uint(65535),
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "NFQUEUE",
+        opts: opts! {
+            "queue-num" => Uint(65535), "queue-balance" => Range(':', 65535), "queue-bypass" => Flag,
+            "fail-open" => Flag, "queue-cpu-fanout" => Flag,
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "NOTRACK",
+        opts: &[],
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "CT",
+        opts: opts! {
+            "notrack" => Flag, "helper" => Str(IfNeeded), "ctevents" => WordList(CT_EVENTS),
+            "expevents" => WordList(&["new"]), "zone" => Word(&[]), "zone-orig" => Word(&[]),
+            "zone-reply" => Word(&[]), "timeout" => Str(IfNeeded),
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "TCPMSS",
+        opts: opts! { "set-mss" => Uint(65535), "clamp-mss-to-pmtu" => Flag },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "TPROXY",
+        opts: opts! {
+            "on-port" => Uint(65535), "on-ip" => Addr, "tproxy-mark" => Mark,
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "TRACE",
+        opts: &[],
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "CHECKSUM",
+        opts: opts! { "checksum-fill" => Flag },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "SET",
+        opts: opts! {
+            "add-set" => SetRef, "del-set" => SetRef, "map-set" => SetRef, "exist" => Flag,
+            "timeout" => Uint(u32::MAX as u64), "map-mark" => Flag, "map-prio" => Flag, "map-queue" => Flag,
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "CLASSIFY",
+        opts: opts! { "set-class" => Class },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "DSCP",
+        opts: opts! { "set-dscp" => Hex(0x3f, 2), "set-dscp-class" => Word(&[]) },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "TOS",
+        opts: opts! {
+            "set-tos" => Tos, "and-tos" => Hex(0xff, 2), "or-tos" => Hex(0xff, 2), "xor-tos" => Hex(0xff, 2),
+        },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "TTL",
+        opts: opts! { "ttl-set" => Uint(255), "ttl-dec" => Uint(255), "ttl-inc" => Uint(255) },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "HL",
+        opts: opts! { "hl-set" => Uint(255), "hl-dec" => Uint(255), "hl-inc" => Uint(255) },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "SECMARK",
+        opts: opts! { "selctx" => Str(Quote::Never) },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "CONNSECMARK",
+        opts: opts! { "save" => Flag, "restore" => Flag },
+    },
+    ModuleSpec {
+        ordered: false,
+        name: "AUDIT",
+        opts: opts! { "type" => Word(&["accept", "drop", "reject"]) },
+    },
 ];
 
 /// The built-in verdicts, which take no options.

@@ -63,16 +63,15 @@ impl Range {
                 None => name(t),
             }
         };
-        let (lo, hi) = match s.split_once(sep) {
-            None => {
-                let n = end(s)?;
-                (n, n)
-            }
-            Some((a, b)) => {
-                let lo = if a.is_empty() { 0 } else { end(a)? };
-                let hi = if b.is_empty() { max } else { end(b)? };
-                (lo, hi)
-            }
+        // A whole word that is a number or name (`ftp-data`) is one value;
+        // otherwise iptables accepts `:` and `-` alike between the ends.
+        let (lo, hi) = if let Some(n) = end(s) {
+            (n, n)
+        } else {
+            let (a, b) = s.split_once([':', '-'])?;
+            let lo = if a.is_empty() { 0 } else { end(a)? };
+            let hi = if b.is_empty() { max } else { end(b)? };
+            (lo, hi)
         };
         if lo > hi {
             return None;
@@ -297,15 +296,15 @@ impl fmt::Display for Rate {
             ("sec", self.scale),
         ];
         let p = self.period.max(1);
-        let mut i = 1;
-        while i < units.len() {
-            let m = units[i].1;
+        // The first unit after which the next smaller one no longer fits.
+        let mut best = units[0];
+        for &(name, m) in &units[1..] {
             if p > m || m / p < m % p {
                 break;
             }
-            i += 1;
+            best = (name, m);
         }
-        write!(f, "{}/{}", units[i - 1].1 / p, units[i - 1].0)
+        write!(f, "{}/{}", best.1 / p, best.0)
     }
 }
 
@@ -386,7 +385,7 @@ impl NatRange {
                     Some((r, b)) => (r, Some(u16::try_from(parse_uint(b, 65535)?).ok()?)),
                     None => (p, None),
                 };
-                let r = Range::parse(range.replace('-', ":").as_str(), ':', 65535, no_names)?;
+                let r = Range::parse(range, ':', 65535, no_names)?;
                 (Some((r.lo as u16, r.hi as u16)), base)
             }
         };
@@ -490,12 +489,17 @@ pub fn write_string(f: &mut impl fmt::Write, s: &str, q: Quote) -> fmt::Result {
         return f.write_str(s);
     }
     f.write_char('"')?;
-    for c in s.chars() {
-        if c == '"' || c == '\\' || c == '\'' {
-            f.write_char('\\')?;
-        }
-        f.write_char(c)?;
+    // Write runs between the characters that need a backslash whole.
+    let mut rest = s;
+    while let Some(i) = rest.find(['"', '\\', '\'']) {
+        let (run, tail) = rest.split_at(i);
+        f.write_str(run)?;
+        f.write_char('\\')?;
+        let (c, tail) = tail.split_at(1);
+        f.write_str(c)?;
+        rest = tail;
     }
+    f.write_str(rest)?;
     f.write_char('"')
 }
 
@@ -524,7 +528,10 @@ mod test {
         assert_eq!(n("10.1.2.3").as_deref(), Some("10.1.2.3/32"));
         assert_eq!(n("10.1.2.3/8").as_deref(), Some("10.0.0.0/8"));
         assert_eq!(n("10.1.2.3/255.255.0.0").as_deref(), Some("10.1.0.0/16"));
-        assert_eq!(n("10.1.2.3/255.0.255.0").as_deref(), Some("10.0.2.0/255.0.255.0"));
+        assert_eq!(
+            n("10.1.2.3/255.0.255.0").as_deref(),
+            Some("10.0.2.0/255.0.255.0")
+        );
         assert_eq!(n("fe80::1/10").as_deref(), Some("fe80::/10"));
         assert_eq!(n("::/0").as_deref(), Some("::/0"));
         assert_eq!(n("0.0.0.0/0").as_deref(), Some("0.0.0.0/0"));
@@ -547,7 +554,10 @@ mod test {
     fn test_probability() {
         let p = Probability::parse("0.33333333349").unwrap();
         assert_eq!(p.to_string(), "0.33333333349");
-        assert_eq!(Probability::parse("0.5").unwrap().to_string(), "0.50000000000");
+        assert_eq!(
+            Probability::parse("0.5").unwrap().to_string(),
+            "0.50000000000"
+        );
         assert_eq!(Probability::parse("1.5"), None);
     }
 

@@ -14,7 +14,9 @@ pub fn xt_t_save_lines(file: &str) -> Option<Vec<(String, String)>> {
             continue;
         }
         for pc in r["per_chain"].as_array().into_iter().flatten() {
-            let Some(map) = pc["expected_save_line"].as_object() else { continue };
+            let Some(map) = pc["expected_save_line"].as_object() else {
+                continue;
+            };
             for (tool, l) in map {
                 if tool == "iptables" || tool == "ip6tables" {
                     let id = format!("{} {}", r["id"].as_str().unwrap_or("?"), tool);
@@ -27,12 +29,16 @@ pub fn xt_t_save_lines(file: &str) -> Option<Vec<(String, String)>> {
 }
 
 fn check_xt_t(file: &str) {
-    let Some(lines) = xt_t_save_lines(file) else { return };
+    let Some(lines) = xt_t_save_lines(file) else {
+        return;
+    };
     let mut failures = Vec::new();
     for (id, line) in &lines {
         match nflens_xtables::parse_command(line) {
             Ok(c) if c.to_string() == *line => {}
-            Ok(c) => failures.push(format!("{id}: printed back differently\n  in:  {line}\n  out: {c}")),
+            Ok(c) => failures.push(format!(
+                "{id}: printed back differently\n  in:  {line}\n  out: {c}"
+            )),
             Err(e) => failures.push(format!("{id}: {}\n{e}", e.short())),
         }
     }
@@ -41,8 +47,17 @@ fn check_xt_t(file: &str) {
         lines.len() - failures.len(),
         lines.len()
     );
-    assert!(lines.len() > 400, "too few records read from {file}: {}", lines.len());
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        lines.len() > 400,
+        "too few records read from {file}: {}",
+        lines.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -57,7 +72,9 @@ fn xt_t_v1_8_9_save_lines_round_trip() {
 
 #[test]
 fn every_dump_parses() {
-    let Some(dir) = corpus::dir("every_dump_parses") else { return };
+    let Some(dir) = corpus::dir("every_dump_parses") else {
+        return;
+    };
     let mut n = 0;
     let mut rules = 0;
     for e in std::fs::read_dir(dir.join("dumps")).expect("dumps/") {
@@ -81,9 +98,13 @@ fn every_dump_parses() {
 
 #[test]
 fn canonical_dumps_round_trip_byte_for_byte() {
-    let Some(dir) = corpus::dir("canonical_dumps_round_trip") else { return };
+    let Some(dir) = corpus::dir("canonical_dumps_round_trip") else {
+        return;
+    };
     let mut n = 0;
-    for e in std::fs::read_dir(dir.join("dumps/canonical-iptables-1.8.9-nft")).expect("canonical dir") {
+    for e in
+        std::fs::read_dir(dir.join("dumps/canonical-iptables-1.8.9-nft")).expect("canonical dir")
+    {
         let p = e.expect("entry").path();
         let text = std::fs::read_to_string(&p).expect("read dump");
         let dump = nflens_xtables::parse(&text)
@@ -95,7 +116,10 @@ fn canonical_dumps_round_trip_byte_for_byte() {
                 .zip(text.lines())
                 .find(|(a, b)| a != b)
                 .unwrap_or(("<length differs>", ""));
-            panic!("{} does not round-trip:\n  in:  {b}\n  out: {a}", p.display());
+            panic!(
+                "{} does not round-trip:\n  in:  {b}\n  out: {a}",
+                p.display()
+            );
         }
         n += 1;
     }
