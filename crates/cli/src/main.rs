@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use nflens::model::{lower, Family};
+use nflens::xtables::Print;
 
 #[derive(Parser)]
 #[command(
@@ -87,10 +88,13 @@ fn parse(
         Format::Iptables => {
             // Stream: parse and print one line at a time into a buffer, with
             // no tree kept; the buffer is written only if the whole input parses.
-            let mut buf = Vec::with_capacity(text.len() + text.len() / 8);
+            let mut buf = String::with_capacity(text.len() + text.len() / 8);
             for line in nflens::xtables::Parser::new(&text) {
                 match line {
-                    Ok(l) => writeln!(buf, "{l}")?,
+                    Ok(l) => {
+                        l.print(&mut buf)?;
+                        buf.push('\n');
+                    }
                     Err(e) => {
                         // FILE:LINE:COL: message, then the line and a caret.
                         eprintln!("{name}:{e}");
@@ -98,7 +102,7 @@ fn parse(
                     }
                 }
             }
-            out.write_all(&buf)?;
+            out.write_all(buf.as_bytes())?;
         }
         Format::Json => {
             let dump = match nflens::xtables::parse(&text) {

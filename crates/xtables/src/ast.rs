@@ -5,14 +5,15 @@
 //! canonical text iptables-save prints: for text that iptables-save itself
 //! wrote, `parse(text).to_string() == text`.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::net::IpAddr;
 
 use crate::error::Span;
 use crate::lex::Word;
 use crate::names;
 use crate::value::{
-    write_string, Counters, Masked, NatRange, Net, Probability, Quote, Range, Rate, Text,
+    display_via_print, put_hex, put_ip, put_u64, write_string, Counters, Masked, NatRange, Net,
+    Print, Probability, Quote, Range, Rate, Text,
 };
 
 /// A whole file: its lines in order.
@@ -98,7 +99,9 @@ pub struct ChainDecl<'a> {
     pub counters: Option<Counters>,
 }
 
-/// A restore command.
+/// A restore command. Rules are boxed: a rule is large (about 300 bytes)
+/// and most other lines are small, so a `Vec<Line>` stays compact and moving
+/// a line costs a pointer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command<'a> {
     /// `-A CHAIN RULE`.
@@ -106,7 +109,7 @@ pub enum Command<'a> {
         /// Chain.
         chain: &'a str,
         /// Rule.
-        rule: Rule<'a>,
+        rule: Box<Rule<'a>>,
     },
     /// `-I CHAIN [N] RULE`.
     Insert {
@@ -115,7 +118,7 @@ pub enum Command<'a> {
         /// 1-based position, when given.
         index: Option<u32>,
         /// Rule.
-        rule: Rule<'a>,
+        rule: Box<Rule<'a>>,
     },
     /// `-D CHAIN N` or `-D CHAIN RULE`.
     Delete {
@@ -131,7 +134,7 @@ pub enum Command<'a> {
         /// 1-based position.
         index: u32,
         /// Rule.
-        rule: Rule<'a>,
+        rule: Box<Rule<'a>>,
     },
     /// `-N CHAIN`.
     NewChain(&'a str),
@@ -156,7 +159,7 @@ pub enum DeleteBy<'a> {
     /// A position.
     Index(u32),
     /// The first rule equal to this one.
-    Rule(Rule<'a>),
+    Rule(Box<Rule<'a>>),
 }
 
 /// A value that may be inverted with `!`.
@@ -172,14 +175,15 @@ pub struct Neg<T> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Proto(pub u8);
 
-impl fmt::Display for Proto {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Print for Proto {
+    fn print<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         match names::proto_name(self.0) {
             Some(n) => f.write_str(n),
-            None => write!(f, "{}", self.0),
+            None => put_u64(f, u64::from(self.0)),
         }
     }
 }
+display_via_print!(Proto);
 
 /// One rule: the basic matches, the `-m` matches and the target.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -342,43 +346,48 @@ pub enum MaskStyle {
     Tos,
 }
 
-impl fmt::Display for Value<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Print for Value<'_> {
+    fn print<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         match self {
             Value::Flag => Ok(()),
-            Value::Uint(n) => write!(f, "{n}"),
-            Value::Hex { value, width } => write!(f, "0x{:0w$x}", value, w = *width as usize),
-            Value::Range(r) => write!(f, "{r}"),
+            Value::Uint(n) => put_u64(f, *n),
+            Value::Hex { value, width } => put_hex(f, *value, *width as usize),
+            Value::Range(r) => r.print(f),
             Value::Ports(list) => {
                 for (i, r) in list.iter().enumerate() {
                     if i > 0 {
                         f.write_char(',')?;
                     }
-                    write!(f, "{r}")?;
+                    r.print(f)?;
                 }
                 Ok(())
             }
             Value::Net { net, bare_host } => {
                 if *bare_host && net.is_host() {
-                    write!(f, "{}", net.addr)
+                    put_ip(f, &net.addr)
                 } else {
-                    write!(f, "{net}")
+                    net.print(f)
                 }
             }
-            Value::Addr(a) => write!(f, "{a}"),
-            Value::AddrRange(a, b) => write!(f, "{a}-{b}"),
-            Value::Masked(m, style) => match style {
-                MaskStyle::Mark => match m.mask {
-                    Some(mask) if mask != u32::MAX => write!(f, "0x{:x}/0x{:x}", m.value, mask),
-                    _ => write!(f, "0x{:x}", m.value),
-                },
-                MaskStyle::XMark => {
-                    write!(f, "0x{:x}/0x{:x}", m.value, m.mask.unwrap_or(u32::MAX))
+            Value::Addr(a) => put_ip(f, a),
+            Value::AddrRange(a, b) => {
+                put_ip(f, a)?;
+                f.write_char('-')?;
+                put_ip(f, b)
+            }
+            Value::Masked(m, style) => {
+                let (width, mask) = match style {
+                    MaskStyle::Mark => (0, m.mask.filter(|&x| x != u32::MAX)),
+                    MaskStyle::XMark => (0, Some(m.mask.unwrap_or(u32::MAX))),
+                    MaskStyle::Tos => (2, Some(m.mask.unwrap_or(0xff))),
+                };
+                put_hex(f, u64::from(m.value), width)?;
+                if let Some(mask) = mask {
+                    f.write_char('/')?;
+                    put_hex(f, u64::from(mask), width)?;
                 }
-                MaskStyle::Tos => {
-                    write!(f, "0x{:02x}/0x{:02x}", m.value, m.mask.unwrap_or(0xff))
-                }
-            },
+                Ok(())
+            }
             Value::States(bits) => write_bits(f, *bits, names::CT_STATES),
             Value::CtStatus(bits) => {
                 if *bits == 0 {
@@ -392,7 +401,7 @@ impl fmt::Display for Value<'_> {
             Value::Rate(r) => write!(f, "{r}"),
             Value::ByteRate(r) => f.write_str(r),
             Value::Probability(p) => write!(f, "{p}"),
-            Value::Nat(n) => write!(f, "{n}"),
+            Value::Nat(n) => n.print(f),
             Value::TcpFlags { mask, comp } => {
                 write_tcp_flags(f, *mask)?;
                 f.write_char(' ')?;
@@ -400,7 +409,8 @@ impl fmt::Display for Value<'_> {
             }
             Value::SetRef { name, flags } => {
                 write_string(f, name, Quote::IfNeeded)?;
-                write!(f, " {flags}")
+                f.write_char(' ')?;
+                f.write_str(flags)
             }
             Value::Icmp {
                 ty,
@@ -409,16 +419,21 @@ impl fmt::Display for Value<'_> {
                 v6,
             } => {
                 if !v6 && *ty == 0xff && *code_lo == 0 && *code_hi == 0xff {
-                    f.write_str("any")
-                } else if *code_lo == 0 && *code_hi == 0xff {
-                    write!(f, "{ty}")
-                } else if code_lo == code_hi {
-                    write!(f, "{ty}/{code_lo}")
-                } else {
-                    write!(f, "{ty}/{code_lo}:{code_hi}")
+                    return f.write_str("any");
                 }
+                put_u64(f, u64::from(*ty))?;
+                if *code_lo == 0 && *code_hi == 0xff {
+                    return Ok(());
+                }
+                f.write_char('/')?;
+                put_u64(f, u64::from(*code_lo))?;
+                if code_lo != code_hi {
+                    f.write_char(':')?;
+                    put_u64(f, u64::from(*code_hi))?;
+                }
+                Ok(())
             }
-            Value::Proto(p) => write!(f, "{p}"),
+            Value::Proto(p) => p.print(f),
             Value::Mac(m) => write!(
                 f,
                 "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
@@ -438,7 +453,7 @@ impl fmt::Display for Value<'_> {
     }
 }
 
-fn write_bits(f: &mut fmt::Formatter<'_>, bits: u16, table: &[(&str, u16)]) -> fmt::Result {
+fn write_bits<W: fmt::Write + ?Sized>(f: &mut W, bits: u16, table: &[(&str, u16)]) -> fmt::Result {
     let mut first = true;
     for (name, bit) in table {
         if bits & bit != 0 {
@@ -452,7 +467,7 @@ fn write_bits(f: &mut fmt::Formatter<'_>, bits: u16, table: &[(&str, u16)]) -> f
     Ok(())
 }
 
-fn write_tcp_flags(f: &mut fmt::Formatter<'_>, bits: u8) -> fmt::Result {
+fn write_tcp_flags<W: fmt::Write + ?Sized>(f: &mut W, bits: u8) -> fmt::Result {
     if bits == 0 {
         return f.write_str("NONE");
     }
@@ -469,144 +484,206 @@ fn write_tcp_flags(f: &mut fmt::Formatter<'_>, bits: u8) -> fmt::Result {
     Ok(())
 }
 
-impl fmt::Display for Opt<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Print for Opt<'_> {
+    fn print<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         if self.negated {
             f.write_str("! ")?;
         }
-        write!(f, "--{}", self.name)?;
+        f.write_str("--")?;
+        f.write_str(self.name)?;
         match &self.value {
             Value::Flag => Ok(()),
             Value::Raw(w) if w.is_empty() => Ok(()),
-            v => write!(f, " {v}"),
+            v => {
+                f.write_char(' ')?;
+                v.print(f)
+            }
         }
     }
 }
 
-fn neg(f: &mut fmt::Formatter<'_>, negated: bool) -> fmt::Result {
-    if negated {
-        f.write_str(" !")?;
-    }
-    Ok(())
-}
-
-impl fmt::Display for Rule<'_> {
+impl Print for Rule<'_> {
     /// The rule's options, each with a leading space, in iptables-save's order.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn print<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
+        fn neg<W: fmt::Write + ?Sized>(f: &mut W, negated: bool, opt: &str) -> fmt::Result {
+            f.write_str(if negated { " ! " } else { " " })?;
+            f.write_str(opt)
+        }
         if let Some(s) = &self.source {
-            neg(f, s.negated)?;
-            write!(f, " -s {}", s.value)?;
+            neg(f, s.negated, "-s ")?;
+            s.value.print(f)?;
         }
         if let Some(d) = &self.destination {
-            neg(f, d.negated)?;
-            write!(f, " -d {}", d.value)?;
+            neg(f, d.negated, "-d ")?;
+            d.value.print(f)?;
         }
         if let Some(i) = &self.in_iface {
-            neg(f, i.negated)?;
-            write!(f, " -i {}", i.value)?;
+            neg(f, i.negated, "-i ")?;
+            f.write_str(i.value)?;
         }
         if let Some(o) = &self.out_iface {
-            neg(f, o.negated)?;
-            write!(f, " -o {}", o.value)?;
+            neg(f, o.negated, "-o ")?;
+            f.write_str(o.value)?;
         }
         if let Some(p) = &self.protocol {
-            neg(f, p.negated)?;
-            write!(f, " -p {}", p.value)?;
+            neg(f, p.negated, "-p ")?;
+            p.value.print(f)?;
         }
         if let Some(inv) = self.fragment {
-            neg(f, inv)?;
-            f.write_str(" -f")?;
+            neg(f, inv, "-f")?;
         }
         for m in &self.matches {
-            write!(f, " -m {}", m.name)?;
+            f.write_str(" -m ")?;
+            f.write_str(m.name)?;
             for o in &m.options {
-                write!(f, " {o}")?;
+                f.write_char(' ')?;
+                o.print(f)?;
             }
         }
         if let Some(t) = &self.target {
-            write!(f, " {} {}", if t.goto { "-g" } else { "-j" }, t.name)?;
+            f.write_str(if t.goto { " -g " } else { " -j " })?;
+            f.write_str(t.name)?;
             for o in &t.options {
-                write!(f, " {o}")?;
+                f.write_char(' ')?;
+                o.print(f)?;
             }
         }
         Ok(())
     }
 }
 
-fn opt_chain(f: &mut fmt::Formatter<'_>, cmd: &str, chain: &Option<&str>) -> fmt::Result {
-    match chain {
-        Some(c) => write!(f, "{cmd} {c}"),
-        None => f.write_str(cmd),
-    }
-}
-
-impl fmt::Display for Command<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let counters = |f: &mut fmt::Formatter<'_>, r: &Rule<'_>| -> fmt::Result {
+impl Print for Command<'_> {
+    fn print<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
+        fn head<W: fmt::Write + ?Sized>(
+            f: &mut W,
+            r: &Rule<'_>,
+            cmd: &str,
+            chain: &str,
+        ) -> fmt::Result {
             if let Some(c) = r.counters {
-                write!(f, "{c} ")?;
+                c.print(f)?;
+                f.write_char(' ')?;
+            }
+            f.write_str(cmd)?;
+            f.write_str(chain)
+        }
+        fn opt_chain<W: fmt::Write + ?Sized>(
+            f: &mut W,
+            cmd: &str,
+            chain: &Option<&str>,
+        ) -> fmt::Result {
+            f.write_str(cmd)?;
+            if let Some(c) = chain {
+                f.write_char(' ')?;
+                f.write_str(c)?;
             }
             Ok(())
-        };
+        }
         match self {
             Command::Append { chain, rule } => {
-                counters(f, rule)?;
-                write!(f, "-A {chain}{rule}")
+                head(f, rule, "-A ", chain)?;
+                rule.print(f)
             }
             Command::Insert { chain, index, rule } => {
-                counters(f, rule)?;
-                write!(f, "-I {chain}")?;
+                head(f, rule, "-I ", chain)?;
                 if let Some(i) = index {
-                    write!(f, " {i}")?;
+                    f.write_char(' ')?;
+                    put_u64(f, u64::from(*i))?;
                 }
-                write!(f, "{rule}")
+                rule.print(f)
             }
             Command::Delete { chain, what } => match what {
-                DeleteBy::Index(i) => write!(f, "-D {chain} {i}"),
+                DeleteBy::Index(i) => {
+                    f.write_str("-D ")?;
+                    f.write_str(chain)?;
+                    f.write_char(' ')?;
+                    put_u64(f, u64::from(*i))
+                }
                 DeleteBy::Rule(rule) => {
-                    counters(f, rule)?;
-                    write!(f, "-D {chain}{rule}")
+                    head(f, rule, "-D ", chain)?;
+                    rule.print(f)
                 }
             },
             Command::Replace { chain, index, rule } => {
-                counters(f, rule)?;
-                write!(f, "-R {chain} {index}{rule}")
+                head(f, rule, "-R ", chain)?;
+                f.write_char(' ')?;
+                put_u64(f, u64::from(*index))?;
+                rule.print(f)
             }
-            Command::NewChain(c) => write!(f, "-N {c}"),
+            Command::NewChain(c) => {
+                f.write_str("-N ")?;
+                f.write_str(c)
+            }
             Command::DeleteChain(c) => opt_chain(f, "-X", c),
             Command::Flush(c) => opt_chain(f, "-F", c),
             Command::Zero(c) => opt_chain(f, "-Z", c),
-            Command::Policy { chain, policy } => write!(f, "-P {chain} {policy}"),
+            Command::Policy { chain, policy } => {
+                f.write_str("-P ")?;
+                f.write_str(chain)?;
+                f.write_char(' ')?;
+                f.write_str(policy)
+            }
         }
     }
 }
 
-impl fmt::Display for Line<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Print for Line<'_> {
+    fn print<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         match &self.kind {
             LineKind::Blank => Ok(()),
-            LineKind::Comment(c) => write!(f, "#{c}"),
+            LineKind::Comment(c) => {
+                f.write_char('#')?;
+                f.write_str(c)
+            }
             LineKind::Diagnostic(d) => write!(f, "{d}"),
-            LineKind::Table(t) => write!(f, "*{t}"),
+            LineKind::Table(t) => {
+                f.write_char('*')?;
+                f.write_str(t)
+            }
             LineKind::Chain(c) => {
-                write!(f, ":{} {}", c.name, c.policy.unwrap_or("-"))?;
+                f.write_char(':')?;
+                f.write_str(c.name)?;
+                f.write_char(' ')?;
+                f.write_str(c.policy.unwrap_or("-"))?;
                 if let Some(k) = c.counters {
-                    write!(f, " {k}")?;
+                    f.write_char(' ')?;
+                    k.print(f)?;
                 }
                 Ok(())
             }
-            LineKind::Command(c) => write!(f, "{c}"),
+            LineKind::Command(c) => c.print(f),
             LineKind::Commit => f.write_str("COMMIT"),
         }
     }
 }
 
-impl fmt::Display for Dump<'_> {
+impl Print for Dump<'_> {
     /// Every line followed by a newline.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn print<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         for l in &self.lines {
-            writeln!(f, "{l}")?;
+            l.print(f)?;
+            f.write_char('\n')?;
         }
         Ok(())
     }
 }
+
+impl Dump<'_> {
+    /// The canonical text, built directly into a `String` (faster than
+    /// `to_string()`, which goes through a `Formatter`).
+    pub fn to_text(&self) -> String {
+        let mut s = String::with_capacity(self.lines.len() * 64);
+        // Writing to a String cannot fail.
+        let _ = self.print(&mut s);
+        s
+    }
+}
+
+display_via_print!(
+    Value<'_>,
+    Opt<'_>,
+    Rule<'_>,
+    Command<'_>,
+    Line<'_>,
+    Dump<'_>
+);

@@ -43,3 +43,4 @@ pub mod value;
 pub use ast::*;
 pub use error::{ErrorKind, ParseError, Position, Span};
 pub use parse::{parse, parse_command, Parser};
+pub use value::Print;

@@ -90,7 +90,7 @@ impl<'a> Iterator for Parser<'a> {
 }
 
 fn memchr_newline(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == b'\n')
+    memchr::memchr(b'\n', b)
 }
 
 /// Parses one command line (`-A INPUT -p tcp -j ACCEPT`) on its own, outside
@@ -299,7 +299,7 @@ fn command<'a>(ctx: &LineCtx<'a>, words: &[Word<'a>]) -> Result<Command<'a>, Par
             let chain = w.chain(cmd)?;
             Command::Append {
                 chain,
-                rule: rule(&mut w, counters)?,
+                rule: Box::new(rule(&mut w, counters)?),
             }
         }
         "-I" | "--insert" => {
@@ -308,7 +308,7 @@ fn command<'a>(ctx: &LineCtx<'a>, words: &[Word<'a>]) -> Result<Command<'a>, Par
             Command::Insert {
                 chain,
                 index,
-                rule: rule(&mut w, counters)?,
+                rule: Box::new(rule(&mut w, counters)?),
             }
         }
         "-R" | "--replace" => {
@@ -327,7 +327,7 @@ fn command<'a>(ctx: &LineCtx<'a>, words: &[Word<'a>]) -> Result<Command<'a>, Par
             Command::Replace {
                 chain,
                 index,
-                rule: rule(&mut w, counters)?,
+                rule: Box::new(rule(&mut w, counters)?),
             }
         }
         "-D" | "--delete" => {
@@ -337,7 +337,7 @@ fn command<'a>(ctx: &LineCtx<'a>, words: &[Word<'a>]) -> Result<Command<'a>, Par
                     w.i += 1;
                     DeleteBy::Index(only.raw.parse::<u32>().unwrap_or(0))
                 }
-                _ => DeleteBy::Rule(rule(&mut w, counters)?),
+                _ => DeleteBy::Rule(Box::new(rule(&mut w, counters)?)),
             };
             Command::Delete { chain, what }
         }

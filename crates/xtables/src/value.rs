@@ -16,6 +16,80 @@ use nom::combinator::{all_consuming, map_res, opt, recognize};
 use nom::sequence::{preceded, tuple};
 use nom::IResult;
 
+/// Printing into any [`fmt::Write`] without going through `core::fmt`'s
+/// argument machinery on the hot path: [`String`] output inlines to
+/// `push_str`, and `Display` impls call the same code with a `Formatter`.
+pub trait Print {
+    /// Writes the canonical text.
+    fn print<W: fmt::Write + ?Sized>(&self, w: &mut W) -> fmt::Result;
+}
+
+/// Implements `Display` through [`Print`].
+macro_rules! display_via_print {
+    ($($t:ty),*) => {$(
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                $crate::value::Print::print(self, f)
+            }
+        }
+    )*};
+}
+pub(crate) use display_via_print;
+
+/// Writes `n` in decimal.
+pub fn put_u64<W: fmt::Write + ?Sized>(w: &mut W, mut n: u64) -> fmt::Result {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        if let Some(b) = buf.get_mut(i) {
+            *b = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    w.write_str(std::str::from_utf8(buf.get(i..).unwrap_or(&[])).unwrap_or(""))
+}
+
+/// Writes `0x` and `n` in lower-case hex, at least `width` digits.
+pub fn put_hex<W: fmt::Write + ?Sized>(w: &mut W, n: u64, width: usize) -> fmt::Result {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut buf = [b'0'; 16];
+    let mut i = buf.len();
+    let mut m = n;
+    loop {
+        i -= 1;
+        if let Some(b) = buf.get_mut(i) {
+            *b = DIGITS.get((m & 0xf) as usize).copied().unwrap_or(b'0');
+        }
+        m >>= 4;
+        if m == 0 || i == 0 {
+            break;
+        }
+    }
+    let start = i.min(buf.len().saturating_sub(width.min(16)));
+    w.write_str("0x")?;
+    w.write_str(std::str::from_utf8(buf.get(start..).unwrap_or(&[])).unwrap_or(""))
+}
+
+/// Writes an address as `Display` does; IPv4 without `core::fmt`.
+pub fn put_ip<W: fmt::Write + ?Sized>(w: &mut W, a: &IpAddr) -> fmt::Result {
+    match a {
+        IpAddr::V4(v4) => {
+            for (i, o) in v4.octets().iter().enumerate() {
+                if i > 0 {
+                    w.write_char('.')?;
+                }
+                put_u64(w, u64::from(*o))?;
+            }
+            Ok(())
+        }
+        IpAddr::V6(v6) => write!(w, "{v6}"),
+    }
+}
+
 /// Runs `p` over the whole of `s`; `None` when it fails or leaves input.
 fn whole<'a, O>(s: &'a str, p: impl FnMut(&'a str) -> IResult<&'a str, O>) -> Option<O> {
     all_consuming(p)(s).ok().map(|(_, o)| o)
@@ -80,15 +154,17 @@ impl Range {
     }
 }
 
-impl fmt::Display for Range {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.lo == self.hi {
-            write!(f, "{}", self.lo)
-        } else {
-            write!(f, "{}{}{}", self.lo, self.sep, self.hi)
+impl Print for Range {
+    fn print<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
+        put_u64(f, u64::from(self.lo))?;
+        if self.lo != self.hi {
+            f.write_char(self.sep)?;
+            put_u64(f, u64::from(self.hi))?;
         }
+        Ok(())
     }
 }
+display_via_print!(Range);
 
 /// Well-known service names (the ones real rulesets use), as in /etc/services.
 /// iptables resolves names with getservbyname(); we do not read /etc/services
@@ -219,15 +295,18 @@ fn and(a: IpAddr, m: IpAddr) -> IpAddr {
     }
 }
 
-impl fmt::Display for Net {
+impl Print for Net {
     /// `ADDR/LEN`, or `ADDR/MASK` for a non-contiguous mask: what `-s` prints.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn print<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
+        put_ip(f, &self.addr)?;
+        f.write_char('/')?;
         match self.prefix_len() {
-            Some(len) => write!(f, "{}/{}", self.addr, len),
-            None => write!(f, "{}/{}", self.addr, self.mask),
+            Some(len) => put_u64(f, u64::from(len)),
+            None => put_ip(f, &self.mask),
         }
     }
 }
+display_via_print!(Net);
 
 /// A value with an optional mask: marks, TOS, realms, device groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -356,13 +435,13 @@ impl NatRange {
                 None if after.is_empty() => (a, None),
                 None => return None,
             }
-        } else if s.matches(':').count() > 1 {
-            // A bare IPv6 address (or range) has no ports.
-            (s, None)
-        } else if let Some((a, p)) = s.split_once(':') {
-            (a, Some(p))
         } else {
-            (s, None)
+            match s.split_once(':') {
+                // A bare IPv6 address (or range) has more colons and no ports.
+                Some((a, p)) if !p.contains(':') => (a, Some(p)),
+                Some(_) => (s, None),
+                None => (s, None),
+            }
         };
         let addrs = if addr_part.is_empty() {
             None
@@ -396,34 +475,39 @@ impl NatRange {
     }
 }
 
-impl fmt::Display for NatRange {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Print for NatRange {
+    fn print<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
         let v6 = matches!(self.addrs, Some((IpAddr::V6(_), _)));
         let bracket = v6 && self.ports.is_some();
         if bracket {
             f.write_str("[")?;
         }
         if let Some((a, b)) = self.addrs {
-            write!(f, "{a}")?;
+            put_ip(f, &a)?;
             if a != b {
-                write!(f, "-{b}")?;
+                f.write_char('-')?;
+                put_ip(f, &b)?;
             }
         }
         if bracket {
             f.write_str("]")?;
         }
         if let Some((lo, hi)) = self.ports {
-            write!(f, ":{lo}")?;
+            f.write_char(':')?;
+            put_u64(f, u64::from(lo))?;
             if lo != hi {
-                write!(f, "-{hi}")?;
+                f.write_char('-')?;
+                put_u64(f, u64::from(hi))?;
             }
             if let Some(b) = self.base {
-                write!(f, "/{b}")?;
+                f.write_char('/')?;
+                put_u64(f, u64::from(b))?;
             }
         }
         Ok(())
     }
 }
+display_via_print!(NatRange);
 
 /// Counters `[packets:bytes]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -449,11 +533,16 @@ impl Counters {
     }
 }
 
-impl fmt::Display for Counters {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "[{}:{}]", self.packets, self.bytes)
+impl Print for Counters {
+    fn print<W: fmt::Write + ?Sized>(&self, f: &mut W) -> fmt::Result {
+        f.write_char('[')?;
+        put_u64(f, self.packets)?;
+        f.write_char(':')?;
+        put_u64(f, self.bytes)?;
+        f.write_char(']')
     }
 }
+display_via_print!(Counters);
 
 /// A name that iptables accepts as a chain, table or interface: printable, no spaces.
 pub fn is_word(s: &str) -> bool {
@@ -477,7 +566,7 @@ pub enum Quote {
 }
 
 /// Prints `s` as iptables-save would, quoting per `q`.
-pub fn write_string(f: &mut impl fmt::Write, s: &str, q: Quote) -> fmt::Result {
+pub fn write_string<W: fmt::Write + ?Sized>(f: &mut W, s: &str, q: Quote) -> fmt::Result {
     let safe = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
     let q = if q == Quote::IfNeededSpaced {
         f.write_char(' ')?;

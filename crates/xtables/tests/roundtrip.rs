@@ -9,7 +9,7 @@ proptest! {
 
     #[test]
     fn display_then_parse_is_identity(rule in strategy::rule()) {
-        let cmd = nflens_xtables::Command::Append { chain: "INPUT", rule };
+        let cmd = nflens_xtables::Command::Append { chain: "INPUT", rule: Box::new(rule) };
         let text = cmd.to_string();
         let parsed = nflens_xtables::parse_command(&text);
         prop_assert!(parsed.is_ok(), "{text}\n{}", parsed.unwrap_err());
