@@ -369,9 +369,9 @@ impl fmt::Display for Rate {
     /// The largest unit that still prints a whole count, as libxt_limit does.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let units = [
-            ("day", self.scale * 86400),
-            ("hour", self.scale * 3600),
-            ("min", self.scale * 60),
+            ("day", self.scale.saturating_mul(86400)),
+            ("hour", self.scale.saturating_mul(3600)),
+            ("min", self.scale.saturating_mul(60)),
             ("sec", self.scale),
         ];
         let p = self.period.max(1);
