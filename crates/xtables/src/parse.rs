@@ -571,6 +571,8 @@ fn flush<'a>(r: &mut Rule<'a>, ctx: Ctx, opts: &mut Vec<Opt<'a>>) {
     if opts.is_empty() {
         return;
     }
+    // Not `mem::take`: that would keep the scratch's large capacity.
+    #[allow(clippy::drain_collect)]
     let exact: Vec<Opt<'a>> = opts.drain(..).collect();
     match ctx {
         Ctx::Match(_) => {
