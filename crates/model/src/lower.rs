@@ -460,23 +460,11 @@ fn lower_rule(
         origin,
     };
     let m = |negated, kind| Match { negated, kind };
-    if let Some(s) = r.source {
-        out.matches.push(m(
-            s.negated,
-            MatchKind::Addr {
-                dir: Dir::Src,
-                net: net(s.value, family, line)?,
-            },
-        ));
-    }
-    if let Some(d) = r.destination {
-        out.matches.push(m(
-            d.negated,
-            MatchKind::Addr {
-                dir: Dir::Dst,
-                net: net(d.value, family, line)?,
-            },
-        ));
+    for (addr, dir) in [(r.source, Dir::Src), (r.destination, Dir::Dst)] {
+        if let Some(a) = addr {
+            let net = net(a.value, family, line)?;
+            out.matches.push(m(a.negated, MatchKind::Addr { dir, net }));
+        }
     }
     if let Some(i) = r.in_iface {
         out.matches

@@ -4,7 +4,6 @@
 
 use nflens_model::{lower, Family};
 use nflens_testutil::corpus;
-use serde_json::Value as Json;
 
 /// Records the corpus assigns to ip6tables although their rule holds an IPv4
 /// address: at v1.8.9 these lines lived in `libxt_*.t`, which the corpus
@@ -36,72 +35,48 @@ const EXCEPTIONS: &[(&str, &str)] = &[
 
 fn check(file: &str) {
     let Some(dir) = corpus::dir(file) else { return };
-    let (mut total, mut failures, mut excepted) = (0, Vec::new(), 0);
-    for line in corpus::lines(&dir.join(file)) {
-        let r: Json = serde_json::from_str(&line).expect("record");
-        if r["expected_result"] != "OK" {
-            continue;
-        }
-        let table = r["table"].as_str().unwrap_or("filter");
-        for pc in r["per_chain"].as_array().into_iter().flatten() {
-            let chain = pc["chain"].as_str().unwrap_or("INPUT");
-            let Some(map) = pc["expected_save_line"].as_object() else {
+    let lines = corpus::xt_t_save_lines(&dir, file);
+    assert!(lines.len() > 2000, "too few lines read: {}", lines.len());
+    let (mut failures, mut excepted) = (Vec::new(), 0);
+    for l in &lines {
+        let family = if l.tool == "ip6tables" {
+            Family::Ipv6
+        } else {
+            Family::Ipv4
+        };
+        let expect_refusal = EXCEPTIONS.iter().any(|e| e.0 == format!("{file} {}", l.id));
+        let policy = if l.chain.chars().all(|c| c.is_ascii_uppercase()) {
+            "ACCEPT"
+        } else {
+            "-"
+        };
+        let text = format!(
+            "*{}\n:{} {policy} [0:0]\n{}\nCOMMIT\n",
+            l.table, l.chain, l.line
+        );
+        let dump = match nflens_xtables::parse(&text) {
+            Ok(d) => d,
+            Err(e) => {
+                failures.push(format!("{}: parse: {e}", l.id));
                 continue;
-            };
-            for (tool, l) in map {
-                let family = match tool.as_str() {
-                    "iptables" => Family::Ipv4,
-                    "ip6tables" => Family::Ipv6,
-                    _ => continue,
-                };
-                let l = l.as_str().expect("line");
-                total += 1;
-                let policy = if chain.chars().all(|c| c.is_ascii_uppercase()) {
-                    "ACCEPT"
-                } else {
-                    "-"
-                };
-                let text = format!("*{table}\n:{chain} {policy} [0:0]\n{l}\nCOMMIT\n");
-                let id = format!("{} {tool}", r["id"].as_str().unwrap_or("?"));
-                let expect_refusal = EXCEPTIONS.iter().any(|e| e.0 == format!("{file} {id}"));
-                let dump = match nflens_xtables::parse(&text) {
-                    Ok(d) => d,
-                    Err(e) => {
-                        failures.push(format!("{id}: parse: {e}"));
-                        continue;
-                    }
-                };
-                match lower::from_xtables(&dump, Some(family)) {
-                    Err(e) if expect_refusal && e.to_string().contains("is not Ipv6") => {
-                        excepted += 1;
-                        continue;
-                    }
-                    Err(e) => {
-                        failures.push(format!("{id}: lower: {e}\n  {l}"));
-                        continue;
-                    }
-                    Ok(_) if expect_refusal => {
-                        failures.push(format!("{id}: listed as an exception but lowers"));
-                        continue;
-                    }
-                    Ok(_) => {}
-                }
-                if dump.to_string() != text {
-                    failures.push(format!("{id}: prints back differently\n  {l}"));
-                }
             }
+        };
+        match lower::from_xtables(&dump, Some(family)) {
+            Err(e) if expect_refusal && e.to_string().contains("is not Ipv6") => excepted += 1,
+            Err(e) => failures.push(format!("{}: lower: {e}\n  {}", l.id, l.line)),
+            Ok(_) if expect_refusal => {
+                failures.push(format!("{}: listed as an exception but lowers", l.id))
+            }
+            Ok(_) if dump.to_string() != text => {
+                failures.push(format!("{}: prints back differently\n  {}", l.id, l.line))
+            }
+            Ok(_) => {}
         }
     }
-    eprintln!(
-        "conformance {file}: {}/{total} save lines parse, lower and print back identical; {excepted} refused as listed in EXCEPTIONS",
-        total - failures.len() - excepted
-    );
-    assert!(total > 2000, "too few lines read: {total}");
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
+    corpus::report(
+        &format!("{file} (save lines that parse, lower and print back identical; {excepted} more refused as listed in EXCEPTIONS)"),
+        lines.len() - excepted,
+        &failures,
     );
 }
 
@@ -120,15 +95,7 @@ fn every_dump_lowers() {
     let Some(dir) = corpus::dir("every_dump_lowers") else {
         return;
     };
-    let mut paths: Vec<_> = std::fs::read_dir(dir.join("dumps"))
-        .expect("dumps")
-        .chain(
-            std::fs::read_dir(dir.join("dumps/canonical-iptables-1.8.9-nft")).expect("canonical"),
-        )
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.is_file() && !p.extension().is_some_and(|x| x == "tsv"))
-        .collect();
-    paths.sort();
+    let paths = corpus::dump_files(&dir, true);
     let (mut rules, mut xt_matches, mut matches) = (0, 0, 0);
     for p in &paths {
         let text = std::fs::read_to_string(p).expect("read");

@@ -45,3 +45,78 @@ pub fn lines(path: &Path) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// One expected save line of an `OK` record of iptables' `extensions/*.t`
+/// (`xt_t*.jsonl`), for iptables or ip6tables.
+#[derive(Debug, Clone)]
+pub struct SaveLine {
+    /// `file.t:line tool`.
+    pub id: String,
+    /// `iptables` or `ip6tables`.
+    pub tool: String,
+    /// The table the test runs in.
+    pub table: String,
+    /// The chain the rule is appended to.
+    pub chain: String,
+    /// The `-A CHAIN ...` line iptables-save prints.
+    pub line: String,
+}
+
+/// Every expected iptables/ip6tables save line of the `OK` records of `file`.
+pub fn xt_t_save_lines(dir: &Path, file: &str) -> Vec<SaveLine> {
+    let mut out = Vec::new();
+    for line in lines(&dir.join(file)) {
+        let r: serde_json::Value = serde_json::from_str(&line).expect("jsonl record");
+        if r["expected_result"] != "OK" {
+            continue;
+        }
+        let table = r["table"].as_str().unwrap_or("filter");
+        for pc in r["per_chain"].as_array().into_iter().flatten() {
+            let chain = pc["chain"].as_str().unwrap_or("INPUT");
+            let Some(map) = pc["expected_save_line"].as_object() else {
+                continue;
+            };
+            for (tool, l) in map {
+                if tool != "iptables" && tool != "ip6tables" {
+                    continue;
+                }
+                out.push(SaveLine {
+                    id: format!("{} {tool}", r["id"].as_str().unwrap_or("?")),
+                    tool: tool.clone(),
+                    table: table.to_owned(),
+                    chain: chain.to_owned(),
+                    line: l.as_str().expect("save line").to_owned(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The dump files of `dumps/` (not `INDEX.tsv`), and with `canonical` those
+/// of `dumps/canonical-iptables-1.8.9-nft/` too, sorted.
+pub fn dump_files(dir: &Path, canonical: bool) -> Vec<PathBuf> {
+    let mut dirs = vec![dir.join("dumps")];
+    if canonical {
+        dirs.push(dir.join("dumps/canonical-iptables-1.8.9-nft"));
+    }
+    let mut paths: Vec<PathBuf> = dirs
+        .iter()
+        .flat_map(|d| std::fs::read_dir(d).unwrap_or_else(|e| panic!("{}: {e}", d.display())))
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.is_file() && !p.extension().is_some_and(|x| x == "tsv"))
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// Prints `what: ok/total ...` and fails listing every failure.
+pub fn report(what: &str, total: usize, failures: &[String]) {
+    eprintln!("conformance {what}: {}/{total}", total - failures.len());
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

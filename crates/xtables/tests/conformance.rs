@@ -2,61 +2,30 @@
 //! iptables' own `extensions/*.t` save lines and real `iptables-save` dumps.
 
 use nflens_testutil::corpus;
-use serde_json::Value as Json;
-
-/// Every expected save line of an `OK` record for iptables/ip6tables.
-pub fn xt_t_save_lines(file: &str) -> Option<Vec<(String, String)>> {
-    let dir = corpus::dir(file)?;
-    let mut out = Vec::new();
-    for line in corpus::lines(&dir.join(file)) {
-        let r: Json = serde_json::from_str(&line).expect("jsonl record");
-        if r["expected_result"] != "OK" {
-            continue;
-        }
-        for pc in r["per_chain"].as_array().into_iter().flatten() {
-            let Some(map) = pc["expected_save_line"].as_object() else {
-                continue;
-            };
-            for (tool, l) in map {
-                if tool == "iptables" || tool == "ip6tables" {
-                    let id = format!("{} {}", r["id"].as_str().unwrap_or("?"), tool);
-                    out.push((id, l.as_str().expect("save line").to_owned()));
-                }
-            }
-        }
-    }
-    Some(out)
-}
 
 fn check_xt_t(file: &str) {
-    let Some(lines) = xt_t_save_lines(file) else {
-        return;
-    };
-    let mut failures = Vec::new();
-    for (id, line) in &lines {
-        match nflens_xtables::parse_command(line) {
-            Ok(c) if c.to_string() == *line => {}
-            Ok(c) => failures.push(format!(
-                "{id}: printed back differently\n  in:  {line}\n  out: {c}"
-            )),
-            Err(e) => failures.push(format!("{id}: {}\n{e}", e.short())),
-        }
-    }
-    eprintln!(
-        "conformance {file}: {}/{} save lines parse and print back identical",
-        lines.len() - failures.len(),
-        lines.len()
-    );
+    let Some(dir) = corpus::dir(file) else { return };
+    let lines = corpus::xt_t_save_lines(&dir, file);
     assert!(
-        lines.len() > 400,
+        lines.len() > 2000,
         "too few records read from {file}: {}",
         lines.len()
     );
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
+    let mut failures = Vec::new();
+    for l in &lines {
+        match nflens_xtables::parse_command(&l.line) {
+            Ok(c) if c.to_string() == l.line => {}
+            Ok(c) => failures.push(format!(
+                "{}: printed back differently\n  in:  {}\n  out: {c}",
+                l.id, l.line
+            )),
+            Err(e) => failures.push(format!("{}: {}\n{e}", l.id, e.short())),
+        }
+    }
+    corpus::report(
+        &format!("{file} (save lines that parse and print back identical)"),
+        lines.len(),
+        &failures,
     );
 }
 
@@ -77,11 +46,7 @@ fn every_dump_parses() {
     };
     let mut n = 0;
     let mut rules = 0;
-    for e in std::fs::read_dir(dir.join("dumps")).expect("dumps/") {
-        let p = e.expect("entry").path();
-        if !p.is_file() || p.extension().is_some_and(|x| x == "tsv") {
-            continue;
-        }
+    for p in corpus::dump_files(&dir, false) {
         let text = std::fs::read_to_string(&p).expect("read dump");
         let dump = nflens_xtables::parse(&text)
             .unwrap_or_else(|e| panic!("{}:{}\n{e}", p.display(), e.short()));
