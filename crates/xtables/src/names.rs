@@ -73,8 +73,11 @@ pub fn proto_number(s: &str) -> Option<u8> {
     if let Ok(n) = s.parse::<u8>() {
         return Some(n);
     }
-    let lower = s.to_ascii_lowercase();
-    PROTOCOLS.iter().find(|p| p.0 == lower).map(|p| p.1)
+    // Case-insensitive without building a lower-case copy (this runs once per rule).
+    PROTOCOLS
+        .iter()
+        .find(|p| p.0.eq_ignore_ascii_case(s))
+        .map(|p| p.1)
 }
 
 /// The name iptables-save prints for a protocol number, if it has one.
@@ -178,10 +181,12 @@ pub static TCP_FLAGS: &[(&str, u8)] = &[
 pub fn tcp_flags(s: &str) -> Option<u8> {
     let mut bits = 0u8;
     for w in s.split(',') {
-        bits |= match w.to_ascii_uppercase().as_str() {
-            "ALL" => 0x3f,
-            "NONE" => 0,
-            u => TCP_FLAGS.iter().find(|f| f.0 == u)?.1,
+        bits |= if w.eq_ignore_ascii_case("ALL") {
+            0x3f
+        } else if w.eq_ignore_ascii_case("NONE") {
+            0
+        } else {
+            TCP_FLAGS.iter().find(|f| f.0.eq_ignore_ascii_case(w))?.1
         };
     }
     Some(bits)

@@ -409,6 +409,8 @@ fn rule<'a>(w: &mut Words<'_, 'a>, counters: Option<Counters>) -> Result<Rule<'a
         ..Rule::default()
     };
     let mut ctx = Ctx::Basic;
+    // The target's spec, kept for the option ordering at the end.
+    let mut target_spec: Option<&'static ModuleSpec> = None;
     // The `!` waiting for its option: where it was.
     let mut pending_neg: Option<Word<'a>> = None;
     while let Some(word) = w.next() {
@@ -434,11 +436,7 @@ fn rule<'a>(w: &mut Words<'_, 'a>, counters: Option<Counters>) -> Result<Rule<'a
 
         // 1. An exact option of the current module wins over the basic options.
         if let (Some(name), Ctx::Match(Some(spec)) | Ctx::Target(Some(spec))) = (long, ctx) {
-            if let Some(os) = spec
-                .opts
-                .iter()
-                .find(|o| o.name == name || o.aliases.contains(&name))
-            {
+            if let Some(os) = spec.find_exact(name) {
                 let o = module_opt(w, word, os, negated, opt_start)?;
                 w.opts.push(o);
                 continue;
@@ -468,6 +466,7 @@ fn rule<'a>(w: &mut Words<'_, 'a>, counters: Option<Counters>) -> Result<Rule<'a
                     }
                     let nw = w.value(word, "a target or chain name")?;
                     let spec = spec::find_target(nw.raw);
+                    target_spec = spec;
                     if r.target.is_some() {
                         return Err(w.err(
                             ErrorKind::DuplicateOption {
@@ -520,8 +519,7 @@ fn rule<'a>(w: &mut Words<'_, 'a>, counters: Option<Counters>) -> Result<Rule<'a
         }
         // 5. `-p tcp --dport 22` without `-m tcp`: iptables loads the protocol's match.
         if let (Some(name), Some(p)) = (long, r.protocol) {
-            let implicit = names::proto_name(p.value.0).and_then(spec::implicit_match);
-            if let Some(spec) = implicit {
+            if let Some(spec) = spec::implicit_match(p.value.0) {
                 if let Some(os) = spec.find(name) {
                     flush(&mut r, ctx, w.opts);
                     r.matches.push(Match {
@@ -549,16 +547,14 @@ fn rule<'a>(w: &mut Words<'_, 'a>, counters: Option<Counters>) -> Result<Rule<'a
     }
     flush(&mut r, ctx, w.opts);
     // Targets whose options iptables-save prints in a fixed order.
-    if let Some(t) = r.target.as_mut() {
-        if let Some(spec) = spec::find_target(t.name).filter(|s| s.ordered) {
-            let rank = |o: &Opt<'_>| {
-                spec.opts
-                    .iter()
-                    .position(|s| s.name == o.name)
-                    .unwrap_or(usize::MAX)
-            };
-            t.options.sort_by_key(rank);
-        }
+    if let (Some(t), Some(spec)) = (r.target.as_mut(), target_spec.filter(|s| s.ordered)) {
+        let rank = |o: &Opt<'_>| {
+            spec.opts
+                .iter()
+                .position(|s| s.name == o.name)
+                .unwrap_or(usize::MAX)
+        };
+        t.options.sort_by_key(rank);
     }
     r.span = w.ctx.span(first, w.end());
     Ok(r)

@@ -97,14 +97,18 @@ pub struct ModuleSpec {
 }
 
 impl ModuleSpec {
+    /// Finds an option by its exact name or an alias.
+    pub fn find_exact(&self, name: &str) -> Option<&'static OptSpec> {
+        let opts: &'static [OptSpec] = self.opts;
+        opts.iter()
+            .find(|o| o.name == name || o.aliases.contains(&name))
+    }
+
     /// Finds an option by its exact name, an alias, or (like getopt_long) an
     /// unambiguous prefix of a name.
     pub fn find(&self, name: &str) -> Option<&'static OptSpec> {
         let opts: &'static [OptSpec] = self.opts;
-        if let Some(o) = opts
-            .iter()
-            .find(|o| o.name == name || o.aliases.contains(&name))
-        {
+        if let Some(o) = self.find_exact(name) {
             return Some(o);
         }
         if name.is_empty() {
@@ -565,12 +569,12 @@ pub fn find_target(name: &str) -> Option<&'static ModuleSpec> {
 
 /// The match module `-p PROTO` loads implicitly when one of its options is
 /// used without `-m` (iptables does this for tcp, udp, icmp and icmpv6).
-pub fn implicit_match(proto: &str) -> Option<&'static ModuleSpec> {
+pub fn implicit_match(proto: u8) -> Option<&'static ModuleSpec> {
     match proto {
-        "tcp" | "6" => find_match("tcp"),
-        "udp" | "17" => find_match("udp"),
-        "icmp" | "1" => find_match("icmp"),
-        "icmpv6" | "ipv6-icmp" | "58" => find_match("icmp6"),
+        6 => find_match("tcp"),
+        17 => find_match("udp"),
+        1 => find_match("icmp"),
+        58 => find_match("icmp6"),
         _ => None,
     }
 }

@@ -10,9 +10,9 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use nom::branch::alt;
-use nom::bytes::complete::{tag, take_while1};
+use nom::bytes::complete::tag;
 use nom::character::complete::{char, digit1, hex_digit1};
-use nom::combinator::{all_consuming, map_res, opt, recognize};
+use nom::combinator::{all_consuming, map_res, opt};
 use nom::sequence::{preceded, tuple};
 use nom::IResult;
 
@@ -128,7 +128,8 @@ pub struct Range {
 }
 
 impl Range {
-    /// Parses `a`, `a{sep}b`, `a{sep}` (up to `max`) and `{sep}b` (from 0).
+    /// Parses `a`, `a:b`, `a:` (up to `max`) and `:b` (from 0); `-` may stand
+    /// for `:` as iptables allows. `sep` is only what Display prints.
     /// `name` resolves a non-numeric end (service names for ports).
     pub fn parse(s: &str, sep: char, max: u32, name: fn(&str) -> Option<u32>) -> Option<Range> {
         let end = |t: &str| -> Option<u32> {
@@ -546,7 +547,7 @@ display_via_print!(Counters);
 
 /// A name that iptables accepts as a chain, table or interface: printable, no spaces.
 pub fn is_word(s: &str) -> bool {
-    whole(s, recognize(take_while1(|c: char| !c.is_whitespace()))).is_some()
+    !s.is_empty() && !s.contains(char::is_whitespace)
 }
 
 /// How a string option is quoted when printed.
