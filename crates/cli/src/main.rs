@@ -34,6 +34,24 @@ enum Cmd {
         #[arg(long, value_enum)]
         family: Option<FamilyArg>,
     },
+    /// Read the nf_tables ruleset from the kernel (one consistent snapshot) and print it.
+    Dump {
+        /// Network namespace: an `ip netns` name, or a path such as
+        /// `/proc/PID/ns/net`. Default: this process's namespace.
+        #[arg(long)]
+        netns: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DumpFormat::Debug)]
+        format: DumpFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DumpFormat {
+    /// The kernel's expressions as `nft --debug=netlink list ruleset` shows them.
+    Debug,
+    /// The decoded snapshot as JSON.
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -64,7 +82,38 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
+        Cmd::Dump { netns, format } => match dump(netns, format) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("nflens: {e:#}");
+                ExitCode::from(2)
+            }
+        },
     }
+}
+
+fn dump(netns: Option<String>, format: DumpFormat) -> anyhow::Result<ExitCode> {
+    use nflens::socket::{Netns, Options, Snapshot};
+    let netns = netns.as_deref().map_or(Netns::Current, Netns::named);
+    let snap = Snapshot::read(&Options {
+        netns,
+        ..Options::default()
+    })?;
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    match format {
+        DumpFormat::Debug => {
+            let mut text = String::with_capacity(snap.bytes().len());
+            snap.write_debug(&mut text)?;
+            w.write_all(text.as_bytes())?;
+        }
+        DumpFormat::Json => {
+            serde_json::to_writer_pretty(&mut w, &snap)?;
+            writeln!(w)?;
+        }
+    }
+    w.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn parse(

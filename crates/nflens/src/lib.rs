@@ -3,7 +3,11 @@
 //! This facade re-exports the layers:
 //! - [`xtables`]: the iptables-save / iptables-restore text parser
 //!   (zero-copy, canonical `Display`, located errors);
-//! - [`model`]: the normalised rule model both backends share, and lowering.
+//! - [`model`]: the normalised rule model both backends share, and lowering;
+//! - [`wire`]: zero-copy decoding of nf_tables netlink messages and kernel
+//!   expressions (feature `netlink`);
+//! - [`socket`]: reading a consistent nf_tables snapshot from the kernel, in
+//!   any network namespace (feature `netlink`).
 //!
 //! ```
 //! let text = "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\nCOMMIT\n";
@@ -17,13 +21,18 @@
 //!
 //! # Features
 //! - `xtables` (default): the text reader.
-//! - `serde`: serialization of the model.
+//! - `netlink` (default): the nf_tables reader.
+//! - `serde`: serialization of the model and of decoded messages.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 #![doc(test(attr(deny(warnings))))]
 
 pub use nflens_model as model;
+#[cfg(feature = "netlink")]
+pub use nflens_socket as socket;
+#[cfg(feature = "netlink")]
+pub use nflens_wire as wire;
 #[cfg(feature = "xtables")]
 pub use nflens_xtables as xtables;
 

@@ -13,4 +13,5 @@
 pub mod corpus;
 pub mod kube;
 pub mod netns;
+pub mod nftpy;
 pub mod strategy;

@@ -78,3 +78,83 @@ pub fn run(script: &str, stdin: &[u8]) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// A throwaway network namespace kept alive while the value lives, so that
+/// a test can read it through `/proc/PID/ns/net` with the library itself.
+///
+/// It is held by `sh` waiting on its standard input: dropping the value
+/// (also while unwinding from a failed assertion) or the test process dying
+/// closes that pipe, the shell exits and the namespace is gone.
+#[derive(Debug)]
+pub struct Held {
+    child: std::process::Child,
+    pid: u32,
+}
+
+impl Held {
+    /// Makes a namespace and runs `setup` in it with `sh -e`. Returns the
+    /// setup's output as the error if it fails.
+    pub fn new(setup: &str) -> Result<Held, Run> {
+        use std::io::{BufRead, BufReader, Read};
+        let script = format!("{setup}\necho nflens-held-ready\nexec cat >/dev/null");
+        let mut child = Command::new("unshare")
+            .args(["--net", "--", "sh", "-ec", &script])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn unshare");
+        let pid = child.id();
+        let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut stdout = String::new();
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if out.read_line(&mut line).unwrap_or(0) == 0 {
+                let mut stderr = String::new();
+                if let Some(mut e) = child.stderr.take() {
+                    let _ = e.read_to_string(&mut stderr);
+                }
+                let code = child.wait().ok().and_then(|s| s.code()).unwrap_or(-1);
+                return Err(Run {
+                    code,
+                    stdout,
+                    stderr,
+                });
+            }
+            if line.trim_end() == "nflens-held-ready" {
+                break;
+            }
+            stdout.push_str(&line);
+        }
+        Ok(Held { child, pid })
+    }
+
+    /// `/proc/PID/ns/net` of the namespace.
+    pub fn path(&self) -> std::path::PathBuf {
+        format!("/proc/{}/ns/net", self.pid).into()
+    }
+
+    /// Runs `script` with `sh -e` inside the namespace (`nsenter`).
+    pub fn run(&self, script: &str) -> Run {
+        let out = Command::new("nsenter")
+            .arg(format!("--net={}", self.path().display()))
+            .args(["--", "sh", "-ec", script])
+            .stdin(Stdio::null())
+            .output()
+            .expect("spawn nsenter");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,538 @@
+//! A generation-consistent snapshot of the whole nf_tables ruleset.
+//!
+//! # Dump strategy (measured, see docs/ARCHITECTURE.md)
+//! Tables, chains, sets, objects and flowtables are dumped once each, for all
+//! families. Rules are dumped one chain at a time, filtered by the table's
+//! real family, table and chain: the kernel's unfiltered rule dump re-walks
+//! every earlier rule on each continuation (quadratic), and filtering with
+//! `NFPROTO_UNSPEC` plus a table name loses rules when two families share a
+//! table name. Set elements are dumped one set at a time, with the real
+//! family.
+//!
+//! # Consistency
+//! `NFT_MSG_GETGEN` is read before and after; every dump reply carries the
+//! low 16 bits of the generation it saw (`res_id`) and `NLM_F_DUMP_INTR` if
+//! the ruleset changed under it. If anything moved, the whole snapshot is
+//! read again (bounded by [`Options::max_attempts`]).
+
+use core::fmt;
+use std::collections::HashMap;
+use std::ops::Range;
+
+use nflens_wire::sys::*;
+use nflens_wire::{Chain, DecodeError, Flowtable, Msg, MsgIter, Obj, Rule, Set, SetElems, Table};
+
+use crate::error::Error;
+use crate::netns::Netns;
+use crate::sock::{DumpInfo, Socket};
+
+/// How to read a snapshot.
+#[derive(Debug, Clone)]
+pub struct Options<'a> {
+    /// The network namespace to read.
+    pub netns: Netns<'a>,
+    /// How many times to try before giving up on a ruleset that keeps
+    /// changing.
+    pub max_attempts: u32,
+}
+
+impl Default for Options<'_> {
+    fn default() -> Self {
+        Options {
+            netns: Netns::Current,
+            max_attempts: 10,
+        }
+    }
+}
+
+type Span = (u32, u32);
+
+/// Counters of how a snapshot was read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Snapshots started (1 when nothing changed meanwhile).
+    pub attempts: u32,
+    /// Dump requests sent in the successful attempt.
+    pub dumps: u32,
+}
+
+/// The whole ruleset of one namespace at one generation: the kernel's reply
+/// messages, kept as they came, with indexes. Accessors decode on the fly;
+/// every message was decoded once when the snapshot was made, so they never
+/// fail.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    buf: Vec<u8>,
+    generation: u32,
+    tables: Vec<Span>,
+    chains: Vec<Span>,
+    rules: Vec<Span>,
+    chain_rules: Vec<Range<u32>>,
+    sets: Vec<Span>,
+    elems: Vec<Span>,
+    set_elems: Vec<Range<u32>>,
+    objs: Vec<Span>,
+    flowtables: Vec<Span>,
+    stats: Stats,
+}
+
+fn msg_at(buf: &[u8], (start, len): Span) -> Option<Msg<'_>> {
+    let b = buf.get(start as usize..(start as usize).checked_add(len as usize)?)?;
+    Msg::new_checked(b).ok()
+}
+
+enum Step {
+    Done,
+    Retry,
+}
+
+fn cstr(s: &str) -> Vec<u8> {
+    let mut v = Vec::with_capacity(s.len() + 1);
+    v.extend_from_slice(s.as_bytes());
+    v.push(0);
+    v
+}
+
+impl Snapshot {
+    /// Reads the ruleset of the namespace `opts` names.
+    pub fn read(opts: &Options<'_>) -> Result<Snapshot, Error> {
+        let mut sock = opts
+            .netns
+            .open_socket()
+            .map_err(|e| with_netns(e, &opts.netns))?;
+        Self::read_with(&mut sock, opts.max_attempts).map_err(|e| with_netns(e, &opts.netns))
+    }
+
+    /// Reads the ruleset through an open socket.
+    pub fn read_with(sock: &mut Socket, max_attempts: u32) -> Result<Snapshot, Error> {
+        let mut snap = Snapshot::default();
+        for attempt in 1..=max_attempts.max(1) {
+            snap.clear();
+            snap.stats.attempts = attempt;
+            match snap.try_read(sock) {
+                Ok(Step::Done) => return Ok(snap),
+                Ok(Step::Retry) | Err(Error::NoBufs) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(Error::Unstable {
+            attempts: max_attempts.max(1),
+        })
+    }
+
+    fn clear(&mut self) {
+        let stats = self.stats;
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        *self = Snapshot {
+            buf,
+            stats,
+            ..Snapshot::default()
+        };
+    }
+
+    fn try_read(&mut self, sock: &mut Socket) -> Result<Step, Error> {
+        let gen = sock.generation()?;
+        self.generation = gen;
+        let mut dumps = 0;
+        let mut moved = false;
+        let mut run = |sock: &mut Socket,
+                       buf: &mut Vec<u8>,
+                       spans: &mut Vec<Span>,
+                       msg: u32,
+                       family: u8,
+                       attrs: &[(u16, &[u8])]|
+         -> Result<bool, Error> {
+            dumps += 1;
+            match sock.dump(msg, family, attrs, buf, spans) {
+                Ok(Some(DumpInfo {
+                    interrupted,
+                    res_id,
+                    ..
+                })) => {
+                    if interrupted || res_id.is_some_and(|r| r != gen as u16) {
+                        moved = true;
+                    }
+                    Ok(true)
+                }
+                Ok(None) => Ok(false),
+                // Kernels without flowtables or objects answer EOPNOTSUPP.
+                Err(Error::Kernel { errno, .. })
+                    if matches!(msg, NFT_MSG_GETOBJ | NFT_MSG_GETFLOWTABLE)
+                        && errno == rustix::io::Errno::OPNOTSUPP.raw_os_error() =>
+                {
+                    Ok(true)
+                }
+                Err(e) => Err(e),
+            }
+        };
+        for (msg, spans) in [
+            (NFT_MSG_GETTABLE, &mut self.tables),
+            (NFT_MSG_GETCHAIN, &mut self.chains),
+            (NFT_MSG_GETSET, &mut self.sets),
+            (NFT_MSG_GETOBJ, &mut self.objs),
+            (NFT_MSG_GETFLOWTABLE, &mut self.flowtables),
+        ] {
+            if !run(sock, &mut self.buf, spans, msg, NFPROTO_UNSPEC, &[])? {
+                return Ok(Step::Retry);
+            }
+        }
+        // The names are copied out because the dumps below grow `buf`.
+        let mut keys = Vec::with_capacity(self.chains.len());
+        for &span in &self.chains {
+            let c = Chain::parse(&self.msg(span)?)?;
+            keys.push((c.family, cstr(c.table), cstr(c.name)));
+        }
+        for (family, table, chain) in &keys {
+            let start = self.rules.len() as u32;
+            let attrs = [(NFTA_RULE_TABLE, &table[..]), (NFTA_RULE_CHAIN, &chain[..])];
+            if !run(
+                sock,
+                &mut self.buf,
+                &mut self.rules,
+                NFT_MSG_GETRULE,
+                *family,
+                &attrs,
+            )? {
+                return Ok(Step::Retry);
+            }
+            self.chain_rules.push(start..self.rules.len() as u32);
+        }
+        keys.clear();
+        for &span in &self.sets {
+            let s = Set::parse(&self.msg(span)?)?;
+            keys.push((s.family, cstr(s.table), cstr(s.name)));
+        }
+        for (family, table, set) in &keys {
+            let start = self.elems.len() as u32;
+            let attrs = [
+                (NFTA_SET_ELEM_LIST_TABLE, &table[..]),
+                (NFTA_SET_ELEM_LIST_SET, &set[..]),
+            ];
+            if !run(
+                sock,
+                &mut self.buf,
+                &mut self.elems,
+                NFT_MSG_GETSETELEM,
+                *family,
+                &attrs,
+            )? {
+                return Ok(Step::Retry);
+            }
+            self.set_elems.push(start..self.elems.len() as u32);
+        }
+        let after = sock.generation()?;
+        self.stats.dumps = dumps;
+        if moved || after != gen {
+            return Ok(Step::Retry);
+        }
+        self.validate()?;
+        Ok(Step::Done)
+    }
+
+    fn msg(&self, span: Span) -> Result<Msg<'_>, DecodeError> {
+        let b = self.buf.get(span.0 as usize..).unwrap_or(&[]);
+        Msg::new_checked(b).map_err(|e| e.shifted(span.0 as usize))
+    }
+
+    /// Decodes everything once, so that accessors cannot fail later.
+    fn validate(&self) -> Result<(), DecodeError> {
+        for &s in &self.tables {
+            Table::parse(&self.msg(s)?)?;
+        }
+        for &s in &self.chains {
+            Chain::parse(&self.msg(s)?)?;
+        }
+        for &s in &self.rules {
+            let r = Rule::parse(&self.msg(s)?)?;
+            for e in r.exprs.iter() {
+                check_expr(&e?)?;
+            }
+        }
+        for &s in &self.sets {
+            let set = Set::parse(&self.msg(s)?)?;
+            for e in set.exprs.iter() {
+                e?;
+            }
+        }
+        for &s in &self.elems {
+            for e in SetElems::parse(&self.msg(s)?)?.iter() {
+                for x in e?.exprs.iter() {
+                    x?;
+                }
+            }
+        }
+        for &s in &self.objs {
+            Obj::parse(&self.msg(s)?)?;
+        }
+        for &s in &self.flowtables {
+            let f = Flowtable::parse(&self.msg(s)?)?;
+            for d in f.devs.iter() {
+                d?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Builds a snapshot from captured reply messages (the bytes of
+    /// [`Snapshot::bytes`], or any concatenation of nf_tables `NEW*`
+    /// messages, each 4-byte aligned). Rules are grouped under their chains
+    /// and elements under their sets by name.
+    pub fn from_bytes(buf: Vec<u8>) -> Result<Snapshot, DecodeError> {
+        let mut s = Snapshot {
+            buf,
+            ..Snapshot::default()
+        };
+        let mut rules = Vec::new();
+        let mut elems = Vec::new();
+        for m in MsgIter::new(&s.buf, 0) {
+            let m = m?;
+            let span = (m.offset() as u32, m.len() as u32);
+            match m.nft_msg() {
+                Some(NFT_MSG_NEWTABLE) => s.tables.push(span),
+                Some(NFT_MSG_NEWCHAIN) => s.chains.push(span),
+                Some(NFT_MSG_NEWRULE) => rules.push(span),
+                Some(NFT_MSG_NEWSET) => s.sets.push(span),
+                Some(NFT_MSG_NEWSETELEM) => elems.push(span),
+                Some(NFT_MSG_NEWOBJ) => s.objs.push(span),
+                Some(NFT_MSG_NEWFLOWTABLE) => s.flowtables.push(span),
+                Some(NFT_MSG_NEWGEN) => s.generation = nflens_wire::Gen::parse(&m)?.id,
+                _ => {}
+            }
+        }
+        let mut chain_ix = HashMap::new();
+        for (i, &span) in s.chains.iter().enumerate() {
+            let c = Chain::parse(&s.msg(span)?)?;
+            chain_ix.insert((c.family, c.table, c.name), i);
+        }
+        let mut by_chain = vec![Vec::new(); s.chains.len()];
+        for span in rules {
+            let r = Rule::parse(&s.msg(span)?)?;
+            if let Some(&i) = chain_ix.get(&(r.family, r.table, r.chain)) {
+                by_chain[i].push(span);
+            }
+        }
+        let mut set_ix = HashMap::new();
+        for (i, &span) in s.sets.iter().enumerate() {
+            let x = Set::parse(&s.msg(span)?)?;
+            set_ix.insert((x.family, x.table, x.name), i);
+        }
+        let mut by_set = vec![Vec::new(); s.sets.len()];
+        for span in elems {
+            let e = SetElems::parse(&s.msg(span)?)?;
+            if let Some(&i) = set_ix.get(&(e.family, e.table, e.set)) {
+                by_set[i].push(span);
+            }
+        }
+        drop((chain_ix, set_ix));
+        for v in by_chain {
+            let start = s.rules.len() as u32;
+            s.rules.extend(v);
+            s.chain_rules.push(start..s.rules.len() as u32);
+        }
+        for v in by_set {
+            let start = s.elems.len() as u32;
+            s.elems.extend(v);
+            s.set_elems.push(start..s.elems.len() as u32);
+        }
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// The generation the snapshot holds (`NFTA_GEN_ID`).
+    pub fn generation(&self) -> u32 {
+        self.generation
+    }
+
+    /// How the snapshot was read.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// All reply bytes as received (the messages, plus `NLMSG_DONE` trailers).
+    pub fn bytes(&self) -> &[u8] {
+        &self.buf
+    }
+
+    /// The messages of the snapshot in order (tables, chains, sets, objects,
+    /// flowtables, rules per chain, elements per set), concatenated: what
+    /// [`Snapshot::from_bytes`] reads back.
+    pub fn messages(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.buf.len());
+        for spans in [
+            &self.tables,
+            &self.chains,
+            &self.sets,
+            &self.objs,
+            &self.flowtables,
+            &self.rules,
+            &self.elems,
+        ] {
+            for &(start, len) in spans {
+                if let Some(b) = self.buf.get(start as usize..(start + len) as usize) {
+                    out.extend_from_slice(b);
+                    while out.len() % 4 != 0 {
+                        out.push(0);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn iter<'a, T: 'a>(
+        &'a self,
+        spans: &'a [Span],
+        parse: fn(&Msg<'a>) -> Result<T, DecodeError>,
+    ) -> impl Iterator<Item = T> + 'a {
+        spans
+            .iter()
+            .filter_map(move |&s| msg_at(&self.buf, s).and_then(|m| parse(&m).ok()))
+    }
+
+    /// Tables, in dump order.
+    pub fn tables(&self) -> impl Iterator<Item = Table<'_>> {
+        self.iter(&self.tables, Table::parse)
+    }
+    /// Chains, in dump order.
+    pub fn chains(&self) -> impl Iterator<Item = Chain<'_>> {
+        self.iter(&self.chains, Chain::parse)
+    }
+    /// Chains with their rules, in order.
+    pub fn chains_with_rules(
+        &self,
+    ) -> impl Iterator<Item = (Chain<'_>, impl Iterator<Item = Rule<'_>>)> {
+        self.chains
+            .iter()
+            .zip(&self.chain_rules)
+            .filter_map(move |(&c, r)| {
+                let c = Chain::parse(&msg_at(&self.buf, c)?).ok()?;
+                let spans = self
+                    .rules
+                    .get(r.start as usize..r.end as usize)
+                    .unwrap_or(&[]);
+                Some((c, self.iter(spans, Rule::parse)))
+            })
+    }
+    /// Every rule, chain by chain.
+    pub fn rules(&self) -> impl Iterator<Item = Rule<'_>> {
+        self.iter(&self.rules, Rule::parse)
+    }
+    /// The number of rules.
+    pub fn rule_count(&self) -> usize {
+        self.rules.len()
+    }
+    /// Sets, in dump order.
+    pub fn sets(&self) -> impl Iterator<Item = Set<'_>> {
+        self.iter(&self.sets, Set::parse)
+    }
+    /// Sets with their element messages.
+    pub fn sets_with_elems(
+        &self,
+    ) -> impl Iterator<Item = (Set<'_>, impl Iterator<Item = SetElems<'_>>)> {
+        self.sets
+            .iter()
+            .zip(&self.set_elems)
+            .filter_map(move |(&s, r)| {
+                let s = Set::parse(&msg_at(&self.buf, s)?).ok()?;
+                let spans = self
+                    .elems
+                    .get(r.start as usize..r.end as usize)
+                    .unwrap_or(&[]);
+                Some((s, self.iter(spans, SetElems::parse)))
+            })
+    }
+    /// Stateful objects.
+    pub fn objs(&self) -> impl Iterator<Item = Obj<'_>> {
+        self.iter(&self.objs, Obj::parse)
+    }
+    /// Flowtables.
+    pub fn flowtables(&self) -> impl Iterator<Item = Flowtable<'_>> {
+        self.iter(&self.flowtables, Flowtable::parse)
+    }
+
+    /// Writes what `nft --debug=netlink list ruleset` prints for the
+    /// elements and rules: per set `FAMILY TABLE @SET` and a tab-indented
+    /// line per element, then per rule its header and expression lines
+    /// followed by an empty line.
+    pub fn write_debug(&self, f: &mut dyn fmt::Write) -> fmt::Result {
+        for (set, elems) in self.sets_with_elems() {
+            writeln!(
+                f,
+                "{} {} @{}",
+                nflens_wire::msg::family_name(set.family).unwrap_or("unknown"),
+                set.table,
+                set.name
+            )?;
+            for batch in elems {
+                for e in batch.iter().flatten() {
+                    f.write_str("\t")?;
+                    e.write_debug(f)?;
+                    f.write_str("\n")?;
+                }
+            }
+        }
+        for r in self.rules() {
+            r.write_debug(f)?;
+            f.write_str("\n")?;
+        }
+        Ok(())
+    }
+}
+
+fn check_expr(e: &nflens_wire::Expr<'_>) -> Result<(), DecodeError> {
+    use nflens_wire::Expr;
+    match e {
+        Expr::Dynset(d) => d.exprs.iter().try_for_each(|x| check_expr(&x?)),
+        Expr::Inner(i) => i.expr.iter().try_for_each(|x| check_expr(&x?)),
+        _ => Ok(()),
+    }
+}
+
+fn with_netns(e: Error, ns: &Netns<'_>) -> Error {
+    match e {
+        Error::PermissionDenied { .. } => Error::PermissionDenied {
+            netns: ns.describe(),
+        },
+        e => e,
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Snapshot {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Seq<I>(std::cell::RefCell<Option<I>>);
+        impl<I: Iterator<Item = T>, T: serde::Serialize> serde::Serialize for Seq<I> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.borrow_mut().take().into_iter().flatten())
+            }
+        }
+        fn seq<I>(i: I) -> Seq<I> {
+            Seq(std::cell::RefCell::new(Some(i)))
+        }
+        #[derive(serde::Serialize)]
+        struct SetOut<'a> {
+            #[serde(flatten)]
+            set: Set<'a>,
+            elements: Vec<nflens_wire::Elem<'a>>,
+        }
+        let mut st = s.serialize_struct("Snapshot", 7)?;
+        st.serialize_field("generation", &self.generation)?;
+        st.serialize_field("tables", &seq(self.tables()))?;
+        st.serialize_field("chains", &seq(self.chains()))?;
+        st.serialize_field("rules", &seq(self.rules()))?;
+        st.serialize_field(
+            "sets",
+            &seq(self.sets_with_elems().map(|(set, elems)| SetOut {
+                set,
+                elements: elems
+                    .flat_map(|b| b.iter().flatten().collect::<Vec<_>>())
+                    .collect(),
+            })),
+        )?;
+        st.serialize_field("objects", &seq(self.objs()))?;
+        st.serialize_field("flowtables", &seq(self.flowtables()))?;
+        st.end()
+    }
+}

@@ -1,0 +1,2 @@
+//! nflens-socket integration tests (kernel tests run in throwaway namespaces).
+mod nft_py;

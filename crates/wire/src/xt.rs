@@ -1,0 +1,1 @@
+//! xtables blobs (placeholder until decoders land).
