@@ -1,2 +1,3 @@
 //! nflens-socket integration tests (kernel tests run in throwaway namespaces).
 mod nft_py;
+mod xt_blobs;

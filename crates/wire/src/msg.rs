@@ -70,12 +70,7 @@ impl<'a> Table<'a> {
         let tb = msg.attrs().table::<8>()?;
         Ok(Table {
             family: msg.nfgen()?.family,
-            name: need(
-                tb.get(NFTA_TABLE_NAME),
-                msg.offset(),
-                "NFTA_TABLE_NAME",
-            )?
-            .value_cstr()?,
+            name: need(tb.get(NFTA_TABLE_NAME), msg.offset(), "NFTA_TABLE_NAME")?.value_cstr()?,
             flags: u32_at(tb.get(NFTA_TABLE_FLAGS))?.unwrap_or(0),
             use_count: u32_at(tb.get(NFTA_TABLE_USE))?.unwrap_or(0),
             handle: u64_at(tb.get(NFTA_TABLE_HANDLE))?.unwrap_or(0),
@@ -180,7 +175,10 @@ impl<'a> Chain<'a> {
             Some(c) => {
                 // struct nft_counter_attributes: BYTES = 1, PACKETS = 2.
                 let ct = c.nested().table::<3>()?;
-                Some((u64_at(ct.get(2))?.unwrap_or(0), u64_at(ct.get(1))?.unwrap_or(0)))
+                Some((
+                    u64_at(ct.get(2))?.unwrap_or(0),
+                    u64_at(ct.get(1))?.unwrap_or(0),
+                ))
             }
             None => None,
         };
@@ -189,7 +187,8 @@ impl<'a> Chain<'a> {
             table: need(tb.get(NFTA_CHAIN_TABLE), at, "NFTA_CHAIN_TABLE")?.value_cstr()?,
             name: need(tb.get(NFTA_CHAIN_NAME), at, "NFTA_CHAIN_NAME")?.value_cstr()?,
             handle: u64_at(tb.get(NFTA_CHAIN_HANDLE))?.unwrap_or(0),
-            hook: tb.get(NFTA_CHAIN_HOOK)
+            hook: tb
+                .get(NFTA_CHAIN_HOOK)
                 .map(|h| Hook::parse(&h))
                 .transpose()?,
             policy: u32_at(tb.get(NFTA_CHAIN_POLICY))?,
@@ -247,7 +246,8 @@ impl<'a> Rule<'a> {
             chain: need(tb.get(NFTA_RULE_CHAIN), at, "NFTA_RULE_CHAIN")?.value_cstr()?,
             handle: u64_at(tb.get(NFTA_RULE_HANDLE))?.unwrap_or(0),
             position: u64_at(tb.get(NFTA_RULE_POSITION))?,
-            exprs: tb.get(NFTA_RULE_EXPRESSIONS)
+            exprs: tb
+                .get(NFTA_RULE_EXPRESSIONS)
                 .map(|a| Exprs::list(&a))
                 .unwrap_or_default(),
             userdata: bytes_at(tb.get(NFTA_RULE_USERDATA)),
@@ -390,10 +390,7 @@ impl<'a> Set<'a> {
             timeout: u64_at(tb.get(NFTA_SET_TIMEOUT))?,
             gc_interval: u32_at(tb.get(NFTA_SET_GC_INTERVAL))?,
             userdata: bytes_at(tb.get(NFTA_SET_USERDATA)),
-            exprs: match (
-                tb.get(NFTA_SET_EXPRESSIONS),
-                tb.get(NFTA_SET_EXPR),
-            ) {
+            exprs: match (tb.get(NFTA_SET_EXPRESSIONS), tb.get(NFTA_SET_EXPR)) {
                 (Some(l), _) => Exprs::list(&l),
                 (None, Some(e)) => Exprs::single(&e),
                 (None, None) => Exprs::default(),
@@ -433,12 +430,8 @@ impl<'a> SetElems<'a> {
                 "NFTA_SET_ELEM_LIST_TABLE",
             )?
             .value_cstr()?,
-            set: need(
-                tb.get(NFTA_SET_ELEM_LIST_SET),
-                at,
-                "NFTA_SET_ELEM_LIST_SET",
-            )?
-            .value_cstr()?,
+            set: need(tb.get(NFTA_SET_ELEM_LIST_SET), at, "NFTA_SET_ELEM_LIST_SET")?
+                .value_cstr()?,
             elems: tb.get(NFTA_SET_ELEM_LIST_ELEMENTS),
         })
     }
@@ -754,18 +747,8 @@ impl<'a> Flowtable<'a> {
         };
         Ok(Flowtable {
             family: msg.nfgen()?.family,
-            table: need(
-                tb.get(NFTA_FLOWTABLE_TABLE),
-                at,
-                "NFTA_FLOWTABLE_TABLE",
-            )?
-            .value_cstr()?,
-            name: need(
-                tb.get(NFTA_FLOWTABLE_NAME),
-                at,
-                "NFTA_FLOWTABLE_NAME",
-            )?
-            .value_cstr()?,
+            table: need(tb.get(NFTA_FLOWTABLE_TABLE), at, "NFTA_FLOWTABLE_TABLE")?.value_cstr()?,
+            name: need(tb.get(NFTA_FLOWTABLE_NAME), at, "NFTA_FLOWTABLE_NAME")?.value_cstr()?,
             handle: u64_at(tb.get(NFTA_FLOWTABLE_HANDLE))?.unwrap_or(0),
             hooknum,
             priority,

@@ -572,12 +572,7 @@ impl<'a> ExprAttr<'a> {
     /// Reads one `NFTA_LIST_ELEM` (or a bare `NFTA_*_EXPR` nest).
     pub fn parse(elem: &Attr<'a>) -> Result<Self> {
         let tb = elem.nested().table::<3>()?;
-        let name = need(
-            tb.get(NFTA_EXPR_NAME),
-            elem.offset(),
-            "NFTA_EXPR_NAME",
-        )?
-        .value_cstr()?;
+        let name = need(tb.get(NFTA_EXPR_NAME), elem.offset(), "NFTA_EXPR_NAME")?.value_cstr()?;
         Ok(ExprAttr {
             name,
             data: tb.get(NFTA_EXPR_DATA),
