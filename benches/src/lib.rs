@@ -1,5 +1,7 @@
 //! Shared set-up for the benches: inputs and the peer programs.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
+
+pub mod peers;
 
 use std::path::PathBuf;
 use std::process::Command;

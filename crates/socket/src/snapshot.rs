@@ -105,11 +105,28 @@ impl Snapshot {
 
     /// Reads the ruleset through an open socket.
     pub fn read_with(sock: &mut Socket, max_attempts: u32) -> Result<Snapshot, Error> {
+        Self::read_inner(sock, max_attempts, true)
+    }
+
+    /// Receives the same bytes as [`Snapshot::read`] without decoding them:
+    /// the floor the benches compare decoding against. Accessors of the
+    /// result may skip messages that do not decode.
+    #[doc(hidden)]
+    pub fn read_bytes_only(opts: &Options<'_>) -> Result<Snapshot, Error> {
+        let mut sock = opts
+            .netns
+            .open_socket()
+            .map_err(|e| with_netns(e, &opts.netns))?;
+        Self::read_inner(&mut sock, opts.max_attempts, false)
+            .map_err(|e| with_netns(e, &opts.netns))
+    }
+
+    fn read_inner(sock: &mut Socket, max_attempts: u32, validate: bool) -> Result<Snapshot, Error> {
         let mut snap = Snapshot::default();
         for attempt in 1..=max_attempts.max(1) {
             snap.clear();
             snap.stats.attempts = attempt;
-            match snap.try_read(sock) {
+            match snap.try_read(sock, validate) {
                 Ok(Step::Done) => return Ok(snap),
                 Ok(Step::Retry) | Err(Error::NoBufs) => continue,
                 Err(e) => return Err(e),
@@ -131,7 +148,7 @@ impl Snapshot {
         };
     }
 
-    fn try_read(&mut self, sock: &mut Socket) -> Result<Step, Error> {
+    fn try_read(&mut self, sock: &mut Socket, validate: bool) -> Result<Step, Error> {
         let gen = sock.generation()?;
         self.generation = gen;
         let mut dumps = 0;
@@ -226,7 +243,9 @@ impl Snapshot {
         if moved || after != gen {
             return Ok(Step::Retry);
         }
-        self.validate()?;
+        if validate {
+            self.validate()?;
+        }
         Ok(Step::Done)
     }
 
@@ -418,6 +437,12 @@ impl Snapshot {
     pub fn rules(&self) -> impl Iterator<Item = Rule<'_>> {
         self.iter(&self.rules, Rule::parse)
     }
+    /// The rule messages: (offset, length) in [`Snapshot::bytes`].
+    #[doc(hidden)]
+    pub fn rule_spans(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.rules.iter().map(|&(s, l)| (s as usize, l as usize))
+    }
+
     /// The number of rules.
     pub fn rule_count(&self) -> usize {
         self.rules.len()

@@ -1,3 +1,4 @@
 //! nflens-socket integration tests (kernel tests run in throwaway namespaces).
+mod golden;
 mod nft_py;
 mod xt_blobs;

@@ -1,0 +1,132 @@
+//! nf_tables over netlink, with the peers measured in the same run.
+//!
+//! - `wire/decode/kube-N`: decode every rule message of a captured snapshot
+//!   of N kube-proxy Services (loaded with `iptables-nft-restore`), nflens
+//!   (`Rule::parse` + every `Expr`) against libnftnl's
+//!   `nftnl_rule_nlmsg_parse` over the same bytes.
+//! - `socket/snapshot/kube-N`: kernel -> decoded snapshot in a throwaway
+//!   namespace holding that ruleset, against the floor (the same dumps,
+//!   bytes only, no decoding) and the `iptables-nft-save` and
+//!   `nft list ruleset` processes.
+//!
+//! Needs root (namespaces), iptables-nft, nft and libnftnl-dev. Captures are
+//! cached in `target/bench-data/`.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use nflens_benches::peers::{libnftnl_parse_rules, AlignedBuf};
+use nflens_socket::{Netns, Options, Snapshot};
+use nflens_testutil::{kube, netns::Held};
+use nflens_wire::{Msg, Rule};
+
+const SIZES: [usize; 3] = [1000, 3000, 10000];
+
+fn held(services: usize) -> Held {
+    let (text, _) = kube::generate(services, 1);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("kube-{services}.iptables"));
+    std::fs::write(&path, text).unwrap();
+    Held::new(&format!("iptables-nft-restore < {}", path.display()))
+        .unwrap_or_else(|r| panic!("loading kube-{services} with iptables-nft-restore: {r:?}"))
+}
+
+fn snapshot(h: &Held) -> Snapshot {
+    Snapshot::read(&Options {
+        netns: Netns::Path(h.path()),
+        ..Options::default()
+    })
+    .expect("snapshot")
+}
+
+fn decode(c: &mut Criterion) {
+    let mut g = c.benchmark_group("wire/decode");
+    g.sample_size(20).measurement_time(Duration::from_secs(5));
+    for n in SIZES {
+        let h = held(n);
+        let snap = snapshot(&h);
+        drop(h);
+        let msgs = snap.messages();
+        let snap = Snapshot::from_bytes(msgs).unwrap();
+        let spans: Vec<(usize, usize)> = snap.rule_spans().collect();
+        let bytes: usize = spans.iter().map(|s| s.1).sum();
+        eprintln!(
+            "kube-{n}: {} rules, {} bytes of rule messages",
+            spans.len(),
+            bytes
+        );
+        let buf = AlignedBuf::new(snap.bytes());
+        g.throughput(Throughput::Bytes(bytes as u64));
+        g.bench_function(BenchmarkId::new("nflens", format!("kube-{n}")), |b| {
+            b.iter(|| {
+                let mut exprs = 0usize;
+                for &(s, l) in &spans {
+                    let msg = Msg::new_checked(&buf.bytes()[s..s + l]).unwrap();
+                    let r = Rule::parse(&msg).unwrap();
+                    for e in r.exprs.iter() {
+                        black_box(e.unwrap());
+                        exprs += 1;
+                    }
+                }
+                exprs
+            })
+        });
+        g.bench_function(BenchmarkId::new("libnftnl", format!("kube-{n}")), |b| {
+            b.iter(|| {
+                let ok = libnftnl_parse_rules(&buf, &spans);
+                assert_eq!(ok, spans.len());
+                ok
+            })
+        });
+    }
+    g.finish();
+}
+
+fn process(h: &Held, prog: &str) {
+    let ok = Command::new("nsenter")
+        .arg(format!("--net={}", h.path().display()))
+        .args(["--", "sh", "-c", prog])
+        .stdout(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(ok, "{prog} failed");
+}
+
+fn kernel(c: &mut Criterion) {
+    let mut g = c.benchmark_group("socket/snapshot");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    for n in SIZES {
+        let h = held(n);
+        let opts = Options {
+            netns: Netns::Path(h.path()),
+            ..Options::default()
+        };
+        let rules = snapshot(&h).rule_count();
+        g.throughput(Throughput::Elements(rules as u64));
+        g.bench_function(BenchmarkId::new("nflens", format!("kube-{n}")), |b| {
+            b.iter(|| Snapshot::read(&opts).unwrap().rule_count())
+        });
+        g.bench_function(BenchmarkId::new("bytes-only", format!("kube-{n}")), |b| {
+            b.iter(|| Snapshot::read_bytes_only(&opts).unwrap().bytes().len())
+        });
+        g.bench_function(
+            BenchmarkId::new("iptables-nft-save", format!("kube-{n}")),
+            |b| b.iter(|| process(&h, "iptables-nft-save")),
+        );
+        if n <= 3000 || std::env::var_os("NFLENS_BENCH_NFT_10K").is_some() {
+            g.bench_function(
+                BenchmarkId::new("nft-list-ruleset", format!("kube-{n}")),
+                |b| b.iter(|| process(&h, "nft list ruleset")),
+            );
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, decode, kernel);
+criterion_main!(benches);
