@@ -1,1 +1,2 @@
-
+//! nflens-wire integration tests.
+mod roundtrip;

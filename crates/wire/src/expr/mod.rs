@@ -17,6 +17,7 @@
 //! `Display` prints libnftnl's debug syntax, as `nft --debug=netlink`
 //! shows it: `[ payload load 4b @ network header + 12 => reg 1 ]`.
 
+pub mod emit;
 mod print;
 
 use crate::data::{Data, Reg};
@@ -589,13 +590,21 @@ impl<'a> ExprAttr<'a> {
 /// An expression list (`NFTA_RULE_EXPRESSIONS`, `NFTA_DYNSET_EXPRESSIONS`,
 /// `NFTA_SET_ELEM_EXPRESSIONS`, ...), kept as bytes and decoded while
 /// iterating: no allocation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, Eq, Default)]
 pub struct Exprs<'a> {
     buf: &'a [u8],
     base: usize,
     /// A single expression nest (`NFTA_DYNSET_EXPR`) rather than a list.
     single: bool,
     depth: u32,
+}
+
+/// Two lists are equal when they hold the same bytes in the same form,
+/// wherever they sit in their buffers.
+impl PartialEq for Exprs<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.buf == other.buf && self.single == other.single
+    }
 }
 
 impl<'a> Exprs<'a> {
@@ -724,6 +733,50 @@ impl<'a> Iterator for ExprIter<'a> {
     }
 }
 
+/// The expression names [`decode`] knows.
+pub const KNOWN: [&str; 40] = [
+    "bitwise",
+    "byteorder",
+    "cmp",
+    "connlimit",
+    "counter",
+    "ct",
+    "dup",
+    "dynset",
+    "exthdr",
+    "fib",
+    "flow_offload",
+    "fwd",
+    "hash",
+    "immediate",
+    "inner",
+    "last",
+    "limit",
+    "log",
+    "lookup",
+    "masq",
+    "match",
+    "meta",
+    "nat",
+    "notrack",
+    "numgen",
+    "objref",
+    "osf",
+    "payload",
+    "queue",
+    "quota",
+    "range",
+    "redir",
+    "reject",
+    "rt",
+    "socket",
+    "synproxy",
+    "target",
+    "tproxy",
+    "tunnel",
+    "xfrm",
+];
+
 /// Decodes one expression from its name and `NFTA_EXPR_DATA`.
 pub fn decode<'a>(
     name: &'a str,
@@ -733,6 +786,13 @@ pub fn decode<'a>(
 ) -> Result<Expr<'a>> {
     if depth > MAX_NEST {
         return Err(DecodeError::new(at, DecodeErrorKind::NestTooDeep));
+    }
+    if !KNOWN.contains(&name) {
+        // Kept raw, even if its attributes would not parse.
+        return Ok(Expr::Unknown {
+            name,
+            data: data.map_or(&[][..], |d| d.value()),
+        });
     }
     let (it, at) = match data {
         Some(d) => (d.nested(), d.value_offset()),
