@@ -68,3 +68,47 @@ fn test_json_and_family() {
     assert_eq!(code, 2);
     assert_eq!(err, "-:line 3: address fe80:: is not Ipv4\n");
 }
+
+#[test]
+fn test_dump_netns_matches_nft_debug() {
+    use nflens_testutil::{netns, nftpy};
+    if !netns::available("test_dump_netns_matches_nft_debug", &["nft", "nsenter"]) {
+        return;
+    }
+    let held = netns::Held::new(
+        "nft add table inet t\n\
+         nft add chain inet t c '{ type filter hook input priority 0; }'\n\
+         nft add rule inet t c tcp dport '{ 22, 80 }' ct state established,related counter accept\n\
+         nft add rule inet t c ip saddr 10.0.0.0/8 log prefix x drop comment '\"a note\"'",
+    )
+    .expect("setup");
+    let path = held.path().display().to_string();
+    let (code, out, err) = nflens(&["dump", "--netns", &path], "");
+    assert_eq!(code, 0, "{err}");
+    let theirs = held.run("nft --debug=netlink list ruleset");
+    let (a, b) = (
+        nftpy::debug_blocks(&theirs.stdout),
+        nftpy::debug_blocks(&out),
+    );
+    assert_eq!(b.rules.len(), 2);
+    assert_eq!(a.rules, b.rules);
+    assert_eq!(a.sets, b.sets);
+    let (code, json, _) = nflens(&["dump", "--netns", &path, "--format", "json"], "");
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["rules"].as_array().map(Vec::len), Some(2));
+    // In an inet table `ip saddr` first checks the family: meta load nfproto (15).
+    assert_eq!(v["rules"][1]["exprs"][0]["expr"], "meta");
+    assert_eq!(v["rules"][1]["exprs"][0]["key"], 15);
+    assert_eq!(v["rules"][1]["exprs"][2]["expr"], "payload");
+}
+
+#[test]
+fn test_dump_missing_netns_is_a_clear_error() {
+    let (code, _, err) = nflens(&["dump", "--netns", "/nonexistent/netns"], "");
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("cannot enter network namespace /nonexistent/netns"),
+        "{err}"
+    );
+}
