@@ -40,6 +40,16 @@
 #![warn(clippy::indexing_slicing)]
 #![doc(test(attr(deny(warnings))))]
 
+/// Declares plain reprs: `Debug, Clone, Copy, PartialEq, Eq`, and
+/// `Serialize` with the `serde` feature.
+macro_rules! ser {
+    ($($item:item)*) => { $(
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        $item
+    )* };
+}
+
 pub mod data;
 pub mod error;
 pub mod expr;

@@ -75,14 +75,6 @@ fn sized(info: &[u8], size: usize) -> Result<Rd<'_>> {
     Ok(Rd(info))
 }
 
-macro_rules! ser {
-    ($($item:item)*) => { $(
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-        $item
-    )* };
-}
-
 ser! {
 /// `xt_conntrack_mtinfo1..3`.
 pub struct Conntrack {

@@ -47,14 +47,6 @@ fn str_at<'a>(a: Option<Attr<'a>>) -> Result<Opt<&'a str>> {
 fn data_at<'a>(a: Option<Attr<'a>>) -> Result<Opt<Data<'a>>> {
     a.map(|a| Data::parse(&a)).transpose()
 }
-macro_rules! ser {
-    ($($item:item)*) => { $(
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-        $item
-    )* };
-}
-
 ser! {
 /// `bitwise` (net/netfilter/nft_bitwise.c): `dreg = (sreg & mask) ^ xor`, or a shift.
 pub struct Bitwise<'a> {
