@@ -1,4 +1,5 @@
 //! nflens-socket integration tests (kernel tests run in throwaway namespaces).
 mod golden;
 mod nft_py;
+mod parallel;
 mod xt_blobs;
