@@ -7,7 +7,10 @@
 //! every earlier rule on each continuation (quadratic), and filtering with
 //! `NFPROTO_UNSPEC` plus a table name loses rules when two families share a
 //! table name. Set elements are dumped one set at a time, with the real
-//! family.
+//! family. A socket runs one dump at a time, so from 512 chains up
+//! ([`Snapshot::read`] only) the chains' rule dumps are split over two
+//! sockets on two threads; the result is the same as one socket reading
+//! them in order (tested).
 //!
 //! # Consistency
 //! `NFT_MSG_GETGEN` is read before and after; every dump reply carries the
