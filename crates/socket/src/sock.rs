@@ -87,7 +87,7 @@ impl Socket {
         req.extend_from_slice(&0u32.to_ne_bytes()); // nlmsg_pid: the kernel fills it in
         req.extend_from_slice(&[family, NFNETLINK_V0, 0, 0]); // nfgenmsg
         for (kind, value) in attrs {
-            nflens_wire::_testing::put(req, *kind, value);
+            nflens_wire::expr::emit::put(req, *kind, value);
         }
         let len = req.len() as u32;
         if let Some(h) = req.get_mut(..4) {

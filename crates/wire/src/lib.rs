@@ -96,14 +96,5 @@ pub mod _testing {
         out
     }
 
-    /// Appends one attribute with padding.
-    pub fn put(out: &mut Vec<u8>, kind: u16, value: &[u8]) {
-        let len = (4 + value.len()) as u16;
-        out.extend_from_slice(&len.to_ne_bytes());
-        out.extend_from_slice(&kind.to_ne_bytes());
-        out.extend_from_slice(value);
-        while out.len() % 4 != 0 {
-            out.push(0);
-        }
-    }
+    pub use crate::expr::emit::put;
 }
