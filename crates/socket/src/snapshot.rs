@@ -183,14 +183,8 @@ impl Snapshot {
          -> Result<bool, Error> {
             dumps += 1;
             match sock.dump(msg, family, attrs, buf, spans) {
-                Ok(Some(DumpInfo {
-                    interrupted,
-                    res_id,
-                    ..
-                })) => {
-                    if interrupted || res_id.is_some_and(|r| r != gen as u16) {
-                        moved = true;
-                    }
+                Ok(Some(info)) => {
+                    moved |= info.moved(gen);
                     Ok(true)
                 }
                 Ok(None) => Ok(false),
@@ -482,17 +476,13 @@ impl Snapshot {
     pub fn chains_with_rules(
         &self,
     ) -> impl Iterator<Item = (Chain<'_>, impl Iterator<Item = Rule<'_>>)> {
-        self.chains
-            .iter()
-            .zip(&self.chain_rules)
-            .filter_map(move |(&c, r)| {
-                let c = Chain::parse(&msg_at(&self.buf, c)?).ok()?;
-                let spans = self
-                    .rules
-                    .get(r.start as usize..r.end as usize)
-                    .unwrap_or(&[]);
-                Some((c, self.iter(spans, Rule::parse)))
-            })
+        self.grouped(
+            &self.chains,
+            &self.chain_rules,
+            &self.rules,
+            Chain::parse,
+            Rule::parse,
+        )
     }
     /// Every rule, chain by chain.
     pub fn rules(&self) -> impl Iterator<Item = Rule<'_>> {
@@ -516,17 +506,29 @@ impl Snapshot {
     pub fn sets_with_elems(
         &self,
     ) -> impl Iterator<Item = (Set<'_>, impl Iterator<Item = SetElems<'_>>)> {
-        self.sets
-            .iter()
-            .zip(&self.set_elems)
-            .filter_map(move |(&s, r)| {
-                let s = Set::parse(&msg_at(&self.buf, s)?).ok()?;
-                let spans = self
-                    .elems
-                    .get(r.start as usize..r.end as usize)
-                    .unwrap_or(&[]);
-                Some((s, self.iter(spans, SetElems::parse)))
-            })
+        self.grouped(
+            &self.sets,
+            &self.set_elems,
+            &self.elems,
+            Set::parse,
+            SetElems::parse,
+        )
+    }
+
+    /// Each head (chain, set) with its members (rules, element messages).
+    fn grouped<'a, H: 'a, M: 'a>(
+        &'a self,
+        heads: &'a [Span],
+        ranges: &'a [Range<u32>],
+        members: &'a [Span],
+        head: fn(&Msg<'a>) -> Result<H, DecodeError>,
+        member: fn(&Msg<'a>) -> Result<M, DecodeError>,
+    ) -> impl Iterator<Item = (H, impl Iterator<Item = M> + 'a)> + 'a {
+        heads.iter().zip(ranges).filter_map(move |(&h, r)| {
+            let h = head(&msg_at(&self.buf, h)?).ok()?;
+            let spans = members.get(r.start as usize..r.end as usize).unwrap_or(&[]);
+            Some((h, self.iter(spans, member)))
+        })
     }
     /// Stateful objects.
     pub fn objs(&self) -> impl Iterator<Item = Obj<'_>> {

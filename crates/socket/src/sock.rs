@@ -39,6 +39,14 @@ pub struct DumpInfo {
     pub res_id: Option<u16>,
 }
 
+impl DumpInfo {
+    /// Whether the ruleset moved away from generation `gen` during the dump
+    /// (`NLM_F_DUMP_INTR`, or a reply stamped with another generation).
+    pub fn moved(&self, gen: u32) -> bool {
+        self.interrupted || self.res_id.is_some_and(|r| r != gen as u16)
+    }
+}
+
 impl Socket {
     /// Opens a socket in the calling thread's network namespace.
     pub fn open() -> Result<Socket, Error> {

@@ -68,6 +68,20 @@ pub use nl::{Attr, AttrIter, Msg, MsgIter, NfGenMsg};
 
 #[cfg(feature = "serde")]
 pub(crate) mod hex {
+    /// Serialises decoded items as a sequence; a decode error becomes a
+    /// serialisation error.
+    pub fn seq<T: serde::Serialize, S: serde::Serializer>(
+        items: impl Iterator<Item = Result<T, crate::DecodeError>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = s.serialize_seq(None)?;
+        for item in items {
+            seq.serialize_element(&item.map_err(S::Error::custom)?)?;
+        }
+        seq.end()
+    }
+
     pub fn serialize<S: serde::Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
         let mut out = String::with_capacity(b.len() * 2);
         for x in b {

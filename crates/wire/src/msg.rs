@@ -100,12 +100,7 @@ impl<'a> Devices<'a> {
 #[cfg(feature = "serde")]
 impl serde::Serialize for Devices<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
-        use serde::ser::{Error, SerializeSeq};
-        let mut seq = s.serialize_seq(None)?;
-        for d in self.iter() {
-            seq.serialize_element(d.map_err(S::Error::custom)?)?;
-        }
-        seq.end()
+        crate::hex::seq(self.iter(), s)
     }
 }
 
@@ -390,11 +385,7 @@ impl<'a> Set<'a> {
             timeout: u64_at(tb.get(NFTA_SET_TIMEOUT))?,
             gc_interval: u32_at(tb.get(NFTA_SET_GC_INTERVAL))?,
             userdata: bytes_at(tb.get(NFTA_SET_USERDATA)),
-            exprs: match (tb.get(NFTA_SET_EXPRESSIONS), tb.get(NFTA_SET_EXPR)) {
-                (Some(l), _) => Exprs::list(&l),
-                (None, Some(e)) => Exprs::single(&e),
-                (None, None) => Exprs::default(),
-            },
+            exprs: Exprs::from_attrs(tb.get(NFTA_SET_EXPRESSIONS), tb.get(NFTA_SET_EXPR)),
         })
     }
 
@@ -448,12 +439,7 @@ impl<'a> SetElems<'a> {
 #[cfg(feature = "serde")]
 impl serde::Serialize for SetElems<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
-        use serde::ser::{Error, SerializeSeq};
-        let mut seq = s.serialize_seq(None)?;
-        for e in self.iter() {
-            seq.serialize_element(&e.map_err(S::Error::custom)?)?;
-        }
-        seq.end()
+        crate::hex::seq(self.iter(), s)
     }
 }
 
@@ -496,14 +482,10 @@ impl<'a> Elem<'a> {
             expiration: u64_at(tb.get(NFTA_SET_ELEM_EXPIRATION))?,
             userdata: bytes_at(tb.get(NFTA_SET_ELEM_USERDATA)),
             objref: str_at(tb.get(NFTA_SET_ELEM_OBJREF))?,
-            exprs: match (
+            exprs: Exprs::from_attrs(
                 tb.get(NFTA_SET_ELEM_EXPRESSIONS),
                 tb.get(NFTA_SET_ELEM_EXPR),
-            ) {
-                (Some(l), _) => Exprs::list(&l),
-                (None, Some(e)) => Exprs::single(&e),
-                (None, None) => Exprs::default(),
-            },
+            ),
         })
     }
 

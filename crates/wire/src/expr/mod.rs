@@ -618,6 +618,16 @@ impl<'a> Exprs<'a> {
             depth: 0,
         }
     }
+    /// The expressions of an object that carries either a list
+    /// (`NFTA_*_EXPRESSIONS`, preferred when both are there) or a single
+    /// nest (`NFTA_*_EXPR`, older kernels), or none.
+    pub fn from_attrs(list: Option<Attr<'a>>, single: Option<Attr<'a>>) -> Self {
+        match (list, single) {
+            (Some(l), _) => Exprs::list(&l),
+            (None, Some(e)) => Exprs::single(&e),
+            (None, None) => Exprs::default(),
+        }
+    }
     fn at_depth(mut self, depth: u32) -> Self {
         self.depth = depth;
         self
@@ -657,12 +667,7 @@ impl<'a> IntoIterator for &Exprs<'a> {
 #[cfg(feature = "serde")]
 impl serde::Serialize for Exprs<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
-        use serde::ser::{Error, SerializeSeq};
-        let mut seq = s.serialize_seq(None)?;
-        for e in self.iter() {
-            seq.serialize_element(&e.map_err(S::Error::custom)?)?;
-        }
-        seq.end()
+        crate::hex::seq(self.iter(), s)
     }
 }
 
@@ -845,11 +850,8 @@ pub fn decode<'a>(
             sreg_data: reg_at(t(NFTA_DYNSET_SREG_DATA))?,
             timeout: u64_at(t(NFTA_DYNSET_TIMEOUT))?,
             flags: u32_at(t(NFTA_DYNSET_FLAGS))?,
-            exprs: match (t(NFTA_DYNSET_EXPRESSIONS), t(NFTA_DYNSET_EXPR)) {
-                (Some(l), _) => Exprs::list(&l).at_depth(depth + 1),
-                (None, Some(e)) => Exprs::single(&e).at_depth(depth + 1),
-                (None, None) => Exprs::default(),
-            },
+            exprs: Exprs::from_attrs(t(NFTA_DYNSET_EXPRESSIONS), t(NFTA_DYNSET_EXPR))
+                .at_depth(depth + 1),
         }),
         "exthdr" => Expr::Exthdr(Exthdr {
             dreg: reg_at(t(NFTA_EXTHDR_DREG))?,
