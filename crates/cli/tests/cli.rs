@@ -53,6 +53,37 @@ fn test_bad_input_file_line_col_and_exit_2() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A file large enough to be read and parsed on several threads: the output
+/// is the input, and an error late in the file is reported at its line.
+#[test]
+fn test_large_file_parses_in_chunks_as_whole() {
+    let dir = std::env::temp_dir().join(format!("nflens-cli-big-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("kube.rules");
+    let text = nflens_testutil::kube::generate(2_000, 5).0;
+    assert!(text.len() > 2 << 20, "big enough to be split");
+    std::fs::write(&f, &text).unwrap();
+    let (code, out, err) = nflens(&["parse", f.to_str().unwrap()], "");
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert!(
+        out == text,
+        "canonical iptables-save text prints back unchanged"
+    );
+
+    let at = text.rfind("--dport ").unwrap() + "--dport ".len();
+    let line = text[..at].matches('\n').count() + 1;
+    let col = at - text[..at].rfind('\n').unwrap();
+    let mut bad = text.clone();
+    bad.insert(at, 'x');
+    std::fs::write(&f, &bad).unwrap();
+    let (code, out, err) = nflens(&["parse", f.to_str().unwrap()], "");
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    let want = format!("{}:{line}:{col}: bad --dport \"x", f.display());
+    assert!(err.starts_with(&want), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn test_json_and_family() {
     let text = "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s fe80::/10 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\nCOMMIT\n";

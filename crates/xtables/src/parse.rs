@@ -36,6 +36,8 @@ pub fn parse(input: &str) -> Result<Dump<'_>, ParseError> {
 pub struct Parser<'a> {
     input: &'a str,
     pos: usize,
+    /// Where this parser stops (the input's length, or the end of a chunk).
+    end: usize,
     line_no: u32,
     words: Vec<Word<'a>>,
     /// Options of the match or target being read; moved out at exact size.
@@ -50,6 +52,7 @@ impl<'a> Parser<'a> {
         Parser {
             input,
             pos: 0,
+            end: input.len(),
             line_no: 0,
             words: Vec::with_capacity(64),
             opts: Vec::with_capacity(16),
@@ -62,16 +65,92 @@ impl<'a> Parser<'a> {
     pub fn offset(&self) -> usize {
         self.pos
     }
+
+    /// The byte range of the input this parser reads (all of it, or a chunk
+    /// from [`Parser::split`]).
+    pub fn range(&self) -> (usize, usize) {
+        (self.pos, self.end)
+    }
+
+    /// Splits `input` into at most `n` parsers over consecutive runs of whole
+    /// lines, of about equal size, to run on separate threads. Each reports
+    /// spans, line numbers and errors as the whole-input parser would, and
+    /// starts inside or outside a table as that parser would be at its first
+    /// line (the last `*table` or `COMMIT` line before it decides).
+    ///
+    /// Chained in order, their lines are the whole-input parser's lines. A
+    /// chunk's errors are the whole input's only when every earlier chunk
+    /// parsed without error: report the first error in chunk order.
+    pub fn split(input: &'a str, n: usize) -> Vec<Parser<'a>> {
+        let n = n.clamp(1, 64);
+        let bytes = input.as_bytes();
+        let mut parsers = Vec::with_capacity(n);
+        let mut start = 0usize;
+        let mut line_no = 0u32;
+        for i in 1..=n {
+            let end = if i == n {
+                input.len()
+            } else {
+                // The line boundary at or after the i-th n-th of the input.
+                let target = (input.len() / n * i).max(start);
+                match bytes.get(target..).and_then(memchr_newline) {
+                    Some(nl) => target + nl + 1,
+                    None => input.len(),
+                }
+            };
+            let mut p = Parser::new(input);
+            p.pos = start;
+            p.end = end;
+            p.line_no = line_no;
+            p.in_table = table_open_before(input, start);
+            parsers.push(p);
+            if end >= input.len() {
+                break;
+            }
+            let lines = bytes
+                .get(start..end)
+                .map_or(0, |b| memchr::memchr_iter(b'\n', b).count());
+            line_no = line_no.saturating_add(u32::try_from(lines).unwrap_or(u32::MAX));
+            start = end;
+        }
+        parsers
+    }
+}
+
+/// Whether a table section is open at byte `at` (a line start): the last line
+/// before it that opens (`*table`) or closes (`COMMIT`) one decides.
+fn table_open_before(input: &str, at: usize) -> bool {
+    let mut end = at.min(input.len());
+    while end > 0 {
+        let Some(head) = input.get(..end - 1) else {
+            return false;
+        };
+        let start = memchr::memrchr(b'\n', head.as_bytes()).map_or(0, |i| i + 1);
+        let line = head.get(start..).unwrap_or_default();
+        if line.starts_with('*') {
+            return true;
+        }
+        if is_commit(line) {
+            return false;
+        }
+        end = start;
+    }
+    false
+}
+
+/// A `COMMIT` line, with the blanks iptables-restore allows around it.
+fn is_commit(line: &str) -> bool {
+    line.trim_start_matches([' ', '\t']).trim_end() == "COMMIT"
 }
 
 impl<'a> Iterator for Parser<'a> {
     type Item = Result<Line<'a>, ParseError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.failed || self.pos >= self.input.len() {
+        if self.failed || self.pos >= self.end {
             return None;
         }
-        let rest = self.input.get(self.pos..)?;
+        let rest = self.input.get(self.pos..self.end)?;
         let (line, advance) = match memchr_newline(rest.as_bytes()) {
             Some(i) => (rest.get(..i)?, i + 1),
             None => (rest, rest.len()),
@@ -169,7 +248,7 @@ fn parse_line<'a>(
             return Err(ctx.err(ErrorKind::OutsideTable, 0, line.len()));
         }
         LineKind::Chain(chain_decl(ctx, c)?)
-    } else if trimmed.trim_end() == "COMMIT" {
+    } else if is_commit(line) {
         if !*in_table {
             return Err(ctx.err(ErrorKind::OutsideTable, 0, line.len()));
         }

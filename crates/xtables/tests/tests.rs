@@ -4,3 +4,4 @@ mod errors;
 mod golden;
 mod kernel;
 mod roundtrip;
+mod split;
