@@ -65,7 +65,7 @@ fn split_reports_a_late_error_where_the_whole_parser_does() {
     let mut text = kube::generate(200, 3).0;
     // A bad port near the end, and a second table after it.
     let at = text.rfind("--dport ").expect("a dport") + "--dport ".len();
-    text.insert_str(at, "x");
+    text.insert(at, 'x');
     text.push_str("*raw\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n");
     let err = whole(&text)
         .pop()
