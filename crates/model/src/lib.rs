@@ -32,6 +32,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod lower;
+pub mod nft;
 mod types;
 
 pub use types::*;

@@ -175,10 +175,25 @@ pub struct Chain {
     pub hook: Option<Hook>,
     /// The policy, for a base chain.
     pub policy: Option<Policy>,
+    /// nf_tables base chain type (`filter`, `nat`, `route`) and priority;
+    /// `None` for iptables text, where the table implies them.
+    pub base: Option<BaseChain>,
     /// Chain counters, if known.
     pub counters: Option<Counters>,
     /// Rules in order.
     pub rules: Vec<Rule>,
+}
+
+/// What an nf_tables base chain declares besides its hook.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+pub struct BaseChain {
+    /// `filter`, `nat` or `route`.
+    pub kind: Box<str>,
+    /// Priority.
+    pub priority: i32,
+    /// Devices (netdev family).
+    pub devices: Vec<Box<str>>,
 }
 
 /// Packet and byte counters.
@@ -498,6 +513,23 @@ pub enum MatchKind {
     Length(Span32),
     /// Packet type (unicast, broadcast, multicast).
     PktType(Box<str>),
+    /// Both transport ports at once: `sport == sport && dport == dport`, as
+    /// one 4-byte compare of the transport header. Negated it is
+    /// NOT(sport AND dport), what the kernel evaluates for a `!=` compare
+    /// (not `! --sport a ! --dport b`, which iptables 1.8.8–1.8.10 show).
+    PortPair {
+        /// Source port.
+        sport: u16,
+        /// Destination port.
+        dport: u16,
+    },
+    /// A native nf_tables condition nflens has no dedicated kind for yet:
+    /// the expressions it came from, in libnftnl's debug syntax (one
+    /// `[ ... ]` per expression). Never dropped.
+    Nft {
+        /// The expressions.
+        exprs: Box<str>,
+    },
     /// A match nflens does not normalise yet: the module and its options in
     /// canonical iptables syntax (`--every 3 --packet 0`). Never dropped.
     Xt {
@@ -639,6 +671,12 @@ pub enum ActionKind {
     Notrack,
     /// Trace (TRACE, nft `meta nftrace set 1`).
     Trace,
+    /// A native nf_tables statement nflens has no dedicated kind for yet,
+    /// in libnftnl's debug syntax.
+    Nft {
+        /// The expressions.
+        exprs: Box<str>,
+    },
     /// A target nflens does not normalise yet, with canonical option text.
     Xt {
         /// Target name.
@@ -646,4 +684,64 @@ pub enum ActionKind {
         /// Canonical option text.
         args: Box<str>,
     },
+}
+
+impl MatchKind {
+    /// Whether testing the condition changes state (a token bucket, a
+    /// counter of packets): such conditions only hold their meaning in order.
+    pub fn is_stateful(&self) -> bool {
+        match self {
+            MatchKind::Limit { .. } | MatchKind::Nth { .. } => true,
+            MatchKind::Xt { module, .. } => matches!(
+                &**module,
+                "recent" | "hashlimit" | "quota" | "connlimit" | "connbytes" | "nfacct"
+            ),
+            MatchKind::Nft { exprs } => {
+                exprs.contains("[ limit")
+                    || exprs.contains("[ quota")
+                    || exprs.contains("[ connlimit")
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Rule {
+    /// Whether two rules do the same to every packet: the same conditions
+    /// (in any order, except that stateful ones keep theirs), the same
+    /// action and the same comment. Counters and origin do not count.
+    pub fn same_meaning(&self, other: &Rule) -> bool {
+        if self.action != other.action
+            || self.comment != other.comment
+            || self.matches.len() != other.matches.len()
+        {
+            return false;
+        }
+        let stateful = |r: &Rule| -> Vec<Match> {
+            r.matches
+                .iter()
+                .filter(|m| m.kind.is_stateful())
+                .cloned()
+                .collect()
+        };
+        if stateful(self) != stateful(other) {
+            return false;
+        }
+        let mut used = vec![false; other.matches.len()];
+        self.matches.iter().all(|m| {
+            let hit = other
+                .matches
+                .iter()
+                .enumerate()
+                .find(|(i, o)| !used[*i] && *o == m)
+                .map(|(i, _)| i);
+            match hit {
+                Some(i) => {
+                    used[i] = true;
+                    true
+                }
+                None => false,
+            }
+        })
+    }
 }

@@ -1,4 +1,5 @@
 //! Integration tests of nflens-model.
 mod conformance;
 mod equal_meaning;
+mod nft_xt;
 mod properties;

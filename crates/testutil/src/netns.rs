@@ -89,6 +89,7 @@ pub fn run(script: &str, stdin: &[u8]) -> Run {
 pub struct Held {
     child: std::process::Child,
     pid: u32,
+    setup_stdout: String,
 }
 
 impl Held {
@@ -127,7 +128,16 @@ impl Held {
             }
             stdout.push_str(&line);
         }
-        Ok(Held { child, pid })
+        Ok(Held {
+            child,
+            pid,
+            setup_stdout: stdout,
+        })
+    }
+
+    /// What the setup script printed on standard output.
+    pub fn setup_output(&self) -> &str {
+        &self.setup_stdout
     }
 
     /// `/proc/PID/ns/net` of the namespace.

@@ -1,0 +1,1235 @@
+//! Lowering nf_tables rules, as the kernel holds them, to the model (the
+//! delinearizer).
+//!
+//! A rule is a program over registers: loads (`payload`, `meta`, `ct`, ...)
+//! fill a register, `bitwise` masks it, `cmp` / `range` / `lookup` test it,
+//! statements read registers filled by `immediate`. [`rule`] walks the
+//! expressions once, tracking what each register holds, and turns each test
+//! into a [`Match`] and the verdict or statement into an [`Action`], the way
+//! `nft` does when it lists a ruleset.
+//!
+//! Equal meaning gives equal values across the two backends and the two
+//! forms iptables-nft writes (COMPAT.md §4.3): an xt `tcp` blob and a
+//! `payload th+2` compare are both [`MatchKind::Port`]; xt `mark` and
+//! `meta mark` are [`MatchKind::Mark`]; `NFLOG` and `log group` are
+//! [`ActionKind::Nflog`]; `TRACE` and `meta nftrace set 1` are
+//! [`ActionKind::Trace`]; `-m comment` and rule userdata are the rule's
+//! comment. What has no dedicated kind yet is kept as [`MatchKind::Nft`] /
+//! [`ActionKind::Nft`] with its expressions, never dropped.
+
+use std::fmt::Write as _;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use nflens_wire::expr::{write_expr_body, Bitwise, Cmp};
+use nflens_wire::sys::*;
+use nflens_wire::xt::{self, XtMatch, XtTarget};
+use nflens_wire::{Data, Expr, Reg};
+
+use crate::*;
+
+/// The model's family of an nf_tables family number.
+pub fn family(nfproto: u8) -> Option<Family> {
+    Some(match nfproto {
+        NFPROTO_IPV4 => Family::Ipv4,
+        NFPROTO_IPV6 => Family::Ipv6,
+        NFPROTO_INET => Family::Inet,
+        NFPROTO_ARP => Family::Arp,
+        NFPROTO_BRIDGE => Family::Bridge,
+        NFPROTO_NETDEV => Family::Netdev,
+        _ => return None,
+    })
+}
+
+/// The model's hook of a base chain's hook number in `family`.
+pub fn hook(family: Family, num: u32) -> Option<Hook> {
+    Some(match (family, num) {
+        (Family::Netdev, 0) => Hook::Ingress,
+        (Family::Netdev, 1) => Hook::Egress,
+        (Family::Netdev, _) => return None,
+        (Family::Inet, 5) => Hook::Ingress,
+        (_, 0) => Hook::Prerouting,
+        (_, 1) => Hook::Input,
+        (_, 2) => Hook::Forward,
+        (_, 3) => Hook::Output,
+        (_, 4) => Hook::Postrouting,
+        _ => return None,
+    })
+}
+
+/// Lowers one chain message (without its rules).
+pub fn chain(c: &nflens_wire::Chain<'_>) -> Chain {
+    let fam = family(c.family).unwrap_or(Family::Inet);
+    let base = c.hook.as_ref().map(|h| BaseChain {
+        kind: c.chain_type.unwrap_or("filter").into(),
+        priority: h.priority,
+        devices: h
+            .dev
+            .into_iter()
+            .chain(h.devs.iter().filter_map(Result::ok))
+            .map(Box::from)
+            .collect(),
+    });
+    Chain {
+        name: c.name.into(),
+        hook: c.hook.as_ref().and_then(|h| hook(fam, h.num)),
+        policy: c.hook.as_ref().map(|_| match c.policy {
+            Some(p) if p == NF_DROP as u32 => Policy::Drop,
+            _ => Policy::Accept,
+        }),
+        base,
+        counters: c
+            .counters
+            .map(|(packets, bytes)| Counters { packets, bytes }),
+        rules: Vec::new(),
+    }
+}
+
+/// What a register holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Load<'a> {
+    Payload {
+        base: u32,
+        offset: u32,
+        len: u32,
+    },
+    Meta(u32),
+    Ct {
+        key: u32,
+        dir: Option<u8>,
+    },
+    Imm(&'a [u8]),
+    /// Anything else: the expression that loaded it.
+    Other,
+}
+
+/// A register's content: a load, possibly masked by a `bitwise`, and the
+/// expressions that produced it (for the fallback text).
+#[derive(Debug, Clone)]
+struct Slot<'a> {
+    reg: u32,
+    load: Load<'a>,
+    mask: Option<&'a [u8]>,
+    /// Another `bitwise` than a plain mask (xor, shift): not understood.
+    opaque: bool,
+    text: String,
+}
+
+/// Register tracking for one rule.
+#[derive(Default)]
+struct Regs<'a> {
+    slots: Vec<Slot<'a>>,
+}
+
+impl<'a> Regs<'a> {
+    fn set(&mut self, slot: Slot<'a>) {
+        self.slots.retain(|s| s.reg != slot.reg);
+        self.slots.push(slot);
+    }
+    fn get(&self, r: Reg) -> Option<&Slot<'a>> {
+        self.slots.iter().find(|s| s.reg == r.0)
+    }
+}
+
+fn debug(e: &Expr<'_>) -> String {
+    let mut s = String::from("[ ");
+    let _ = write_expr_body(&mut s, e);
+    s.push_str(" ]");
+    s
+}
+
+fn be_uint(b: &[u8]) -> Option<u64> {
+    if b.is_empty() || b.len() > 8 {
+        return None;
+    }
+    Some(b.iter().fold(0u64, |a, &x| (a << 8) | u64::from(x)))
+}
+
+/// Host-order (little-endian here, as the kernel stores meta and ct
+/// integers) value of up to 4 bytes.
+fn host_u32(b: &[u8]) -> Option<u32> {
+    match b.len() {
+        1 => Some(u32::from(b[0])),
+        2 => Some(u32::from(u16::from_ne_bytes([b[0], b[1]]))),
+        4 => Some(u32::from_ne_bytes([b[0], b[1], b[2], b[3]])),
+        _ => None,
+    }
+}
+
+fn data_bytes<'a>(d: &Data<'a>) -> Option<&'a [u8]> {
+    match d {
+        Data::Value(v) => Some(v),
+        Data::Verdict(_) => None,
+    }
+}
+
+/// An interface name compare: the name, and whether it is a prefix (no
+/// terminating NUL compared).
+fn iface_of(b: &[u8]) -> Iface {
+    let end = b.iter().position(|&c| c == 0);
+    let name = String::from_utf8_lossy(&b[..end.unwrap_or(b.len())]).into_owned();
+    Iface {
+        name: name.into(),
+        wildcard: end.is_none(),
+    }
+}
+
+/// Address of `value` (the first `len` bytes of an address) with `mask`.
+fn addr_net(v6: bool, value: &[u8], mask: Option<&[u8]>) -> Option<IpNet> {
+    let width = if v6 { 16 } else { 4 };
+    if value.len() > width {
+        return None;
+    }
+    let mut a = [0u8; 16];
+    a[..value.len()].copy_from_slice(value);
+    let mut m = [0u8; 16];
+    match mask {
+        Some(mk) if mk.len() == value.len() => m[..mk.len()].copy_from_slice(mk),
+        Some(_) => return None,
+        None => m[..value.len()].iter_mut().for_each(|x| *x = 0xff),
+    }
+    for (x, y) in a.iter_mut().zip(&m) {
+        *x &= *y;
+    }
+    let (addr, mask) = if v6 {
+        (IpAddr::V6(Ipv6Addr::from(a)), IpAddr::V6(Ipv6Addr::from(m)))
+    } else {
+        (
+            IpAddr::V4(Ipv4Addr::new(a[0], a[1], a[2], a[3])),
+            IpAddr::V4(Ipv4Addr::new(m[0], m[1], m[2], m[3])),
+        )
+    };
+    Some(IpNet { addr, mask })
+}
+
+/// Lowers the expressions of one rule. `fam` is the rule's family.
+pub fn rule(r: &nflens_wire::Rule<'_>) -> Rule {
+    let fam = family(r.family).unwrap_or(Family::Inet);
+    let mut out = Rule {
+        matches: Vec::new(),
+        action: None,
+        comment: r.comment().map(Box::from),
+        counters: None,
+        origin: Origin::Handle { handle: r.handle },
+    };
+    let exprs: Vec<Expr<'_>> = match r.exprs.iter().collect::<Result<Vec<_>, _>>() {
+        Ok(v) => v,
+        Err(e) => {
+            out.matches.push(Match {
+                negated: false,
+                kind: MatchKind::Nft {
+                    exprs: format!("undecodable: {e}").into(),
+                },
+            });
+            return out;
+        }
+    };
+    let mut regs = Regs::default();
+    let mut i = 0;
+    while let Some(e) = exprs.get(i) {
+        i += 1;
+        match e {
+            Expr::Payload(p) if p.dreg.is_some() => regs.set(Slot {
+                reg: p.dreg.unwrap_or_default().0,
+                load: Load::Payload {
+                    base: p.base,
+                    offset: p.offset,
+                    len: p.len,
+                },
+                mask: None,
+                opaque: false,
+                text: debug(e),
+            }),
+            Expr::Meta(m) if m.dreg.is_some() => regs.set(Slot {
+                reg: m.dreg.unwrap_or_default().0,
+                load: Load::Meta(m.key),
+                mask: None,
+                opaque: false,
+                text: debug(e),
+            }),
+            Expr::Ct(c) if c.dreg.is_some() => regs.set(Slot {
+                reg: c.dreg.unwrap_or_default().0,
+                load: Load::Ct {
+                    key: c.key,
+                    dir: c.direction,
+                },
+                mask: None,
+                opaque: false,
+                text: debug(e),
+            }),
+            Expr::Immediate(im) if im.dreg != Reg::VERDICT => {
+                if let Data::Value(v) = im.data {
+                    regs.set(Slot {
+                        reg: im.dreg.0,
+                        load: Load::Imm(v),
+                        mask: None,
+                        opaque: false,
+                        text: debug(e),
+                    });
+                }
+            }
+            Expr::Immediate(im) => {
+                if let Data::Verdict(v) = im.data {
+                    out.action = Some(Action {
+                        kind: verdict(v.code, v.chain).unwrap_or_else(|| ActionKind::Nft {
+                            exprs: debug(e).into(),
+                        }),
+                    });
+                }
+            }
+            Expr::Bitwise(b) => bitwise(&mut regs, b, e),
+            Expr::Cmp(c) => {
+                // `cmp gte` then `cmp lte` on the same load: a range.
+                if c.op == NFT_CMP_GTE {
+                    if let Some(Expr::Cmp(next)) = exprs.get(i) {
+                        if next.op == NFT_CMP_LTE && next.sreg == c.sreg {
+                            if let (Some(slot), Some(lo), Some(hi)) = (
+                                regs.get(c.sreg),
+                                data_bytes(&c.data),
+                                data_bytes(&next.data),
+                            ) {
+                                let text = format!("{}{}{}", slot.text, debug(e), debug(&exprs[i]));
+                                i += 1;
+                                out.matches.push(range_match(slot, false, lo, hi).unwrap_or(
+                                    Match {
+                                        negated: false,
+                                        kind: MatchKind::Nft { exprs: text.into() },
+                                    },
+                                ));
+                                continue;
+                            }
+                        }
+                    }
+                }
+                let done = regs
+                    .get(c.sreg)
+                    .is_some_and(|slot| cmp_match(fam, slot, c, &mut out.matches));
+                if !done {
+                    out.matches.push(fallback(&regs, c.sreg, e));
+                }
+            }
+            Expr::Range(rg) => {
+                let m = match (regs.get(rg.sreg), data_bytes(&rg.from), data_bytes(&rg.to)) {
+                    (Some(slot), Some(lo), Some(hi)) => {
+                        range_match(slot, rg.op == NFT_RANGE_NEQ, lo, hi)
+                    }
+                    _ => None,
+                };
+                out.matches
+                    .push(m.unwrap_or_else(|| fallback(&regs, rg.sreg, e)));
+            }
+            Expr::Counter(c) => {
+                out.counters = Some(Counters {
+                    packets: c.packets,
+                    bytes: c.bytes,
+                });
+            }
+            Expr::Limit(l) if l.ty == NFT_LIMIT_PKTS && l.flags & NFT_LIMIT_F_INV == 0 => {
+                match (l.unit.checked_mul(10_000)).and_then(|u| u.checked_div(l.rate)) {
+                    Some(period) => out.matches.push(Match {
+                        negated: false,
+                        kind: MatchKind::Limit {
+                            period,
+                            burst: l.burst,
+                        },
+                    }),
+                    None => out.matches.push(nft_match(e)),
+                }
+            }
+            Expr::Log(l) => {
+                let prefix = l.prefix.filter(|p| !p.is_empty()).map(Box::from);
+                let kind = match l.group {
+                    Some(group) => ActionKind::Nflog { group, prefix },
+                    None => ActionKind::Log {
+                        prefix,
+                        level: l
+                            .level
+                            .filter(|&lv| lv != 4)
+                            .map(|lv| lv.to_string().into()),
+                    },
+                };
+                set_action(&mut out, kind);
+            }
+            Expr::Meta(m) if m.sreg.is_some() => {
+                let src = regs.get(m.sreg.unwrap_or_default());
+                let imm = src.and_then(|s| match s.load {
+                    Load::Imm(v) => host_u32(v),
+                    _ => None,
+                });
+                let kind = match (m.key, imm) {
+                    (NFT_META_NFTRACE, Some(1)) => ActionKind::Trace,
+                    (NFT_META_MARK, Some(v)) => ActionKind::SetMark {
+                        value: v,
+                        mask: u32::MAX,
+                    },
+                    _ => ActionKind::Nft {
+                        exprs: format!("{}{}", src.map_or("", |s| &s.text), debug(e)).into(),
+                    },
+                };
+                set_action(&mut out, kind);
+            }
+            Expr::Notrack => set_action(&mut out, ActionKind::Notrack),
+            Expr::Match(x) => match xt::decode_match(x.name, x.rev, x.info, r.family) {
+                Ok(XtMatch::Comment { comment }) => {
+                    out.comment = Some(match out.comment.take() {
+                        None => comment.into(),
+                        Some(prev) => format!("{prev} {comment}").into(),
+                    });
+                }
+                Ok(m) => out.matches.extend(xt_match(x.name, &m)),
+                Err(_) => out.matches.push(nft_match(e)),
+            },
+            Expr::Target(x) => {
+                let kind = match xt::decode_target(x.name, x.rev, x.info, r.family) {
+                    Ok(t) => xt_target(fam, x.name, &t),
+                    Err(_) => ActionKind::Nft {
+                        exprs: debug(e).into(),
+                    },
+                };
+                set_action(&mut out, kind);
+            }
+            _ => {
+                // Another statement or a load nflens does not lower yet.
+                let dreg = load_dreg(e);
+                match dreg {
+                    Some(reg) => regs.set(Slot {
+                        reg,
+                        load: Load::Other,
+                        mask: None,
+                        opaque: true,
+                        text: debug(e),
+                    }),
+                    None => {
+                        let kind = ActionKind::Nft {
+                            exprs: debug(e).into(),
+                        };
+                        set_action(&mut out, kind);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The destination register of an expression that only loads.
+fn load_dreg(e: &Expr<'_>) -> Option<u32> {
+    Some(match e {
+        Expr::Exthdr(x) => x.dreg?.0,
+        Expr::Fib(x) => x.dreg.0,
+        Expr::Rt(x) => x.dreg.0,
+        Expr::Socket(x) => x.dreg.0,
+        Expr::Osf(x) => x.dreg.0,
+        Expr::Xfrm(x) => x.dreg.0,
+        Expr::Numgen(x) => x.dreg.0,
+        Expr::Hash(x) => x.dreg.0,
+        Expr::Tunnel(x) => x.dreg.0,
+        Expr::Byteorder(x) => x.dreg.0,
+        Expr::Lookup(x) => x.dreg?.0,
+        _ => return None,
+    })
+}
+
+/// A second action (a statement besides the verdict) is kept: the rule's
+/// action is the last verdict or target; earlier statements are kept as
+/// conditions that always hold, in order (they are side effects).
+fn set_action(out: &mut Rule, kind: ActionKind) {
+    if let Some(prev) = out.action.take() {
+        out.matches.push(Match {
+            negated: false,
+            kind: MatchKind::Nft {
+                exprs: match prev.kind {
+                    ActionKind::Nft { exprs } => exprs,
+                    other => format!("{other:?}").into(),
+                },
+            },
+        });
+    }
+    out.action = Some(Action { kind });
+}
+
+fn nft_match(e: &Expr<'_>) -> Match {
+    Match {
+        negated: false,
+        kind: MatchKind::Nft {
+            exprs: debug(e).into(),
+        },
+    }
+}
+
+fn fallback(regs: &Regs<'_>, sreg: Reg, e: &Expr<'_>) -> Match {
+    let mut text = regs.get(sreg).map_or_else(String::new, |s| s.text.clone());
+    text.push_str(&debug(e));
+    Match {
+        negated: false,
+        kind: MatchKind::Nft { exprs: text.into() },
+    }
+}
+
+fn bitwise<'a>(regs: &mut Regs<'a>, b: &Bitwise<'a>, e: &Expr<'a>) {
+    let Some(src) = regs.get(b.sreg).cloned() else {
+        regs.set(Slot {
+            reg: b.dreg.0,
+            load: Load::Other,
+            mask: None,
+            opaque: true,
+            text: debug(e),
+        });
+        return;
+    };
+    let mask = b.mask.as_ref().and_then(data_bytes);
+    let xor_zero = b
+        .xor
+        .as_ref()
+        .and_then(data_bytes)
+        .map_or(true, |x| x.iter().all(|&c| c == 0));
+    let plain = b.op == NFT_BITWISE_MASK_XOR && xor_zero && src.mask.is_none() && mask.is_some();
+    regs.set(Slot {
+        reg: b.dreg.0,
+        load: src.load,
+        mask: if plain { mask } else { None },
+        opaque: src.opaque || !plain,
+        text: format!("{}{}", src.text, debug(e)),
+    });
+}
+
+fn verdict(code: i32, chain: Option<&str>) -> Option<ActionKind> {
+    Some(match code {
+        NF_ACCEPT => ActionKind::Accept,
+        NF_DROP => ActionKind::Drop,
+        NFT_RETURN => ActionKind::Return,
+        NFT_JUMP => ActionKind::Jump {
+            chain: chain?.into(),
+        },
+        NFT_GOTO => ActionKind::Goto {
+            chain: chain?.into(),
+        },
+        NF_QUEUE => ActionKind::Queue {
+            num: 0,
+            last: 0,
+            bypass: false,
+        },
+        _ => return None,
+    })
+}
+
+/// `cmp` against what a register holds: pushes its conditions, or returns
+/// false when nflens has no dedicated kind for it.
+fn cmp_match(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>, out: &mut Vec<Match>) -> bool {
+    // Both ports equal, as one 4-byte compare: `--sport a --dport b`.
+    if let (
+        Load::Payload {
+            base: NFT_PAYLOAD_TRANSPORT_HEADER,
+            offset: 0,
+            len: 4,
+        },
+        NFT_CMP_EQ,
+        Some(&[a, b, c2, d]),
+        None,
+        false,
+    ) = (slot.load, c.op, data_bytes(&c.data), slot.mask, slot.opaque)
+    {
+        for (dir, p) in [
+            (Dir::Src, u16::from_be_bytes([a, b])),
+            (Dir::Dst, u16::from_be_bytes([c2, d])),
+        ] {
+            out.push(m(
+                false,
+                MatchKind::Port {
+                    dir,
+                    ranges: vec![span(p, p)],
+                },
+            ));
+        }
+        return true;
+    }
+    match cmp_one(fam, slot, c) {
+        Some(x) => {
+            out.push(x);
+            true
+        }
+        None => false,
+    }
+}
+
+fn cmp_one(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>) -> Option<Match> {
+    if slot.opaque {
+        return None;
+    }
+    let v = data_bytes(&c.data)?;
+    let negated = match c.op {
+        NFT_CMP_EQ => false,
+        NFT_CMP_NEQ => true,
+        // Port comparisons: `>=`/`<=` alone are one-sided ranges.
+        NFT_CMP_GTE | NFT_CMP_LTE | NFT_CMP_GT | NFT_CMP_LT => {
+            let Load::Payload {
+                base: NFT_PAYLOAD_TRANSPORT_HEADER,
+                offset: off @ (0 | 2),
+                len: 2,
+            } = slot.load
+            else {
+                return None;
+            };
+            let p = u32::try_from(be_uint(v)?).ok()?;
+            let (lo, hi) = match c.op {
+                NFT_CMP_GTE => (p, 0xffff),
+                NFT_CMP_GT => (p.checked_add(1)?, 0xffff),
+                NFT_CMP_LTE => (0, p),
+                _ => (0, p.checked_sub(1)?),
+            };
+            return Some(Match {
+                negated: false,
+                kind: MatchKind::Port {
+                    dir: if off == 0 { Dir::Src } else { Dir::Dst },
+                    ranges: vec![Span32 { lo, hi }],
+                },
+            });
+        }
+        _ => return None,
+    };
+    let kind = match slot.load {
+        Load::Meta(NFT_META_L4PROTO) if slot.mask.is_none() && v.len() == 1 => {
+            MatchKind::Protocol(v[0])
+        }
+        Load::Meta(k @ (NFT_META_IIFNAME | NFT_META_OIFNAME)) if slot.mask.is_none() => {
+            let i = iface_of(v);
+            if k == NFT_META_IIFNAME {
+                MatchKind::InIface(i)
+            } else {
+                MatchKind::OutIface(i)
+            }
+        }
+        Load::Meta(NFT_META_MARK) => MatchKind::Mark {
+            value: host_u32(v)?,
+            mask: slot.mask.map_or(Some(u32::MAX), host_u32)?,
+        },
+        Load::Meta(NFT_META_PKTTYPE) if slot.mask.is_none() && v.len() == 1 => {
+            MatchKind::PktType(pkttype_name(i32::from(v[0]))?.into())
+        }
+        Load::Ct {
+            key: NFT_CT_MARK,
+            dir: None,
+        } => MatchKind::ConnMark {
+            value: host_u32(v)?,
+            mask: slot.mask.map_or(Some(u32::MAX), host_u32)?,
+        },
+        Load::Ct {
+            key: k @ (NFT_CT_STATE | NFT_CT_STATUS),
+            dir: None,
+        } => {
+            // `ct state established,related`: `& bits`, `!= 0`;
+            // `ct state != established`: `& bits`, `== 0`.
+            let mask = host_u32(slot.mask?)?;
+            if host_u32(v)? != 0 {
+                return None;
+            }
+            let kind = if k == NFT_CT_STATE {
+                MatchKind::CtState(CtState::from_bits_retain(u16::try_from(mask).ok()?))
+            } else {
+                MatchKind::CtStatus(CtStatus::from_bits_retain(mask))
+            };
+            // `!= 0` is the positive test.
+            return Some(Match {
+                negated: !negated,
+                kind,
+            });
+        }
+        Load::Ct {
+            key: NFT_CT_DIRECTION,
+            dir: None,
+        } if v.len() == 1 => MatchKind::CtDirReply(v[0] == 1),
+        Load::Ct {
+            key: NFT_CT_PROTOCOL,
+            dir: None,
+        } if v.len() == 1 => MatchKind::CtProto(v[0]),
+        Load::Payload { base, offset, len } => {
+            return payload_match(fam, slot, base, offset, len, v, negated)
+        }
+        _ => return None,
+    };
+    Some(Match { negated, kind })
+}
+
+fn payload_match(
+    fam: Family,
+    slot: &Slot<'_>,
+    base: u32,
+    offset: u32,
+    len: u32,
+    v: &[u8],
+    negated: bool,
+) -> Option<Match> {
+    let kind = match (base, offset) {
+        (NFT_PAYLOAD_NETWORK_HEADER, _) if fam == Family::Ipv4 => match (offset, len) {
+            (9, 1) if slot.mask.is_none() => MatchKind::Protocol(*v.first()?),
+            (12 | 16, 1..=4) => MatchKind::Addr {
+                dir: if offset == 12 { Dir::Src } else { Dir::Dst },
+                net: addr_net(false, v, slot.mask)?,
+            },
+            (6, 2) => {
+                // `-f`: `& 0x1fff != 0` is a non-first fragment.
+                if slot.mask? != [0x1f, 0xff] || v != [0, 0] {
+                    return None;
+                }
+                return Some(Match {
+                    negated: !negated,
+                    kind: MatchKind::Fragment,
+                });
+            }
+            _ => return None,
+        },
+        (NFT_PAYLOAD_NETWORK_HEADER, 8 | 24) if fam == Family::Ipv6 && (1..=16).contains(&len) => {
+            MatchKind::Addr {
+                dir: if offset == 8 { Dir::Src } else { Dir::Dst },
+                net: addr_net(true, v, slot.mask)?,
+            }
+        }
+        (NFT_PAYLOAD_TRANSPORT_HEADER, 0 | 2) if len == 2 && slot.mask.is_none() => {
+            let p = u32::try_from(be_uint(v)?).ok()?;
+            MatchKind::Port {
+                dir: if offset == 0 { Dir::Src } else { Dir::Dst },
+                ranges: vec![Span32 { lo: p, hi: p }],
+            }
+        }
+        (NFT_PAYLOAD_TRANSPORT_HEADER, 0) if len == 4 && slot.mask.is_none() && v.len() == 4 => {
+            // Only `!=` gets here: NOT(sport AND dport).
+            MatchKind::PortPair {
+                sport: u16::from_be_bytes([v[0], v[1]]),
+                dport: u16::from_be_bytes([v[2], v[3]]),
+            }
+        }
+        (NFT_PAYLOAD_TRANSPORT_HEADER, 13) if len == 1 => {
+            let mask = match slot.mask {
+                None => 0xff,
+                Some(m) => *m.first()?,
+            };
+            MatchKind::TcpFlags {
+                mask: TcpFlags::from_bits_retain(mask),
+                set: TcpFlags::from_bits_retain(*v.first()?),
+            }
+        }
+        _ => return None,
+    };
+    Some(Match { negated, kind })
+}
+
+fn range_match(slot: &Slot<'_>, negated: bool, lo: &[u8], hi: &[u8]) -> Option<Match> {
+    if slot.opaque || slot.mask.is_some() {
+        return None;
+    }
+    match slot.load {
+        Load::Payload {
+            base: NFT_PAYLOAD_TRANSPORT_HEADER,
+            offset: off @ (0 | 2),
+            len: 2,
+        } => Some(Match {
+            negated,
+            kind: MatchKind::Port {
+                dir: if off == 0 { Dir::Src } else { Dir::Dst },
+                ranges: vec![Span32 {
+                    lo: u32::try_from(be_uint(lo)?).ok()?,
+                    hi: u32::try_from(be_uint(hi)?).ok()?,
+                }],
+            },
+        }),
+        _ => None,
+    }
+}
+
+/// A `meta pkttype` / `-m pkttype` value as iptables-save names it.
+fn pkttype_name(t: i32) -> Option<&'static str> {
+    Some(match t {
+        0 => "unicast",
+        1 => "broadcast",
+        2 => "multicast",
+        3 => "otherhost",
+        4 => "outgoing",
+        5 => "loopback",
+        _ => return None,
+    })
+}
+
+fn span(lo: impl Into<u32>, hi: impl Into<u32>) -> Span32 {
+    Span32 {
+        lo: lo.into(),
+        hi: hi.into(),
+    }
+}
+
+fn m(negated: bool, kind: MatchKind) -> Match {
+    Match { negated, kind }
+}
+
+/// conntrack's state bits to the model's (`SNAT`, `DNAT` and `UNTRACKED`
+/// sit elsewhere in `xt_conntrack_mtinfo`).
+fn conntrack_states(bits: u16) -> CtState {
+    let mut s = CtState::from_bits_retain(bits & 0x0f);
+    if bits & (1 << 6) != 0 {
+        s |= CtState::SNAT;
+    }
+    if bits & (1 << 7) != 0 {
+        s |= CtState::DNAT;
+    }
+    if bits & (1 << 8) != 0 {
+        s |= CtState::UNTRACKED;
+    }
+    s
+}
+
+const ADDRTYPES: [&str; 12] = [
+    "UNSPEC",
+    "UNICAST",
+    "LOCAL",
+    "BROADCAST",
+    "ANYCAST",
+    "MULTICAST",
+    "BLACKHOLE",
+    "UNREACHABLE",
+    "PROHIBIT",
+    "THROW",
+    "NAT",
+    "XRESOLVE",
+];
+
+fn addrtypes(bits: u16) -> Option<Box<str>> {
+    if bits == 0 {
+        return None;
+    }
+    let names: Vec<&str> = ADDRTYPES
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| bits & (1 << i) != 0)
+        .map(|(_, n)| *n)
+        .collect();
+    Some(names.join(",").into())
+}
+
+/// An xt match blob as the same conditions the iptables text lowers to.
+fn xt_match(name: &str, x: &XtMatch<'_>) -> Vec<Match> {
+    let full = |lo: u16, hi: u16| lo == 0 && hi == 0xffff;
+    let mut out = Vec::new();
+    match x {
+        XtMatch::State { statemask } => out.push(m(
+            false,
+            MatchKind::CtState(CtState::from_bits_retain(*statemask as u16)),
+        )),
+        XtMatch::Conntrack(c) => {
+            let f = c.match_flags;
+            let inv = |bit: u16| c.invert_flags & bit != 0;
+            let net = |(a, mk): (IpAddr, IpAddr)| IpNet {
+                addr: mask_addr(a, mk),
+                mask: mk,
+            };
+            if f & 1 != 0 {
+                out.push(m(
+                    inv(1),
+                    MatchKind::CtState(conntrack_states(c.state_mask)),
+                ));
+            }
+            if f & 2 != 0 {
+                out.push(m(inv(2), MatchKind::CtProto(c.l4proto as u8)));
+            }
+            for (bit, reply, dir, n) in [
+                (4, false, Dir::Src, c.origsrc),
+                (8, false, Dir::Dst, c.origdst),
+                (16, true, Dir::Src, c.replsrc),
+                (32, true, Dir::Dst, c.repldst),
+            ] {
+                if f & bit != 0 {
+                    out.push(m(
+                        inv(bit),
+                        MatchKind::CtAddr {
+                            reply,
+                            dir,
+                            net: net(n),
+                        },
+                    ));
+                }
+            }
+            if f & 64 != 0 {
+                out.push(m(
+                    inv(64),
+                    MatchKind::CtStatus(CtStatus::from_bits_retain(u32::from(c.status_mask))),
+                ));
+            }
+            if f & 128 != 0 {
+                out.push(m(
+                    inv(128),
+                    MatchKind::CtExpire(span(c.expires.0, c.expires.1)),
+                ));
+            }
+            for (bit, reply, dir, (lo, hi)) in [
+                (256, false, Dir::Src, c.origsrc_port),
+                (512, false, Dir::Dst, c.origdst_port),
+                (1024, true, Dir::Src, c.replsrc_port),
+                (2048, true, Dir::Dst, c.repldst_port),
+            ] {
+                if f & bit != 0 {
+                    out.push(m(
+                        inv(bit),
+                        MatchKind::CtPort {
+                            reply,
+                            dir,
+                            range: span(lo, hi),
+                        },
+                    ));
+                }
+            }
+            if f & 4096 != 0 {
+                // `--ctdir REPLY` is the flag inverted.
+                out.push(m(false, MatchKind::CtDirReply(inv(4096))));
+            }
+        }
+        XtMatch::Tcp(t) => {
+            if !full(t.spts.0, t.spts.1) {
+                out.push(m(
+                    t.invflags & 1 != 0,
+                    MatchKind::Port {
+                        dir: Dir::Src,
+                        ranges: vec![span(t.spts.0, t.spts.1)],
+                    },
+                ));
+            }
+            if !full(t.dpts.0, t.dpts.1) {
+                out.push(m(
+                    t.invflags & 2 != 0,
+                    MatchKind::Port {
+                        dir: Dir::Dst,
+                        ranges: vec![span(t.dpts.0, t.dpts.1)],
+                    },
+                ));
+            }
+            if t.flg_mask != 0 {
+                out.push(m(
+                    t.invflags & 4 != 0,
+                    MatchKind::TcpFlags {
+                        mask: TcpFlags::from_bits_retain(t.flg_mask),
+                        set: TcpFlags::from_bits_retain(t.flg_cmp),
+                    },
+                ));
+            }
+            if t.option != 0 {
+                out.push(m(
+                    t.invflags & 8 != 0,
+                    MatchKind::Xt {
+                        module: "tcp".into(),
+                        args: format!("--tcp-option {}", t.option).into(),
+                    },
+                ));
+            }
+        }
+        XtMatch::Udp(u) => {
+            if !full(u.spts.0, u.spts.1) {
+                out.push(m(
+                    u.invflags & 1 != 0,
+                    MatchKind::Port {
+                        dir: Dir::Src,
+                        ranges: vec![span(u.spts.0, u.spts.1)],
+                    },
+                ));
+            }
+            if !full(u.dpts.0, u.dpts.1) {
+                out.push(m(
+                    u.invflags & 2 != 0,
+                    MatchKind::Port {
+                        dir: Dir::Dst,
+                        ranges: vec![span(u.dpts.0, u.dpts.1)],
+                    },
+                ));
+            }
+        }
+        XtMatch::Icmp(i) | XtMatch::Icmp6(i) => out.push(m(
+            i.invflags & 1 != 0,
+            MatchKind::Icmp {
+                v6: matches!(x, XtMatch::Icmp6(_)),
+                ty: i.ty,
+                codes: i.code,
+            },
+        )),
+        XtMatch::Multiport(mp) => {
+            let mut ranges = Vec::new();
+            let mut k = 0usize;
+            let n = usize::from(mp.count).min(15);
+            while k < n {
+                let lo = mp.ports[k];
+                if mp.pflags[k] != 0 && k + 1 < n {
+                    ranges.push(span(lo, mp.ports[k + 1]));
+                    k += 2;
+                } else {
+                    ranges.push(span(lo, lo));
+                    k += 1;
+                }
+            }
+            let dir = match mp.flags {
+                0 => Dir::Src,
+                1 => Dir::Dst,
+                _ => Dir::Either,
+            };
+            out.push(m(mp.invert != 0, MatchKind::Port { dir, ranges }));
+        }
+        XtMatch::Mark { mark, mask, invert } => out.push(m(
+            *invert != 0,
+            MatchKind::Mark {
+                value: *mark,
+                mask: *mask,
+            },
+        )),
+        XtMatch::Connmark { mark, mask, invert } => out.push(m(
+            *invert != 0,
+            MatchKind::ConnMark {
+                value: *mark,
+                mask: *mask,
+            },
+        )),
+        XtMatch::Limit { avg, burst } => out.push(m(
+            false,
+            MatchKind::Limit {
+                period: u64::from(*avg),
+                burst: *burst,
+            },
+        )),
+        XtMatch::Statistic(s) => {
+            let kind = if s.mode == 0 {
+                MatchKind::Random {
+                    p: s.probability_or_every,
+                }
+            } else {
+                MatchKind::Nth {
+                    every: s.probability_or_every.saturating_add(1),
+                    packet: s.packet,
+                }
+            };
+            out.push(m(s.flags & 1 != 0, kind));
+        }
+        XtMatch::Iprange(r) => {
+            if r.flags & 1 != 0 {
+                out.push(m(
+                    r.flags & 0x10 != 0,
+                    MatchKind::AddrRange {
+                        dir: Dir::Src,
+                        lo: r.src.0,
+                        hi: r.src.1,
+                    },
+                ));
+            }
+            if r.flags & 2 != 0 {
+                out.push(m(
+                    r.flags & 0x20 != 0,
+                    MatchKind::AddrRange {
+                        dir: Dir::Dst,
+                        lo: r.dst.0,
+                        hi: r.dst.1,
+                    },
+                ));
+            }
+        }
+        XtMatch::Owner(o) if o.matched & !3 == 0 => {
+            if o.matched & 1 != 0 {
+                out.push(m(o.invert & 1 != 0, MatchKind::Uid(span(o.uid.0, o.uid.1))));
+            }
+            if o.matched & 2 != 0 {
+                out.push(m(o.invert & 2 != 0, MatchKind::Gid(span(o.gid.0, o.gid.1))));
+            }
+        }
+        XtMatch::Length { min, max, invert } => {
+            out.push(m(*invert != 0, MatchKind::Length(span(*min, *max))))
+        }
+        XtMatch::Pkttype { pkttype, invert } => match pkttype_name(*pkttype) {
+            Some(n) => out.push(m(*invert != 0, MatchKind::PktType(n.into()))),
+            None => out.push(xt_raw(name, x)),
+        },
+        XtMatch::Addrtype {
+            source,
+            dest,
+            flags,
+        } => out.push(m(
+            false,
+            MatchKind::AddrType {
+                src: addrtypes(*source),
+                dst: addrtypes(*dest),
+                limit_iface_in: flags & 4 != 0,
+                limit_iface_out: flags & 8 != 0,
+                inverted: (flags & 1 != 0, flags & 2 != 0),
+            },
+        )),
+        XtMatch::Ttl { mode, ttl } | XtMatch::Hl { mode, hl: ttl } => {
+            let opt = if matches!(x, XtMatch::Ttl { .. }) {
+                "ttl"
+            } else {
+                "hl"
+            };
+            let (neg, op) = match mode {
+                0 => ("", "eq"),
+                1 => ("! ", "eq"),
+                2 => ("", "lt"),
+                _ => ("", "gt"),
+            };
+            out.push(m(
+                false,
+                MatchKind::Xt {
+                    module: name.into(),
+                    args: format!("{neg}--{opt}-{op} {ttl}").into(),
+                },
+            ));
+        }
+        XtMatch::Mac { addr, invert } => {
+            let a = addr
+                .iter()
+                .map(|b| format!("{b:02X}"))
+                .collect::<Vec<_>>()
+                .join(":");
+            let neg = if *invert != 0 { "! " } else { "" };
+            out.push(m(
+                false,
+                MatchKind::Xt {
+                    module: "mac".into(),
+                    args: format!("{neg}--mac-source {a}").into(),
+                },
+            ));
+        }
+        _ => out.push(xt_raw(name, x)),
+    }
+    out
+}
+
+fn mask_addr(a: IpAddr, m: IpAddr) -> IpAddr {
+    match (a, m) {
+        (IpAddr::V4(a), IpAddr::V4(m)) => IpAddr::V4(Ipv4Addr::from(u32::from(a) & u32::from(m))),
+        (IpAddr::V6(a), IpAddr::V6(m)) => IpAddr::V6(Ipv6Addr::from(u128::from(a) & u128::from(m))),
+        (a, _) => a,
+    }
+}
+
+/// An xt blob nflens does not lower to a dedicated kind: its decoded form.
+fn xt_raw(name: &str, x: &XtMatch<'_>) -> Match {
+    m(
+        false,
+        MatchKind::Nft {
+            exprs: format!("[ match name {name} ] {x:?}").into(),
+        },
+    )
+}
+
+const REJECT_V4: [&str; 9] = [
+    "icmp-net-unreachable",
+    "icmp-host-unreachable",
+    "icmp-proto-unreachable",
+    "icmp-port-unreachable",
+    "icmp-echo-reply",
+    "icmp-net-prohibited",
+    "icmp-host-prohibited",
+    "tcp-reset",
+    "icmp-admin-prohibited",
+];
+const REJECT_V6: [&str; 9] = [
+    "icmp6-no-route",
+    "icmp6-adm-prohibited",
+    "icmp6-not-neighbor",
+    "icmp6-addr-unreachable",
+    "icmp6-port-unreachable",
+    "icmp6-echo-reply",
+    "tcp-reset",
+    "icmp6-policy-fail",
+    "icmp6-reject-route",
+];
+
+/// An xt target blob as the action the iptables text lowers to.
+fn xt_target(fam: Family, name: &str, t: &XtTarget<'_>) -> ActionKind {
+    let raw = || ActionKind::Nft {
+        exprs: format!("[ target name {name} ] {t:?}").into(),
+    };
+    let nat_flags = |f: u32| {
+        let mut n = NatFlags::empty();
+        if f & 4 != 0 {
+            n |= NatFlags::RANDOM;
+        }
+        if f & 8 != 0 {
+            n |= NatFlags::PERSISTENT;
+        }
+        if f & 16 != 0 {
+            n |= NatFlags::RANDOM_FULLY;
+        }
+        n
+    };
+    match t {
+        XtTarget::Standard { verdict: v } => {
+            // The xt standard target: NF_* verdict codes, negated minus one.
+            match -v - 1 {
+                x if x == NF_ACCEPT => ActionKind::Accept,
+                x if x == NF_DROP => ActionKind::Drop,
+                _ if *v == NFT_RETURN => ActionKind::Return,
+                _ => raw(),
+            }
+        }
+        XtTarget::Nat(r) => {
+            let ports = (r.flags & 2 != 0).then_some((r.min_proto, r.max_proto));
+            let flags = nat_flags(r.flags);
+            match name {
+                "MASQUERADE" => ActionKind::Masquerade { ports, flags },
+                "REDIRECT" => ActionKind::Redirect { ports, flags },
+                "DNAT" | "SNAT" => {
+                    let to = NatTo {
+                        addrs: (r.flags & 1 != 0).then_some((r.min_addr, r.max_addr)),
+                        ports,
+                    };
+                    if name == "DNAT" {
+                        ActionKind::Dnat { to, flags }
+                    } else {
+                        ActionKind::Snat { to, flags }
+                    }
+                }
+                _ => raw(),
+            }
+        }
+        XtTarget::Mark { mark, mask } => ActionKind::SetMark {
+            value: *mark,
+            mask: *mask,
+        },
+        XtTarget::Connmark {
+            ctmark,
+            ctmask,
+            mode: 0,
+            ..
+        } => ActionKind::SetConnMark {
+            value: *ctmark,
+            mask: *ctmask,
+        },
+        XtTarget::Log { level, prefix, .. } => ActionKind::Log {
+            prefix: (!prefix.is_empty()).then(|| (*prefix).into()),
+            level: (*level != 4).then(|| level.to_string().into()),
+        },
+        XtTarget::Nflog { group, prefix, .. } => ActionKind::Nflog {
+            group: *group,
+            prefix: (!prefix.is_empty()).then(|| (*prefix).into()),
+        },
+        XtTarget::Reject { with } => {
+            let names = if fam == Family::Ipv6 {
+                &REJECT_V6
+            } else {
+                &REJECT_V4
+            };
+            ActionKind::Reject {
+                with: names.get(*with as usize).map(|n| (*n).into()),
+            }
+        }
+        XtTarget::Empty if name == "NOTRACK" => ActionKind::Notrack,
+        XtTarget::Empty if name == "TRACE" => ActionKind::Trace,
+        XtTarget::Ct(c) if c.flags & 1 != 0 => ActionKind::Notrack,
+        XtTarget::Nfqueue {
+            queuenum,
+            queues_total,
+            flags,
+        } => ActionKind::Queue {
+            num: *queuenum,
+            last: queuenum.saturating_add(queues_total.saturating_sub(1)),
+            bypass: flags & 1 != 0,
+        },
+        _ => raw(),
+    }
+}
+
+/// Writes a rule's expressions in libnftnl's debug syntax (for messages).
+pub fn write_exprs(r: &nflens_wire::Rule<'_>, out: &mut String) {
+    for e in r.exprs.iter().flatten() {
+        let _ = write!(out, "{}", debug(&e));
+    }
+}
