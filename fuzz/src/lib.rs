@@ -137,6 +137,53 @@ pub mod expr_decode {
     }
 }
 
+/// `lower`: any bytes as a rule's expression list (`NFTA_RULE_EXPRESSIONS`'
+/// value), wrapped in a rule message of each family, through the
+/// delinearizer; and any bytes as a dump, lowered whole. Lowering never
+/// panics: what it does not understand stays raw.
+pub mod lower {
+    use nflens_wire::_testing::put;
+    use nflens_wire::{MsgIter, Object};
+
+    /// A NEWRULE message of `family` in table `t`, chain `c`, holding `exprs`.
+    fn rule_msg(family: u8, exprs: &[u8]) -> Vec<u8> {
+        let mut attrs = Vec::new();
+        put(&mut attrs, 1, b"t\0"); // NFTA_RULE_TABLE
+        put(&mut attrs, 2, b"c\0"); // NFTA_RULE_CHAIN
+        put(&mut attrs, 3, &7u64.to_be_bytes()); // NFTA_RULE_HANDLE
+        put(&mut attrs, 4 | 0x8000, exprs); // NFTA_RULE_EXPRESSIONS
+        let len = 16 + 4 + attrs.len();
+        let mut m = Vec::with_capacity(len);
+        m.extend_from_slice(&(len as u32).to_ne_bytes());
+        m.extend_from_slice(&((10u16 << 8) | 6).to_ne_bytes()); // NFT_MSG_NEWRULE
+        m.extend_from_slice(&0u16.to_ne_bytes());
+        m.extend_from_slice(&[0; 8]);
+        m.extend_from_slice(&[family, 0, 0, 0]);
+        m.extend_from_slice(&attrs);
+        m
+    }
+
+    /// Runs the target on one input.
+    pub fn run(data: &[u8]) {
+        if data.len() <= 60_000 {
+            for family in [2u8, 10, 1, 7, 5, 3] {
+                let msg = rule_msg(family, data);
+                for m in MsgIter::new(&msg, 0).flatten() {
+                    if let Ok(Object::Rule(r)) = Object::parse(&m) {
+                        let _ = nflens_model::nft::rule(&r);
+                    }
+                }
+            }
+        }
+        if let Ok(snap) = nflens_socket::Snapshot::from_bytes(data.to_vec()) {
+            let rs = nflens_model::nft::ruleset(snap.tables(), snap.chains_with_rules());
+            for r in rs.tables.iter().flat_map(|t| &t.chains).flat_map(|c| &c.rules) {
+                assert!(r.same_meaning(r), "a rule means what it means");
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod smoke {
     use std::path::Path;
@@ -186,5 +233,11 @@ mod smoke {
     #[test]
     fn expr_decode_smoke() {
         smoke("expr_decode", super::expr_decode::run);
+    }
+
+    #[test]
+    fn lower_smoke() {
+        smoke("expr_decode", super::lower::run);
+        smoke("nlmsg_decode", super::lower::run);
     }
 }

@@ -44,6 +44,20 @@ enum Cmd {
         #[arg(long, value_enum, default_value_t = DumpFormat::Debug)]
         format: DumpFormat,
     },
+    /// Compare two rulesets by meaning: rules on one side only, rules that
+    /// differ, rules that moved. Exits 0 when they are the same, 1 when they
+    /// differ, 2 on error (as diff(1) does).
+    Diff {
+        /// Side A: an iptables-save file, `-` for standard input, or
+        /// `netns:NAME` / `netns:PATH` for the nf_tables ruleset of a network
+        /// namespace (`netns:` alone: this process's namespace).
+        a: String,
+        /// Side B, the same way.
+        b: String,
+        /// Also compare rule counter values.
+        #[arg(long)]
+        counters: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -82,6 +96,13 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
+        Cmd::Diff { a, b, counters } => match diff(&a, &b, counters) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("nflens: {e:#}");
+                ExitCode::from(2)
+            }
+        },
         Cmd::Dump { netns, format } => match dump(netns, format) {
             Ok(code) => code,
             Err(e) => {
@@ -90,6 +111,141 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+/// One side of `nflens diff`: the model, and the text it came from (to
+/// quote rules by line).
+fn side(spec: &str) -> anyhow::Result<(nflens::model::Ruleset, Option<String>)> {
+    use nflens::socket::{Netns, Options, Snapshot};
+    if let Some(ns) = spec.strip_prefix("netns:") {
+        let netns = if ns.is_empty() {
+            Netns::Current
+        } else {
+            Netns::named(ns)
+        };
+        let snap = Snapshot::read(&Options {
+            netns,
+            ..Options::default()
+        })?;
+        return Ok((nflens::model_of(&snap), None));
+    }
+    let text = if spec == "-" {
+        let mut t = String::new();
+        std::io::stdin().read_to_string(&mut t)?;
+        t
+    } else {
+        read_file(spec).map_err(|e| anyhow::anyhow!("{spec}: {e}"))?
+    };
+    let rs = nflens::read_iptables_save(&text, None).map_err(|e| anyhow::anyhow!("{spec}:{e}"))?;
+    Ok((rs, Some(text)))
+}
+
+fn diff(a: &str, b: &str, counters: bool) -> anyhow::Result<ExitCode> {
+    use nflens::model::diff::{self, Difference, Place};
+    use nflens::model::{Origin, Rule};
+    if a == "-" && b == "-" {
+        anyhow::bail!("only one side can be standard input");
+    }
+    let (ma, ta) = side(a)?;
+    let (mb, tb) = side(b)?;
+    let diffs = diff::diff(&ma, &mb, diff::Options { counters });
+    if diffs.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let describe = |r: &Rule, text: &Option<String>| -> String {
+        match (r.origin, text) {
+            (Origin::Text { offset, line }, Some(t)) => {
+                let l = t.get(offset..).and_then(|s| s.lines().next()).unwrap_or("");
+                format!("line {line}: {l}")
+            }
+            (Origin::Handle { handle }, _) => format!(
+                "handle {handle}: {:?} {:?}{}",
+                r.matches
+                    .iter()
+                    .map(|m| (m.negated, &m.kind))
+                    .collect::<Vec<_>>(),
+                r.action.as_ref().map(|a| &a.kind),
+                r.comment
+                    .as_ref()
+                    .map(|c| format!(" comment {c:?}"))
+                    .unwrap_or_default()
+            ),
+            (o, _) => format!("{o:?}"),
+        }
+    };
+    let at = |p: &Place| {
+        let fam = format!("{:?}", p.family).to_lowercase();
+        match &p.chain {
+            Some(c) => format!("{fam} {} {c}", p.table),
+            None => format!("{fam} {}", p.table),
+        }
+    };
+    let side_name = |in_a: bool| if in_a { a } else { b };
+    let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+    writeln!(w, "--- {a}\n+++ {b}")?;
+    for d in &diffs {
+        match d {
+            Difference::Table { place, in_a } => writeln!(
+                w,
+                "{} table {}: only in {}",
+                if *in_a { '-' } else { '+' },
+                at(place),
+                side_name(*in_a)
+            )?,
+            Difference::Chain { place, in_a } => writeln!(
+                w,
+                "{} chain {}: only in {}",
+                if *in_a { '-' } else { '+' },
+                at(place),
+                side_name(*in_a)
+            )?,
+            Difference::Policy {
+                place,
+                a: pa,
+                b: pb,
+            } => writeln!(w, "! chain {}: policy {pa:?} / {pb:?}", at(place))?,
+            Difference::Rule {
+                place,
+                in_a,
+                index,
+                rule,
+            } => {
+                let t = if *in_a { &ta } else { &tb };
+                writeln!(
+                    w,
+                    "{} {} rule {}: {}",
+                    if *in_a { '-' } else { '+' },
+                    at(place),
+                    index + 1,
+                    describe(rule, t)
+                )?
+            }
+            Difference::Changed {
+                place,
+                a: (ia, ra),
+                b: (ib, rb),
+            } => {
+                writeln!(w, "! {} rule {} differs:", at(place), ia + 1)?;
+                writeln!(w, "  - {}", describe(ra, &ta))?;
+                writeln!(w, "  + rule {}: {}", ib + 1, describe(rb, &tb))?;
+            }
+            Difference::Moved {
+                place,
+                a: ia,
+                b: ib,
+                rule,
+            } => writeln!(
+                w,
+                "~ {} rule moved from {} to {}: {}",
+                at(place),
+                ia + 1,
+                ib + 1,
+                describe(rule, &ta)
+            )?,
+        }
+    }
+    w.flush()?;
+    Ok(ExitCode::from(1))
 }
 
 fn dump(netns: Option<String>, format: DumpFormat) -> anyhow::Result<ExitCode> {

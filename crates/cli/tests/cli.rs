@@ -143,3 +143,86 @@ fn test_dump_missing_netns_is_a_clear_error() {
         "{err}"
     );
 }
+
+/// `nflens diff FILE netns:PATH`: the rules iptables-nft wrote from a save
+/// file mean what the file says (exit 0); a file with one rule changed, one
+/// gone and two swapped differs from them exactly there (exit 1); a bad side
+/// is an error (exit 2).
+#[test]
+fn test_diff_save_file_against_netns() {
+    use nflens_testutil::netns;
+    if !netns::available(
+        "test_diff_save_file_against_netns",
+        &["iptables-nft-restore", "nsenter"],
+    ) {
+        return;
+    }
+    let rules = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n:KUBE-X - [0:0]\n\
+-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n\
+-A INPUT -s 10.0.0.0/8 -p tcp -m tcp --dport 22 -j ACCEPT\n\
+-A INPUT -i eth0 -p udp -m udp --sport 53 -j KUBE-X\n\
+-A INPUT -m mark --mark 0x4000/0x4000 -j DROP\n\
+-A KUBE-X -m comment --comment \"a note\" -j RETURN\n\
+COMMIT\n";
+    let held =
+        netns::Held::new(&format!("iptables-nft-restore <<'EOF'\n{rules}EOF")).expect("setup");
+    let dir = std::env::temp_dir().join(format!("nflens-cli-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let same = dir.join("same.rules");
+    std::fs::write(&same, rules).unwrap();
+    let ns = format!("netns:{}", held.path().display());
+    let (code, out, err) = nflens(&["diff", same.to_str().unwrap(), &ns], "");
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "", ""));
+
+    let changed = rules
+        .replace("--dport 22", "--dport 2222")
+        .replace("-A INPUT -m mark --mark 0x4000/0x4000 -j DROP\n", "")
+        .replace(
+            "-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -s 10.0.0.0/8",
+            "-A INPUT -s 10.0.0.0/8",
+        )
+        .replace(
+            "-j KUBE-X\n",
+            "-j KUBE-X\n-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n",
+        );
+    let other = dir.join("other.rules");
+    std::fs::write(&other, &changed).unwrap();
+    let (code, out, _) = nflens(&["diff", other.to_str().unwrap(), &ns], "");
+    assert_eq!(code, 1, "{out}");
+    // Which of the two swapped rules counts as moved is the diff's choice;
+    // that one did, and the rest is reported where it is.
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.starts_with("~ ipv4 filter INPUT rule moved"))
+            .count(),
+        1,
+        "{out}"
+    );
+    assert!(
+        out.contains("line 6: -A INPUT -s 10.0.0.0/8 -p tcp -m tcp --dport 2222 -j ACCEPT"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Port { dir: Dst, ranges: [Span32 { lo: 22, hi: 22 }] }"),
+        "{out}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("+ ipv4 filter INPUT rule 4: handle")
+                && l.contains("Mark { value: 16384, mask: 16384 }")),
+        "{out}"
+    );
+    assert!(
+        !out.contains("KUBE-X rule"),
+        "the user chain is the same: {out}"
+    );
+    let (code, _, err) = nflens(
+        &["diff", same.to_str().unwrap(), "netns:/nonexistent/ns"],
+        "",
+    );
+    assert_eq!(code, 2, "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -31,6 +31,7 @@
 #![warn(missing_debug_implementations)]
 #![doc(test(attr(deny(warnings))))]
 
+pub mod diff;
 pub mod lower;
 pub mod nft;
 mod types;

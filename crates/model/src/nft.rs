@@ -1233,3 +1233,52 @@ pub fn write_exprs(r: &nflens_wire::Rule<'_>, out: &mut String) {
         let _ = write!(out, "{}", debug(&e));
     }
 }
+
+/// Lowers a whole nf_tables ruleset: its tables, and its chains each with
+/// their rules in order (what `nflens_socket::Snapshot::chains_with_rules`
+/// gives). Chains go to the table of the same family and name.
+pub fn ruleset<'a, T, C, R>(tables: T, chains: C) -> Ruleset
+where
+    T: IntoIterator<Item = nflens_wire::Table<'a>>,
+    C: IntoIterator<Item = (nflens_wire::Chain<'a>, R)>,
+    R: IntoIterator<Item = nflens_wire::Rule<'a>>,
+{
+    let mut out: Vec<Table> = Vec::new();
+    let mut index: std::collections::HashMap<(u8, Box<str>), usize> =
+        std::collections::HashMap::new();
+    for t in tables {
+        index.insert((t.family, t.name.into()), out.len());
+        out.push(Table {
+            family: family(t.family).unwrap_or(Family::Inet),
+            name: t.name.into(),
+            chains: Vec::new(),
+        });
+    }
+    for (c, rules) in chains {
+        let mut ch = chain(&c);
+        ch.rules = rules.into_iter().map(|r| rule(&r)).collect();
+        let i = *index.entry((c.family, c.table.into())).or_insert_with(|| {
+            out.push(Table {
+                family: family(c.family).unwrap_or(Family::Inet),
+                name: c.table.into(),
+                chains: Vec::new(),
+            });
+            out.len() - 1
+        });
+        if let Some(t) = out.get_mut(i) {
+            t.chains.push(ch);
+        }
+    }
+    let fam = match out.first() {
+        Some(t) if out.iter().all(|x| x.family == t.family) => t.family,
+        Some(_) => Family::Inet,
+        None => Family::Ipv4,
+    };
+    Ruleset {
+        family: fam,
+        backend: Backend::NfTables,
+        writer: None,
+        tables: out,
+        diagnostics: Vec::new(),
+    }
+}

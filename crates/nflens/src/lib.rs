@@ -65,3 +65,10 @@ pub fn read_iptables_save(
     let dump = nflens_xtables::parse(text).map_err(Error::Parse)?;
     nflens_model::lower::from_xtables(&dump, family).map_err(Error::Lower)
 }
+
+/// Lowers a snapshot read from the kernel to the model (every table, chain
+/// and rule, in the kernel's order).
+#[cfg(feature = "netlink")]
+pub fn model_of(snapshot: &socket::Snapshot) -> model::Ruleset {
+    model::nft::ruleset(snapshot.tables(), snapshot.chains_with_rules())
+}
