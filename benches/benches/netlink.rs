@@ -128,5 +128,46 @@ fn kernel(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, decode, kernel);
+/// `model/*`: lowering the kernel's rules to the model (issue 4): the
+/// lowering alone over a snapshot in memory (rules/s), and kernel → model
+/// end to end beside the dump that only receives bytes (the floor) and the
+/// decoded snapshot, in the same run.
+fn model(c: &mut Criterion) {
+    let mut g = c.benchmark_group("model/lower");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    for n in [1000, 10000] {
+        let h = held(n);
+        let opts = Options {
+            netns: Netns::Path(h.path()),
+            ..Options::default()
+        };
+        let snap = snapshot(&h);
+        let rules = snap.rule_count();
+        g.throughput(Throughput::Elements(rules as u64));
+        g.bench_function(BenchmarkId::new("lower-only", format!("kube-{n}")), |b| {
+            b.iter(|| {
+                nflens_model::nft::ruleset(snap.tables(), snap.chains_with_rules())
+                    .tables
+                    .len()
+            })
+        });
+        g.bench_function(BenchmarkId::new("kernel-to-model", format!("kube-{n}")), |b| {
+            b.iter(|| {
+                let s = Snapshot::read(&opts).unwrap();
+                nflens_model::nft::ruleset(s.tables(), s.chains_with_rules())
+                    .tables
+                    .len()
+            })
+        });
+        g.bench_function(BenchmarkId::new("snapshot", format!("kube-{n}")), |b| {
+            b.iter(|| Snapshot::read(&opts).unwrap().rule_count())
+        });
+        g.bench_function(BenchmarkId::new("bytes-only", format!("kube-{n}")), |b| {
+            b.iter(|| Snapshot::read_bytes_only(&opts).unwrap().bytes().len())
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, decode, kernel, model);
 criterion_main!(benches);
