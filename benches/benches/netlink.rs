@@ -151,14 +151,17 @@ fn model(c: &mut Criterion) {
                     .len()
             })
         });
-        g.bench_function(BenchmarkId::new("kernel-to-model", format!("kube-{n}")), |b| {
-            b.iter(|| {
-                let s = Snapshot::read(&opts).unwrap();
-                nflens_model::nft::ruleset(s.tables(), s.chains_with_rules())
-                    .tables
-                    .len()
-            })
-        });
+        g.bench_function(
+            BenchmarkId::new("kernel-to-model", format!("kube-{n}")),
+            |b| {
+                b.iter(|| {
+                    let s = Snapshot::read(&opts).unwrap();
+                    nflens_model::nft::ruleset(s.tables(), s.chains_with_rules())
+                        .tables
+                        .len()
+                })
+            },
+        );
         g.bench_function(BenchmarkId::new("snapshot", format!("kube-{n}")), |b| {
             b.iter(|| Snapshot::read(&opts).unwrap().rule_count())
         });

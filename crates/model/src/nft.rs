@@ -111,7 +111,39 @@ struct Slot<'a> {
     mask: Option<&'a [u8]>,
     /// Another `bitwise` than a plain mask (xor, shift): not understood.
     opaque: bool,
-    text: String,
+    src: Src,
+}
+
+/// Where a register's content came from: indices of the expressions (the
+/// load, then its bitwise operations), printed only for the fallback text.
+#[derive(Debug, Clone, Copy, Default)]
+struct Src {
+    at: [usize; 4],
+    n: usize,
+}
+
+impl Src {
+    fn one(i: usize) -> Src {
+        Src {
+            at: [i, 0, 0, 0],
+            n: 1,
+        }
+    }
+    fn then(mut self, i: usize) -> Src {
+        if let Some(slot) = self.at.get_mut(self.n) {
+            *slot = i;
+            self.n += 1;
+        }
+        self
+    }
+    fn text(&self, exprs: &[Expr<'_>]) -> String {
+        self.at
+            .iter()
+            .take(self.n)
+            .filter_map(|&i| exprs.get(i))
+            .map(debug)
+            .collect()
+    }
 }
 
 /// Register tracking for one rule.
@@ -203,6 +235,29 @@ fn addr_net(v6: bool, value: &[u8], mask: Option<&[u8]>) -> Option<IpNet> {
 
 /// Lowers the expressions of one rule. `fam` is the rule's family.
 pub fn rule(r: &nflens_wire::Rule<'_>) -> Rule {
+    Scratch::default().rule(r)
+}
+
+/// Buffers reused from rule to rule when lowering many.
+#[derive(Default)]
+struct Scratch<'a> {
+    exprs: Vec<Expr<'a>>,
+    regs: Regs<'a>,
+}
+
+impl<'a> Scratch<'a> {
+    fn rule(&mut self, r: &nflens_wire::Rule<'a>) -> Rule {
+        self.exprs.clear();
+        self.regs.slots.clear();
+        lower_rule(r, &mut self.exprs, &mut self.regs)
+    }
+}
+
+fn lower_rule<'a>(
+    r: &nflens_wire::Rule<'a>,
+    exprs: &mut Vec<Expr<'a>>,
+    regs: &mut Regs<'a>,
+) -> Rule {
     let fam = family(r.family).unwrap_or(Family::Inet);
     let mut out = Rule {
         matches: Vec::new(),
@@ -211,19 +266,21 @@ pub fn rule(r: &nflens_wire::Rule<'_>) -> Rule {
         counters: None,
         origin: Origin::Handle { handle: r.handle },
     };
-    let exprs: Vec<Expr<'_>> = match r.exprs.iter().collect::<Result<Vec<_>, _>>() {
-        Ok(v) => v,
-        Err(e) => {
-            out.matches.push(Match {
-                negated: false,
-                kind: MatchKind::Nft {
-                    exprs: format!("undecodable: {e}").into(),
-                },
-            });
-            return out;
+    for e in r.exprs.iter() {
+        match e {
+            Ok(e) => exprs.push(e),
+            Err(e) => {
+                out.matches.push(Match {
+                    negated: false,
+                    kind: MatchKind::Nft {
+                        exprs: format!("undecodable: {e}").into(),
+                    },
+                });
+                return out;
+            }
         }
-    };
-    let mut regs = Regs::default();
+    }
+    let exprs: &[Expr<'a>] = exprs;
     let mut i = 0;
     while let Some(e) = exprs.get(i) {
         i += 1;
@@ -237,14 +294,14 @@ pub fn rule(r: &nflens_wire::Rule<'_>) -> Rule {
                 },
                 mask: None,
                 opaque: false,
-                text: debug(e),
+                src: Src::one(i - 1),
             }),
             Expr::Meta(m) if m.dreg.is_some() => regs.set(Slot {
                 reg: m.dreg.unwrap_or_default().0,
                 load: Load::Meta(m.key),
                 mask: None,
                 opaque: false,
-                text: debug(e),
+                src: Src::one(i - 1),
             }),
             Expr::Ct(c) if c.dreg.is_some() => regs.set(Slot {
                 reg: c.dreg.unwrap_or_default().0,
@@ -254,7 +311,7 @@ pub fn rule(r: &nflens_wire::Rule<'_>) -> Rule {
                 },
                 mask: None,
                 opaque: false,
-                text: debug(e),
+                src: Src::one(i - 1),
             }),
             Expr::Immediate(im) if im.dreg != Reg::VERDICT => {
                 if let Data::Value(v) = im.data {
@@ -263,7 +320,7 @@ pub fn rule(r: &nflens_wire::Rule<'_>) -> Rule {
                         load: Load::Imm(v),
                         mask: None,
                         opaque: false,
-                        text: debug(e),
+                        src: Src::one(i - 1),
                     });
                 }
             }
@@ -276,7 +333,7 @@ pub fn rule(r: &nflens_wire::Rule<'_>) -> Rule {
                     });
                 }
             }
-            Expr::Bitwise(b) => bitwise(&mut regs, b, e),
+            Expr::Bitwise(b) => bitwise(regs, b, i - 1),
             Expr::Cmp(c) => {
                 // `cmp gte` then `cmp lte` on the same load: a range.
                 if c.op == NFT_CMP_GTE {
@@ -287,14 +344,15 @@ pub fn rule(r: &nflens_wire::Rule<'_>) -> Rule {
                                 data_bytes(&c.data),
                                 data_bytes(&next.data),
                             ) {
-                                let text = format!("{}{}{}", slot.text, debug(e), debug(&exprs[i]));
-                                i += 1;
-                                out.matches.push(range_match(slot, false, lo, hi).unwrap_or(
+                                let m = range_match(slot, false, lo, hi).unwrap_or_else(|| {
+                                    let text = slot.src.then(i - 1).then(i).text(exprs);
                                     Match {
                                         negated: false,
                                         kind: MatchKind::Nft { exprs: text.into() },
-                                    },
-                                ));
+                                    }
+                                });
+                                i += 1;
+                                out.matches.push(m);
                                 continue;
                             }
                         }
@@ -304,7 +362,7 @@ pub fn rule(r: &nflens_wire::Rule<'_>) -> Rule {
                     .get(c.sreg)
                     .is_some_and(|slot| cmp_match(fam, slot, c, &mut out.matches));
                 if !done {
-                    out.matches.push(fallback(&regs, c.sreg, e));
+                    out.matches.push(fallback(regs, exprs, c.sreg, i - 1));
                 }
             }
             Expr::Range(rg) => {
@@ -315,7 +373,7 @@ pub fn rule(r: &nflens_wire::Rule<'_>) -> Rule {
                     _ => None,
                 };
                 out.matches
-                    .push(m.unwrap_or_else(|| fallback(&regs, rg.sreg, e)));
+                    .push(m.unwrap_or_else(|| fallback(regs, exprs, rg.sreg, i - 1)));
             }
             Expr::Counter(c) => {
                 out.counters = Some(Counters {
@@ -362,7 +420,10 @@ pub fn rule(r: &nflens_wire::Rule<'_>) -> Rule {
                         mask: u32::MAX,
                     },
                     _ => ActionKind::Nft {
-                        exprs: format!("{}{}", src.map_or("", |s| &s.text), debug(e)).into(),
+                        exprs: src
+                            .map_or(Src::one(i - 1), |s| s.src.then(i - 1))
+                            .text(exprs)
+                            .into(),
                     },
                 };
                 set_action(&mut out, kind);
@@ -396,7 +457,7 @@ pub fn rule(r: &nflens_wire::Rule<'_>) -> Rule {
                         load: Load::Other,
                         mask: None,
                         opaque: true,
-                        text: debug(e),
+                        src: Src::one(i - 1),
                     }),
                     None => {
                         let kind = ActionKind::Nft {
@@ -456,23 +517,23 @@ fn nft_match(e: &Expr<'_>) -> Match {
     }
 }
 
-fn fallback(regs: &Regs<'_>, sreg: Reg, e: &Expr<'_>) -> Match {
-    let mut text = regs.get(sreg).map_or_else(String::new, |s| s.text.clone());
-    text.push_str(&debug(e));
+fn fallback(regs: &Regs<'_>, exprs: &[Expr<'_>], sreg: Reg, at: usize) -> Match {
+    let src = regs.get(sreg).map_or(Src::one(at), |s| s.src.then(at));
+    let text = src.text(exprs);
     Match {
         negated: false,
         kind: MatchKind::Nft { exprs: text.into() },
     }
 }
 
-fn bitwise<'a>(regs: &mut Regs<'a>, b: &Bitwise<'a>, e: &Expr<'a>) {
+fn bitwise<'a>(regs: &mut Regs<'a>, b: &Bitwise<'a>, at: usize) {
     let Some(src) = regs.get(b.sreg).cloned() else {
         regs.set(Slot {
             reg: b.dreg.0,
             load: Load::Other,
             mask: None,
             opaque: true,
-            text: debug(e),
+            src: Src::one(at),
         });
         return;
     };
@@ -488,7 +549,7 @@ fn bitwise<'a>(regs: &mut Regs<'a>, b: &Bitwise<'a>, e: &Expr<'a>) {
         load: src.load,
         mask: if plain { mask } else { None },
         opaque: src.opaque || !plain,
-        text: format!("{}{}", src.text, debug(e)),
+        src: src.src.then(at),
     });
 }
 
@@ -1254,9 +1315,10 @@ where
             chains: Vec::new(),
         });
     }
+    let mut scratch = Scratch::default();
     for (c, rules) in chains {
         let mut ch = chain(&c);
-        ch.rules = rules.into_iter().map(|r| rule(&r)).collect();
+        ch.rules = rules.into_iter().map(|r| scratch.rule(&r)).collect();
         let i = *index.entry((c.family, c.table.into())).or_insert_with(|| {
             out.push(Table {
                 family: family(c.family).unwrap_or(Family::Inet),
