@@ -20,7 +20,7 @@
 use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use nflens_wire::expr::{write_expr_body, Bitwise, Cmp};
+use nflens_wire::expr::{write_expr, Bitwise, Cmp};
 use nflens_wire::sys::*;
 use nflens_wire::xt::{self, XtMatch, XtTarget};
 use nflens_wire::{Data, Expr, Reg};
@@ -162,10 +162,10 @@ impl<'a> Regs<'a> {
     }
 }
 
+/// An expression in libnftnl's debug syntax (`[ log prefix x level 4 ]`).
 fn debug(e: &Expr<'_>) -> String {
-    let mut s = String::from("[ ");
-    let _ = write_expr_body(&mut s, e);
-    s.push_str(" ]");
+    let mut s = String::new();
+    let _ = write_expr(&mut s, e);
     s
 }
 
@@ -281,6 +281,7 @@ fn lower_rule<'a>(
         }
     }
     let exprs: &[Expr<'a>] = exprs;
+    let mut stmt = Stmt::default();
     let mut i = 0;
     while let Some(e) = exprs.get(i) {
         i += 1;
@@ -326,11 +327,10 @@ fn lower_rule<'a>(
             }
             Expr::Immediate(im) => {
                 if let Data::Verdict(v) = im.data {
-                    out.action = Some(Action {
-                        kind: verdict(v.code, v.chain).unwrap_or_else(|| ActionKind::Nft {
-                            exprs: debug(e).into(),
-                        }),
+                    let kind = verdict(v.code, v.chain).unwrap_or_else(|| ActionKind::Nft {
+                        exprs: debug(e).into(),
                     });
+                    set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
                 }
             }
             Expr::Bitwise(b) => bitwise(regs, b, i - 1),
@@ -405,7 +405,7 @@ fn lower_rule<'a>(
                             .map(|lv| lv.to_string().into()),
                     },
                 };
-                set_action(&mut out, kind);
+                set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
             }
             Expr::Meta(m) if m.sreg.is_some() => {
                 let src = regs.get(m.sreg.unwrap_or_default());
@@ -413,6 +413,7 @@ fn lower_rule<'a>(
                     Load::Imm(v) => host_u32(v),
                     _ => None,
                 });
+                let from = src.map_or(Src::one(i - 1), |s| s.src.then(i - 1));
                 let kind = match (m.key, imm) {
                     (NFT_META_NFTRACE, Some(1)) => ActionKind::Trace,
                     (NFT_META_MARK, Some(v)) => ActionKind::SetMark {
@@ -420,15 +421,18 @@ fn lower_rule<'a>(
                         mask: u32::MAX,
                     },
                     _ => ActionKind::Nft {
-                        exprs: src
-                            .map_or(Src::one(i - 1), |s| s.src.then(i - 1))
-                            .text(exprs)
-                            .into(),
+                        exprs: from.text(exprs).into(),
                     },
                 };
-                set_action(&mut out, kind);
+                set_action(&mut out, kind, &mut stmt, from, exprs);
             }
-            Expr::Notrack => set_action(&mut out, ActionKind::Notrack),
+            Expr::Notrack => set_action(
+                &mut out,
+                ActionKind::Notrack,
+                &mut stmt,
+                Src::one(i - 1),
+                exprs,
+            ),
             Expr::Match(x) => match xt::decode_match(x.name, x.rev, x.info, r.family) {
                 Ok(XtMatch::Comment { comment }) => {
                     out.comment = Some(match out.comment.take() {
@@ -446,7 +450,7 @@ fn lower_rule<'a>(
                         exprs: debug(e).into(),
                     },
                 };
-                set_action(&mut out, kind);
+                set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
             }
             _ => {
                 // Another statement or a load nflens does not lower yet.
@@ -463,7 +467,7 @@ fn lower_rule<'a>(
                         let kind = ActionKind::Nft {
                             exprs: debug(e).into(),
                         };
-                        set_action(&mut out, kind);
+                        set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
                     }
                 }
             }
@@ -493,19 +497,24 @@ fn load_dreg(e: &Expr<'_>) -> Option<u32> {
 /// A second action (a statement besides the verdict) is kept: the rule's
 /// action is the last verdict or target; earlier statements are kept as
 /// conditions that always hold, in order (they are side effects).
-fn set_action(out: &mut Rule, kind: ActionKind) {
-    if let Some(prev) = out.action.take() {
+fn set_action(out: &mut Rule, kind: ActionKind, st: &mut Stmt, src: Src, exprs: &[Expr<'_>]) {
+    if out.action.take().is_some() {
+        // The earlier statement (a `log` before `drop`, say): its
+        // expressions, in order among the conditions.
+        let text = st.src.text(exprs);
         out.matches.push(Match {
             negated: false,
-            kind: MatchKind::Nft {
-                exprs: match prev.kind {
-                    ActionKind::Nft { exprs } => exprs,
-                    other => format!("{other:?}").into(),
-                },
-            },
+            kind: MatchKind::Nft { exprs: text.into() },
         });
     }
+    st.src = src;
     out.action = Some(Action { kind });
+}
+
+/// The expressions of the statement that set the rule's action so far.
+#[derive(Default)]
+struct Stmt {
+    src: Src,
 }
 
 fn nft_match(e: &Expr<'_>) -> Match {

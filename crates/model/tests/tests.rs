@@ -1,5 +1,6 @@
 //! Integration tests of nflens-model.
 mod conformance;
 mod equal_meaning;
+mod nft_native;
 mod nft_xt;
 mod properties;
