@@ -281,7 +281,7 @@ fn lower_rule<'a>(
         }
     }
     let exprs: &[Expr<'a>] = exprs;
-    let mut stmt = Stmt::default();
+    let mut stmt = Src::default();
     let mut i = 0;
     while let Some(e) = exprs.get(i) {
         i += 1;
@@ -374,6 +374,10 @@ fn lower_rule<'a>(
                 };
                 out.matches
                     .push(m.unwrap_or_else(|| fallback(regs, exprs, rg.sreg, i - 1)));
+            }
+            // A set lookup: a condition nflens has no kind for yet.
+            Expr::Lookup(l) if l.dreg.is_none() => {
+                out.matches.push(fallback(regs, exprs, l.sreg, i - 1));
             }
             Expr::Counter(c) => {
                 out.counters = Some(Counters {
@@ -497,24 +501,19 @@ fn load_dreg(e: &Expr<'_>) -> Option<u32> {
 /// A second action (a statement besides the verdict) is kept: the rule's
 /// action is the last verdict or target; earlier statements are kept as
 /// conditions that always hold, in order (they are side effects).
-fn set_action(out: &mut Rule, kind: ActionKind, st: &mut Stmt, src: Src, exprs: &[Expr<'_>]) {
+/// `stmt`: where the current action came from.
+fn set_action(out: &mut Rule, kind: ActionKind, stmt: &mut Src, src: Src, exprs: &[Expr<'_>]) {
     if out.action.take().is_some() {
         // The earlier statement (a `log` before `drop`, say): its
         // expressions, in order among the conditions.
-        let text = st.src.text(exprs);
+        let text = stmt.text(exprs);
         out.matches.push(Match {
             negated: false,
             kind: MatchKind::Nft { exprs: text.into() },
         });
     }
-    st.src = src;
+    *stmt = src;
     out.action = Some(Action { kind });
-}
-
-/// The expressions of the statement that set the rule's action so far.
-#[derive(Default)]
-struct Stmt {
-    src: Src,
 }
 
 fn nft_match(e: &Expr<'_>) -> Match {
@@ -845,26 +844,11 @@ fn conntrack_states(bits: u16) -> CtState {
     s
 }
 
-const ADDRTYPES: [&str; 12] = [
-    "UNSPEC",
-    "UNICAST",
-    "LOCAL",
-    "BROADCAST",
-    "ANYCAST",
-    "MULTICAST",
-    "BLACKHOLE",
-    "UNREACHABLE",
-    "PROHIBIT",
-    "THROW",
-    "NAT",
-    "XRESOLVE",
-];
-
 fn addrtypes(bits: u16) -> Option<Box<str>> {
     if bits == 0 {
         return None;
     }
-    let names: Vec<&str> = ADDRTYPES
+    let names: Vec<&str> = nflens_xtables::names::ADDRTYPES
         .iter()
         .enumerate()
         .filter(|(i, _)| bits & (1 << i) != 0)
@@ -875,7 +859,6 @@ fn addrtypes(bits: u16) -> Option<Box<str>> {
 
 /// An xt match blob as the same conditions the iptables text lowers to.
 fn xt_match(name: &str, x: &XtMatch<'_>) -> Vec<Match> {
-    let full = |lo: u16, hi: u16| lo == 0 && hi == 0xffff;
     let mut out = Vec::new();
     match x {
         XtMatch::State { statemask } => out.push(m(
@@ -950,24 +933,7 @@ fn xt_match(name: &str, x: &XtMatch<'_>) -> Vec<Match> {
             }
         }
         XtMatch::Tcp(t) => {
-            if !full(t.spts.0, t.spts.1) {
-                out.push(m(
-                    t.invflags & 1 != 0,
-                    MatchKind::Port {
-                        dir: Dir::Src,
-                        ranges: vec![span(t.spts.0, t.spts.1)],
-                    },
-                ));
-            }
-            if !full(t.dpts.0, t.dpts.1) {
-                out.push(m(
-                    t.invflags & 2 != 0,
-                    MatchKind::Port {
-                        dir: Dir::Dst,
-                        ranges: vec![span(t.dpts.0, t.dpts.1)],
-                    },
-                ));
-            }
+            xt_ports(&mut out, t.spts, t.dpts, t.invflags);
             if t.flg_mask != 0 {
                 out.push(m(
                     t.invflags & 4 != 0,
@@ -987,26 +953,7 @@ fn xt_match(name: &str, x: &XtMatch<'_>) -> Vec<Match> {
                 ));
             }
         }
-        XtMatch::Udp(u) => {
-            if !full(u.spts.0, u.spts.1) {
-                out.push(m(
-                    u.invflags & 1 != 0,
-                    MatchKind::Port {
-                        dir: Dir::Src,
-                        ranges: vec![span(u.spts.0, u.spts.1)],
-                    },
-                ));
-            }
-            if !full(u.dpts.0, u.dpts.1) {
-                out.push(m(
-                    u.invflags & 2 != 0,
-                    MatchKind::Port {
-                        dir: Dir::Dst,
-                        ranges: vec![span(u.dpts.0, u.dpts.1)],
-                    },
-                ));
-            }
-        }
+        XtMatch::Udp(u) => xt_ports(&mut out, u.spts, u.dpts, u.invflags),
         XtMatch::Icmp(i) | XtMatch::Icmp6(i) => out.push(m(
             i.invflags & 1 != 0,
             MatchKind::Icmp {
@@ -1159,6 +1106,22 @@ fn xt_match(name: &str, x: &XtMatch<'_>) -> Vec<Match> {
         _ => out.push(xt_raw(name, x)),
     }
     out
+}
+
+/// The ports of an xt `tcp`/`udp` blob (`0:65535` is no condition; inversion
+/// bits 1 and 2), as `--sport`/`--dport`.
+fn xt_ports(out: &mut Vec<Match>, spts: (u16, u16), dpts: (u16, u16), invflags: u8) {
+    for (dir, (lo, hi), inv) in [(Dir::Src, spts, 1), (Dir::Dst, dpts, 2)] {
+        if (lo, hi) != (0, 0xffff) {
+            out.push(m(
+                invflags & inv != 0,
+                MatchKind::Port {
+                    dir,
+                    ranges: vec![span(lo, hi)],
+                },
+            ));
+        }
+    }
 }
 
 fn mask_addr(a: IpAddr, m: IpAddr) -> IpAddr {

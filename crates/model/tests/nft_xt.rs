@@ -79,21 +79,7 @@ fn xt_t_v1_8_9_kernel_and_text_models_are_equal() {
     let mut per_module: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut failures = Vec::new();
     for (g, group) in lines.chunks(GROUP).enumerate() {
-        let mut script = String::from("set +e\n");
-        for (i, l) in group.iter().enumerate() {
-            let tool = if l.tool == "ip6tables" {
-                "ip6tables-nft"
-            } else {
-                "iptables-nft"
-            };
-            for j in jump_targets(&l.line) {
-                script.push_str(&format!("{tool} -t {} -N {j} 2>/dev/null\n", l.table));
-            }
-            script.push_str(&format!(
-                "{tool} -t {} {} 2>/dev/null && echo nflens-ok {i}\n",
-                l.table, l.line
-            ));
-        }
+        let script = corpus::xt_load_script(group, |t| !is_target(t));
         let held = netns::Held::new(&script).unwrap_or_else(|r| panic!("group {g}: {r:?}"));
         let ok: Vec<usize> = held
             .setup_output()

@@ -84,30 +84,8 @@ fn xt_t_v1_8_9_blobs_decode() {
     let mut seen: BTreeMap<(String, String, u32), (usize, usize, usize)> = BTreeMap::new();
     let mut errors = Vec::new();
     for (g, group) in lines.chunks(GROUP).enumerate() {
-        let mut script = String::from("set +e\n");
-        for l in group {
-            let tool = if l.tool == "ip6tables" {
-                "ip6tables-nft"
-            } else {
-                "iptables-nft"
-            };
-            let words: Vec<&str> = l.line.split_whitespace().collect();
-            for w in words.windows(2) {
-                if (w[0] == "-j" || w[0] == "-g")
-                    && !BUILTIN.contains(&w[1])
-                    && !TARGETS.contains(&w[1])
-                    && w[1]
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-                {
-                    script.push_str(&format!("{tool} -t {} -N {} 2>/dev/null\n", l.table, w[1]));
-                }
-            }
-            script.push_str(&format!(
-                "{tool} -t {} {} 2>/dev/null || true\n",
-                l.table, l.line
-            ));
-        }
+        let script =
+            corpus::xt_load_script(group, |t| !BUILTIN.contains(&t) && !TARGETS.contains(&t));
         let held = netns::Held::new(&script).unwrap_or_else(|r| panic!("group {g}: {r:?}"));
         let snap = Snapshot::read(&Options {
             netns: Netns::Path(held.path()),

@@ -93,6 +93,37 @@ pub fn xt_t_save_lines(dir: &Path, file: &str) -> Vec<SaveLine> {
     out
 }
 
+/// A `sh` script that loads `lines` with `iptables-nft` / `ip6tables-nft`,
+/// each in its table, after `-N` for every `-j`/`-g` word `is_chain` calls a
+/// chain; it keeps going past a refused line and prints `nflens-ok I` for
+/// each line `I` the tool accepted.
+pub fn xt_load_script(lines: &[SaveLine], is_chain: impl Fn(&str) -> bool) -> String {
+    let mut script = String::from("set +e\n");
+    for (i, l) in lines.iter().enumerate() {
+        let tool = if l.tool == "ip6tables" {
+            "ip6tables-nft"
+        } else {
+            "iptables-nft"
+        };
+        let words: Vec<&str> = l.line.split_whitespace().collect();
+        for w in words.windows(2) {
+            if (w[0] == "-j" || w[0] == "-g")
+                && is_chain(w[1])
+                && w[1]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                script.push_str(&format!("{tool} -t {} -N {} 2>/dev/null\n", l.table, w[1]));
+            }
+        }
+        script.push_str(&format!(
+            "{tool} -t {} {} 2>/dev/null && echo nflens-ok {i}\n",
+            l.table, l.line
+        ));
+    }
+    script
+}
+
 /// The dump files of `dumps/` (not `INDEX.tsv`), and with `canonical` those
 /// of `dumps/canonical-iptables-1.8.9-nft/` too, sorted.
 pub fn dump_files(dir: &Path, canonical: bool) -> Vec<PathBuf> {

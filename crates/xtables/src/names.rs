@@ -226,3 +226,20 @@ pub fn bit_list(s: &str, table: &[(&str, u16)], none_ok: bool) -> Option<u16> {
     }
     Some(bits)
 }
+
+/// `-m addrtype` types, in the order of their bits (`RTN_*`: bit `i` is
+/// type `i`), as `xt_addrtype_info_v1` stores them.
+pub static ADDRTYPES: &[&str] = &[
+    "UNSPEC",
+    "UNICAST",
+    "LOCAL",
+    "BROADCAST",
+    "ANYCAST",
+    "MULTICAST",
+    "BLACKHOLE",
+    "UNREACHABLE",
+    "PROHIBIT",
+    "THROW",
+    "NAT",
+    "XRESOLVE",
+];

@@ -136,20 +136,6 @@ macro_rules! opts {
 use Kind::*;
 use Quote::{Always, IfNeeded};
 
-const ADDRTYPES: &[&str] = &[
-    "UNSPEC",
-    "UNICAST",
-    "LOCAL",
-    "BROADCAST",
-    "ANYCAST",
-    "MULTICAST",
-    "BLACKHOLE",
-    "UNREACHABLE",
-    "PROHIBIT",
-    "THROW",
-    "NAT",
-    "XRESOLVE",
-];
 const CT_EVENTS: &[&str] = &[
     "new",
     "related",
@@ -231,7 +217,7 @@ pub static MATCHES: &[ModuleSpec] = &[
         ordered: false,
         name: "addrtype",
         opts: opts! {
-            "src-type" => WordList(ADDRTYPES), "dst-type" => WordList(ADDRTYPES),
+            "src-type" => WordList(crate::names::ADDRTYPES), "dst-type" => WordList(crate::names::ADDRTYPES),
             "limit-iface-in" => Flag, "limit-iface-out" => Flag,
         },
     },
