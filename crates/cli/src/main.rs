@@ -43,6 +43,8 @@ enum Cmd {
         /// Output format.
         #[arg(long, value_enum, default_value_t = DumpFormat::Debug)]
         format: DumpFormat,
+        #[command(flatten)]
+        list: ListArgs,
     },
     /// Compare two rulesets by meaning: rules on one side only, rules that
     /// differ, rules that moved. Exits 0 when they are the same, 1 when they
@@ -64,8 +66,53 @@ enum Cmd {
 enum DumpFormat {
     /// The kernel's expressions as `nft --debug=netlink list ruleset` shows them.
     Debug,
-    /// The decoded snapshot as JSON.
+    /// The normalised model as JSON (docs/MODEL.md).
     Json,
+    /// The decoded netlink snapshot as JSON (every message and expression).
+    WireJson,
+    /// nft syntax, as `nft list ruleset` prints it.
+    Nft,
+    /// iptables-save syntax, as `iptables-nft-save` prints it (the `ip`
+    /// tables, then the `ip6` tables, unless `--family` picks one).
+    Iptables,
+}
+
+/// Listing options, spelled as `nft` and `iptables-save` spell them.
+#[derive(clap::Args, Clone, Copy)]
+struct ListArgs {
+    /// nft: omit stateful information (counter values).
+    #[arg(short = 's', long)]
+    stateless: bool,
+    /// nft: fully numeric output.
+    #[arg(short = 'n', long)]
+    numeric: bool,
+    /// nft: layer-4 protocols as numbers.
+    #[arg(short = 'p', long)]
+    numeric_protocol: bool,
+    /// nft: chain priorities as numbers.
+    #[arg(short = 'y', long)]
+    numeric_priority: bool,
+    /// nft: print handles.
+    #[arg(short = 'a', long)]
+    handle: bool,
+    /// iptables: print `[packets:bytes]` before each rule.
+    #[arg(short = 'c', long)]
+    counters: bool,
+    /// iptables: only this family's tables.
+    #[arg(long, value_enum)]
+    family: Option<FamilyArg>,
+}
+
+impl ListArgs {
+    fn nft(&self) -> nflens::model::render::nft::Options {
+        nflens::model::render::nft::Options {
+            stateless: self.stateless,
+            numeric: self.numeric,
+            numeric_proto: self.numeric_protocol,
+            numeric_prio: self.numeric_priority,
+            handles: self.handle,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -74,6 +121,8 @@ enum Format {
     Iptables,
     /// The normalised model as JSON.
     Json,
+    /// The model as nft syntax (`nft list ruleset` style).
+    Nft,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -103,7 +152,11 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Cmd::Dump { netns, format } => match dump(netns, format) {
+        Cmd::Dump {
+            netns,
+            format,
+            list,
+        } => match dump(netns, format, list) {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("nflens: {e:#}");
@@ -158,18 +211,19 @@ fn diff(a: &str, b: &str, counters: bool) -> anyhow::Result<ExitCode> {
                 let l = t.get(offset..).and_then(|s| s.lines().next()).unwrap_or("");
                 format!("line {line}: {l}")
             }
-            (Origin::Handle { handle }, _) => format!(
-                "handle {handle}: {:?} {:?}{}",
-                r.matches
-                    .iter()
-                    .map(|m| (m.negated, &m.kind))
-                    .collect::<Vec<_>>(),
-                r.action.as_ref().map(|a| &a.kind),
-                r.comment
-                    .as_ref()
-                    .map(|c| format!(" comment {c:?}"))
-                    .unwrap_or_default()
-            ),
+            (Origin::Handle { handle }, _) => {
+                // As iptables-nft-save would print it, else as nft lists it.
+                let mut t = String::new();
+                if nflens::model::render::iptables::rule(r, Family::Ipv4, &mut t).is_ok() {
+                    return format!("handle {handle}:{t}");
+                }
+                let mut t = String::new();
+                match nflens::model::render::nft::rule(r, Family::Inet, Default::default(), &mut t)
+                {
+                    Ok(()) => format!("handle {handle}: {t}"),
+                    Err(why) => format!("handle {handle}: ({why})"),
+                }
+            }
             (o, _) => format!("{o:?}"),
         }
     };
@@ -248,7 +302,7 @@ fn diff(a: &str, b: &str, counters: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(1))
 }
 
-fn dump(netns: Option<String>, format: DumpFormat) -> anyhow::Result<ExitCode> {
+fn dump(netns: Option<String>, format: DumpFormat, list: ListArgs) -> anyhow::Result<ExitCode> {
     use nflens::socket::{Netns, Options, Snapshot};
     let netns = netns.as_deref().map_or(Netns::Current, Netns::named);
     let snap = Snapshot::read(&Options {
@@ -263,13 +317,81 @@ fn dump(netns: Option<String>, format: DumpFormat) -> anyhow::Result<ExitCode> {
             snap.write_debug(&mut text)?;
             w.write_all(text.as_bytes())?;
         }
-        DumpFormat::Json => {
+        DumpFormat::WireJson => {
             serde_json::to_writer_pretty(&mut w, &snap)?;
             writeln!(w)?;
+        }
+        DumpFormat::Json | DumpFormat::Nft | DumpFormat::Iptables => {
+            let model = nflens::model_of(&snap);
+            render(&model, format, list, &mut w)?;
         }
     }
     w.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints a model as JSON, nft or iptables text; what has no spelling in
+/// the chosen syntax is a `#` line in the text and a warning on stderr.
+fn render(
+    model: &nflens::model::Ruleset,
+    format: DumpFormat,
+    list: ListArgs,
+    w: &mut impl Write,
+) -> anyhow::Result<()> {
+    use nflens::model::render;
+    let out = match format {
+        DumpFormat::Json => {
+            serde_json::to_writer_pretty(&mut *w, model)?;
+            writeln!(w)?;
+            return Ok(());
+        }
+        DumpFormat::Nft => render::nft::ruleset(model, list.nft()),
+        _ => {
+            let opts = render::iptables::Options {
+                counters: list.counters,
+            };
+            let families: &[Family] = match list.family {
+                Some(FamilyArg::Ipv4) => &[Family::Ipv4],
+                Some(FamilyArg::Ipv6) => &[Family::Ipv6],
+                None => &[Family::Ipv4, Family::Ipv6],
+            };
+            let mut all = render::Output::default();
+            for f in families {
+                if !model.tables.iter().any(|t| t.family == *f) {
+                    continue;
+                }
+                let o = render::iptables::ruleset(model, *f, opts);
+                if list.family.is_none() {
+                    all.text.push_str(if *f == Family::Ipv4 {
+                        "# iptables (ip tables)\n"
+                    } else {
+                        "# ip6tables (ip6 tables)\n"
+                    });
+                }
+                all.text.push_str(&o.text);
+                for u in o.unrepresentable {
+                    if !all.unrepresentable.contains(&u) {
+                        all.unrepresentable.push(u);
+                    }
+                }
+            }
+            all
+        }
+    };
+    w.write_all(out.text.as_bytes())?;
+    for u in &out.unrepresentable {
+        match u.index {
+            Some(i) => eprintln!(
+                "nflens: table {} chain {} rule {}: not shown: {}",
+                u.table,
+                u.chain,
+                i + 1,
+                u.reason
+            ),
+            None => eprintln!("nflens: table {}: not shown: {}", u.table, u.reason),
+        }
+    }
+    Ok(())
 }
 
 /// Reads a whole file as UTF-8; a large regular file in two halves on two
@@ -367,7 +489,7 @@ fn parse(
                 out.write_all(b.as_bytes())?;
             }
         }
-        Format::Json => {
+        Format::Json | Format::Nft => {
             let dump = match nflens::xtables::parse(&text) {
                 Ok(d) => d,
                 Err(e) => {
@@ -387,8 +509,21 @@ fn parse(
                 }
             };
             let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut out);
-            serde_json::to_writer_pretty(&mut w, &ruleset)?;
-            writeln!(w)?;
+            let as_dump = if matches!(format, Format::Nft) {
+                DumpFormat::Nft
+            } else {
+                DumpFormat::Json
+            };
+            let list = ListArgs {
+                stateless: false,
+                numeric: false,
+                numeric_protocol: false,
+                numeric_priority: false,
+                handle: false,
+                counters: false,
+                family: None,
+            };
+            render(&ruleset, as_dump, list, &mut w)?;
             w.flush()?;
         }
     }

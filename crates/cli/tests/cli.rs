@@ -124,7 +124,7 @@ fn test_dump_netns_matches_nft_debug() {
     assert_eq!(b.rules.len(), 2);
     assert_eq!(a.rules, b.rules);
     assert_eq!(a.sets, b.sets);
-    let (code, json, _) = nflens(&["dump", "--netns", &path, "--format", "json"], "");
+    let (code, json, _) = nflens(&["dump", "--netns", &path, "--format", "wire-json"], "");
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["rules"].as_array().map(Vec::len), Some(2));
@@ -204,15 +204,16 @@ COMMIT\n";
         out.contains("line 6: -A INPUT -s 10.0.0.0/8 -p tcp -m tcp --dport 2222 -j ACCEPT"),
         "{out}"
     );
+    // Kernel rules are shown as iptables-nft-save would print them.
     assert!(
-        out.contains("Port { dir: Dst, ranges: [Span32 { lo: 22, hi: 22 }] }"),
+        out.contains("handle 6: -s 10.0.0.0/8 -p tcp -m tcp --dport 22 -j ACCEPT"),
         "{out}"
     );
     assert!(
         lines
             .iter()
             .any(|l| l.starts_with("+ ipv4 filter INPUT rule 4: handle")
-                && l.contains("Mark { value: 16384, mask: 16384 }")),
+                && l.contains("-m mark --mark 0x4000/0x4000 -j DROP")),
         "{out}"
     );
     assert!(
@@ -225,4 +226,82 @@ COMMIT\n";
     );
     assert_eq!(code, 2, "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn test_dump_renders_as_nft_and_iptables_nft_save() {
+    use nflens_testutil::netns;
+    if !netns::available(
+        "test_dump_renders_as_nft_and_iptables_nft_save",
+        &["nft", "nsenter", "iptables-nft", "iptables-nft-save"],
+    ) {
+        return;
+    }
+    let held = netns::Held::new(
+        "iptables-nft -A INPUT -s 10.0.0.0/8 -p tcp -m tcp --dport 80 -m conntrack --ctstate NEW -m comment --comment 'hi there' -j ACCEPT\n\
+         iptables-nft -A INPUT -p tcp -m multiport --dports 80,443 -j DROP\n\
+         iptables-nft -A INPUT -i eth+ -m mark --mark 0x1/0xff -j MARK --set-xmark 0x2/0xff\n\
+         iptables-nft -t nat -A POSTROUTING -o eth0 -j MASQUERADE --random-fully\n\
+         iptables-nft -N FOO\n\
+         iptables-nft -A FOO -j RETURN\n\
+         iptables-nft -A INPUT -j FOO\n\
+         nft add table ip t2\n\
+         nft add chain ip t2 c '{ type filter hook forward priority -150; policy drop; }'\n\
+         nft add rule ip t2 c ip saddr 10.0.0.0/8 ip daddr != 1.2.3.4 tcp dport 22 ct state established,related counter accept\n\
+         nft add rule ip t2 c iifname eth0 oifname != 'lo*' meta mark 0x1 limit rate 5/second burst 7 packets log prefix x level info\n\
+         nft add rule ip t2 c ip length 10-20 drop",
+    )
+    .expect("setup");
+    let path = held.path().display().to_string();
+    // iptables: byte for byte what iptables-nft-save prints (less its
+    // dated comment lines), for the ip tables iptables knows.
+    let (code, out, err) = nflens(
+        &[
+            "dump", "--netns", &path, "--format", "iptables", "--family", "ipv4",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let save = held.run("iptables-nft-save");
+    let theirs: String = save
+        .stdout
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(out, theirs);
+    assert!(
+        err.contains("table t2: not shown: not a table iptables knows"),
+        "{err}"
+    );
+    // nft: the table nflens can spell is listed as nft lists it; the rule it
+    // cannot (a range over a header field it has no typed kind for) is a
+    // `#` line and a warning.
+    let (code, out, err) = nflens(&["dump", "--netns", &path, "--format", "nft"], "");
+    assert_eq!(code, 0, "{err}");
+    let list = held.run("nft list table ip t2");
+    let expected = list.stdout.replace(
+        "\t\tip length 10-20 drop\n",
+        "\t\t# nflens: rule 3 has no nft spelling yet: raw expressions [ payload load 2b @ network header + 2 => reg 1 ][ cmp gte reg 1 0x00000a00 ][ cmp lte reg 1 0x00001400 ]\n",
+    );
+    assert_ne!(expected, list.stdout, "the listing has the range rule");
+    assert!(
+        out.contains(&expected),
+        "nft:\n{}\nnflens:\n{out}",
+        list.stdout
+    );
+    assert!(err.contains("table t2 chain c rule 3: not shown"), "{err}");
+    // json: the model.
+    let (code, json, _) = nflens(&["dump", "--netns", &path, "--format", "json"], "");
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let t2 = v["tables"]
+        .as_array()
+        .and_then(|t| t.iter().find(|t| t["name"] == "t2"))
+        .expect("table t2");
+    assert_eq!(t2["chains"][0]["policy"], "drop");
+    assert_eq!(
+        t2["chains"][0]["rules"][0]["matches"][0]["kind"]["match"],
+        "addr"
+    );
 }

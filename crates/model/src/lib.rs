@@ -34,6 +34,7 @@
 pub mod diff;
 pub mod lower;
 pub mod nft;
+pub mod render;
 mod types;
 
 pub use types::*;

@@ -238,6 +238,8 @@ pub fn from_xtables(dump: &xt::Dump<'_>, family: Option<Family>) -> Result<Rules
                     table: Table {
                         family,
                         name: (*name).into(),
+                        handle: None,
+                        dormant: false,
                         chains: Vec::new(),
                     },
                     index: HashMap::new(),
@@ -257,6 +259,7 @@ pub fn from_xtables(dump: &xt::Dump<'_>, family: Option<Family>) -> Result<Rules
                 t.add_chain(
                     Chain {
                         name: c.name.into(),
+                        handle: None,
                         hook: policy.and_then(|_| Hook::from_xtables_chain(c.name)),
                         policy,
                         base: None,
@@ -360,6 +363,7 @@ fn apply(
         Command::NewChain(name) => t.add_chain(
             Chain {
                 name: (*name).into(),
+                handle: None,
                 hook: None,
                 policy: None,
                 base: None,
@@ -792,6 +796,7 @@ fn lower_target(t: &xt::Target<'_>, chains: &HashMap<Box<str>, usize>) -> Action
         Some(Value::Nat(n)) => Some(NatTo {
             addrs: n.addrs,
             ports: n.ports,
+            base: n.base,
         }),
         _ => None,
     };
@@ -839,7 +844,24 @@ fn lower_target(t: &xt::Target<'_>, chains: &HashMap<Box<str>, usize>) -> Action
         },
         "LOG" => ActionKind::Log {
             prefix: text_opt(o, "log-prefix"),
-            level: text_opt(o, "log-level"),
+            level: match find(o, "log-level") {
+                Some(Value::Word(w)) => match log_level(w) {
+                    Some(4) => None,
+                    Some(l) => Some(l),
+                    None => return xt_action(),
+                },
+                _ => None,
+            },
+            flags: [
+                ("log-tcp-sequence", LogFlags::TCP_SEQUENCE),
+                ("log-tcp-options", LogFlags::TCP_OPTIONS),
+                ("log-ip-options", LogFlags::IP_OPTIONS),
+                ("log-uid", LogFlags::UID),
+                ("log-macdecode", LogFlags::MAC_DECODE),
+            ]
+            .into_iter()
+            .filter(|(n, _)| find(o, n).is_some())
+            .fold(LogFlags::empty(), |a, (_, f)| a | f),
         },
         "NFLOG" => ActionKind::Nflog {
             group: match find(o, "nflog-group") {
@@ -878,6 +900,23 @@ fn lower_target(t: &xt::Target<'_>, chains: &HashMap<Box<str>, usize>) -> Action
 }
 
 /// Target extensions are upper-case by convention; a name that is not is a chain.
+/// A syslog level by number or by the name LOG accepts.
+fn log_level(w: &str) -> Option<u8> {
+    const NAMES: [&str; 8] = [
+        "emerg", "alert", "crit", "error", "warning", "notice", "info", "debug",
+    ];
+    match w.parse::<u8>() {
+        Ok(n) if n < 8 => Some(n),
+        Ok(_) => None,
+        Err(_) => match w {
+            "panic" => Some(0),
+            "err" => Some(3),
+            "warn" => Some(4),
+            _ => NAMES.iter().position(|n| *n == w).map(|i| i as u8),
+        },
+    }
+}
+
 fn looks_like_target(name: &str) -> bool {
     name.bytes()
         .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')

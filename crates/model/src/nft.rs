@@ -46,6 +46,11 @@ pub fn hook(family: Family, num: u32) -> Option<Hook> {
         (Family::Netdev, 0) => Hook::Ingress,
         (Family::Netdev, 1) => Hook::Egress,
         (Family::Netdev, _) => return None,
+        // NF_ARP_IN, NF_ARP_OUT, NF_ARP_FORWARD.
+        (Family::Arp, 0) => Hook::Input,
+        (Family::Arp, 1) => Hook::Output,
+        (Family::Arp, 2) => Hook::Forward,
+        (Family::Arp, _) => return None,
         (Family::Inet, 5) => Hook::Ingress,
         (_, 0) => Hook::Prerouting,
         (_, 1) => Hook::Input,
@@ -62,15 +67,25 @@ pub fn chain(c: &nflens_wire::Chain<'_>) -> Chain {
     let base = c.hook.as_ref().map(|h| BaseChain {
         kind: c.chain_type.unwrap_or("filter").into(),
         priority: h.priority,
-        devices: h
-            .dev
-            .into_iter()
-            .chain(h.devs.iter().filter_map(Result::ok))
-            .map(Box::from)
-            .collect(),
+        // The kernel may send a single device both as NFTA_HOOK_DEV and in
+        // NFTA_HOOK_DEVS: each name once.
+        devices: {
+            let mut d: Vec<Box<str>> = Vec::new();
+            for name in h
+                .dev
+                .into_iter()
+                .chain(h.devs.iter().filter_map(Result::ok))
+            {
+                if !d.iter().any(|x| &**x == name) {
+                    d.push(name.into());
+                }
+            }
+            d
+        },
     });
     Chain {
         name: c.name.into(),
+        handle: Some(c.handle),
         hook: c.hook.as_ref().and_then(|h| hook(fam, h.num)),
         policy: c.hook.as_ref().map(|_| match c.policy {
             Some(p) if p == NF_DROP as u32 => Policy::Drop,
@@ -166,6 +181,16 @@ impl<'a> Regs<'a> {
 fn debug(e: &Expr<'_>) -> String {
     let mut s = String::new();
     let _ = write_expr(&mut s, e);
+    s
+}
+
+/// Bytes as `0x` and two hex digits each.
+fn hex(b: &[u8]) -> String {
+    let mut s = String::with_capacity(2 + 2 * b.len());
+    s.push_str("0x");
+    for x in b {
+        let _ = write!(s, "{x:02x}");
+    }
     s
 }
 
@@ -379,6 +404,13 @@ fn lower_rule<'a>(
             Expr::Lookup(l) if l.dreg.is_none() => {
                 out.matches.push(fallback(regs, exprs, l.sreg, i - 1));
             }
+            Expr::Lookup(l) if l.dreg.map(|d| d.0) == Some(NFT_REG_VERDICT) => {
+                // A verdict map: the verdict comes from the set.
+                let kind = ActionKind::Nft {
+                    exprs: statement_text(regs, exprs, e).into(),
+                };
+                set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
+            }
             Expr::Counter(c) => {
                 out.counters = Some(Counters {
                     packets: c.packets,
@@ -386,7 +418,13 @@ fn lower_rule<'a>(
                 });
             }
             Expr::Limit(l) if l.ty == NFT_LIMIT_PKTS && l.flags & NFT_LIMIT_F_INV == 0 => {
-                match (l.unit.checked_mul(10_000)).and_then(|u| u.checked_div(l.rate)) {
+                // Only a rate that is a whole period in 1/10,000 s (what
+                // the model, like xt limit, holds): 1023/second is not.
+                let scaled = l.unit.checked_mul(10_000);
+                let exact = scaled
+                    .zip(Some(l.rate))
+                    .filter(|&(u, r)| r != 0 && u % r == 0);
+                match exact.map(|(u, r)| u / r) {
                     Some(period) => out.matches.push(Match {
                         negated: false,
                         kind: MatchKind::Limit {
@@ -397,16 +435,18 @@ fn lower_rule<'a>(
                     None => out.matches.push(nft_match(e)),
                 }
             }
-            Expr::Log(l) => {
+            Expr::Log(l)
+                if l.snaplen.is_none()
+                    && l.qthreshold.is_none()
+                    && l.level.map_or(true, |lv| lv < 8) =>
+            {
                 let prefix = l.prefix.filter(|p| !p.is_empty()).map(Box::from);
                 let kind = match l.group {
                     Some(group) => ActionKind::Nflog { group, prefix },
                     None => ActionKind::Log {
                         prefix,
-                        level: l
-                            .level
-                            .filter(|&lv| lv != 4)
-                            .map(|lv| lv.to_string().into()),
+                        level: l.level.filter(|&lv| lv != 4).map(|lv| lv.min(255) as u8),
+                        flags: LogFlags::from_bits_truncate(l.flags.unwrap_or(0) as u8),
                     },
                 };
                 set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
@@ -469,7 +509,7 @@ fn lower_rule<'a>(
                     }),
                     None => {
                         let kind = ActionKind::Nft {
-                            exprs: debug(e).into(),
+                            exprs: statement_text(regs, exprs, e).into(),
                         };
                         set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
                     }
@@ -503,10 +543,13 @@ fn load_dreg(e: &Expr<'_>) -> Option<u32> {
 /// conditions that always hold, in order (they are side effects).
 /// `stmt`: where the current action came from.
 fn set_action(out: &mut Rule, kind: ActionKind, stmt: &mut Src, src: Src, exprs: &[Expr<'_>]) {
-    if out.action.take().is_some() {
+    if let Some(prev) = out.action.take() {
         // The earlier statement (a `log` before `drop`, say): its
         // expressions, in order among the conditions.
-        let text = stmt.text(exprs);
+        let text = match prev.kind {
+            ActionKind::Nft { exprs } => exprs.into(),
+            _ => stmt.text(exprs),
+        };
         out.matches.push(Match {
             negated: false,
             kind: MatchKind::Nft { exprs: text.into() },
@@ -514,6 +557,18 @@ fn set_action(out: &mut Rule, kind: ActionKind, stmt: &mut Src, src: Src, exprs:
     }
     *stmt = src;
     out.action = Some(Action { kind });
+}
+
+/// The text of a statement nflens does not lower, with the expressions
+/// that loaded the registers it may read (every live register: a statement
+/// names its source registers in attributes of its own), so that
+/// `meta mark set ct mark` and `meta mark set 0x5` never look the same.
+/// The registers count as consumed.
+fn statement_text(regs: &mut Regs<'_>, exprs: &[Expr<'_>], e: &Expr<'_>) -> String {
+    let mut text: String = regs.slots.iter().map(|s| s.src.text(exprs)).collect();
+    text.push_str(&debug(e));
+    regs.slots.clear();
+    text
 }
 
 fn nft_match(e: &Expr<'_>) -> Match {
@@ -1137,7 +1192,11 @@ fn xt_raw(name: &str, x: &XtMatch<'_>) -> Match {
     m(
         false,
         MatchKind::Nft {
-            exprs: format!("[ match name {name} ] {x:?}").into(),
+            exprs: match x {
+                XtMatch::Unknown { info } => format!("[ match name {name} ] info {}", hex(info)),
+                x => format!("[ match name {name} ] {x:?}"),
+            }
+            .into(),
         },
     )
 }
@@ -1168,7 +1227,11 @@ const REJECT_V6: [&str; 9] = [
 /// An xt target blob as the action the iptables text lowers to.
 fn xt_target(fam: Family, name: &str, t: &XtTarget<'_>) -> ActionKind {
     let raw = || ActionKind::Nft {
-        exprs: format!("[ target name {name} ] {t:?}").into(),
+        exprs: match t {
+            XtTarget::Unknown { info } => format!("[ target name {name} ] info {}", hex(info)),
+            t => format!("[ target name {name} ] {t:?}"),
+        }
+        .into(),
     };
     let nat_flags = |f: u32| {
         let mut n = NatFlags::empty();
@@ -1203,6 +1266,8 @@ fn xt_target(fam: Family, name: &str, t: &XtTarget<'_>) -> ActionKind {
                     let to = NatTo {
                         addrs: (r.flags & 1 != 0).then_some((r.min_addr, r.max_addr)),
                         ports,
+                        // NF_NAT_RANGE_PROTO_OFFSET
+                        base: (r.flags & 0x20 != 0).then_some(r.base_proto),
                     };
                     if name == "DNAT" {
                         ActionKind::Dnat { to, flags }
@@ -1226,9 +1291,14 @@ fn xt_target(fam: Family, name: &str, t: &XtTarget<'_>) -> ActionKind {
             value: *ctmark,
             mask: *ctmask,
         },
-        XtTarget::Log { level, prefix, .. } => ActionKind::Log {
+        XtTarget::Log {
+            level,
+            logflags,
+            prefix,
+        } => ActionKind::Log {
             prefix: (!prefix.is_empty()).then(|| (*prefix).into()),
-            level: (*level != 4).then(|| level.to_string().into()),
+            level: (*level != 4).then_some(*level),
+            flags: LogFlags::from_bits_truncate(*logflags),
         },
         XtTarget::Nflog { group, prefix, .. } => ActionKind::Nflog {
             group: *group,
@@ -1284,6 +1354,9 @@ where
         out.push(Table {
             family: family(t.family).unwrap_or(Family::Inet),
             name: t.name.into(),
+            handle: Some(t.handle),
+            // NFT_TABLE_F_DORMANT
+            dormant: t.flags & 1 != 0,
             chains: Vec::new(),
         });
     }
@@ -1295,6 +1368,8 @@ where
             out.push(Table {
                 family: family(c.family).unwrap_or(Family::Inet),
                 name: c.table.into(),
+                handle: None,
+                dormant: false,
                 chains: Vec::new(),
             });
             out.len() - 1

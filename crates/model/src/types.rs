@@ -109,6 +109,13 @@ pub struct Table {
     pub family: Family,
     /// Name (`filter`, `nat`, ...).
     pub name: Box<str>,
+    /// The nf_tables handle (`nft -a`); `None` for iptables text.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub handle: Option<u64>,
+    /// nf_tables `flags dormant`: the table is loaded but none of its base
+    /// chains see packets.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub dormant: bool,
     /// Chains, in declaration order.
     pub chains: Vec<Chain>,
 }
@@ -171,6 +178,9 @@ pub enum Policy {
 pub struct Chain {
     /// Name.
     pub name: Box<str>,
+    /// The nf_tables handle (`nft -a`); `None` for iptables text.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub handle: Option<u64>,
     /// The hook, for a base chain.
     pub hook: Option<Hook>,
     /// The policy, for a base chain.
@@ -556,6 +566,28 @@ pub struct NatTo {
     pub addrs: Option<(IpAddr, IpAddr)>,
     /// First and last port.
     pub ports: Option<(u16, u16)>,
+    /// Base port of a port shift (DNAT `:1000-2000/1000`, revision 2).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub base: Option<u16>,
+}
+
+bitflags! {
+    /// What a LOG target or nft `log` statement adds to the message
+    /// (the kernel's `NF_LOG_*` bits, the same for both).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(transparent))]
+    pub struct LogFlags: u8 {
+        /// TCP sequence numbers (`--log-tcp-sequence`, `flags tcp sequence`).
+        const TCP_SEQUENCE = 0x01;
+        /// TCP options.
+        const TCP_OPTIONS = 0x02;
+        /// IP options.
+        const IP_OPTIONS = 0x04;
+        /// The socket's uid.
+        const UID = 0x08;
+        /// The MAC header, decoded.
+        const MAC_DECODE = 0x20;
+    }
 }
 
 bitflags! {
@@ -657,8 +689,10 @@ pub enum ActionKind {
     Log {
         /// Prefix.
         prefix: Option<Box<str>>,
-        /// Level as written.
-        level: Option<Box<str>>,
+        /// Syslog level 0–7; `None` for the default, 4 (warning).
+        level: Option<u8>,
+        /// What else is logged.
+        flags: LogFlags,
     },
     /// Log to a netlink group (NFLOG, nft `log group`).
     Nflog {

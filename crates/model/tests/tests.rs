@@ -2,5 +2,6 @@
 mod conformance;
 mod equal_meaning;
 mod nft_native;
+mod nft_render;
 mod nft_xt;
 mod properties;

@@ -1,0 +1,868 @@
+//! Model → nft syntax, as `nft list ruleset` prints it.
+//!
+//! Tables, chains (type, hook, devices, priority by its standard name with
+//! an offset, policy), and rules whose conditions and actions have typed
+//! kinds. The model is lossy: a protocol test prints as `meta l4proto`
+//! unless a port or flag test of the same protocol follows (nft drops such
+//! a dependency when it lists); a counter prints before the verdict, where
+//! iptables-nft puts it. What nflens only holds as raw expressions
+//! ([`MatchKind::Nft`], [`ActionKind::Nft`]) has no nft spelling yet: the
+//! rule is printed as a `#` comment with its expressions and listed in
+//! [`Output::unrepresentable`].
+
+use std::fmt::Write as _;
+use std::net::IpAddr;
+
+use super::{Output, Unrepresentable};
+use crate::types::*;
+
+/// Listing options, as `nft` takes them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// `-s`: omit stateful information (counter values).
+    pub stateless: bool,
+    /// `-n`: fully numeric (protocols, priorities, symbolic constants).
+    pub numeric: bool,
+    /// `-p`: layer-4 protocols as numbers.
+    pub numeric_proto: bool,
+    /// `-y`: chain priorities as numbers.
+    pub numeric_prio: bool,
+    /// `-a`: `# handle N` after tables, chains and rules.
+    pub handles: bool,
+}
+
+impl Options {
+    fn num_proto(&self) -> bool {
+        self.numeric || self.numeric_proto
+    }
+    fn num_prio(&self) -> bool {
+        self.numeric || self.numeric_prio
+    }
+}
+
+/// The nft name of a family.
+pub fn family_name(f: Family) -> &'static str {
+    match f {
+        Family::Ipv4 => "ip",
+        Family::Ipv6 => "ip6",
+        Family::Inet => "inet",
+        Family::Arp => "arp",
+        Family::Bridge => "bridge",
+        Family::Netdev => "netdev",
+    }
+}
+
+fn hook_name(h: Hook) -> &'static str {
+    match h {
+        Hook::Prerouting => "prerouting",
+        Hook::Input => "input",
+        Hook::Forward => "forward",
+        Hook::Output => "output",
+        Hook::Postrouting => "postrouting",
+        Hook::Ingress => "ingress",
+        Hook::Egress => "egress",
+    }
+}
+
+/// A priority as nft prints it: a standard name within 10 of the value
+/// (`filter + 10`, `srcnat`), when that name is valid for the family and
+/// hook (nftables' `std_prio_family_hook_compat`), else the number.
+pub fn priority_text(family: Family, hook: Option<Hook>, prio: i32, numeric: bool) -> String {
+    if !numeric {
+        let table: &[(i32, &str)] = if family == Family::Bridge {
+            &[
+                (-300, "dstnat"),
+                (-200, "filter"),
+                (100, "out"),
+                (300, "srcnat"),
+            ]
+        } else {
+            &[
+                (-300, "raw"),
+                (-150, "mangle"),
+                (-100, "dstnat"),
+                (0, "filter"),
+                (50, "security"),
+                (100, "srcnat"),
+            ]
+        };
+        let inet = matches!(family, Family::Ipv4 | Family::Ipv6 | Family::Inet);
+        for &(std, name) in table {
+            let off = i64::from(prio) - i64::from(std);
+            if off.abs() > 10 {
+                continue;
+            }
+            let ok = match (family, name) {
+                (Family::Bridge, "dstnat") => hook == Some(Hook::Prerouting),
+                (Family::Bridge, "filter") => true,
+                (Family::Bridge, "out") => hook == Some(Hook::Output),
+                (Family::Bridge, "srcnat") => hook == Some(Hook::Postrouting),
+                (_, "filter") => inet || matches!(family, Family::Arp | Family::Netdev),
+                (_, "raw" | "mangle" | "security") => inet,
+                (_, "dstnat") => inet && matches!(hook, Some(Hook::Prerouting | Hook::Output)),
+                (_, "srcnat") => inet && matches!(hook, Some(Hook::Input | Hook::Postrouting)),
+                _ => false,
+            };
+            if !ok {
+                continue;
+            }
+            return match off {
+                0 => name.to_owned(),
+                o if o > 0 => format!("{name} + {o}"),
+                o => format!("{name} - {}", -o),
+            };
+        }
+    }
+    prio.to_string()
+}
+
+/// Renders a whole ruleset.
+pub fn ruleset(rs: &Ruleset, opts: Options) -> Output {
+    let mut out = Output::default();
+    for t in &rs.tables {
+        table(t, opts, &mut out);
+    }
+    out
+}
+
+fn handle(opts: Options, h: Option<u64>, out: &mut String) {
+    if let (true, Some(h)) = (opts.handles, h) {
+        let _ = write!(out, " # handle {h}");
+    }
+}
+
+/// Renders one table.
+pub fn table(t: &Table, opts: Options, out: &mut Output) {
+    let _ = write!(out.text, "table {} {} {{", family_name(t.family), t.name);
+    handle(opts, t.handle, &mut out.text);
+    out.text.push('\n');
+    if t.dormant {
+        out.text.push_str("\tflags dormant\n");
+    }
+    for (ci, c) in t.chains.iter().enumerate() {
+        if ci > 0 || t.dormant {
+            out.text.push('\n');
+        }
+        let _ = write!(out.text, "\tchain {} {{", c.name);
+        handle(opts, c.handle, &mut out.text);
+        out.text.push('\n');
+        if let Some(h) = c.hook {
+            let (kind, prio, devices) = match &c.base {
+                Some(b) => (&*b.kind, b.priority, &b.devices[..]),
+                None => ("filter", xtables_priority(&t.name, h), &[][..]),
+            };
+            let _ = write!(out.text, "\t\ttype {kind} hook {}", hook_name(h));
+            match devices {
+                [] => {}
+                [d] => {
+                    let _ = write!(out.text, " device \"{d}\"");
+                }
+                ds => {
+                    out.text.push_str(" devices = { ");
+                    for (i, d) in ds.iter().enumerate() {
+                        if i > 0 {
+                            out.text.push_str(", ");
+                        }
+                        out.text.push_str(d);
+                    }
+                    out.text.push_str(" }");
+                }
+            }
+            let _ = write!(
+                out.text,
+                " priority {}; policy {};\n",
+                priority_text(t.family, Some(h), prio, opts.num_prio()),
+                if c.policy == Some(Policy::Drop) {
+                    "drop"
+                } else {
+                    "accept"
+                }
+            );
+        }
+        for (i, r) in c.rules.iter().enumerate() {
+            let mut line = String::from("\t\t");
+            match rule(r, t.family, opts, &mut line) {
+                Ok(()) => {
+                    if let Origin::Handle { handle: h } = r.origin {
+                        handle(opts, Some(h), &mut line);
+                    }
+                    out.text.push_str(&line);
+                    out.text.push('\n');
+                }
+                Err(reason) => {
+                    let _ = writeln!(
+                        out.text,
+                        "\t\t# nflens: rule {} has no nft spelling yet: {reason}",
+                        i + 1
+                    );
+                    out.unrepresentable.push(Unrepresentable {
+                        table: t.name.clone(),
+                        chain: c.name.clone(),
+                        index: Some(i),
+                        origin: Some(r.origin),
+                        reason: reason.into(),
+                    });
+                }
+            }
+        }
+        out.text.push_str("\t}\n");
+    }
+    out.text.push_str("}\n");
+}
+
+/// The priority iptables-nft gives a built-in chain of a table.
+fn xtables_priority(table: &str, hook: Hook) -> i32 {
+    match (table, hook) {
+        ("raw", _) => -300,
+        ("mangle", _) => -150,
+        ("nat", Hook::Prerouting | Hook::Output) => -100,
+        ("nat", _) => 100,
+        ("security", _) => 50,
+        _ => 0,
+    }
+}
+
+fn proto_text(p: u8, opts: Options) -> String {
+    if opts.num_proto() {
+        return p.to_string();
+    }
+    match nflens_xtables::names::proto_name(p) {
+        Some(n) => n.to_owned(),
+        None => p.to_string(),
+    }
+}
+
+fn addr_text(net: &IpNet) -> (String, Option<String>) {
+    let v = nflens_xtables::value::Net {
+        addr: net.addr,
+        mask: net.mask,
+    };
+    match v.prefix_len() {
+        Some(32) if net.addr.is_ipv4() => (net.addr.to_string(), None),
+        Some(128) if net.addr.is_ipv6() => (net.addr.to_string(), None),
+        Some(len) => (format!("{}/{len}", net.addr), None),
+        None => (net.addr.to_string(), Some(net.mask.to_string())),
+    }
+}
+
+fn ip_word(a: &IpAddr) -> &'static str {
+    if a.is_ipv4() {
+        "ip"
+    } else {
+        "ip6"
+    }
+}
+
+fn cmp(negated: bool) -> &'static str {
+    if negated {
+        "!= "
+    } else {
+        ""
+    }
+}
+
+fn bang(negated: bool) -> &'static str {
+    if negated {
+        "! "
+    } else {
+        ""
+    }
+}
+
+fn span_text(s: Span32) -> String {
+    if s.lo == s.hi {
+        s.lo.to_string()
+    } else {
+        format!("{}-{}", s.lo, s.hi)
+    }
+}
+
+const CT_STATE_NAMES: [(u16, &str); 5] = [
+    (0x01, "invalid"),
+    (0x02, "established"),
+    (0x04, "related"),
+    (0x08, "new"),
+    (0x40, "untracked"),
+];
+const CT_STATUS_NAMES: [(u32, &str); 7] = [
+    (0x01, "expected"),
+    (0x02, "seen-reply"),
+    (0x04, "assured"),
+    (0x08, "confirmed"),
+    (0x10, "snat"),
+    (0x20, "dnat"),
+    (0x200, "dying"),
+];
+const TCP_FLAG_NAMES: [(u8, &str); 8] = [
+    (0x01, "fin"),
+    (0x02, "syn"),
+    (0x04, "rst"),
+    (0x08, "psh"),
+    (0x10, "ack"),
+    (0x20, "urg"),
+    (0x40, "ecn"),
+    (0x80, "cwr"),
+];
+
+/// Bits as nft lists a bitmask: names in bit order, or `0xN` each when
+/// numeric; bits without a name always as hex.
+fn bits_text<T: Copy + Into<u64>>(bits: u64, names: &[(T, &str)], numeric: bool) -> String {
+    let mut parts = Vec::new();
+    let mut rest = bits;
+    for &(b, name) in names {
+        let b: u64 = b.into();
+        if bits & b != 0 {
+            parts.push(if numeric {
+                format!("{b:#x}")
+            } else {
+                name.to_owned()
+            });
+            rest &= !b;
+        }
+    }
+    if rest != 0 {
+        parts.push(format!("{rest:#x}"));
+    }
+    if parts.is_empty() {
+        return "0x0".to_owned();
+    }
+    parts.join(",")
+}
+
+fn limit_text(period: u64) -> String {
+    for (secs, unit) in [
+        (1u64, "second"),
+        (60, "minute"),
+        (3600, "hour"),
+        (86400, "day"),
+        (604800, "week"),
+    ] {
+        let scaled = secs * 10_000;
+        if period != 0 && scaled % period == 0 {
+            return format!("{}/{unit}", scaled / period);
+        }
+    }
+    format!("{}/week", 604800 * 10_000 / period.max(1))
+}
+
+fn quoted(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// Renders one rule's statements. Fails with the reason when a part of it
+/// has no nft spelling in nflens yet.
+pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result<(), String> {
+    let mut parts: Vec<String> = Vec::new();
+    let l4 = r.matches.iter().find_map(|m| match m.kind {
+        MatchKind::Protocol(p) if !m.negated => Some(p),
+        _ => None,
+    });
+    let l4_name = |p: Option<u8>| match p {
+        Some(6) => Some("tcp"),
+        Some(17) => Some("udp"),
+        Some(132) => Some("sctp"),
+        Some(33) => Some("dccp"),
+        Some(136) => Some("udplite"),
+        _ => None,
+    };
+    // The protocol test is an implicit dependency of a later header test of
+    // that protocol: nft leaves it out when listing.
+    let implied = r.matches.iter().any(|m| {
+        matches!(
+            m.kind,
+            MatchKind::Port { .. } | MatchKind::PortPair { .. } | MatchKind::TcpFlags { .. }
+        ) && l4_name(l4).is_some()
+            || matches!(m.kind, MatchKind::Icmp { .. })
+    });
+    for m in &r.matches {
+        let n = m.negated;
+        let text = match &m.kind {
+            MatchKind::Addr { dir, net } => {
+                let field = if *dir == Dir::Src { "saddr" } else { "daddr" };
+                match addr_text(net) {
+                    (a, None) => format!("{} {field} {}{a}", ip_word(&net.addr), cmp(n)),
+                    (a, Some(mask)) => format!(
+                        "{} {field} & {mask} {} {a}",
+                        ip_word(&net.addr),
+                        if n { "!=" } else { "==" }
+                    ),
+                }
+            }
+            MatchKind::AddrRange { dir, lo, hi } => {
+                let field = if *dir == Dir::Src { "saddr" } else { "daddr" };
+                format!("{} {field} {}{lo}-{hi}", ip_word(lo), cmp(n))
+            }
+            MatchKind::InIface(i) => format!("iifname {}{}", cmp(n), iface_text(i)),
+            MatchKind::OutIface(i) => format!("oifname {}{}", cmp(n), iface_text(i)),
+            MatchKind::Protocol(p) => {
+                if !n && implied {
+                    continue;
+                }
+                format!("meta l4proto {}{}", cmp(n), proto_text(*p, opts))
+            }
+            MatchKind::Fragment => match family {
+                Family::Ipv4 | Family::Inet => {
+                    format!("ip frag-off & 8191 {} 0", if n { "==" } else { "!=" })
+                }
+                _ => return Err("-f outside IPv4".into()),
+            },
+            MatchKind::Port { dir, ranges } => {
+                let proto = l4_name(l4).unwrap_or("th");
+                let field = match dir {
+                    Dir::Src => "sport",
+                    Dir::Dst => "dport",
+                    Dir::Either => return Err("a port on either side (multiport --ports)".into()),
+                };
+                let value = if ranges.len() == 1 {
+                    span_text(ranges[0])
+                } else {
+                    let items: Vec<String> = ranges.iter().map(|s| span_text(*s)).collect();
+                    format!("{{ {} }}", items.join(", "))
+                };
+                format!("{proto} {field} {}{value}", cmp(n))
+            }
+            MatchKind::PortPair { sport, dport } => {
+                if n {
+                    return Err("a negated port pair".into());
+                }
+                let proto = l4_name(l4).unwrap_or("th");
+                format!("{proto} sport {sport} {proto} dport {dport}")
+            }
+            MatchKind::TcpFlags { mask, set } => {
+                let set_t = bits_text(u64::from(set.bits()), &TCP_FLAG_NAMES, opts.numeric);
+                let mask_t = bits_text(u64::from(mask.bits()), &TCP_FLAG_NAMES, opts.numeric);
+                if n {
+                    format!("tcp flags & ({}) != {set_t}", mask_t.replace(',', "|"))
+                } else {
+                    format!("tcp flags {set_t} / {mask_t}")
+                }
+            }
+            MatchKind::CtState(s) => {
+                let b = u64::from(s.bits());
+                if b & 0x300 != 0 {
+                    return Err("conntrack's SNAT/DNAT virtual states (ct status in nft)".into());
+                }
+                format!(
+                    "ct state {}{}",
+                    cmp(n),
+                    bits_text(b, &CT_STATE_NAMES, opts.numeric)
+                )
+            }
+            MatchKind::CtStatus(s) => format!(
+                "ct status {}{}",
+                bang(n),
+                bits_text(u64::from(s.bits()), &CT_STATUS_NAMES, opts.numeric)
+            ),
+            MatchKind::CtDirReply(reply) => {
+                let d = match (reply, opts.numeric) {
+                    (true, false) => "reply",
+                    (false, false) => "original",
+                    (true, true) => "1",
+                    (false, true) => "0",
+                };
+                format!("ct direction {}{d}", cmp(n))
+            }
+            MatchKind::CtProto(p) => {
+                format!("ct original protocol {}{}", cmp(n), proto_text(*p, opts))
+            }
+            MatchKind::CtAddr { reply, dir, net } => {
+                let side = if *reply { "reply" } else { "original" };
+                let field = if *dir == Dir::Src { "saddr" } else { "daddr" };
+                match addr_text(net) {
+                    (a, None) => format!("ct {side} {} {field} {}{a}", ip_word(&net.addr), cmp(n)),
+                    _ => return Err("a conntrack address with a non-contiguous mask".into()),
+                }
+            }
+            MatchKind::CtPort { reply, dir, range } => {
+                let side = if *reply { "reply" } else { "original" };
+                let field = if *dir == Dir::Src {
+                    "proto-src"
+                } else {
+                    "proto-dst"
+                };
+                format!("ct {side} {field} {}{}", cmp(n), span_text(*range))
+            }
+            MatchKind::CtExpire(s) => format!("ct expiration {}{}", cmp(n), span_text(*s)),
+            MatchKind::Mark { value, mask } => mark_text("meta mark", *value, *mask, n),
+            MatchKind::ConnMark { value, mask } => mark_text("ct mark", *value, *mask, n),
+            MatchKind::Icmp { v6, ty, codes } => {
+                let word = if *v6 { "icmpv6" } else { "icmp" };
+                let mut t = String::new();
+                if !(*ty == 0xff && !*v6) {
+                    let _ = write!(
+                        t,
+                        "{word} type {}{}",
+                        cmp(n),
+                        icmp_type_text(*v6, *ty, opts.numeric)
+                    );
+                }
+                if *codes != (0, 0xff) {
+                    if !t.is_empty() {
+                        t.push(' ');
+                    }
+                    if codes.0 == codes.1 {
+                        let _ = write!(t, "{word} code {}", codes.0);
+                    } else {
+                        let _ = write!(t, "{word} code {}-{}", codes.0, codes.1);
+                    }
+                }
+                if t.is_empty() {
+                    format!("meta l4proto {word}")
+                } else {
+                    t
+                }
+            }
+            MatchKind::PktType(t) => {
+                let t = t.to_ascii_lowercase();
+                let v = match (opts.numeric, &*t) {
+                    (true, "host" | "unicast") => "0".to_owned(),
+                    (true, "broadcast") => "1".to_owned(),
+                    (true, "multicast") => "2".to_owned(),
+                    (true, "other") => "3".to_owned(),
+                    (false, "unicast") => "host".to_owned(),
+                    _ => t,
+                };
+                format!("meta pkttype {}{v}", cmp(n))
+            }
+            MatchKind::Length(s) => format!("meta length {}{}", cmp(n), span_text(*s)),
+            MatchKind::Uid(s) => format!("meta skuid {}{}", cmp(n), span_text(*s)),
+            MatchKind::Gid(s) => format!("meta skgid {}{}", cmp(n), span_text(*s)),
+            MatchKind::Limit { period, burst } => {
+                let mut t = format!(
+                    "limit rate {}{}",
+                    if n { "over " } else { "" },
+                    limit_text(*period)
+                );
+                if *burst != 5 {
+                    let _ = write!(t, " burst {burst} packets");
+                }
+                t
+            }
+            MatchKind::Random { p } => {
+                return Err(format!(
+                    "statistic --probability {p} (numgen random in nft)"
+                ))
+            }
+            MatchKind::Nth { .. } => return Err("statistic --mode nth (numgen inc in nft)".into()),
+            MatchKind::AddrType { .. } => return Err("addrtype (fib ... type in nft)".into()),
+            MatchKind::Set { name, .. } => {
+                return Err(format!("the ipset {name} (not an nf_tables set)"))
+            }
+            MatchKind::Xt { module, args } => {
+                return Err(format!(
+                    "the xt match {module} {args} (nft shows it via libxtables)"
+                ))
+            }
+            MatchKind::Nft { exprs } => return Err(format!("raw expressions {}", one_line(exprs))),
+        };
+        parts.push(text);
+    }
+    if let Some(k) = r.counters {
+        if opts.stateless {
+            parts.push("counter".to_owned());
+        } else {
+            parts.push(format!("counter packets {} bytes {}", k.packets, k.bytes));
+        }
+    }
+    if let Some(a) = &r.action {
+        parts.push(action(&a.kind, family)?);
+    }
+    if let Some(c) = &r.comment {
+        parts.push(format!("comment {}", quoted(c)));
+    }
+    out.push_str(&parts.join(" "));
+    Ok(())
+}
+
+fn one_line(exprs: &str) -> String {
+    super::one_line(exprs)
+}
+
+/// A quoted interface name: a prefix match ends in `*`; a literal `*` in
+/// an exact name is escaped (`"dummy\*"`), as nft lists it.
+fn iface_text(i: &Iface) -> String {
+    let mut name = quoted(&i.name);
+    name.pop();
+    if i.wildcard {
+        name.push('*');
+    } else if name.ends_with('*') {
+        name.pop();
+        name.push_str("\\*");
+    }
+    name.push('"');
+    name
+}
+
+fn mark_text(what: &str, value: u32, mask: u32, n: bool) -> String {
+    let ones = mask.leading_ones();
+    if mask == u32::MAX {
+        format!("{what} {}{value:#010x}", cmp(n))
+    } else if ones > 0 && mask.checked_shl(ones).unwrap_or(0) == 0 {
+        // A prefix mask lists as VALUE/LEN.
+        format!("{what} {}{value:#010x}/{ones}", cmp(n))
+    } else {
+        format!(
+            "{what} & {mask:#010x} {} {value:#010x}",
+            if n { "!=" } else { "==" }
+        )
+    }
+}
+
+fn icmp_type_text(v6: bool, ty: u8, numeric: bool) -> String {
+    if numeric {
+        return ty.to_string();
+    }
+    let names: &[(u8, &str)] = if v6 {
+        &[
+            (1, "destination-unreachable"),
+            (2, "packet-too-big"),
+            (3, "time-exceeded"),
+            (4, "parameter-problem"),
+            (128, "echo-request"),
+            (129, "echo-reply"),
+            (130, "mld-listener-query"),
+            (131, "mld-listener-report"),
+            (132, "mld-listener-done"),
+            (133, "nd-router-solicit"),
+            (134, "nd-router-advert"),
+            (135, "nd-neighbor-solicit"),
+            (136, "nd-neighbor-advert"),
+            (137, "nd-redirect"),
+            (138, "router-renumbering"),
+            (141, "ind-neighbor-solicit"),
+            (142, "ind-neighbor-advert"),
+            (143, "mld2-listener-report"),
+        ]
+    } else {
+        &[
+            (0, "echo-reply"),
+            (3, "destination-unreachable"),
+            (4, "source-quench"),
+            (5, "redirect"),
+            (8, "echo-request"),
+            (9, "router-advertisement"),
+            (10, "router-solicitation"),
+            (11, "time-exceeded"),
+            (12, "parameter-problem"),
+            (13, "timestamp-request"),
+            (14, "timestamp-reply"),
+            (15, "info-request"),
+            (16, "info-reply"),
+            (17, "address-mask-request"),
+            (18, "address-mask-reply"),
+        ]
+    };
+    names
+        .iter()
+        .find(|(t, _)| *t == ty)
+        .map(|(_, n)| (*n).to_owned())
+        .unwrap_or_else(|| ty.to_string())
+}
+
+fn nat_flags_text(flags: NatFlags) -> String {
+    let mut f = Vec::new();
+    if flags.contains(NatFlags::RANDOM) {
+        f.push("random");
+    }
+    if flags.contains(NatFlags::RANDOM_FULLY) {
+        f.push("fully-random");
+    }
+    if flags.contains(NatFlags::PERSISTENT) {
+        f.push("persistent");
+    }
+    if f.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", f.join(","))
+    }
+}
+
+fn ports_text(p: (u16, u16)) -> String {
+    if p.0 == p.1 {
+        p.0.to_string()
+    } else {
+        format!("{}-{}", p.0, p.1)
+    }
+}
+
+fn nat_to_text(to: &NatTo, family: Family) -> String {
+    let mut t = String::new();
+    if let Some((a, b)) = to.addrs {
+        if family == Family::Inet {
+            t.push_str(ip_word(&a));
+            t.push(' ');
+        }
+        t.push_str("to ");
+        let bracket = a.is_ipv6() && to.ports.is_some();
+        if bracket {
+            t.push('[');
+        }
+        let _ = write!(t, "{a}");
+        if a != b {
+            let _ = write!(t, "-{b}");
+        }
+        if bracket {
+            t.push(']');
+        }
+    } else {
+        t.push_str("to ");
+    }
+    if let Some(p) = to.ports {
+        let _ = write!(t, ":{}", ports_text(p));
+    }
+    t
+}
+
+fn reject_text(with: Option<&str>, family: Family) -> Result<String, String> {
+    let Some(w) = with else {
+        return Ok("reject".to_owned());
+    };
+    let (kind, code) = match w {
+        "tcp-reset" => return Ok("reject with tcp reset".to_owned()),
+        "icmp-port-unreachable" if family == Family::Ipv4 => return Ok("reject".to_owned()),
+        "icmp6-port-unreachable" if family == Family::Ipv6 => return Ok("reject".to_owned()),
+        "icmp-net-unreachable" => ("icmp", "net-unreachable"),
+        "icmp-host-unreachable" => ("icmp", "host-unreachable"),
+        "icmp-port-unreachable" => ("icmp", "port-unreachable"),
+        "icmp-proto-unreachable" => ("icmp", "prot-unreachable"),
+        "icmp-net-prohibited" => ("icmp", "net-prohibited"),
+        "icmp-host-prohibited" => ("icmp", "host-prohibited"),
+        "icmp-admin-prohibited" => ("icmp", "admin-prohibited"),
+        "icmp6-no-route" | "no-route" => ("icmpv6", "no-route"),
+        "icmp6-adm-prohibited" | "adm-prohibited" => ("icmpv6", "admin-prohibited"),
+        "icmp6-addr-unreachable" | "addr-unreach" => ("icmpv6", "addr-unreachable"),
+        "icmp6-port-unreachable" | "port-unreach" => ("icmpv6", "port-unreachable"),
+        "icmp6-policy-fail" => ("icmpv6", "policy-fail"),
+        "icmp6-reject-route" => ("icmpv6", "reject-route"),
+        other => return Err(format!("REJECT --reject-with {other}")),
+    };
+    Ok(format!("reject with {kind} {code}"))
+}
+
+fn action(a: &ActionKind, family: Family) -> Result<String, String> {
+    Ok(match a {
+        ActionKind::Accept => "accept".to_owned(),
+        ActionKind::Drop => "drop".to_owned(),
+        ActionKind::Return => "return".to_owned(),
+        ActionKind::Jump { chain } => format!("jump {chain}"),
+        ActionKind::Goto { chain } => format!("goto {chain}"),
+        ActionKind::Queue { num, last, bypass } => {
+            let mut t = String::from("queue");
+            if *bypass {
+                t.push_str(" flags bypass");
+            }
+            if last > num {
+                let _ = write!(t, " to {num}-{last}");
+            } else {
+                let _ = write!(t, " to {num}");
+            }
+            t
+        }
+        ActionKind::Reject { with } => reject_text(with.as_deref(), family)?,
+        ActionKind::Dnat { to, flags } => {
+            format!("dnat {}{}", nat_to_text(to, family), nat_flags_text(*flags))
+        }
+        ActionKind::Snat { to, flags } => {
+            format!("snat {}{}", nat_to_text(to, family), nat_flags_text(*flags))
+        }
+        ActionKind::Masquerade { ports, flags } => {
+            let mut t = String::from("masquerade");
+            if let Some(p) = ports {
+                let _ = write!(t, " to :{}", ports_text(*p));
+            }
+            t.push_str(&nat_flags_text(*flags));
+            t
+        }
+        ActionKind::Redirect { ports, flags } => {
+            let mut t = String::from("redirect");
+            if let Some(p) = ports {
+                let _ = write!(t, " to :{}", ports_text(*p));
+            }
+            t.push_str(&nat_flags_text(*flags));
+            t
+        }
+        ActionKind::SetMark { value, mask } => set_mark_text("meta mark", *value, *mask),
+        ActionKind::SetConnMark { value, mask } => set_mark_text("ct mark", *value, *mask),
+        ActionKind::Log {
+            prefix,
+            level,
+            flags,
+        } => {
+            let mut t = String::from("log");
+            if let Some(p) = prefix {
+                let _ = write!(t, " prefix {}", quoted(p));
+            }
+            if let Some(l) = level {
+                const NAMES: [&str; 9] = [
+                    "emerg", "alert", "crit", "err", "warn", "notice", "info", "debug", "audit",
+                ];
+                match NAMES.get(usize::from(*l)) {
+                    Some(n) => {
+                        let _ = write!(t, " level {n}");
+                    }
+                    None => {
+                        let _ = write!(t, " level {l}");
+                    }
+                }
+            }
+            // nft prints `flags all` for every bit, else each group.
+            if flags.contains(
+                LogFlags::TCP_SEQUENCE
+                    | LogFlags::TCP_OPTIONS
+                    | LogFlags::IP_OPTIONS
+                    | LogFlags::UID
+                    | LogFlags::MAC_DECODE,
+            ) {
+                t.push_str(" flags all");
+            } else {
+                let tcp = match (
+                    flags.contains(LogFlags::TCP_SEQUENCE),
+                    flags.contains(LogFlags::TCP_OPTIONS),
+                ) {
+                    (true, true) => Some("tcp sequence,options"),
+                    (true, false) => Some("tcp sequence"),
+                    (false, true) => Some("tcp options"),
+                    _ => None,
+                };
+                for (on, word) in [
+                    (tcp.is_some(), tcp.unwrap_or("")),
+                    (flags.contains(LogFlags::IP_OPTIONS), "ip options"),
+                    (flags.contains(LogFlags::UID), "skuid"),
+                    (flags.contains(LogFlags::MAC_DECODE), "ether"),
+                ] {
+                    if on {
+                        let _ = write!(t, " flags {word}");
+                    }
+                }
+            }
+            t
+        }
+        ActionKind::Nflog { group, prefix } => {
+            let mut t = String::from("log");
+            if let Some(p) = prefix {
+                let _ = write!(t, " prefix {}", quoted(p));
+            }
+            let _ = write!(t, " group {group}");
+            t
+        }
+        ActionKind::Notrack => "notrack".to_owned(),
+        ActionKind::Trace => "meta nftrace set 1".to_owned(),
+        ActionKind::Xt { target, args } => {
+            return Err(format!(
+                "the xt target {target} {args} (nft shows it via libxtables)"
+            ))
+        }
+        ActionKind::Nft { exprs } => return Err(format!("raw expressions {}", one_line(exprs))),
+    })
+}
+
+fn set_mark_text(what: &str, value: u32, mask: u32) -> String {
+    let keep = !mask;
+    let key = what.rsplit(' ').next().unwrap_or(what);
+    match (keep, value) {
+        (0, v) => format!("{what} set {v:#010x}"),
+        (k, 0) => format!("{what} set {key} and {k:#x}"),
+        (k, v) if v == !k => format!("{what} set {key} or {v:#x}"),
+        (k, v) => format!("{what} set {key} and {k:#x} xor {v:#x}"),
+    }
+}
