@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use nflens_xtables::value::{Masked, NatRange, Probability, Quote, Range, Rate};
 use nflens_xtables::{MaskStyle, Value};
 
-use super::{Output, Unrepresentable};
+use super::{one_line, ports_text, Output, Unrepresentable};
 use crate::types::*;
 
 /// Listing options, as `iptables-save` takes them.
@@ -660,10 +660,6 @@ pub fn rule(r: &Rule, family: Family, out: &mut String) -> Result<(), String> {
     Ok(())
 }
 
-fn one_line(exprs: &str) -> String {
-    super::one_line(exprs)
-}
-
 fn iface_text(i: &Iface) -> String {
     if i.wildcard {
         format!("{}+", i.name)
@@ -690,14 +686,6 @@ fn flags_text(flags: NatFlags, out: &mut String) {
         if flags.contains(f) {
             out.push_str(t);
         }
-    }
-}
-
-fn ports_text(p: (u16, u16)) -> String {
-    if p.0 == p.1 {
-        p.0.to_string()
-    } else {
-        format!("{}-{}", p.0, p.1)
     }
 }
 

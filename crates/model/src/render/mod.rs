@@ -57,3 +57,12 @@ fn one_line(exprs: &str) -> String {
     }
     s
 }
+
+/// A port range as both syntaxes print a NAT port range: `N` or `A-B`.
+fn ports_text(p: (u16, u16)) -> String {
+    if p.0 == p.1 {
+        p.0.to_string()
+    } else {
+        format!("{}-{}", p.0, p.1)
+    }
+}

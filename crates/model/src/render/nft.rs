@@ -13,7 +13,7 @@
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
-use super::{Output, Unrepresentable};
+use super::{one_line, ports_text, Output, Unrepresentable};
 use crate::types::*;
 
 /// Listing options, as `nft` takes them.
@@ -574,10 +574,6 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
     Ok(())
 }
 
-fn one_line(exprs: &str) -> String {
-    super::one_line(exprs)
-}
-
 /// A quoted interface name: a prefix match ends in `*`; a literal `*` in
 /// an exact name is escaped (`"dummy\*"`), as nft lists it.
 fn iface_text(i: &Iface) -> String {
@@ -674,14 +670,6 @@ fn nat_flags_text(flags: NatFlags) -> String {
         String::new()
     } else {
         format!(" {}", f.join(","))
-    }
-}
-
-fn ports_text(p: (u16, u16)) -> String {
-    if p.0 == p.1 {
-        p.0.to_string()
-    } else {
-        format!("{}-{}", p.0, p.1)
     }
 }
 
