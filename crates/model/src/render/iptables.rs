@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use nflens_xtables::value::{Masked, NatRange, Probability, Quote, Range, Rate};
 use nflens_xtables::{MaskStyle, Value};
 
-use super::{one_line, ports_text, Output, Unrepresentable};
+use super::{neg, one_line, ports_text, Output, Unrepresentable};
 use crate::types::*;
 
 /// Listing options, as `iptables-save` takes them.
@@ -183,14 +183,6 @@ struct Group<'r> {
     /// Options may join a later group of the same module (tcp, conntrack, owner).
     mergeable: bool,
     opts: Vec<Opt>,
-}
-
-fn neg(n: bool) -> &'static str {
-    if n {
-        "! "
-    } else {
-        ""
-    }
 }
 
 fn net_text(net: &IpNet, bare_host: bool) -> String {
@@ -690,7 +682,6 @@ fn flags_text(flags: NatFlags, out: &mut String) {
 }
 
 fn action(a: &ActionKind, family: Family, out: &mut String) -> Result<(), String> {
-    let _ = family;
     match a {
         ActionKind::Accept => out.push_str(" -j ACCEPT"),
         ActionKind::Drop => out.push_str(" -j DROP"),

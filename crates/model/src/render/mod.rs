@@ -66,3 +66,12 @@ fn ports_text(p: (u16, u16)) -> String {
         format!("{}-{}", p.0, p.1)
     }
 }
+
+/// `! ` before a negated option or bit test, in both syntaxes.
+fn neg(negated: bool) -> &'static str {
+    if negated {
+        "! "
+    } else {
+        ""
+    }
+}

@@ -13,7 +13,7 @@
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
-use super::{one_line, ports_text, Output, Unrepresentable};
+use super::{neg, one_line, ports_text, Output, Unrepresentable};
 use crate::types::*;
 
 /// Listing options, as `nft` takes them.
@@ -261,14 +261,6 @@ fn cmp(negated: bool) -> &'static str {
     }
 }
 
-fn bang(negated: bool) -> &'static str {
-    if negated {
-        "! "
-    } else {
-        ""
-    }
-}
-
 fn span_text(s: Span32) -> String {
     if s.lo == s.hi {
         s.lo.to_string()
@@ -450,7 +442,7 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
             }
             MatchKind::CtStatus(s) => format!(
                 "ct status {}{}",
-                bang(n),
+                neg(n),
                 bits_text(u64::from(s.bits()), &CT_STATUS_NAMES, opts.numeric)
             ),
             MatchKind::CtDirReply(reply) => {
