@@ -32,6 +32,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod diff;
+pub mod legacy;
 pub mod lower;
 pub mod nft;
 pub mod render;

@@ -185,7 +185,7 @@ fn debug(e: &Expr<'_>) -> String {
 }
 
 /// Bytes as `0x` and two hex digits each.
-fn hex(b: &[u8]) -> String {
+pub(crate) fn hex(b: &[u8]) -> String {
     let mut s = String::with_capacity(2 + 2 * b.len());
     s.push_str("0x");
     for x in b {
@@ -231,7 +231,7 @@ fn iface_of(b: &[u8]) -> Iface {
 }
 
 /// Address of `value` (the first `len` bytes of an address) with `mask`.
-fn addr_net(v6: bool, value: &[u8], mask: Option<&[u8]>) -> Option<IpNet> {
+pub(crate) fn addr_net(v6: bool, value: &[u8], mask: Option<&[u8]>) -> Option<IpNet> {
     let width = if v6 { 16 } else { 4 };
     if value.len() > width {
         return None;
@@ -477,16 +477,11 @@ fn lower_rule<'a>(
                 Src::one(i - 1),
                 exprs,
             ),
-            Expr::Match(x) => match xt::decode_match(x.name, x.rev, x.info, r.family) {
-                Ok(XtMatch::Comment { comment }) => {
-                    out.comment = Some(match out.comment.take() {
-                        None => comment.into(),
-                        Some(prev) => format!("{prev} {comment}").into(),
-                    });
+            Expr::Match(x) => {
+                if !push_xt_match(&mut out, x.name, x.rev, x.info, r.family) {
+                    out.matches.push(nft_match(e));
                 }
-                Ok(m) => out.matches.extend(xt_match(x.name, &m)),
-                Err(_) => out.matches.push(nft_match(e)),
-            },
+            }
             Expr::Target(x) => {
                 let kind = match xt::decode_target(x.name, x.rev, x.info, r.family) {
                     Ok(t) => xt_target(fam, x.name, &t),
@@ -518,6 +513,28 @@ fn lower_rule<'a>(
         }
     }
     out
+}
+
+/// Lowers an xt match blob into `out`: its conditions, or (`-m comment`)
+/// the rule's comment. False when the blob does not decode.
+pub(crate) fn push_xt_match(
+    out: &mut Rule,
+    name: &str,
+    rev: u32,
+    info: &[u8],
+    nfproto: u8,
+) -> bool {
+    match xt::decode_match(name, rev, info, nfproto) {
+        Ok(XtMatch::Comment { comment }) => {
+            out.comment = Some(match out.comment.take() {
+                None => comment.into(),
+                Some(prev) => format!("{prev} {comment}").into(),
+            });
+        }
+        Ok(m) => out.matches.extend(xt_match(name, &m)),
+        Err(_) => return false,
+    }
+    true
 }
 
 /// The destination register of an expression that only loads.
@@ -1225,7 +1242,7 @@ const REJECT_V6: [&str; 9] = [
 ];
 
 /// An xt target blob as the action the iptables text lowers to.
-fn xt_target(fam: Family, name: &str, t: &XtTarget<'_>) -> ActionKind {
+pub(crate) fn xt_target(fam: Family, name: &str, t: &XtTarget<'_>) -> ActionKind {
     let raw = || ActionKind::Nft {
         exprs: match t {
             XtTarget::Unknown { info } => format!("[ target name {name} ] info {}", hex(info)),
@@ -1286,10 +1303,39 @@ fn xt_target(fam: Family, name: &str, t: &XtTarget<'_>) -> ActionKind {
             ctmark,
             ctmask,
             mode: 0,
+            shift_bits: 0,
             ..
         } => ActionKind::SetConnMark {
             value: *ctmark,
             mask: *ctmask,
+        },
+        // Save and restore: the text iptables-save prints (connmark_tg_save),
+        // as the text reader keeps it.
+        XtTarget::Connmark {
+            ctmask,
+            nfmask,
+            mode: mode @ (1 | 2),
+            shift_dir,
+            shift_bits,
+            ..
+        } => {
+            let op = if *mode == 1 { "save" } else { "restore" };
+            let mut args = format!("--{op}-mark --nfmask {nfmask:#x} --ctmask {ctmask:#x}");
+            if *shift_bits != 0 {
+                let dir = if *shift_dir == 0 { "left" } else { "right" };
+                let _ = write!(args, " --{dir}-shift-mark {shift_bits}");
+            }
+            ActionKind::Xt {
+                target: "CONNMARK".into(),
+                args: args.into(),
+            }
+        }
+        XtTarget::Tcpmss { mss } => ActionKind::Xt {
+            target: "TCPMSS".into(),
+            args: match mss {
+                0xffff => "--clamp-mss-to-pmtu".into(),
+                m => format!("--set-mss {m}").into(),
+            },
         },
         XtTarget::Log {
             level,

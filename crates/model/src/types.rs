@@ -41,6 +41,8 @@ pub enum Backend {
     XtablesText,
     /// nf_tables read over netlink.
     NfTables,
+    /// Legacy xtables tables read from the kernel (`IPT_SO_GET_ENTRIES`).
+    XtablesKernel,
 }
 
 /// A whole ruleset.
@@ -235,6 +237,11 @@ pub enum Origin {
     Handle {
         /// The handle.
         handle: u64,
+    },
+    /// A legacy xtables entry, by its byte offset in the table.
+    Entry {
+        /// Byte offset.
+        offset: u32,
     },
 }
 

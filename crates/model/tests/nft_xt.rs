@@ -80,7 +80,7 @@ fn xt_t_v1_8_9_kernel_and_text_models_are_equal() {
     let mut failures = Vec::new();
     let (mut rendered_equal, mut render_failures) = (0usize, Vec::new());
     for (g, group) in lines.chunks(GROUP).enumerate() {
-        let script = corpus::xt_load_script(group, |t| !is_target(t));
+        let script = corpus::xt_load_script(group, "nft", |t| !is_target(t));
         let held = netns::Held::new(&script).unwrap_or_else(|r| panic!("group {g}: {r:?}"));
         let ok: Vec<usize> = held
             .setup_output()

@@ -72,3 +72,20 @@ pub fn read_iptables_save(
 pub fn model_of(snapshot: &socket::Snapshot) -> model::Ruleset {
     model::nft::ruleset(snapshot.tables(), snapshot.chains_with_rules())
 }
+
+/// Lowers the legacy tables of one family read from the kernel
+/// ([`socket::Legacy::read`]) to the model, as `iptables-legacy-save`
+/// (or `ip6tables-legacy-save`) would show them.
+#[cfg(feature = "netlink")]
+pub fn model_of_legacy(
+    legacy: &socket::Legacy,
+    family: wire::legacy::Family,
+) -> Result<model::Ruleset, wire::DecodeError> {
+    let tables = legacy
+        .tables
+        .iter()
+        .filter(|t| t.family == family)
+        .map(|t| t.decode())
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(model::legacy::ruleset(family, &tables))
+}

@@ -16,16 +16,19 @@
 //! ```
 //!
 //! MSRV: see `rust-version` in the workspace `Cargo.toml`.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
 mod error;
+mod legacy;
 mod netns;
 mod snapshot;
 mod sock;
+mod sys;
 
 pub use error::Error;
+pub use legacy::{Legacy, LegacyTable};
 pub use netns::Netns;
 pub use snapshot::{Options, Snapshot, Stats};
 pub use sock::{DumpInfo, Socket, RECV_SPACE};

@@ -5,7 +5,7 @@
 //! netlink socket stays bound to the namespace it was created in, so the
 //! caller reads that namespace while its own threads never move.
 
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::path::{Path, PathBuf};
 
 use rustix::fs::{open, Mode, OFlags};
@@ -49,33 +49,48 @@ impl Netns<'_> {
 
     /// Opens a socket in this namespace.
     pub fn open_socket(&self) -> Result<Socket, Error> {
-        let fd = match self {
-            Netns::Current => return Socket::open(),
+        Socket::from_fd(self.run(crate::sock::raw_socket)?)
+    }
+
+    /// Runs `f` in this namespace: on a helper thread that enters it (the
+    /// caller's threads never move), or directly for [`Netns::Current`].
+    /// Sockets `f` opens stay bound to the namespace; `/proc/thread-self/net`
+    /// shows it.
+    pub(crate) fn run<T: Send>(
+        &self,
+        f: impl FnOnce() -> Result<T, Error> + Send,
+    ) -> Result<T, Error> {
+        match self {
+            Netns::Current => f(),
             Netns::Path(p) => {
-                let f = open(p, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty()).map_err(|e| {
+                let what = p.display().to_string();
+                let ns = open(p, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty()).map_err(|e| {
                     Error::Netns {
-                        path: p.display().to_string(),
+                        path: what.clone(),
                         source: e.into(),
                     }
                 })?;
-                socket_in(f.as_fd(), &p.display().to_string())?
+                run_in(ns.as_fd(), &what, f)
             }
-            Netns::Fd(fd) => socket_in(*fd, &format!("fd {fd:?}"))?,
-        };
-        Socket::from_fd(fd)
+            Netns::Fd(fd) => run_in(*fd, &format!("fd {fd:?}"), f),
+        }
     }
 }
 
-fn socket_in(ns: BorrowedFd<'_>, what: &str) -> Result<OwnedFd, Error> {
+fn run_in<T: Send>(
+    ns: BorrowedFd<'_>,
+    what: &str,
+    f: impl FnOnce() -> Result<T, Error> + Send,
+) -> Result<T, Error> {
     let r = std::thread::scope(|s| {
-        s.spawn(|| -> Result<OwnedFd, Error> {
+        s.spawn(|| -> Result<T, Error> {
             move_into_link_name_space(ns, Some(LinkNameSpaceType::Network)).map_err(|e| {
                 Error::Netns {
                     path: what.to_owned(),
                     source: e.into(),
                 }
             })?;
-            crate::sock::raw_socket()
+            f()
         })
         .join()
     });

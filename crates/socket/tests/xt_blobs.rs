@@ -84,8 +84,9 @@ fn xt_t_v1_8_9_blobs_decode() {
     let mut seen: BTreeMap<(String, String, u32), (usize, usize, usize)> = BTreeMap::new();
     let mut errors = Vec::new();
     for (g, group) in lines.chunks(GROUP).enumerate() {
-        let script =
-            corpus::xt_load_script(group, |t| !BUILTIN.contains(&t) && !TARGETS.contains(&t));
+        let script = corpus::xt_load_script(group, "nft", |t| {
+            !BUILTIN.contains(&t) && !TARGETS.contains(&t)
+        });
         let held = netns::Held::new(&script).unwrap_or_else(|r| panic!("group {g}: {r:?}"));
         let snap = Snapshot::read(&Options {
             netns: Netns::Path(held.path()),

@@ -93,18 +93,18 @@ pub fn xt_t_save_lines(dir: &Path, file: &str) -> Vec<SaveLine> {
     out
 }
 
-/// A `sh` script that loads `lines` with `iptables-nft` / `ip6tables-nft`,
-/// each in its table, after `-N` for every `-j`/`-g` word `is_chain` calls a
+/// A `sh` script that loads `lines` with `iptables-{variant}` /
+/// `ip6tables-{variant}` (`variant` is `nft` or `legacy`), each in its table, after `-N` for every `-j`/`-g` word `is_chain` calls a
 /// chain; it keeps going past a refused line and prints `nflens-ok I` for
 /// each line `I` the tool accepted.
-pub fn xt_load_script(lines: &[SaveLine], is_chain: impl Fn(&str) -> bool) -> String {
+pub fn xt_load_script(
+    lines: &[SaveLine],
+    variant: &str,
+    is_chain: impl Fn(&str) -> bool,
+) -> String {
     let mut script = String::from("set +e\n");
     for (i, l) in lines.iter().enumerate() {
-        let tool = if l.tool == "ip6tables" {
-            "ip6tables-nft"
-        } else {
-            "iptables-nft"
-        };
+        let tool = format!("{}-{variant}", l.tool);
         let words: Vec<&str> = l.line.split_whitespace().collect();
         for w in words.windows(2) {
             if (w[0] == "-j" || w[0] == "-g")

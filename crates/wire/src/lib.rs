@@ -53,6 +53,7 @@ macro_rules! ser {
 pub mod data;
 pub mod error;
 pub mod expr;
+pub mod legacy;
 pub mod msg;
 pub mod nl;
 pub mod sys;

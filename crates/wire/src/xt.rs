@@ -525,8 +525,12 @@ pub fn decode_match<'a>(name: &str, rev: u32, info: &'a [u8], family: u8) -> Res
             } else {
                 (r.u16(150), r.u16(152))
             };
-            let high = |at: usize, low: u16| if rev == 3 { r.be16(at) } else { low };
-            let (os, od, rs, rd) = (r.be16(138), r.be16(140), r.be16(142), r.be16(144));
+            // Rev 1 and 2 compare one port in network order; rev 3 compares
+            // a range, both ends in host order (despite the `__be16` in the
+            // header: xt_conntrack.c `port_match(..., ntohs(port))`).
+            let high = |at: usize, low: u16| if rev == 3 { r.u16(at) } else { low };
+            let port = |at: usize| if rev == 3 { r.u16(at) } else { r.be16(at) };
+            let (os, od, rs, rd) = (port(138), port(140), port(142), port(144));
             XtMatch::Conntrack(Conntrack {
                 rev,
                 origsrc: addr_pair(r, 0, family),
@@ -838,9 +842,11 @@ pub fn decode_target<'a>(name: &str, rev: u32, info: &'a [u8], family: u8) -> Re
                 ctmark: r.u32(0),
                 ctmask: r.u32(4),
                 nfmask: r.u32(8),
-                mode: r.u8(12),
-                shift_dir: if rev == 2 { r.u8(13) } else { 0 },
-                shift_bits: if rev == 2 { r.u8(14) } else { 0 },
+                // tginfo1 ends with `mode`; tginfo2 with `shift_dir,
+                // shift_bits, mode`.
+                mode: if rev == 2 { r.u8(14) } else { r.u8(12) },
+                shift_dir: if rev == 2 { r.u8(12) } else { 0 },
+                shift_bits: if rev == 2 { r.u8(13) } else { 0 },
             }
         }
         ("LOG", 0) => {
