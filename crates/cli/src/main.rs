@@ -9,6 +9,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use nflens::model::{lower, Family};
 use nflens::xtables::Print;
 
+mod check;
+
 #[derive(Parser)]
 #[command(
     name = "nflens",
@@ -46,6 +48,26 @@ enum Cmd {
         #[command(flatten)]
         list: ListArgs,
     },
+    /// Check what iptables-nft (1.8.7 to 1.8.11) cannot read or shows wrongly,
+    /// and which backend (legacy or nf_tables) the host really uses. Exits 0
+    /// when clean, 1 with findings, 2 on error. Read-only.
+    Check {
+        /// Network namespace: an `ip netns` name, or a path such as
+        /// `/proc/PID/ns/net`. Default: this process's namespace.
+        #[arg(long)]
+        netns: Option<String>,
+        /// Only this iptables version (1.8.7, 1.8.8, 1.8.9, 1.8.10, 1.8.11);
+        /// default: all five.
+        #[arg(long = "iptables-version")]
+        version: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+        /// Check a saved iptables-save file instead of the kernel (no
+        /// privileges needed; `-` for standard input).
+        #[arg(long)]
+        save: Option<String>,
+    },
     /// Compare two rulesets by meaning: rules on one side only, rules that
     /// differ, rules that moved. Exits 0 when they are the same, 1 when they
     /// differ, 2 on error (as diff(1) does).
@@ -60,6 +82,14 @@ enum Cmd {
         #[arg(long)]
         counters: bool,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CheckFormat {
+    /// A report for people.
+    Text,
+    /// The report as JSON (docs/CHECK.md).
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -143,6 +173,18 @@ fn main() -> ExitCode {
             Err(e) => {
                 eprintln!("nflens: {e:#}");
                 ExitCode::from(1)
+            }
+        },
+        Cmd::Check {
+            netns,
+            version,
+            format,
+            save,
+        } => match check::run(netns, version, format, save) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("nflens: {e:#}");
+                ExitCode::from(2)
             }
         },
         Cmd::Diff { a, b, counters } => match diff(&a, &b, counters) {

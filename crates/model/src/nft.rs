@@ -515,8 +515,22 @@ fn lower_rule<'a>(
     out
 }
 
-/// Lowers an xt match blob into `out`: its conditions, or (`-m comment`)
-/// the rule's comment. False when the blob does not decode.
+/// Lowers an xt match blob (`name`, revision `rev`, `info`, for family
+/// `nfproto`) into `out`: its conditions, or (`-m comment`) the rule's
+/// comment. False when the blob does not decode (nothing is pushed).
+pub fn lower_xt_match(out: &mut Rule, name: &str, rev: u32, info: &[u8], nfproto: u8) -> bool {
+    push_xt_match(out, name, rev, info, nfproto)
+}
+
+/// Lowers an xt target blob to the action its iptables text lowers to;
+/// `None` when the blob does not decode.
+pub fn lower_xt_target(name: &str, rev: u32, info: &[u8], nfproto: u8) -> Option<ActionKind> {
+    let fam = family(nfproto).unwrap_or(Family::Ipv4);
+    xt::decode_target(name, rev, info, nfproto)
+        .ok()
+        .map(|t| xt_target(fam, name, &t))
+}
+
 pub(crate) fn push_xt_match(
     out: &mut Rule,
     name: &str,

@@ -28,6 +28,8 @@
 #![warn(missing_debug_implementations)]
 #![doc(test(attr(deny(warnings))))]
 
+#[cfg(feature = "netlink")]
+pub use nflens_analysis as analysis;
 pub use nflens_model as model;
 #[cfg(feature = "netlink")]
 pub use nflens_socket as socket;
@@ -88,4 +90,102 @@ pub fn model_of_legacy(
         .map(|t| t.decode())
         .collect::<Result<Vec<_>, _>>()?;
     Ok(model::legacy::ruleset(family, &tables))
+}
+
+/// The nf_tables side of a snapshot as the analysis reads it.
+#[cfg(feature = "netlink")]
+pub fn nft_input(snapshot: &socket::Snapshot) -> analysis::NftInput<'_> {
+    analysis::NftInput {
+        tables: snapshot.tables().collect(),
+        chains: snapshot
+            .chains_with_rules()
+            .map(|(c, r)| (c, r.collect()))
+            .collect(),
+    }
+}
+
+/// What `nflens check` reports about a network namespace.
+#[cfg(feature = "netlink")]
+#[derive(Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Check {
+    /// The namespace, as given (`None`: the caller's).
+    pub netns: Option<String>,
+    /// The nf_tables generation the snapshot was read at.
+    pub generation: u32,
+    /// The backend verdict, one per version (oldest first).
+    pub detection: Vec<analysis::Detection>,
+    /// Findings and per-table predictions.
+    pub report: analysis::Report,
+}
+
+#[cfg(feature = "netlink")]
+impl Check {
+    /// Whether nothing needs attention: no finding, one backend.
+    pub fn clean(&self) -> bool {
+        self.report.findings.is_empty() && self.detection.iter().all(|d| !d.split_brain && !d.mixed)
+    }
+}
+
+/// Why a check could not run.
+#[cfg(feature = "netlink")]
+#[derive(Debug)]
+pub enum CheckError {
+    /// Reading the kernel failed.
+    Read(socket::Error),
+    /// A legacy table did not decode.
+    Decode(wire::DecodeError),
+}
+
+#[cfg(feature = "netlink")]
+impl std::fmt::Display for CheckError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CheckError::Read(e) => write!(f, "{e}"),
+            CheckError::Decode(e) => write!(f, "legacy table: {e}"),
+        }
+    }
+}
+
+#[cfg(feature = "netlink")]
+impl std::error::Error for CheckError {}
+
+/// Reads both backends of a namespace (read-only: no rule written, no table
+/// created) and analyses them for `versions` (all five when empty).
+#[cfg(feature = "netlink")]
+pub fn check(
+    netns: &socket::Netns<'_>,
+    versions: &[analysis::Version],
+) -> Result<Check, CheckError> {
+    let versions = if versions.is_empty() {
+        analysis::Version::ALL.to_vec()
+    } else {
+        versions.to_vec()
+    };
+    let snap = socket::Snapshot::read(&socket::Options {
+        netns: netns.clone(),
+        ..socket::Options::default()
+    })
+    .map_err(CheckError::Read)?;
+    let legacy = socket::Legacy::read(netns).map_err(CheckError::Read)?;
+    let v4 = model_of_legacy(&legacy, wire::legacy::Family::V4).map_err(CheckError::Decode)?;
+    let v6 = model_of_legacy(&legacy, wire::legacy::Family::V6).map_err(CheckError::Decode)?;
+    let input = nft_input(&snap);
+    let report = analysis::analyse(&analysis::Input { nft: &input }, &versions);
+    let lin = analysis::LegacyInput {
+        names_v4: &legacy.names_v4,
+        names_v6: &legacy.names_v6,
+        v4: Some(&v4),
+        v6: Some(&v6),
+    };
+    let detection = versions
+        .iter()
+        .map(|&v| analysis::detect(&report, v, &input, &lin))
+        .collect();
+    Ok(Check {
+        netns: netns.describe(),
+        generation: snap.generation(),
+        detection,
+        report,
+    })
 }
