@@ -195,7 +195,17 @@ fn ipt_order<'c, 'a>(chains: &mut [&'c (nflens_wire::Chain<'a>, Vec<nflens_wire:
     });
 }
 
+/// The rule in nft syntax, or (when nflens cannot spell it yet) its
+/// expressions in libnftnl's debug syntax.
 fn nft_text(fam: Family, r: &nflens_wire::Rule<'_>) -> Option<String> {
+    nft_syntax(fam, r).or_else(|| {
+        let mut s = String::new();
+        lower::write_exprs(r, &mut s);
+        Some(s)
+    })
+}
+
+fn nft_syntax(fam: Family, r: &nflens_wire::Rule<'_>) -> Option<String> {
     let model = lower::rule(r);
     let mut s = String::new();
     nft_render::rule(&model, fam, nft_render::Options::default(), &mut s).ok()?;
@@ -220,7 +230,12 @@ fn remedy_rule(
             prog(v6), c.name, index + 1, c.name, r.handle
         );
     }
-    let nft = nft_text(fam, r).unwrap_or_else(|| "<the rule>".into());
+    let Some(nft) = nft_syntax(fam, r) else {
+        return format!(
+            "iptables cannot express it: move it to a table of its own (an `inet` table iptables never reads), with the same hook and the text `nft -a list chain {f} {table} {}` shows for handle {}, then `nft delete rule {f} {table} {} handle {}`",
+            c.name, r.handle, c.name, r.handle
+        );
+    };
     let hook = c
         .hook
         .as_ref()

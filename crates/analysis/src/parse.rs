@@ -391,8 +391,13 @@ pub(crate) fn parse(v: Version, v6: bool, r: &nflens_wire::Rule<'_>) -> Parsed {
 }
 
 fn meta_set(st: &mut St<'_>, key: u32, sreg: u32, e: &Expr<'_>) {
+    // A host-order integer of 1 to 4 bytes (nftrace is 1 byte, mark 4).
     let imm = match st.reg(sreg).map(|r| r.load) {
-        Some(Load::Imm(v)) => host32(v),
+        Some(Load::Imm(v)) if !v.is_empty() && v.len() <= 4 => {
+            let mut b = [0u8; 4];
+            b.get_mut(..v.len()).map(|d| d.copy_from_slice(v));
+            Some(u32::from_ne_bytes(b))
+        }
         _ => None,
     };
     match key {
