@@ -139,3 +139,121 @@ fn catalogue_cases_predict_iptables_nft_1_8_9() {
     );
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n\n"));
 }
+
+/// Each detector's documented algorithm (COMPAT.md §3.1, §3.2), run with
+/// the real tools; prints `name=verdict` lines. Calico last: its
+/// `iptables-legacy-save -t mangle` may create the legacy mangle table.
+const DETECTORS_SH: &str = r#"
+set +e
+HINT='^:(KUBE-IPTABLES-HINT|KUBE-KUBELET-CANARY)'
+L=$( (iptables-legacy-save; ip6tables-legacy-save) 2>/dev/null | grep -c '^-')
+N=$( (iptables-nft-save; ip6tables-nft-save) 2>/dev/null | grep -c '^-')
+echo "counts=$L/$N"
+if [ "$L" -ge 10 ]; then echo kubernetes-2019-wrapper=legacy
+elif [ "$L" -ge "$N" ]; then echo kubernetes-2019-wrapper=legacy
+else echo kubernetes-2019-wrapper=nft; fi
+if [ "$L" -ge "$N" ]; then echo iptables-wrappers-v1=legacy; else echo iptables-wrappers-v1=nft; fi
+if (ip6tables-nft-save -t mangle; iptables-nft-save -t mangle) 2>/dev/null | grep -qE "$HINT"; then v2=nft; v3=nft
+elif (ip6tables-legacy-save; iptables-legacy-save) 2>/dev/null | grep -qE "$HINT"; then v2=legacy; v3=legacy
+elif [ "$L" -gt "$N" ]; then v2=legacy; v3=nft
+else v2=nft; v3=nft; fi
+echo iptables-wrappers-v2=$v2
+echo iptables-wrappers-v3=$v3
+if [ "$L" -ge 10 ]; then echo k3s-root/rke2=legacy
+elif [ "$L" -gt "$N" ]; then echo k3s-root/rke2=legacy
+elif [ "$N" -eq 0 ]; then echo k3s-root/rke2=unknown
+else echo k3s-root/rke2=nft; fi
+if (ip6tables-nft-save -t mangle; iptables-nft-save -t mangle) 2>/dev/null | grep -qE 'KUBE-IPTABLES-HINT|KUBE-KUBELET-CANARY'; then echo calico-felix=nft
+elif (ip6tables-legacy-save -t mangle; iptables-legacy-save -t mangle) 2>/dev/null | grep -qE 'KUBE-IPTABLES-HINT|KUBE-KUBELET-CANARY'; then echo calico-felix=legacy
+elif [ "$L" -ge "$N" ]; then echo calico-felix=legacy
+else echo calico-felix=nft; fi
+"#;
+
+fn rules(tool: &str, n: usize, chain: &str) -> String {
+    (0..n).map(|i| format!("{tool} -A {chain} -s 10.0.{}.{}/32 -j ACCEPT\n", i / 250, i % 250 + 1)).collect()
+}
+
+#[test]
+fn detection_scenarios_match_the_detectors_run_with_real_tools() {
+    if !netns::available(
+        "detection_scenarios_match_the_detectors_run_with_real_tools",
+        &["iptables-nft", "iptables-legacy", "nft"],
+    ) {
+        return;
+    }
+    let ct = "nft add rule ip filter INPUT ct state established accept\n";
+    let scenarios: Vec<(&str, String)> = vec![
+        ("S1 empty", String::new()),
+        ("S2 15 iptables-nft rules", rules("iptables-nft", 15, "INPUT")),
+        ("S3 12 legacy + 30 nft", rules("iptables-legacy", 12, "INPUT") + &rules("iptables-nft", 30, "INPUT")),
+        ("S4 3 legacy + 30 nft", rules("iptables-legacy", 3, "INPUT") + &rules("iptables-nft", 30, "INPUT")),
+        ("S5 30 nft + native ct", rules("iptables-nft", 30, "INPUT") + ct),
+        (
+            "S6 nft hint in incompatible mangle + 2 legacy",
+            "iptables-nft -t mangle -N KUBE-IPTABLES-HINT\nnft add rule ip mangle KUBE-IPTABLES-HINT ct state new accept\n".to_owned()
+                + &rules("iptables-legacy", 2, "INPUT"),
+        ),
+        ("S7 nft hint + 40 legacy", "iptables-nft -t mangle -N KUBE-IPTABLES-HINT\n".to_owned() + &rules("iptables-legacy", 40, "INPUT")),
+        (
+            "legacy hint + 5 nft",
+            "iptables-legacy -t mangle -N KUBE-KUBELET-CANARY\n".to_owned() + &rules("iptables-nft", 5, "INPUT"),
+        ),
+        ("ip6 nft only", rules("ip6tables-nft", 4, "INPUT").replace("10.0.0.", "2001:db8::")),
+    ];
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for (name, setup) in &scenarios {
+        let held = netns::Held::new(setup).unwrap_or_else(|r| panic!("{name}: {r:?}"));
+        let check = nflens::check(&Netns::Path(held.path()), &[Version::V1_8_9]).expect("check");
+        let real = held.run(DETECTORS_SH);
+        let d = &check.detection[0];
+        eprintln!(
+            "{name}: legacy {} nft {}: {}",
+            d.legacy_rule_lines,
+            d.nft_rule_lines,
+            d.detectors.iter().map(|x| format!("{}={}", x.detector, x.verdict)).collect::<Vec<_>>().join(" ")
+        );
+        for line in real.stdout.lines() {
+            let Some((det, verdict)) = line.split_once('=') else { continue };
+            if det == "counts" {
+                let want = format!("{}/{}", d.legacy_rule_lines, d.nft_rule_lines);
+                if verdict != want {
+                    failures.push(format!("{name}: rule lines legacy/nft: tools {verdict}, nflens {want}"));
+                }
+                continue;
+            }
+            compared += 1;
+            match d.detectors.iter().find(|x| x.detector == det) {
+                Some(x) if x.verdict == verdict => {}
+                x => failures.push(format!("{name}: {det}: tools say {verdict}, nflens {x:?}")),
+            }
+        }
+    }
+    eprintln!("detection: {compared} detector verdicts in {} scenarios compared", scenarios.len());
+    assert_eq!(compared, scenarios.len() * 6, "every detector ran in every scenario");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn check_changes_nothing() {
+    if !netns::available("check_changes_nothing", &["iptables-nft", "iptables-legacy", "nft"]) {
+        return;
+    }
+    // Legacy filter only (no legacy mangle), and nft rules.
+    let held = netns::Held::new(
+        "iptables-legacy -A INPUT -j ACCEPT\niptables-nft -A INPUT -j ACCEPT\nnft add rule ip filter INPUT ct state new accept",
+    )
+    .expect("setup");
+    let state = || held.run("cat /proc/net/ip_tables_names; echo --; cat /proc/net/ip6_tables_names 2>/dev/null; echo --; nft list ruleset; iptables-legacy-save | grep -v '^#'").stdout;
+    let ns = Netns::Path(held.path());
+    let gen = || nflens::socket::Snapshot::read(&nflens::socket::Options { netns: ns.clone(), ..Default::default() }).expect("snapshot").generation();
+    let (before, gen_before) = (state(), gen());
+    let check = nflens::check(&ns, &[]).expect("check");
+    assert_eq!(check.generation, gen_before);
+    let (after, gen_after) = (state(), gen());
+    assert_eq!(gen_before, gen_after, "the nf_tables generation moved");
+    assert_eq!(before, after, "/proc/net/ip*_tables_names or a ruleset changed");
+    assert!(before.starts_with("filter\n--\n"), "only the legacy filter table exists: {before}");
+    assert!(!check.clean(), "split brain and an incompatible table are findings");
+    assert!(check.detection.iter().all(|d| d.split_brain));
+}
