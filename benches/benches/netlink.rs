@@ -172,5 +172,65 @@ fn model(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, decode, kernel, model);
+/// `check/*` (issue 5): `nflens check` (both backends read, five iptables
+/// versions analysed, detection) on the kube-proxy ruleset loaded into both
+/// backends, beside reading the nf_tables snapshot alone (the goal: within
+/// 1.5x of it), in the same run.
+fn check(c: &mut Criterion) {
+    use nflens_analysis::Version;
+    let mut g = c.benchmark_group("check");
+    g.sample_size(10).measurement_time(Duration::from_secs(15));
+    for n in [1000, 10000] {
+        let (text, _) = kube::generate(n, 1);
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("kube-{n}.iptables"));
+        std::fs::write(&path, text).unwrap();
+        let h = Held::new(&format!(
+            "iptables-nft-restore < {p}\niptables-legacy-restore < {p}",
+            p = path.display()
+        ))
+        .expect("load both backends");
+        let ns = Netns::Path(h.path());
+        let opts = Options {
+            netns: ns.clone(),
+            ..Options::default()
+        };
+        let snap = snapshot(&h);
+        g.throughput(Throughput::Elements(snap.rule_count() as u64));
+        g.bench_function(
+            BenchmarkId::new("check-all-versions", format!("kube-{n}")),
+            |b| b.iter(|| nflens::check(&ns, &[]).unwrap().report.tables.len()),
+        );
+        g.bench_function(BenchmarkId::new("check-1.8.9", format!("kube-{n}")), |b| {
+            b.iter(|| {
+                nflens::check(&ns, &[Version::V1_8_9])
+                    .unwrap()
+                    .report
+                    .tables
+                    .len()
+            })
+        });
+        g.bench_function(BenchmarkId::new("snapshot", format!("kube-{n}")), |b| {
+            b.iter(|| Snapshot::read(&opts).unwrap().rule_count())
+        });
+        g.bench_function(BenchmarkId::new("legacy-read", format!("kube-{n}")), |b| {
+            b.iter(|| nflens_socket::Legacy::read(&ns).unwrap().tables.len())
+        });
+        g.bench_function(
+            BenchmarkId::new("analyse-all-versions", format!("kube-{n}")),
+            |b| {
+                let input = nflens::nft_input(&snap);
+                b.iter(|| {
+                    nflens_analysis::analyse(&nflens_analysis::Input { nft: &input }, &Version::ALL)
+                        .tables
+                        .len()
+                })
+            },
+        );
+    }
+    g.finish();
+}
+
+criterion_group!(benches, decode, kernel, model, check);
 criterion_main!(benches);

@@ -247,65 +247,85 @@ fn remedy_rule(
     )
 }
 
-/// Analyses the nf_tables side for `versions`.
+type ChainRules<'r, 'a> = &'r (nflens_wire::Chain<'a>, Vec<nflens_wire::Rule<'a>>);
+
+/// Analyses the nf_tables side for `versions`. Each rule's expressions are
+/// decoded once and read as every version reads them.
 pub fn analyse(input: &Input<'_>, versions: &[Version]) -> Report {
     let nft = input.nft;
     let mut rep = Report {
         versions: versions.to_vec(),
         ..Report::default()
     };
-    for &v in versions {
-        for fam in [2u8, 10] {
-            let v6 = fam == 10;
-            let model_fam = if v6 { Family::Ipv6 } else { Family::Ipv4 };
-            for tname in TABLES {
-                let Some(table) = nft
-                    .tables
-                    .iter()
-                    .find(|t| t.family == fam && t.name == tname)
-                else {
-                    continue;
-                };
-                table_report(&mut rep, v, v6, model_fam, tname, table, nft);
+    let mut scratch = Vec::new();
+    let mut per: Vec<Vec<TableReport>> = vec![Vec::new(); versions.len()];
+    let mut found: Vec<Vec<Finding>> = vec![Vec::new(); versions.len()];
+    for fam in [2u8, 10] {
+        for tname in TABLES {
+            let Some(table) = nft
+                .tables
+                .iter()
+                .find(|t| t.family == fam && t.name == tname)
+            else {
+                continue;
+            };
+            let chains = table_chains(nft, fam, tname);
+            let outs = table_all_versions(versions, fam == 10, tname, table, &chains, &mut scratch);
+            for (i, (t, f)) in outs.into_iter().enumerate() {
+                if let (Some(p), Some(fs)) = (per.get_mut(i), found.get_mut(i)) {
+                    p.push(t);
+                    fs.extend(f);
+                }
             }
+        }
+    }
+    for (i, &v) in versions.iter().enumerate() {
+        if let (Some(p), Some(fs)) = (per.get_mut(i), found.get_mut(i)) {
+            rep.tables.append(p);
+            rep.findings.append(fs);
         }
         invisible(&mut rep, v, nft);
     }
     rep
 }
 
-#[allow(clippy::too_many_arguments)]
-fn table_report(
-    rep: &mut Report,
-    v: Version,
-    v6: bool,
-    model_fam: Family,
-    tname: &str,
-    table: &nflens_wire::Table<'_>,
-    nft: &NftInput<'_>,
-) {
-    let fam = if v6 { 10 } else { 2 };
-    let famname = fam_name(fam).to_owned();
-    let mut chains: Vec<&(nflens_wire::Chain<'_>, Vec<nflens_wire::Rule<'_>>)> = nft
+/// The chains of one iptables table, in iptables' order.
+fn table_chains<'r, 'a>(nft: &'r NftInput<'a>, fam: u8, tname: &str) -> Vec<ChainRules<'r, 'a>> {
+    let mut chains: Vec<ChainRules<'r, 'a>> = nft
         .chains
         .iter()
         .filter(|(c, _)| c.family == fam && c.table == tname)
         .collect();
     ipt_order(&mut chains);
-    let kernel_rules = chains.iter().map(|(_, r)| r.len()).sum();
-    let all: Vec<&nflens_wire::Chain<'_>> = chains.iter().map(|(c, _)| c).collect();
-    let finding = |verdict,
-                   chain: Option<&str>,
-                   handle,
-                   expression,
-                   reason: String,
-                   message,
-                   shown,
-                   kernel,
-                   remedy| Finding {
+    chains
+}
+
+/// What Gates 0 (base chains) and 1 (whitelist) decide about a table.
+struct Gate<'a> {
+    status: &'static str,
+    hidden: Vec<&'a str>,
+    findings: Vec<Finding>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finding(
+    v: Version,
+    v6: bool,
+    table: &str,
+    verdict: Verdict,
+    chain: Option<&str>,
+    handle: Option<u64>,
+    expression: Option<String>,
+    reason: String,
+    message: Option<String>,
+    shown: Option<String>,
+    kernel: Option<String>,
+    remedy: String,
+) -> Finding {
+    Finding {
         version: v,
-        family: famname.clone(),
-        table: tname.to_owned(),
+        family: if v6 { "ip6" } else { "ip" }.into(),
+        table: table.to_owned(),
         chain: chain.map(str::to_owned),
         handle,
         verdict,
@@ -315,13 +335,18 @@ fn table_report(
         shown,
         kernel,
         remedy,
-    };
-    let mut status = "ok";
-    let mut hidden: Vec<&str> = Vec::new();
-    let mut new = Vec::new();
+    }
+}
 
-    // Base chains.
-    for (c, rules) in &chains {
+fn gate<'a>(v: Version, v6: bool, tname: &str, chains: &[ChainRules<'_, 'a>]) -> Gate<'a> {
+    let famname = if v6 { "ip6" } else { "ip" };
+    let all: Vec<&nflens_wire::Chain<'_>> = chains.iter().map(|(c, _)| c).collect();
+    let mut g = Gate {
+        status: "ok",
+        hidden: Vec::new(),
+        findings: Vec::new(),
+    };
+    for (c, rules) in chains {
         let Some((why, dup)) = base_problem(tname, c, &all) else {
             continue;
         };
@@ -360,8 +385,11 @@ fn table_report(
                     ),
                 )
             };
-            status = if dup { "crash" } else { "incompatible" };
-            new.push(finding(
+            g.status = if dup { "crash" } else { "incompatible" };
+            g.findings.push(finding(
+                v,
+                v6,
+                tname,
                 verdict,
                 Some(c.name),
                 None,
@@ -373,22 +401,18 @@ fn table_report(
                 remedy,
             ));
         } else {
-            hidden.push(c.name);
-            if status == "ok" {
-                status = "tainted";
+            g.hidden.push(c.name);
+            if g.status == "ok" {
+                g.status = "tainted";
             }
             let policy_drop = c.policy == Some(NF_DROP as u32);
-            let builtin_name = h
-                .and_then(|h| builtin(tname, h.num))
-                .is_some_and(|b| b.0 == c.name);
+            let bdef = h.and_then(|h| builtin(tname, h.num));
             let mut reason = format!("{why}: iptables hides it and its {} rule(s)", rules.len());
             if policy_drop {
                 reason.push_str("; its policy drop is invisible to iptables");
             }
-            if builtin_name {
-                let errno = if c.chain_type.unwrap_or("filter")
-                    != h.and_then(|h| builtin(tname, h.num)).map_or("", |b| b.1)
-                {
+            if bdef.is_some_and(|b| b.0 == c.name) {
+                let errno = if Some(c.chain_type.unwrap_or("filter")) != bdef.map(|b| b.1) {
                     "File exists"
                 } else {
                     "Operation not supported"
@@ -398,118 +422,136 @@ fn table_report(
                     c.name, prog(v6), c.name, c.name
                 ));
             }
-            new.push(finding(
-                Verdict::Tainted,
-                Some(c.name),
-                None,
-                None,
-                reason,
+            g.findings.push(finding(
+                v, v6, tname, Verdict::Tainted, Some(c.name), None, None, reason,
                 Some(format!("# Table `{tname}' contains incompatible base-chains, use 'nft' tool to list them.")),
-                None,
-                None,
-                remedy,
+                None, None, remedy,
             ));
         }
     }
-    let visible = |c: &nflens_wire::Chain<'_>| !hidden.contains(&c.name);
+    g
+}
 
-    // Gate 1.
-    if status != "crash" {
-        for (c, rules) in chains.iter().filter(|(c, _)| visible(c)) {
-            for (index, r) in rules.iter().enumerate() {
-                let bad = r
-                    .exprs
-                    .iter()
-                    .filter_map(Result::ok)
-                    .find(|e| !whitelisted(v, e));
-                let Some(e) = bad else { continue };
-                status = "incompatible";
-                let ename = e.name();
-                let why = match (ename, v) {
-                    ("range", Version::V1_8_7) => "`range` is not on 1.8.7's whitelist (1.8.8 added it)".to_owned(),
-                    ("log", _) if v >= Version::V1_8_8 => "`log` without a group (kernel log) is not on the whitelist; only nflog (`log group N`) is".to_owned(),
-                    ("log", _) => "`log` is not on 1.8.7's whitelist (1.8.8 added `log group N`)".to_owned(),
-                    ("limit", _) => "a `limit` in bytes or inverted (`over`) is not on the whitelist; only packet limits are".to_owned(),
-                    (n, _) => format!("expression `{n}` is not on iptables-nft {v}'s whitelist"),
-                };
-                let msg = format!(
-                    "-L/-S: {}\n-S {}: {}\n-save: # Table `{tname}' is incompatible, use 'nft' tool.",
-                    table_msg(v, v6, tname),
-                    c.name,
-                    chain_msg(v, v6, tname, c.name)
-                );
-                new.push(finding(
-                    Verdict::Incompatible,
-                    Some(c.name),
-                    Some(r.handle),
-                    Some(expr_text(&e)),
-                    why,
-                    Some(msg),
-                    None,
-                    nft_text(model_fam, r),
-                    remedy_rule(model_fam, v6, tname, c, index, r),
-                ));
-            }
-        }
+/// Gate 1 for one rule: the first expression not on `v`'s whitelist.
+fn gate1_finding(
+    v: Version,
+    v6: bool,
+    tname: &str,
+    c: &nflens_wire::Chain<'_>,
+    index: usize,
+    r: &nflens_wire::Rule<'_>,
+    exprs: &[Expr<'_>],
+) -> Option<Finding> {
+    let model_fam = if v6 { Family::Ipv6 } else { Family::Ipv4 };
+    let e = exprs.iter().find(|e| !whitelisted(v, e))?;
+    let why = match (e.name(), v) {
+        ("range", Version::V1_8_7) => "`range` is not on 1.8.7's whitelist (1.8.8 added it)".to_owned(),
+        ("log", _) if v >= Version::V1_8_8 => "`log` without a group (kernel log) is not on the whitelist; only nflog (`log group N`) is".to_owned(),
+        ("log", _) => "`log` is not on 1.8.7's whitelist (1.8.8 added `log group N`)".to_owned(),
+        ("limit", _) => "a `limit` in bytes or inverted (`over`) is not on the whitelist; only packet limits are".to_owned(),
+        (n, _) => format!("expression `{n}` is not on iptables-nft {v}'s whitelist"),
+    };
+    let msg = format!(
+        "-L/-S: {}\n-S {}: {}\n-save: # Table `{tname}' is incompatible, use 'nft' tool.",
+        table_msg(v, v6, tname),
+        c.name,
+        chain_msg(v, v6, tname, c.name)
+    );
+    Some(finding(
+        v,
+        v6,
+        tname,
+        Verdict::Incompatible,
+        Some(c.name),
+        Some(r.handle),
+        Some(expr_text(e)),
+        why,
+        Some(msg),
+        None,
+        nft_text(model_fam, r),
+        remedy_rule(model_fam, v6, tname, c, index, r),
+    ))
+}
+
+/// Whether Gate 1 refuses a rule in version `v`.
+fn refused(v: Version, r: &nflens_wire::Rule<'_>) -> bool {
+    r.exprs
+        .iter()
+        .filter_map(Result::ok)
+        .any(|e| !whitelisted(v, &e))
+}
+
+/// One table for every version: base chains, then one pass over the rules
+/// (Gate 1 and Gate 2 for each version from one decoding).
+fn table_all_versions<'a>(
+    versions: &[Version],
+    v6: bool,
+    tname: &str,
+    table: &nflens_wire::Table<'_>,
+    chains: &[ChainRules<'_, 'a>],
+    scratch: &mut Vec<Expr<'a>>,
+) -> Vec<(TableReport, Vec<Finding>)> {
+    struct St<'g> {
+        g: Gate<'g>,
+        gate1: Vec<Finding>,
+        gate2: Vec<Finding>,
+        failed: bool,
+        lines: usize,
     }
-
-    // Gate 2 and the predicted save text.
-    let mut save = None;
-    let mut rule_lines = 0;
-    if status == "incompatible" || status == "crash" {
-        save = Some(format!(
-            "# Table `{tname}' is incompatible, use 'nft' tool.\n{}",
-            nl_if_old(v)
-        ));
-    } else {
-        if table.flags & 1 != 0 {
-            new.push(finding(
-                Verdict::Misrendered,
-                None,
-                None,
-                None,
-                "the table is dormant (flags dormant): none of its chains run, but iptables lists it as active".into(),
-                None,
-                None,
-                None,
-                format!("remove the flag (`nft add table {famname} {tname}` with no flags) or the table, so what iptables shows is what runs"),
-            ));
-        }
-        let mut shown_table = Table {
-            family: model_fam,
-            name: tname.into(),
-            handle: None,
-            dormant: false,
-            chains: Vec::new(),
-        };
-        let mut failed = false;
-        let mut predictable = true;
-        for (c, rules) in chains.iter().filter(|(c, _)| visible(c)) {
-            let mut ch = lower::chain(c);
-            for (index, r) in rules.iter().enumerate() {
-                let p = parse(v, v6, r);
-                let mut shown = format!("-A {}", c.name);
-                let shown_ok = ipt_render::rule(&p.shown, model_fam, &mut shown).is_ok();
+    let famname = if v6 { "ip6" } else { "ip" };
+    let model_fam = if v6 { Family::Ipv6 } else { Family::Ipv4 };
+    let mut sts: Vec<St<'_>> = versions
+        .iter()
+        .map(|&v| St {
+            g: gate(v, v6, tname, chains),
+            gate1: Vec::new(),
+            gate2: Vec::new(),
+            failed: false,
+            lines: 0,
+        })
+        .collect();
+    for (c, rules) in chains {
+        for (index, r) in rules.iter().enumerate() {
+            scratch.clear();
+            scratch.extend(r.exprs.iter().filter_map(Result::ok));
+            for (&v, st) in versions.iter().zip(sts.iter_mut()) {
+                if st.g.status == "crash" || st.g.hidden.contains(&c.name) {
+                    continue;
+                }
+                if let Some(f) = gate1_finding(v, v6, tname, c, index, r, scratch) {
+                    st.gate1.push(f);
+                    continue;
+                }
+                if !st.gate1.is_empty() {
+                    // Incompatible already: iptables parses nothing of it.
+                    continue;
+                }
+                let p = parse(v, v6, r, scratch, false);
                 if let Some((msg, expr)) = &p.error {
-                    status = "parse-error";
-                    new.push(finding(
-                        Verdict::ParseError,
-                        Some(c.name),
-                        Some(r.handle),
-                        Some(expr.clone()),
+                    st.gate2.push(finding(
+                        v, v6, tname, Verdict::ParseError, Some(c.name), Some(r.handle), Some(expr.clone()),
                         format!("iptables-nft {v} cannot parse this rule: {msg}; listing stops here (exit 3)"),
                         Some(format!(
                             "Error: {msg}\n{} v{v} (nf_tables): Parsing nftables rule failed\nPerhaps {} or your kernel needs to be upgraded.",
                             prog(v6),
                             prog(v6)
                         )),
-                        None,
-                        nft_text(model_fam, r),
-                        remedy_rule(model_fam, v6, tname, c, index, r),
+                        None, nft_text(model_fam, r), remedy_rule(model_fam, v6, tname, c, index, r),
                     ));
-                    failed = true;
+                    st.failed = true;
                     continue;
                 }
+                if !st.failed {
+                    st.lines += 1;
+                }
+                if p.notes.is_empty() {
+                    continue;
+                }
+                let full = parse(v, v6, r, scratch, true);
+                let mut shown = format!("-A {}", c.name);
+                let shown_ok = ipt_render::rule(&full.shown, model_fam, &mut shown).is_ok();
+                let kernel = nft_text(model_fam, r);
+                let remedy = remedy_rule(model_fam, v6, tname, c, index, r);
                 for n in &p.notes {
                     let (verdict, reason) = match &n.problem {
                         Problem::Fails(msg) => (
@@ -525,7 +567,10 @@ fn table_report(
                         ),
                         Problem::Misread(why) => (Verdict::Misrendered, why.clone()),
                     };
-                    new.push(finding(
+                    st.gate2.push(finding(
+                        v,
+                        v6,
+                        tname,
                         verdict,
                         Some(c.name),
                         Some(r.handle),
@@ -533,70 +578,147 @@ fn table_report(
                         reason,
                         None,
                         shown_ok.then(|| shown.clone()),
-                        nft_text(model_fam, r),
-                        remedy_rule(model_fam, v6, tname, c, index, r),
+                        kernel.clone(),
+                        remedy.clone(),
                     ));
                 }
-                if !failed {
-                    if !shown_ok {
-                        predictable = false;
-                    }
-                    ch.rules.push(p.shown);
-                }
             }
-            shown_table.chains.push(ch);
+        }
+    }
+    let kernel_rules = chains.iter().map(|(_, r)| r.len()).sum();
+    versions
+        .iter()
+        .zip(sts)
+        .map(|(&v, st)| {
+            let mut findings = st.g.findings;
+            let mut status = st.g.status;
+            let mut rule_lines = 0;
+            if status == "crash" {
+            } else if !st.gate1.is_empty() {
+                status = "incompatible";
+                findings.extend(st.gate1);
+            } else if status == "incompatible" {
+                // 1.8.7: a base chain made it incompatible.
+            } else {
+                if table.flags & 1 != 0 {
+                    findings.push(finding(
+                        v, v6, tname, Verdict::Misrendered, None, None, None,
+                        "the table is dormant (flags dormant): none of its chains run, but iptables lists it as active".into(),
+                        None, None, None,
+                        format!("remove the flag (`nft add table {famname} {tname}` with no flags) or the table, so what iptables shows is what runs"),
+                    ));
+                }
+                if st.failed {
+                    status = "parse-error";
+                }
+                findings.extend(st.gate2);
+                rule_lines = st.lines;
+            }
+            (
+                TableReport {
+                    version: v,
+                    family: famname.into(),
+                    table: tname.to_owned(),
+                    status,
+                    rule_lines,
+                    kernel_rules,
+                },
+                findings,
+            )
+        })
+        .collect()
+}
+
+/// The `iptables-nft-save` (`ip6 = false`) or `ip6tables-nft-save` output
+/// version `v` would print for this ruleset, without the dated header and
+/// footer comments. `None` when a rule it shows has no spelling nflens
+/// knows (an xt extension nflens does not decode, say).
+pub fn predict_save(
+    input: &Input<'_>,
+    v: Version,
+    ip6: bool,
+    legacy_present: bool,
+) -> Option<String> {
+    let nft = input.nft;
+    let fam = if ip6 { 10 } else { 2 };
+    let model_fam = if ip6 { Family::Ipv6 } else { Family::Ipv4 };
+    let mut out = String::new();
+    if legacy_present {
+        out.push_str(&format!(
+            "# Warning: iptables-legacy tables present, use {}-legacy-save to see them\n",
+            prog(ip6)
+        ));
+    }
+    let mut scratch = Vec::new();
+    for tname in TABLES {
+        if !nft
+            .tables
+            .iter()
+            .any(|t| t.family == fam && t.name == tname)
+        {
+            continue;
+        }
+        let chains = table_chains(nft, fam, tname);
+        let g = gate(v, ip6, tname, &chains);
+        let refused_any = g.status == "ok" || g.status == "tainted";
+        let refused_any = refused_any
+            && chains
+                .iter()
+                .filter(|(c, _)| !g.hidden.contains(&c.name))
+                .any(|(_, rules)| rules.iter().any(|r| refused(v, r)));
+        if g.status == "incompatible" || g.status == "crash" || refused_any {
+            out.push_str(&format!(
+                "# Table `{tname}' is incompatible, use 'nft' tool.\n{}",
+                nl_if_old(v)
+            ));
+            continue;
+        }
+        if g.status == "tainted" {
+            out.push_str(&format!("# Table `{tname}' contains incompatible base-chains, use 'nft' tool to list them.\n"));
+        }
+        let mut shown = Table {
+            family: model_fam,
+            name: tname.into(),
+            handle: None,
+            dormant: false,
+            chains: Vec::new(),
+        };
+        let mut failed = false;
+        for (c, rules) in chains.iter().filter(|(c, _)| !g.hidden.contains(&c.name)) {
+            let mut ch = lower::chain(c);
+            for r in rules {
+                scratch.clear();
+                scratch.extend(r.exprs.iter().filter_map(Result::ok));
+                let p = parse(v, ip6, r, &scratch, true);
+                if p.error.is_some() {
+                    failed = true;
+                    break;
+                }
+                let mut probe = String::new();
+                ipt_render::rule(&p.shown, model_fam, &mut probe).ok()?;
+                ch.rules.push(p.shown);
+            }
+            shown.chains.push(ch);
             if failed {
                 break;
             }
         }
-        let tainted_line = if status == "tainted" {
-            format!("# Table `{tname}' contains incompatible base-chains, use 'nft' tool to list them.\n")
-        } else {
-            String::new()
+        let rs = nflens_model::Ruleset {
+            family: model_fam,
+            backend: nflens_model::Backend::NfTables,
+            writer: None,
+            tables: vec![shown],
+            diagnostics: Vec::new(),
         };
-        if predictable {
-            let rs = nflens_model::Ruleset {
-                family: model_fam,
-                backend: nflens_model::Backend::NfTables,
-                writer: None,
-                tables: vec![shown_table],
-                diagnostics: Vec::new(),
-            };
-            let out = ipt_render::ruleset(&rs, model_fam, ipt_render::Options::default());
-            let mut text = out.text;
-            if failed {
-                // Output stops at the failing rule: no COMMIT.
-                if let Some(s) = text.strip_suffix("COMMIT\n") {
-                    text = s.to_owned();
-                }
-            }
-            rule_lines = text.lines().filter(|l| l.starts_with('-')).count();
-            save = Some(format!("{tainted_line}{text}"));
-        } else {
-            rule_lines = rep_rules(&chains, &hidden);
+        let text = ipt_render::ruleset(&rs, model_fam, ipt_render::Options::default()).text;
+        if failed {
+            // The listing stops at the failing rule: no COMMIT, no more tables.
+            out.push_str(text.strip_suffix("COMMIT\n").unwrap_or(&text));
+            break;
         }
+        out.push_str(&text);
     }
-    rep.findings.extend(new);
-    rep.tables.push(TableReport {
-        version: v,
-        family: famname,
-        table: tname.to_owned(),
-        status,
-        rule_lines,
-        save,
-        kernel_rules,
-    });
-}
-
-fn rep_rules(
-    chains: &[&(nflens_wire::Chain<'_>, Vec<nflens_wire::Rule<'_>>)],
-    hidden: &[&str],
-) -> usize {
-    chains
-        .iter()
-        .filter(|(c, _)| !hidden.contains(&c.name))
-        .map(|(_, r)| r.len())
-        .sum()
+    Some(out)
 }
 
 /// Base chains iptables never reads that hook the same points as its

@@ -6,8 +6,6 @@
 //! nf_tables side from the snapshot and the predicted `iptables-nft-save`
 //! text of a [`Report`](crate::Report).
 
-use nflens_model::Ruleset;
-
 use crate::check::NftInput;
 use crate::{Report, Version};
 
@@ -24,10 +22,19 @@ pub struct LegacyInput<'a> {
     pub names_v4: &'a [String],
     /// `/proc/net/ip6_tables_names`.
     pub names_v6: &'a [String],
-    /// The IPv4 tables, read (`None`: not read, e.g. no privilege).
-    pub v4: Option<&'a Ruleset>,
-    /// The IPv6 tables.
-    pub v6: Option<&'a Ruleset>,
+    /// The tables read.
+    pub tables: &'a [LegacyTable],
+}
+
+/// One legacy table: its chains and how many rules each holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegacyTable {
+    /// `ip6tables` rather than `iptables`.
+    pub ip6: bool,
+    /// Table name.
+    pub name: String,
+    /// (chain, rules).
+    pub chains: Vec<(String, usize)>,
 }
 
 /// A hint chain found on one side.
@@ -109,19 +116,17 @@ pub fn detect(
     }
     let mut legacy_lines = 0;
     let mut hints = Vec::new();
-    for (fam, rs) in [("ip", legacy.v4), ("ip6", legacy.v6)] {
-        for t in rs.iter().flat_map(|r| &r.tables) {
-            for c in &t.chains {
-                legacy_lines += c.rules.len();
-                if is_hint(&c.name) {
-                    hints.push(Hint {
-                        side: "legacy",
-                        family: fam,
-                        table: t.name.to_string(),
-                        chain: c.name.to_string(),
-                        visible: true,
-                    });
-                }
+    for t in legacy.tables {
+        for (c, n) in &t.chains {
+            legacy_lines += n;
+            if is_hint(c) {
+                hints.push(Hint {
+                    side: "legacy",
+                    family: if t.ip6 { "ip6" } else { "ip" },
+                    table: t.name.clone(),
+                    chain: c.clone(),
+                    visible: true,
+                });
             }
         }
     }

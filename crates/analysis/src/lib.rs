@@ -20,7 +20,7 @@
 //!   ([`Verdict::Invisible`]).
 //!
 //! For each table and version it also predicts the `iptables-nft-save`
-//! text ([`TableReport::save`]). [`detect`] gives the backend verdict of
+//! text ([`predict_save`]). [`detect`] gives the backend verdict of
 //! each detector the Kubernetes ecosystem uses (COMPAT.md §3).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -30,8 +30,8 @@ mod check;
 pub mod detect;
 mod parse;
 
-pub use check::{analyse, Input, NftInput};
-pub use detect::{detect, Detection, DetectorVerdict, LegacyInput};
+pub use check::{analyse, predict_save, Input, NftInput};
+pub use detect::{detect, Detection, DetectorVerdict, LegacyInput, LegacyTable};
 
 use std::fmt;
 
@@ -185,10 +185,6 @@ pub struct TableReport {
     /// Rule lines (`-A`) its `iptables-nft-save` prints: what rule-count
     /// detectors count.
     pub rule_lines: usize,
-    /// The predicted `iptables-nft-save` text for this table (without the
-    /// dated header and footer comments); `None` when nflens cannot spell a
-    /// rule the way this version would.
-    pub save: Option<String>,
     /// Rules in the kernel.
     pub kernel_rules: usize,
 }
@@ -203,31 +199,4 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Per table and version.
     pub tables: Vec<TableReport>,
-}
-
-impl Report {
-    /// The predicted `iptables-nft-save` (`ip6 = false`) or
-    /// `ip6tables-nft-save` output of one version, without the dated
-    /// comments; `None` when some table cannot be predicted.
-    pub fn save_text(&self, version: Version, ip6: bool, legacy_present: bool) -> Option<String> {
-        let fam = if ip6 { "ip6" } else { "ip" };
-        let mut out = String::new();
-        if legacy_present {
-            out.push_str(&format!(
-                "# Warning: iptables-legacy tables present, use {}-legacy-save to see them\n",
-                if ip6 { "ip6tables" } else { "iptables" }
-            ));
-        }
-        for t in self
-            .tables
-            .iter()
-            .filter(|t| t.version == version && t.family == fam)
-        {
-            out.push_str(t.save.as_deref()?);
-            if t.status == "parse-error" {
-                break;
-            }
-        }
-        Some(out)
-    }
 }

@@ -176,7 +176,16 @@ fn data<'a>(d: &Data<'a>) -> &'a [u8] {
 }
 
 /// Parses one rule of an `ip` (`v6 = false`) or `ip6` table as version `v`.
-pub(crate) fn parse(v: Version, v6: bool, r: &nflens_wire::Rule<'_>) -> Parsed {
+///
+/// With `show = false` only problems are collected: xt blobs are not
+/// lowered (every version reads them) and nothing is built for display.
+pub(crate) fn parse(
+    v: Version,
+    v6: bool,
+    r: &nflens_wire::Rule<'_>,
+    exprs: &[Expr<'_>],
+    show: bool,
+) -> Parsed {
     let mut st = St {
         v,
         v6,
@@ -184,13 +193,16 @@ pub(crate) fn parse(v: Version, v6: bool, r: &nflens_wire::Rule<'_>) -> Parsed {
         slots: Slots::default(),
         matches: Vec::new(),
         action: None,
-        comment: r.comment().map(Box::from),
+        comment: if show {
+            r.comment().map(Box::from)
+        } else {
+            None
+        },
         notes: Vec::new(),
         error: None,
         l4: None,
     };
     let nfproto = if v6 { 10 } else { 2 };
-    let exprs: Vec<Expr<'_>> = r.exprs.iter().filter_map(Result::ok).collect();
     let mut i = 0;
     while let Some(e) = exprs.get(i) {
         i += 1;
@@ -328,6 +340,7 @@ pub(crate) fn parse(v: Version, v6: bool, r: &nflens_wire::Rule<'_>) -> Parsed {
                 }
                 _ => st.fail("log", e, Some(Version::V1_8_8)),
             },
+            Expr::Match(_) | Expr::Target(_) if !show => {}
             Expr::Match(x) => {
                 let mut tmp = Rule {
                     matches: Vec::new(),

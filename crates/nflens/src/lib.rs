@@ -162,21 +162,44 @@ pub fn check(
     } else {
         versions.to_vec()
     };
-    let snap = socket::Snapshot::read(&socket::Options {
-        netns: netns.clone(),
-        ..socket::Options::default()
-    })
-    .map_err(CheckError::Read)?;
-    let legacy = socket::Legacy::read(netns).map_err(CheckError::Read)?;
-    let v4 = model_of_legacy(&legacy, wire::legacy::Family::V4).map_err(CheckError::Decode)?;
-    let v6 = model_of_legacy(&legacy, wire::legacy::Family::V6).map_err(CheckError::Decode)?;
+    // The two backends are read at the same time: both are kernel-bound.
+    let (snap, legacy) = std::thread::scope(|sc| {
+        let legacy = sc.spawn(|| socket::Legacy::read(netns));
+        let snap = socket::Snapshot::read(&socket::Options {
+            netns: netns.clone(),
+            ..socket::Options::default()
+        });
+        let legacy = legacy.join().unwrap_or_else(|_| {
+            Err(socket::Error::Io {
+                op: "legacy reader thread",
+                source: std::io::Error::other("panicked"),
+            })
+        });
+        (snap, legacy)
+    });
+    let (snap, legacy) = (
+        snap.map_err(CheckError::Read)?,
+        legacy.map_err(CheckError::Read)?,
+    );
+    let mut tables = Vec::with_capacity(legacy.tables.len());
+    for t in &legacy.tables {
+        let d = t.decode().map_err(CheckError::Decode)?;
+        tables.push(analysis::LegacyTable {
+            ip6: t.family == wire::legacy::Family::V6,
+            name: t.name.clone(),
+            chains: d
+                .chains
+                .iter()
+                .map(|c| (c.name.to_owned(), c.rules.len()))
+                .collect(),
+        });
+    }
     let input = nft_input(&snap);
     let report = analysis::analyse(&analysis::Input { nft: &input }, &versions);
     let lin = analysis::LegacyInput {
         names_v4: &legacy.names_v4,
         names_v6: &legacy.names_v6,
-        v4: Some(&v4),
-        v6: Some(&v6),
+        tables: &tables,
     };
     let detection = versions
         .iter()

@@ -75,27 +75,51 @@ fn undated(s: &str) -> String {
 
 #[test]
 fn catalogue_cases_predict_iptables_nft_1_8_9() {
-    if !netns::available("catalogue_cases_predict_iptables_nft_1_8_9", &["iptables-nft", "nft"]) {
+    if !netns::available(
+        "catalogue_cases_predict_iptables_nft_1_8_9",
+        &["iptables-nft", "nft"],
+    ) {
         return;
     }
     let v = Version::V1_8_9;
-    let version_out = std::process::Command::new("iptables-nft").arg("--version").output().expect("iptables-nft");
-    assert!(String::from_utf8_lossy(&version_out.stdout).contains("v1.8.9"), "the installed iptables must be 1.8.9");
+    let version_out = std::process::Command::new("iptables-nft")
+        .arg("--version")
+        .output()
+        .expect("iptables-nft");
+    assert!(
+        String::from_utf8_lossy(&version_out.stdout).contains("v1.8.9"),
+        "the installed iptables must be 1.8.9"
+    );
     let mut failures = Vec::new();
     let mut failed_cases = 0;
     for case in CASES {
         let before = failures.len();
-        let held = netns::Held::new(case.setup).unwrap_or_else(|r| panic!("{}: setup failed: {r:?}", case.name));
+        let held = netns::Held::new(case.setup)
+            .unwrap_or_else(|r| panic!("{}: setup failed: {r:?}", case.name));
         let check = nflens::check(&Netns::Path(held.path()), &[v]).expect("check");
+        let snap = nflens::socket::Snapshot::read(&nflens::socket::Options {
+            netns: Netns::Path(held.path()),
+            ..Default::default()
+        })
+        .expect("snapshot");
+        let input = nflens::nft_input(&snap);
         let mut got: Vec<Verdict> = check.report.findings.iter().map(|f| f.verdict).collect();
         got.sort();
         got.dedup();
         if got != case.expect {
-            failures.push(format!("{}: verdicts {got:?}, COMPAT.md says {:?}\n{:#?}", case.name, case.expect, check.report.findings));
+            failures.push(format!(
+                "{}: verdicts {got:?}, COMPAT.md says {:?}\n{:#?}",
+                case.name, case.expect, check.report.findings
+            ));
         }
         for (ip6, tool) in [(false, "iptables-nft"), (true, "ip6tables-nft")] {
             let save = held.run(&format!("{tool}-save"));
-            let predicted = check.report.save_text(v, ip6, false);
+            let predicted = nflens::analysis::predict_save(
+                &nflens::analysis::Input { nft: &input },
+                v,
+                ip6,
+                false,
+            );
             match predicted {
                 Some(p) if p == undated(&save.stdout) => {}
                 p => failures.push(format!(
@@ -109,21 +133,48 @@ fn catalogue_cases_predict_iptables_nft_1_8_9() {
             for arg in ["-S", "-L -n"] {
                 let run = held.run(&format!("set +e; {tool} {arg}; echo \"rc=$?\""));
                 let fam = if ip6 { "ip6" } else { "ip" };
-                let fam_findings: Vec<_> = check.report.findings.iter().filter(|f| f.family == fam).collect();
-                let incompatible = fam_findings.iter().find(|f| f.verdict == Verdict::Incompatible);
-                let parse_err = fam_findings.iter().find(|f| f.verdict == Verdict::ParseError);
+                let fam_findings: Vec<_> = check
+                    .report
+                    .findings
+                    .iter()
+                    .filter(|f| f.family == fam)
+                    .collect();
+                let incompatible = fam_findings
+                    .iter()
+                    .find(|f| f.verdict == Verdict::Incompatible);
+                let parse_err = fam_findings
+                    .iter()
+                    .find(|f| f.verdict == Verdict::ParseError);
                 if let Some(f) = incompatible.filter(|f| f.table == "filter") {
-                    let want = f.message.as_deref().and_then(|m| m.lines().next()).and_then(|l| l.strip_prefix("-L/-S: ")).unwrap_or("");
+                    let want = f
+                        .message
+                        .as_deref()
+                        .and_then(|m| m.lines().next())
+                        .and_then(|l| l.strip_prefix("-L/-S: "))
+                        .unwrap_or("");
                     if !(run.stderr.trim_end() == want && run.stdout.contains("rc=1")) {
-                        failures.push(format!("{}: `{tool} {arg}`: stderr {:?} {}, nflens predicted {want:?} exit 1", case.name, run.stderr, run.stdout.lines().last().unwrap_or("")));
+                        failures.push(format!(
+                            "{}: `{tool} {arg}`: stderr {:?} {}, nflens predicted {want:?} exit 1",
+                            case.name,
+                            run.stderr,
+                            run.stdout.lines().last().unwrap_or("")
+                        ));
                     }
                 } else if let Some(f) = parse_err.filter(|f| f.table == "filter") {
                     let want = f.message.as_deref().unwrap_or("");
                     if !(run.stderr.trim_end() == want.trim_end() && run.stdout.contains("rc=3")) {
-                        failures.push(format!("{}: `{tool} {arg}`: stderr {:?} {}, nflens predicted {want:?} exit 3", case.name, run.stderr, run.stdout.lines().last().unwrap_or("")));
+                        failures.push(format!(
+                            "{}: `{tool} {arg}`: stderr {:?} {}, nflens predicted {want:?} exit 3",
+                            case.name,
+                            run.stderr,
+                            run.stdout.lines().last().unwrap_or("")
+                        ));
                     }
                 } else if !run.stdout.contains("rc=0") {
-                    failures.push(format!("{}: `{tool} {arg}` failed: {:?} {:?}; nflens predicted success", case.name, run.stderr, run.stdout));
+                    failures.push(format!(
+                        "{}: `{tool} {arg}` failed: {:?} {:?}; nflens predicted success",
+                        case.name, run.stderr, run.stdout
+                    ));
                 }
             }
         }
@@ -137,7 +188,12 @@ fn catalogue_cases_predict_iptables_nft_1_8_9() {
         CASES.len() - failed_cases,
         CASES.len()
     );
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }
 
 /// Each detector's documented algorithm (COMPAT.md §3.1, §3.2), run with
@@ -170,7 +226,15 @@ else echo calico-felix=nft; fi
 "#;
 
 fn rules(tool: &str, n: usize, chain: &str) -> String {
-    (0..n).map(|i| format!("{tool} -A {chain} -s 10.0.{}.{}/32 -j ACCEPT\n", i / 250, i % 250 + 1)).collect()
+    (0..n)
+        .map(|i| {
+            format!(
+                "{tool} -A {chain} -s 10.0.{}.{}/32 -j ACCEPT\n",
+                i / 250,
+                i % 250 + 1
+            )
+        })
+        .collect()
 }
 
 #[test]
@@ -211,14 +275,22 @@ fn detection_scenarios_match_the_detectors_run_with_real_tools() {
             "{name}: legacy {} nft {}: {}",
             d.legacy_rule_lines,
             d.nft_rule_lines,
-            d.detectors.iter().map(|x| format!("{}={}", x.detector, x.verdict)).collect::<Vec<_>>().join(" ")
+            d.detectors
+                .iter()
+                .map(|x| format!("{}={}", x.detector, x.verdict))
+                .collect::<Vec<_>>()
+                .join(" ")
         );
         for line in real.stdout.lines() {
-            let Some((det, verdict)) = line.split_once('=') else { continue };
+            let Some((det, verdict)) = line.split_once('=') else {
+                continue;
+            };
             if det == "counts" {
                 let want = format!("{}/{}", d.legacy_rule_lines, d.nft_rule_lines);
                 if verdict != want {
-                    failures.push(format!("{name}: rule lines legacy/nft: tools {verdict}, nflens {want}"));
+                    failures.push(format!(
+                        "{name}: rule lines legacy/nft: tools {verdict}, nflens {want}"
+                    ));
                 }
                 continue;
             }
@@ -229,14 +301,24 @@ fn detection_scenarios_match_the_detectors_run_with_real_tools() {
             }
         }
     }
-    eprintln!("detection: {compared} detector verdicts in {} scenarios compared", scenarios.len());
-    assert_eq!(compared, scenarios.len() * 6, "every detector ran in every scenario");
+    eprintln!(
+        "detection: {compared} detector verdicts in {} scenarios compared",
+        scenarios.len()
+    );
+    assert_eq!(
+        compared,
+        scenarios.len() * 6,
+        "every detector ran in every scenario"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
 fn check_changes_nothing() {
-    if !netns::available("check_changes_nothing", &["iptables-nft", "iptables-legacy", "nft"]) {
+    if !netns::available(
+        "check_changes_nothing",
+        &["iptables-nft", "iptables-legacy", "nft"],
+    ) {
         return;
     }
     // Legacy filter only (no legacy mangle), and nft rules.
@@ -244,16 +326,34 @@ fn check_changes_nothing() {
         "iptables-legacy -A INPUT -j ACCEPT\niptables-nft -A INPUT -j ACCEPT\nnft add rule ip filter INPUT ct state new accept",
     )
     .expect("setup");
-    let state = || held.run("cat /proc/net/ip_tables_names; echo --; cat /proc/net/ip6_tables_names 2>/dev/null; echo --; nft list ruleset; iptables-legacy-save | grep -v '^#'").stdout;
+    let state = || {
+        held.run("cat /proc/net/ip_tables_names; echo --; cat /proc/net/ip6_tables_names 2>/dev/null; echo --; nft list ruleset; iptables-legacy-save | grep -v '^#'").stdout
+    };
     let ns = Netns::Path(held.path());
-    let gen = || nflens::socket::Snapshot::read(&nflens::socket::Options { netns: ns.clone(), ..Default::default() }).expect("snapshot").generation();
+    let gen = || {
+        nflens::socket::Snapshot::read(&nflens::socket::Options {
+            netns: ns.clone(),
+            ..Default::default()
+        })
+        .expect("snapshot")
+        .generation()
+    };
     let (before, gen_before) = (state(), gen());
     let check = nflens::check(&ns, &[]).expect("check");
     assert_eq!(check.generation, gen_before);
     let (after, gen_after) = (state(), gen());
     assert_eq!(gen_before, gen_after, "the nf_tables generation moved");
-    assert_eq!(before, after, "/proc/net/ip*_tables_names or a ruleset changed");
-    assert!(before.starts_with("filter\n--\n"), "only the legacy filter table exists: {before}");
-    assert!(!check.clean(), "split brain and an incompatible table are findings");
+    assert_eq!(
+        before, after,
+        "/proc/net/ip*_tables_names or a ruleset changed"
+    );
+    assert!(
+        before.starts_with("filter\n--\n"),
+        "only the legacy filter table exists: {before}"
+    );
+    assert!(
+        !check.clean(),
+        "split brain and an incompatible table are findings"
+    );
     assert!(check.detection.iter().all(|d| d.split_brain));
 }

@@ -429,7 +429,16 @@ impl<'a> Table<'a> {
                 starts.push((w.next, n));
             }
         }
-        let chain_at = |off: u32| starts.iter().find(|s| s.0 == off).map(|s| s.1);
+        // By offset, for the jump lookups (thousands of chains in a
+        // kube-proxy table: a linear search per entry would be quadratic).
+        starts.sort_by_key(|s| s.0);
+        let chain_at = |off: u32| {
+            starts
+                .binary_search_by_key(&off, |s| s.0)
+                .ok()
+                .and_then(|i| starts.get(i))
+                .map(|s| s.1)
+        };
         let hook_at = |off: u32| info.hooks().find(|&(_, e, _)| e == off).map(|(h, _, _)| h);
         let underflow_at = |off: u32| info.hooks().any(|(_, _, u)| u == off);
 
