@@ -551,7 +551,15 @@ fn table_all_versions<'a>(
                 let mut shown = format!("-A {}", c.name);
                 let shown_ok = ipt_render::rule(&full.shown, model_fam, &mut shown).is_ok();
                 let kernel = nft_text(model_fam, r);
-                let remedy = remedy_rule(model_fam, v6, tname, c, index, r);
+                // Version skew: a newer iptables-nft wrote it natively; the
+                // fix is the reader, not the rule.
+                let skew = p.notes.iter().filter_map(|n| n.native_since).max();
+                let remedy = match skew {
+                    Some(since) if p.notes.iter().all(|n| n.native_since.is_some()) => format!(
+                        "use iptables-nft {since} or later everywhere this table is read or written (host and container images, e.g. kube-proxy): iptables-nft {since}+ wrote this rule in a form {v} cannot read"
+                    ),
+                    _ => remedy_rule(model_fam, v6, tname, c, index, r),
+                };
                 for n in &p.notes {
                     let (verdict, reason) = match &n.problem {
                         Problem::Fails(msg) => (
