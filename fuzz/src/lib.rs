@@ -176,9 +176,40 @@ pub mod lower {
             }
         }
         if let Ok(snap) = nflens_socket::Snapshot::from_bytes(data.to_vec()) {
+            let input = nflens_analysis::NftInput {
+                tables: snap.tables().collect(),
+                chains: snap.chains_with_rules().map(|(c, r)| (c, r.collect())).collect(),
+            };
+            let _ = nflens_analysis::analyse(&nflens_analysis::Input { nft: &input }, &nflens_analysis::Version::ALL);
             let rs = nflens_model::nft::ruleset(snap.tables(), snap.chains_with_rules());
             for r in rs.tables.iter().flat_map(|t| &t.chains).flat_map(|c| &c.rules) {
                 assert!(r.same_meaning(r), "a rule means what it means");
+            }
+        }
+    }
+}
+
+/// Legacy xtables entries as `IPT_SO_GET_ENTRIES` returns them: decode
+/// into chains and lower to the model. Input: the 84-byte `ipt_getinfo`,
+/// one family byte (0: IPv4), then the entries. Seeds were read from a
+/// throwaway namespace with `nflens_socket::Legacy::read`.
+pub mod legacy_decode {
+    use nflens_wire::legacy::{Family, Info, Table, GETINFO_LEN};
+
+    /// Runs the target on one input.
+    pub fn run(data: &[u8]) {
+        let Some(info) = data.get(..GETINFO_LEN).and_then(|b| Info::decode(b).ok()) else {
+            return;
+        };
+        let fam = match data.get(GETINFO_LEN) {
+            Some(0) => Family::V4,
+            _ => Family::V6,
+        };
+        let entries = data.get(GETINFO_LEN + 1..).unwrap_or_default();
+        if let Ok(t) = Table::decode(fam, "fuzz", &info, entries) {
+            let m = nflens_model::legacy::table(&t);
+            for r in m.chains.iter().flat_map(|c| &c.rules) {
+                assert!(r.same_meaning(r));
             }
         }
     }
@@ -233,6 +264,11 @@ mod smoke {
     #[test]
     fn expr_decode_smoke() {
         smoke("expr_decode", super::expr_decode::run);
+    }
+
+    #[test]
+    fn legacy_decode_smoke() {
+        smoke("legacy_decode", super::legacy_decode::run);
     }
 
     #[test]
