@@ -9,10 +9,8 @@
 //! an error (`Error: <reason>`, listing stops); up to 1.8.8 the same thing
 //! is dropped silently; and some things are shown wrongly in every version.
 
-use nflens_model::nft::{lower_xt_match, lower_xt_target};
-use nflens_model::{
-    Action, ActionKind, Dir, Iface, IpNet, Match, MatchKind, Origin, Rule, Span32, TcpFlags,
-};
+use nflens_model::nft::{addr_net, iface_of, lower_xt_match, lower_xt_target};
+use nflens_model::{Action, ActionKind, Dir, Match, MatchKind, Origin, Rule, Span32, TcpFlags};
 use nflens_wire::expr::write_expr;
 use nflens_wire::sys::*;
 use nflens_wire::{Data, Expr};
@@ -444,50 +442,6 @@ fn meta_set(st: &mut St<'_>, key: u32, sreg: u32, e: &Expr<'_>) {
     }
 }
 
-fn iface(b: &[u8]) -> Iface {
-    let end = b.iter().position(|&c| c == 0);
-    let name =
-        String::from_utf8_lossy(b.get(..end.unwrap_or(b.len())).unwrap_or_default()).into_owned();
-    Iface {
-        name: name.into(),
-        wildcard: end.is_none(),
-    }
-}
-
-fn net(v6: bool, value: &[u8], mask: Option<&[u8]>) -> Option<IpNet> {
-    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-    let width = if v6 { 16 } else { 4 };
-    if value.len() > width {
-        return None;
-    }
-    let mut a = [0u8; 16];
-    let mut mk = [0u8; 16];
-    a.get_mut(..value.len())?.copy_from_slice(value);
-    match mask {
-        Some(x) => mk
-            .get_mut(..x.len().min(value.len()))?
-            .copy_from_slice(x.get(..value.len().min(x.len()))?),
-        None => mk
-            .get_mut(..value.len())?
-            .iter_mut()
-            .for_each(|b| *b = 0xff),
-    }
-    for (x, y) in a.iter_mut().zip(&mk) {
-        *x &= *y;
-    }
-    Some(if v6 {
-        IpNet {
-            addr: IpAddr::V6(Ipv6Addr::from(a)),
-            mask: IpAddr::V6(Ipv6Addr::from(mk)),
-        }
-    } else {
-        IpNet {
-            addr: IpAddr::V4(Ipv4Addr::new(a[0], a[1], a[2], a[3])),
-            mask: IpAddr::V4(Ipv4Addr::new(mk[0], mk[1], mk[2], mk[3])),
-        }
-    })
-}
-
 const PKTTYPES: [&str; 4] = ["unicast", "broadcast", "multicast", "host"];
 
 fn cmp(st: &mut St<'_>, sreg: u32, op: u32, val: &[u8], e: &Expr<'_>) {
@@ -503,13 +457,13 @@ fn cmp(st: &mut St<'_>, sreg: u32, op: u32, val: &[u8], e: &Expr<'_>) {
             NFT_META_IIFNAME => st.slot(
                 |s| &mut s.iif,
                 "-i",
-                m(neg, MatchKind::InIface(iface(val))),
+                m(neg, MatchKind::InIface(iface_of(val))),
                 e,
             ),
             NFT_META_OIFNAME => st.slot(
                 |s| &mut s.oif,
                 "-o",
-                m(neg, MatchKind::OutIface(iface(val))),
+                m(neg, MatchKind::OutIface(iface_of(val))),
                 e,
             ),
             NFT_META_IIF | NFT_META_OIF => {
@@ -575,7 +529,7 @@ fn network(
     let (src, dst, proto, ttl) = if v6 { (8, 24, 6, 7) } else { (12, 16, 9, 8) };
     match offset {
         o if o == src || o == dst => {
-            let Some(net) = net(v6, val, mask) else {
+            let Some(net) = addr_net(v6, val, mask) else {
                 st.ignore("an address compare nflens cannot size".into(), e);
                 return;
             };

@@ -221,7 +221,9 @@ fn data_bytes<'a>(d: &Data<'a>) -> Option<&'a [u8]> {
 
 /// An interface name compare: the name, and whether it is a prefix (no
 /// terminating NUL compared).
-fn iface_of(b: &[u8]) -> Iface {
+/// An interface name compared by `meta iifname`/`oifname`: a value without
+/// its NUL is a prefix (`eth+`).
+pub fn iface_of(b: &[u8]) -> Iface {
     let end = b.iter().position(|&c| c == 0);
     let name = String::from_utf8_lossy(&b[..end.unwrap_or(b.len())]).into_owned();
     Iface {
@@ -230,8 +232,9 @@ fn iface_of(b: &[u8]) -> Iface {
     }
 }
 
-/// Address of `value` (the first `len` bytes of an address) with `mask`.
-pub(crate) fn addr_net(v6: bool, value: &[u8], mask: Option<&[u8]>) -> Option<IpNet> {
+/// Address of `value` (the first bytes of an address; a shorter value is a
+/// prefix) with `mask` (of the same length; `None`: all ones), as a network.
+pub fn addr_net(v6: bool, value: &[u8], mask: Option<&[u8]>) -> Option<IpNet> {
     let width = if v6 { 16 } else { 4 };
     if value.len() > width {
         return None;
