@@ -221,11 +221,7 @@ fn check(c: &mut Criterion) {
             BenchmarkId::new("analyse-all-versions", format!("kube-{n}")),
             |b| {
                 let input = nflens::nft_input(&snap);
-                b.iter(|| {
-                    nflens_analysis::analyse(&nflens_analysis::Input { nft: &input }, &Version::ALL)
-                        .tables
-                        .len()
-                })
+                b.iter(|| nflens_analysis::analyse(&input, &Version::ALL).tables.len())
             },
         );
     }

@@ -180,7 +180,7 @@ pub mod lower {
                 tables: snap.tables().collect(),
                 chains: snap.chains_with_rules().map(|(c, r)| (c, r.collect())).collect(),
             };
-            let _ = nflens_analysis::analyse(&nflens_analysis::Input { nft: &input }, &nflens_analysis::Version::ALL);
+            let _ = nflens_analysis::analyse(&input, &nflens_analysis::Version::ALL);
             let rs = nflens_model::nft::ruleset(snap.tables(), snap.chains_with_rules());
             for r in rs.tables.iter().flat_map(|t| &t.chains).flat_map(|c| &c.rules) {
                 assert!(r.same_meaning(r), "a rule means what it means");

@@ -7,7 +7,7 @@ use nflens_wire::sys::*;
 use nflens_wire::Expr;
 
 use crate::parse::{parse, Problem};
-use crate::{Finding, Report, TableReport, Verdict, Version};
+use crate::{Finding, Report, TableReport, TableStatus, Verdict, Version};
 
 /// The nf_tables side of a namespace: tables, and chains with their rules
 /// in order (what `nflens_socket::Snapshot` gives).
@@ -17,13 +17,6 @@ pub struct NftInput<'a> {
     pub tables: Vec<nflens_wire::Table<'a>>,
     /// Chains with their rules.
     pub chains: Vec<(nflens_wire::Chain<'a>, Vec<nflens_wire::Rule<'a>>)>,
-}
-
-/// What [`analyse`] reads.
-#[derive(Debug)]
-pub struct Input<'a> {
-    /// The nf_tables side.
-    pub nft: &'a NftInput<'a>,
 }
 
 /// iptables' tables, in `iptables-nft-save` order.
@@ -47,16 +40,9 @@ fn builtin(table: &str, hook: u32) -> Option<(&'static str, &'static str, i32)> 
     Some((name, ty, prio))
 }
 
+/// `ip`, `ip6`, `inet`, ... of an nf_tables family number.
 fn fam_name(f: u8) -> &'static str {
-    match f {
-        2 => "ip",
-        10 => "ip6",
-        1 => "inet",
-        3 => "arp",
-        7 => "bridge",
-        5 => "netdev",
-        _ => "unknown",
-    }
+    lower::family(f).map_or("unknown", nft_render::family_name)
 }
 
 fn prog(v6: bool) -> &'static str {
@@ -251,8 +237,7 @@ type ChainRules<'r, 'a> = &'r (nflens_wire::Chain<'a>, Vec<nflens_wire::Rule<'a>
 
 /// Analyses the nf_tables side for `versions`. Each rule's expressions are
 /// decoded once and read as every version reads them.
-pub fn analyse(input: &Input<'_>, versions: &[Version]) -> Report {
-    let nft = input.nft;
+pub fn analyse(nft: &NftInput<'_>, versions: &[Version]) -> Report {
     let mut rep = Report {
         versions: versions.to_vec(),
         ..Report::default()
@@ -302,7 +287,7 @@ fn table_chains<'r, 'a>(nft: &'r NftInput<'a>, fam: u8, tname: &str) -> Vec<Chai
 
 /// What Gates 0 (base chains) and 1 (whitelist) decide about a table.
 struct Gate<'a> {
-    status: &'static str,
+    status: TableStatus,
     hidden: Vec<&'a str>,
     findings: Vec<Finding>,
 }
@@ -342,7 +327,7 @@ fn gate<'a>(v: Version, v6: bool, tname: &str, chains: &[ChainRules<'_, 'a>]) ->
     let famname = if v6 { "ip6" } else { "ip" };
     let all: Vec<&nflens_wire::Chain<'_>> = chains.iter().map(|(c, _)| c).collect();
     let mut g = Gate {
-        status: "ok",
+        status: TableStatus::Ok,
         hidden: Vec::new(),
         findings: Vec::new(),
     };
@@ -385,7 +370,11 @@ fn gate<'a>(v: Version, v6: bool, tname: &str, chains: &[ChainRules<'_, 'a>]) ->
                     ),
                 )
             };
-            g.status = if dup { "crash" } else { "incompatible" };
+            g.status = if dup {
+                TableStatus::Crash
+            } else {
+                TableStatus::Incompatible
+            };
             g.findings.push(finding(
                 v,
                 v6,
@@ -402,8 +391,8 @@ fn gate<'a>(v: Version, v6: bool, tname: &str, chains: &[ChainRules<'_, 'a>]) ->
             ));
         } else {
             g.hidden.push(c.name);
-            if g.status == "ok" {
-                g.status = "tainted";
+            if g.status == TableStatus::Ok {
+                g.status = TableStatus::Tainted;
             }
             let policy_drop = c.policy == Some(NF_DROP as u32);
             let bdef = h.and_then(|h| builtin(tname, h.num));
@@ -441,6 +430,7 @@ fn gate1_finding(
     index: usize,
     r: &nflens_wire::Rule<'_>,
     exprs: &[Expr<'_>],
+    kernel: &mut Option<Option<String>>,
 ) -> Option<Finding> {
     let model_fam = if v6 { Family::Ipv6 } else { Family::Ipv4 };
     let e = exprs.iter().find(|e| !whitelisted(v, e))?;
@@ -468,7 +458,7 @@ fn gate1_finding(
         why,
         Some(msg),
         None,
-        nft_text(model_fam, r),
+        kernel.get_or_insert_with(|| nft_text(model_fam, r)).clone(),
         remedy_rule(model_fam, v6, tname, c, index, r),
     ))
 }
@@ -514,11 +504,14 @@ fn table_all_versions<'a>(
         for (index, r) in rules.iter().enumerate() {
             scratch.clear();
             scratch.extend(r.exprs.iter().filter_map(Result::ok));
+            // The rule in nft syntax, made at most once for all versions.
+            let mut kernel_text: Option<Option<String>> = None;
             for (&v, st) in versions.iter().zip(sts.iter_mut()) {
-                if st.g.status == "crash" || st.g.hidden.contains(&c.name) {
+                if st.g.status == TableStatus::Crash || st.g.hidden.contains(&c.name) {
                     continue;
                 }
-                if let Some(f) = gate1_finding(v, v6, tname, c, index, r, scratch) {
+                if let Some(f) = gate1_finding(v, v6, tname, c, index, r, scratch, &mut kernel_text)
+                {
                     st.gate1.push(f);
                     continue;
                 }
@@ -536,7 +529,8 @@ fn table_all_versions<'a>(
                             prog(v6),
                             prog(v6)
                         )),
-                        None, nft_text(model_fam, r), remedy_rule(model_fam, v6, tname, c, index, r),
+                        None, kernel_text.get_or_insert_with(|| nft_text(model_fam, r)).clone(),
+                        remedy_rule(model_fam, v6, tname, c, index, r),
                     ));
                     st.failed = true;
                     continue;
@@ -550,7 +544,9 @@ fn table_all_versions<'a>(
                 let full = parse(v, v6, r, scratch, true);
                 let mut shown = format!("-A {}", c.name);
                 let shown_ok = ipt_render::rule(&full.shown, model_fam, &mut shown).is_ok();
-                let kernel = nft_text(model_fam, r);
+                let kernel = kernel_text
+                    .get_or_insert_with(|| nft_text(model_fam, r))
+                    .clone();
                 // Version skew: a newer iptables-nft wrote it natively; the
                 // fix is the reader, not the rule.
                 let skew = p.notes.iter().filter_map(|n| n.native_since).max();
@@ -601,11 +597,11 @@ fn table_all_versions<'a>(
             let mut findings = st.g.findings;
             let mut status = st.g.status;
             let mut rule_lines = 0;
-            if status == "crash" {
+            if status == TableStatus::Crash {
             } else if !st.gate1.is_empty() {
-                status = "incompatible";
+                status = TableStatus::Incompatible;
                 findings.extend(st.gate1);
-            } else if status == "incompatible" {
+            } else if status == TableStatus::Incompatible {
                 // 1.8.7: a base chain made it incompatible.
             } else {
                 if table.flags & 1 != 0 {
@@ -617,7 +613,7 @@ fn table_all_versions<'a>(
                     ));
                 }
                 if st.failed {
-                    status = "parse-error";
+                    status = TableStatus::ParseError;
                 }
                 findings.extend(st.gate2);
                 rule_lines = st.lines;
@@ -642,12 +638,11 @@ fn table_all_versions<'a>(
 /// footer comments. `None` when a rule it shows has no spelling nflens
 /// knows (an xt extension nflens does not decode, say).
 pub fn predict_save(
-    input: &Input<'_>,
+    nft: &NftInput<'_>,
     v: Version,
     ip6: bool,
     legacy_present: bool,
 ) -> Option<String> {
-    let nft = input.nft;
     let fam = if ip6 { 10 } else { 2 };
     let model_fam = if ip6 { Family::Ipv6 } else { Family::Ipv4 };
     let mut out = String::new();
@@ -668,20 +663,19 @@ pub fn predict_save(
         }
         let chains = table_chains(nft, fam, tname);
         let g = gate(v, ip6, tname, &chains);
-        let refused_any = g.status == "ok" || g.status == "tainted";
-        let refused_any = refused_any
+        let refused_any = !g.status.unreadable()
             && chains
                 .iter()
                 .filter(|(c, _)| !g.hidden.contains(&c.name))
                 .any(|(_, rules)| rules.iter().any(|r| refused(v, r)));
-        if g.status == "incompatible" || g.status == "crash" || refused_any {
+        if g.status.unreadable() || refused_any {
             out.push_str(&format!(
                 "# Table `{tname}' is incompatible, use 'nft' tool.\n{}",
                 nl_if_old(v)
             ));
             continue;
         }
-        if g.status == "tainted" {
+        if g.status == TableStatus::Tainted {
             out.push_str(&format!("# Table `{tname}' contains incompatible base-chains, use 'nft' tool to list them.\n"));
         }
         let mut shown = Table {

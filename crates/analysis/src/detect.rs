@@ -7,7 +7,7 @@
 //! text of a [`Report`](crate::Report).
 
 use crate::check::NftInput;
-use crate::{Report, Version};
+use crate::{Report, TableStatus, Version};
 
 #[cfg(feature = "serde")]
 use serde::Serialize;
@@ -142,7 +142,7 @@ pub fn detect(
         if !stopped[i] {
             nft_lines += t.rule_lines;
         }
-        if t.status == "parse-error" {
+        if t.status == TableStatus::ParseError {
             // The whole save command stops at the failing rule.
             stopped[i] = true;
         }
@@ -160,7 +160,7 @@ pub fn detect(
             .tables
             .iter()
             .find(|t| t.version == version && t.family == fam && t.table == "mangle")
-            .is_some_and(|t| t.status != "incompatible" && t.status != "crash");
+            .is_some_and(|t| !t.status.unreadable());
         hints.push(Hint {
             side: "nft",
             family: fam,

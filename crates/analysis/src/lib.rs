@@ -30,7 +30,7 @@ mod check;
 pub mod detect;
 mod parse;
 
-pub use check::{analyse, predict_save, Input, NftInput};
+pub use check::{analyse, predict_save, NftInput};
 pub use detect::{detect, Detection, DetectorVerdict, LegacyInput, LegacyTable};
 
 use std::fmt;
@@ -170,6 +170,29 @@ pub struct Finding {
     pub remedy: String,
 }
 
+/// What one iptables-nft version makes of a table as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize), serde(rename_all = "kebab-case"))]
+pub enum TableStatus {
+    /// Listed (maybe with misrendered rules).
+    Ok,
+    /// Gate 1 (or, in 1.8.7, a base chain) refuses it: nothing is listed.
+    Incompatible,
+    /// Base chains are hidden; the rest is listed (1.8.8+).
+    Tainted,
+    /// A rule fails to parse; the listing stops there (1.8.9+).
+    ParseError,
+    /// 1.8.7 crashes on it.
+    Crash,
+}
+
+impl TableStatus {
+    /// Whether iptables lists nothing of the table.
+    pub fn unreadable(self) -> bool {
+        matches!(self, TableStatus::Incompatible | TableStatus::Crash)
+    }
+}
+
 /// Per table and version: what iptables-nft makes of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
@@ -180,8 +203,8 @@ pub struct TableReport {
     pub family: String,
     /// Table.
     pub table: String,
-    /// `ok`, `incompatible`, `tainted`, `parse-error` or `crash`.
-    pub status: &'static str,
+    /// What it makes of the table.
+    pub status: TableStatus,
     /// Rule lines (`-A`) its `iptables-nft-save` prints: what rule-count
     /// detectors count.
     pub rule_lines: usize,

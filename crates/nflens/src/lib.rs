@@ -195,7 +195,7 @@ pub fn check(
         });
     }
     let input = nft_input(&snap);
-    let report = analysis::analyse(&analysis::Input { nft: &input }, &versions);
+    let report = analysis::analyse(&input, &versions);
     let lin = analysis::LegacyInput {
         names_v4: &legacy.names_v4,
         names_v6: &legacy.names_v6,

@@ -114,12 +114,7 @@ fn catalogue_cases_predict_iptables_nft_1_8_9() {
         }
         for (ip6, tool) in [(false, "iptables-nft"), (true, "ip6tables-nft")] {
             let save = held.run(&format!("{tool}-save"));
-            let predicted = nflens::analysis::predict_save(
-                &nflens::analysis::Input { nft: &input },
-                v,
-                ip6,
-                false,
-            );
+            let predicted = nflens::analysis::predict_save(&input, v, ip6, false);
             match predicted {
                 Some(p) if p == undated(&save.stdout) => {}
                 p => failures.push(format!(

@@ -281,7 +281,6 @@ const XT_RETURN: i32 = -5; // -NF_REPEAT - 1
 const ERROR_TARGET: &str = "ERROR";
 
 struct Raw<'a> {
-    offset: u32,
     next: u32,
     entry: Entry<'a>,
     /// A standard target's raw verdict, an `ERROR` target's name.
@@ -392,7 +391,6 @@ fn decode_entry<'a>(fam: Family, r: &Rd<'a>, at: usize) -> Result<(Raw<'a>, usiz
         _ => Target::Xt(t),
     };
     let raw = Raw {
-        offset: at as u32,
         next: (at + next_offset) as u32,
         entry: Entry {
             offset: at as u32,
@@ -461,7 +459,7 @@ impl<'a> Table<'a> {
                 });
                 continue;
             }
-            if let Some(h) = hook_at(w.offset) {
+            if let Some(h) = hook_at(w.entry.offset) {
                 chains.push(Chain {
                     name: hook_name(h.into()),
                     hook: Some(h),
@@ -489,11 +487,11 @@ impl<'a> Table<'a> {
             }
             let Some(chain) = chains.last_mut() else {
                 return Err(DecodeError::new(
-                    w.offset as usize,
+                    entry.offset as usize,
                     DecodeErrorKind::MissingAttr("chain head"),
                 ));
             };
-            if chain.hook.is_some() && underflow_at(w.offset) {
+            if chain.hook.is_some() && underflow_at(entry.offset) {
                 chain.policy = Some((entry.target, entry.counters));
                 continue;
             }
