@@ -565,7 +565,11 @@ impl<'a> ExprAttr<'a> {
     /// Reads one `NFTA_LIST_ELEM` (or a bare `NFTA_*_EXPR` nest).
     pub fn parse(elem: &Attr<'a>) -> Result<Self> {
         let tb = elem.nested().table::<3>()?;
-        let name = need(tb.get(NFTA_EXPR_NAME), elem.offset(), "NFTA_EXPR_NAME")?.value_cstr()?;
+        let name = expr_name(need(
+            tb.get(NFTA_EXPR_NAME),
+            elem.offset(),
+            "NFTA_EXPR_NAME",
+        )?)?;
         Ok(ExprAttr {
             name,
             data: tb.get(NFTA_EXPR_DATA),
@@ -688,12 +692,11 @@ impl<'a> Iterator for ExprAttrIter<'a> {
                 Ok(tb) => tb,
                 Err(e) => return Some(Err(e)),
             };
-            let name = match need(tb.get(NFTA_EXPR_NAME), base, "NFTA_EXPR_NAME")
-                .and_then(|a| a.value_cstr())
-            {
-                Ok(n) => n,
-                Err(e) => return Some(Err(e)),
-            };
+            let name =
+                match need(tb.get(NFTA_EXPR_NAME), base, "NFTA_EXPR_NAME").and_then(expr_name) {
+                    Ok(n) => n,
+                    Err(e) => return Some(Err(e)),
+                };
             return Some(Ok(ExprAttr {
                 name,
                 data: tb.get(NFTA_EXPR_DATA),
@@ -774,6 +777,110 @@ pub const KNOWN: [&str; 40] = [
     "xfrm",
 ];
 
+/// The known expressions, as one value to dispatch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum K {
+    Bitwise,
+    Byteorder,
+    Cmp,
+    Connlimit,
+    Counter,
+    Ct,
+    Dup,
+    Dynset,
+    Exthdr,
+    Fib,
+    FlowOffload,
+    Fwd,
+    Hash,
+    Immediate,
+    Inner,
+    Last,
+    Limit,
+    Log,
+    Lookup,
+    Masq,
+    Match,
+    Meta,
+    Nat,
+    Notrack,
+    Numgen,
+    Objref,
+    Osf,
+    Payload,
+    Queue,
+    Quota,
+    Range,
+    Redir,
+    Reject,
+    Rt,
+    Socket,
+    Synproxy,
+    Target,
+    Tproxy,
+    Tunnel,
+    Xfrm,
+}
+
+/// `NFTA_EXPR_NAME`: a known name without a UTF-8 check, any other checked.
+fn expr_name(a: Attr<'_>) -> Result<&str> {
+    let v = a.value();
+    let end = v.iter().position(|&b| b == 0).unwrap_or(v.len());
+    match kind(v.get(..end).unwrap_or(&[])) {
+        Some((n, _)) => Ok(n),
+        None => a.value_cstr(),
+    }
+}
+
+/// The kind of a known expression name, with the name as a `'static` str
+/// (no UTF-8 check needed for a known name). Byte literals of fixed length:
+/// the compiler turns each comparison into a few integer compares.
+fn kind(name: &[u8]) -> Option<(&'static str, K)> {
+    Some(match name {
+        b"bitwise" => ("bitwise", K::Bitwise),
+        b"byteorder" => ("byteorder", K::Byteorder),
+        b"cmp" => ("cmp", K::Cmp),
+        b"connlimit" => ("connlimit", K::Connlimit),
+        b"counter" => ("counter", K::Counter),
+        b"ct" => ("ct", K::Ct),
+        b"dup" => ("dup", K::Dup),
+        b"dynset" => ("dynset", K::Dynset),
+        b"exthdr" => ("exthdr", K::Exthdr),
+        b"fib" => ("fib", K::Fib),
+        b"flow_offload" => ("flow_offload", K::FlowOffload),
+        b"fwd" => ("fwd", K::Fwd),
+        b"hash" => ("hash", K::Hash),
+        b"immediate" => ("immediate", K::Immediate),
+        b"inner" => ("inner", K::Inner),
+        b"last" => ("last", K::Last),
+        b"limit" => ("limit", K::Limit),
+        b"log" => ("log", K::Log),
+        b"lookup" => ("lookup", K::Lookup),
+        b"masq" => ("masq", K::Masq),
+        b"match" => ("match", K::Match),
+        b"meta" => ("meta", K::Meta),
+        b"nat" => ("nat", K::Nat),
+        b"notrack" => ("notrack", K::Notrack),
+        b"numgen" => ("numgen", K::Numgen),
+        b"objref" => ("objref", K::Objref),
+        b"osf" => ("osf", K::Osf),
+        b"payload" => ("payload", K::Payload),
+        b"queue" => ("queue", K::Queue),
+        b"quota" => ("quota", K::Quota),
+        b"range" => ("range", K::Range),
+        b"redir" => ("redir", K::Redir),
+        b"reject" => ("reject", K::Reject),
+        b"rt" => ("rt", K::Rt),
+        b"socket" => ("socket", K::Socket),
+        b"synproxy" => ("synproxy", K::Synproxy),
+        b"target" => ("target", K::Target),
+        b"tproxy" => ("tproxy", K::Tproxy),
+        b"tunnel" => ("tunnel", K::Tunnel),
+        b"xfrm" => ("xfrm", K::Xfrm),
+        _ => return None,
+    })
+}
+
 /// Decodes one expression from its name and `NFTA_EXPR_DATA`.
 pub fn decode<'a>(
     name: &'a str,
@@ -784,13 +891,13 @@ pub fn decode<'a>(
     if depth > MAX_NEST {
         return Err(DecodeError::new(at, DecodeErrorKind::NestTooDeep));
     }
-    if !KNOWN.contains(&name) {
+    let Some((_, k)) = kind(name.as_bytes()) else {
         // Kept raw, even if its attributes would not parse.
         return Ok(Expr::Unknown {
             name,
             data: data.map_or(&[][..], |d| d.value()),
         });
-    }
+    };
     let (it, at) = match data {
         Some(d) => (d.nested(), d.value_offset()),
         None => (AttrIter::new(&[], at), at),
@@ -802,8 +909,8 @@ pub fn decode<'a>(
     let reg0 = |i: u16| -> Result<Reg> { Ok(reg_at(t(i))?.unwrap_or_default()) };
     let u32_0 = |i: u16| -> Result<u32> { Ok(u32_at(t(i))?.unwrap_or(0)) };
     let u64_0 = |i: u16| -> Result<u64> { Ok(u64_at(t(i))?.unwrap_or(0)) };
-    Ok(match name {
-        "bitwise" => Expr::Bitwise(Bitwise {
+    Ok(match k {
+        K::Bitwise => Expr::Bitwise(Bitwise {
             sreg: reg0(NFTA_BITWISE_SREG)?,
             dreg: reg0(NFTA_BITWISE_DREG)?,
             len: u32_0(NFTA_BITWISE_LEN)?,
@@ -812,37 +919,37 @@ pub fn decode<'a>(
             xor: data_at(t(NFTA_BITWISE_XOR))?,
             data: data_at(t(NFTA_BITWISE_DATA))?,
         }),
-        "byteorder" => Expr::Byteorder(Byteorder {
+        K::Byteorder => Expr::Byteorder(Byteorder {
             sreg: reg0(NFTA_BYTEORDER_SREG)?,
             dreg: reg0(NFTA_BYTEORDER_DREG)?,
             op: u32_0(NFTA_BYTEORDER_OP)?,
             len: u32_0(NFTA_BYTEORDER_LEN)?,
             size: u32_0(NFTA_BYTEORDER_SIZE)?,
         }),
-        "cmp" => Expr::Cmp(Cmp {
+        K::Cmp => Expr::Cmp(Cmp {
             sreg: reg0(NFTA_CMP_SREG)?,
             op: u32_0(NFTA_CMP_OP)?,
             data: Data::parse(&req(NFTA_CMP_DATA, "NFTA_CMP_DATA")?)?,
         }),
-        "connlimit" => Expr::Connlimit(Connlimit {
+        K::Connlimit => Expr::Connlimit(Connlimit {
             count: u32_0(NFTA_CONNLIMIT_COUNT)?,
             flags: u32_0(NFTA_CONNLIMIT_FLAGS)?,
         }),
-        "counter" => Expr::Counter(Counter {
+        K::Counter => Expr::Counter(Counter {
             bytes: u64_0(NFTA_COUNTER_BYTES)?,
             packets: u64_0(NFTA_COUNTER_PACKETS)?,
         }),
-        "ct" => Expr::Ct(Ct {
+        K::Ct => Expr::Ct(Ct {
             dreg: reg_at(t(NFTA_CT_DREG))?,
             key: u32_0(NFTA_CT_KEY)?,
             direction: t(NFTA_CT_DIRECTION).map(|a| a.value_u8()).transpose()?,
             sreg: reg_at(t(NFTA_CT_SREG))?,
         }),
-        "dup" => Expr::Dup(Dup {
+        K::Dup => Expr::Dup(Dup {
             sreg_addr: reg_at(t(NFTA_DUP_SREG_ADDR))?,
             sreg_dev: reg_at(t(NFTA_DUP_SREG_DEV))?,
         }),
-        "dynset" => Expr::Dynset(Dynset {
+        K::Dynset => Expr::Dynset(Dynset {
             set_name: str_at(t(NFTA_DYNSET_SET_NAME))?.unwrap_or(""),
             set_id: u32_at(t(NFTA_DYNSET_SET_ID))?,
             op: u32_0(NFTA_DYNSET_OP)?,
@@ -853,7 +960,7 @@ pub fn decode<'a>(
             exprs: Exprs::from_attrs(t(NFTA_DYNSET_EXPRESSIONS), t(NFTA_DYNSET_EXPR))
                 .at_depth(depth + 1),
         }),
-        "exthdr" => Expr::Exthdr(Exthdr {
+        K::Exthdr => Expr::Exthdr(Exthdr {
             dreg: reg_at(t(NFTA_EXTHDR_DREG))?,
             sreg: reg_at(t(NFTA_EXTHDR_SREG))?,
             ty: t(NFTA_EXTHDR_TYPE)
@@ -865,20 +972,20 @@ pub fn decode<'a>(
             flags: u32_0(NFTA_EXTHDR_FLAGS)?,
             op: u32_0(NFTA_EXTHDR_OP)?,
         }),
-        "fib" => Expr::Fib(Fib {
+        K::Fib => Expr::Fib(Fib {
             dreg: reg0(NFTA_FIB_DREG)?,
             result: u32_0(NFTA_FIB_RESULT)?,
             flags: u32_0(NFTA_FIB_FLAGS)?,
         }),
-        "flow_offload" => Expr::FlowOffload(FlowOffload {
+        K::FlowOffload => Expr::FlowOffload(FlowOffload {
             table_name: str_at(t(NFTA_FLOW_TABLE_NAME))?.unwrap_or(""),
         }),
-        "fwd" => Expr::Fwd(Fwd {
+        K::Fwd => Expr::Fwd(Fwd {
             sreg_dev: reg_at(t(NFTA_FWD_SREG_DEV))?,
             sreg_addr: reg_at(t(NFTA_FWD_SREG_ADDR))?,
             nfproto: u32_at(t(NFTA_FWD_NFPROTO))?,
         }),
-        "hash" => Expr::Hash(Hash {
+        K::Hash => Expr::Hash(Hash {
             sreg: reg_at(t(NFTA_HASH_SREG))?,
             dreg: reg0(NFTA_HASH_DREG)?,
             len: u32_0(NFTA_HASH_LEN)?,
@@ -888,11 +995,11 @@ pub fn decode<'a>(
             ty: u32_0(NFTA_HASH_TYPE)?,
             set_name: str_at(t(NFTA_HASH_SET_NAME))?,
         }),
-        "immediate" => Expr::Immediate(Immediate {
+        K::Immediate => Expr::Immediate(Immediate {
             dreg: reg0(NFTA_IMMEDIATE_DREG)?,
             data: Data::parse(&req(NFTA_IMMEDIATE_DATA, "NFTA_IMMEDIATE_DATA")?)?,
         }),
-        "inner" => Expr::Inner(Inner {
+        K::Inner => Expr::Inner(Inner {
             num: u32_0(NFTA_INNER_NUM)?,
             ty: u32_0(NFTA_INNER_TYPE)?,
             flags: u32_0(NFTA_INNER_FLAGS)?,
@@ -901,18 +1008,18 @@ pub fn decode<'a>(
                 .map(|e| Exprs::single(&e).at_depth(depth + 1))
                 .unwrap_or_default(),
         }),
-        "last" => Expr::Last(Last {
+        K::Last => Expr::Last(Last {
             set: u32_0(NFTA_LAST_SET)?,
             msecs: u64_0(NFTA_LAST_MSECS)?,
         }),
-        "limit" => Expr::Limit(Limit {
+        K::Limit => Expr::Limit(Limit {
             rate: u64_0(NFTA_LIMIT_RATE)?,
             unit: u64_0(NFTA_LIMIT_UNIT)?,
             burst: u32_0(NFTA_LIMIT_BURST)?,
             ty: u32_0(NFTA_LIMIT_TYPE)?,
             flags: u32_0(NFTA_LIMIT_FLAGS)?,
         }),
-        "log" => Expr::Log(Log {
+        K::Log => Expr::Log(Log {
             prefix: str_at(t(NFTA_LOG_PREFIX))?,
             group: t(NFTA_LOG_GROUP).map(|a| a.value_u16_be()).transpose()?,
             snaplen: u32_at(t(NFTA_LOG_SNAPLEN))?,
@@ -922,42 +1029,42 @@ pub fn decode<'a>(
             level: u32_at(t(NFTA_LOG_LEVEL))?,
             flags: u32_at(t(NFTA_LOG_FLAGS))?,
         }),
-        "lookup" => Expr::Lookup(Lookup {
+        K::Lookup => Expr::Lookup(Lookup {
             set: str_at(t(NFTA_LOOKUP_SET))?.unwrap_or(""),
             set_id: u32_at(t(NFTA_LOOKUP_SET_ID))?,
             sreg: reg0(NFTA_LOOKUP_SREG)?,
             dreg: reg_at(t(NFTA_LOOKUP_DREG))?,
             flags: u32_at(t(NFTA_LOOKUP_FLAGS))?,
         }),
-        "masq" => Expr::Masq(Masq {
+        K::Masq => Expr::Masq(Masq {
             flags: u32_at(t(NFTA_MASQ_FLAGS))?,
             reg_proto_min: reg_at(t(NFTA_MASQ_REG_PROTO_MIN))?,
             reg_proto_max: reg_at(t(NFTA_MASQ_REG_PROTO_MAX))?,
         }),
-        "redir" => Expr::Redir(Masq {
+        K::Redir => Expr::Redir(Masq {
             flags: u32_at(t(NFTA_REDIR_FLAGS))?,
             reg_proto_min: reg_at(t(NFTA_REDIR_REG_PROTO_MIN))?,
             reg_proto_max: reg_at(t(NFTA_REDIR_REG_PROTO_MAX))?,
         }),
         // NFTA_MATCH_NAME = NFTA_TARGET_NAME = 1, REV = 2, INFO = 3.
-        "match" | "target" => {
+        K::Match | K::Target => {
             let xt = Xt {
                 name: str_at(t(1))?.unwrap_or(""),
                 rev: u32_0(2)?,
                 info: t(3).map_or(&[][..], |a| a.value()),
             };
-            if name == "match" {
+            if k == K::Match {
                 Expr::Match(xt)
             } else {
                 Expr::Target(xt)
             }
         }
-        "meta" => Expr::Meta(Meta {
+        K::Meta => Expr::Meta(Meta {
             key: u32_0(NFTA_META_KEY)?,
             dreg: reg_at(t(NFTA_META_DREG))?,
             sreg: reg_at(t(NFTA_META_SREG))?,
         }),
-        "nat" => Expr::Nat(Nat {
+        K::Nat => Expr::Nat(Nat {
             ty: u32_0(NFTA_NAT_TYPE)?,
             family: u32_0(NFTA_NAT_FAMILY)?,
             reg_addr_min: reg_at(t(NFTA_NAT_REG_ADDR_MIN))?,
@@ -966,26 +1073,26 @@ pub fn decode<'a>(
             reg_proto_max: reg_at(t(NFTA_NAT_REG_PROTO_MAX))?,
             flags: u32_at(t(NFTA_NAT_FLAGS))?,
         }),
-        "notrack" => Expr::Notrack,
-        "numgen" => Expr::Numgen(Numgen {
+        K::Notrack => Expr::Notrack,
+        K::Numgen => Expr::Numgen(Numgen {
             dreg: reg0(NFTA_NG_DREG)?,
             modulus: u32_0(NFTA_NG_MODULUS)?,
             ty: u32_0(NFTA_NG_TYPE)?,
             offset: u32_0(NFTA_NG_OFFSET)?,
         }),
-        "objref" => Expr::Objref(Objref {
+        K::Objref => Expr::Objref(Objref {
             imm_type: u32_at(t(NFTA_OBJREF_IMM_TYPE))?,
             imm_name: str_at(t(NFTA_OBJREF_IMM_NAME))?,
             set_sreg: reg_at(t(NFTA_OBJREF_SET_SREG))?,
             set_name: str_at(t(NFTA_OBJREF_SET_NAME))?,
             set_id: u32_at(t(NFTA_OBJREF_SET_ID))?,
         }),
-        "osf" => Expr::Osf(Osf {
+        K::Osf => Expr::Osf(Osf {
             dreg: reg0(NFTA_OSF_DREG)?,
             ttl: t(NFTA_OSF_TTL).map(|a| a.value_u8()).transpose()?,
             flags: u32_at(t(NFTA_OSF_FLAGS))?,
         }),
-        "payload" => Expr::Payload(Payload {
+        K::Payload => Expr::Payload(Payload {
             dreg: reg_at(t(NFTA_PAYLOAD_DREG))?,
             base: u32_0(NFTA_PAYLOAD_BASE)?,
             offset: u32_0(NFTA_PAYLOAD_OFFSET)?,
@@ -995,40 +1102,40 @@ pub fn decode<'a>(
             csum_offset: u32_0(NFTA_PAYLOAD_CSUM_OFFSET)?,
             csum_flags: u32_0(NFTA_PAYLOAD_CSUM_FLAGS)?,
         }),
-        "queue" => Expr::Queue(Queue {
+        K::Queue => Expr::Queue(Queue {
             num: t(NFTA_QUEUE_NUM).map(|a| a.value_u16_be()).transpose()?,
             total: t(NFTA_QUEUE_TOTAL).map(|a| a.value_u16_be()).transpose()?,
             flags: t(NFTA_QUEUE_FLAGS).map(|a| a.value_u16_be()).transpose()?,
             sreg_qnum: reg_at(t(NFTA_QUEUE_SREG_QNUM))?,
         }),
-        "quota" => Expr::Quota(Quota {
+        K::Quota => Expr::Quota(Quota {
             bytes: u64_0(NFTA_QUOTA_BYTES)?,
             consumed: u64_0(NFTA_QUOTA_CONSUMED)?,
             flags: u32_0(NFTA_QUOTA_FLAGS)?,
         }),
-        "range" => Expr::Range(Range {
+        K::Range => Expr::Range(Range {
             sreg: reg0(NFTA_RANGE_SREG)?,
             op: u32_0(NFTA_RANGE_OP)?,
             from: Data::parse(&req(NFTA_RANGE_FROM_DATA, "NFTA_RANGE_FROM_DATA")?)?,
             to: Data::parse(&req(NFTA_RANGE_TO_DATA, "NFTA_RANGE_TO_DATA")?)?,
         }),
-        "reject" => Expr::Reject(Reject {
+        K::Reject => Expr::Reject(Reject {
             ty: u32_0(NFTA_REJECT_TYPE)?,
             code: t(NFTA_REJECT_ICMP_CODE)
                 .map(|a| a.value_u8())
                 .transpose()?
                 .unwrap_or(0),
         }),
-        "rt" => Expr::Rt(Rt {
+        K::Rt => Expr::Rt(Rt {
             dreg: reg0(NFTA_RT_DREG)?,
             key: u32_0(NFTA_RT_KEY)?,
         }),
-        "socket" => Expr::Socket(Socket {
+        K::Socket => Expr::Socket(Socket {
             key: u32_0(NFTA_SOCKET_KEY)?,
             dreg: reg0(NFTA_SOCKET_DREG)?,
             level: u32_at(t(NFTA_SOCKET_LEVEL))?,
         }),
-        "synproxy" => Expr::Synproxy(Synproxy {
+        K::Synproxy => Expr::Synproxy(Synproxy {
             mss: t(NFTA_SYNPROXY_MSS)
                 .map(|a| a.value_u16_be())
                 .transpose()?
@@ -1039,17 +1146,17 @@ pub fn decode<'a>(
                 .unwrap_or(0),
             flags: u32_0(NFTA_SYNPROXY_FLAGS)?,
         }),
-        "tproxy" => Expr::Tproxy(Tproxy {
+        K::Tproxy => Expr::Tproxy(Tproxy {
             family: u32_0(NFTA_TPROXY_FAMILY)?,
             reg_addr: reg_at(t(NFTA_TPROXY_REG_ADDR))?,
             reg_port: reg_at(t(NFTA_TPROXY_REG_PORT))?,
         }),
-        "tunnel" => Expr::Tunnel(Tunnel {
+        K::Tunnel => Expr::Tunnel(Tunnel {
             key: u32_0(NFTA_TUNNEL_KEY)?,
             dreg: reg0(NFTA_TUNNEL_DREG)?,
             mode: u32_at(t(NFTA_TUNNEL_MODE))?,
         }),
-        "xfrm" => Expr::Xfrm(Xfrm {
+        K::Xfrm => Expr::Xfrm(Xfrm {
             dreg: reg0(NFTA_XFRM_DREG)?,
             key: u32_0(NFTA_XFRM_KEY)?,
             dir: t(NFTA_XFRM_DIR)
@@ -1058,9 +1165,5 @@ pub fn decode<'a>(
                 .unwrap_or(0),
             spnum: u32_0(NFTA_XFRM_SPNUM)?,
         }),
-        _ => Expr::Unknown {
-            name,
-            data: data.map_or(&[][..], |d| d.value()),
-        },
     })
 }
