@@ -238,11 +238,18 @@ type ChainRules<'r, 'a> = &'r (nflens_wire::Chain<'a>, Vec<nflens_wire::Rule<'a>
 /// Analyses the nf_tables side for `versions`. Each rule's expressions are
 /// decoded once and read as every version reads them.
 pub fn analyse(nft: &NftInput<'_>, versions: &[Version]) -> Report {
+    analyse_parallel(nft, versions, 1)
+}
+
+/// [`analyse`] on up to `threads` threads (scoped, joined before it
+/// returns): a large table's chains are cut into runs of about the same
+/// number of rules, each read by one thread, and the runs' results joined in
+/// order. The report is the same as [`analyse`]'s.
+pub fn analyse_parallel(nft: &NftInput<'_>, versions: &[Version], threads: usize) -> Report {
     let mut rep = Report {
         versions: versions.to_vec(),
         ..Report::default()
     };
-    let mut scratch = Vec::new();
     let mut per: Vec<Vec<TableReport>> = vec![Vec::new(); versions.len()];
     let mut found: Vec<Vec<Finding>> = vec![Vec::new(); versions.len()];
     for fam in [2u8, 10] {
@@ -255,7 +262,7 @@ pub fn analyse(nft: &NftInput<'_>, versions: &[Version]) -> Report {
                 continue;
             };
             let chains = table_chains(nft, fam, tname);
-            let outs = table_all_versions(versions, fam == 10, tname, table, &chains, &mut scratch);
+            let outs = table_all_versions(versions, fam == 10, tname, table, &chains, threads);
             for (i, (t, f)) in outs.into_iter().enumerate() {
                 if let (Some(p), Some(fs)) = (per.get_mut(i), found.get_mut(i)) {
                     p.push(t);
@@ -471,46 +478,65 @@ fn refused(v: Version, r: &nflens_wire::Rule<'_>) -> bool {
         .any(|e| !whitelisted(v, &e))
 }
 
-/// One table for every version: base chains, then one pass over the rules
-/// (Gate 1 and Gate 2 for each version from one decoding).
-fn table_all_versions<'a>(
+/// A slice of one chain's rules: the chain, and the index of the first
+/// rule and the rules (`index` counts from the chain's first rule).
+type Piece<'c, 'r, 'a> = (ChainRules<'r, 'a>, usize, &'c [nflens_wire::Rule<'a>]);
+
+/// Cuts the rules of `chains`, in order, into `n` runs of about the same
+/// number of rules (a long chain may be cut).
+fn runs<'c, 'r, 'a>(chains: &'c [ChainRules<'r, 'a>], n: usize) -> Vec<Vec<Piece<'c, 'r, 'a>>> {
+    let total: usize = chains.iter().map(|(_, r)| r.len()).sum();
+    let per = total.div_ceil(n.max(1)).max(1);
+    let mut out: Vec<Vec<Piece<'c, 'r, 'a>>> = vec![Vec::new()];
+    let mut room = per;
+    for &c in chains {
+        let mut rest: &'c [nflens_wire::Rule<'a>] = &c.1;
+        let mut start = 0;
+        loop {
+            let take = rest.len().min(room);
+            let (now, later) = rest.split_at(take);
+            if let Some(run) = out.last_mut() {
+                run.push((c, start, now));
+            }
+            room -= take;
+            start += take;
+            rest = later;
+            if room == 0 {
+                out.push(Vec::new());
+                room = per;
+            }
+            if rest.is_empty() {
+                break;
+            }
+        }
+    }
+    out.retain(|r| !r.is_empty());
+    out
+}
+
+/// Gates 1 and 2 for every version over a run of chains.
+fn scan<'a>(
     versions: &[Version],
     v6: bool,
     tname: &str,
-    table: &nflens_wire::Table<'_>,
-    chains: &[ChainRules<'_, 'a>],
-    scratch: &mut Vec<Expr<'a>>,
-) -> Vec<(TableReport, Vec<Finding>)> {
-    struct St<'g> {
-        g: Gate<'g>,
-        gate1: Vec<Finding>,
-        gate2: Vec<Finding>,
-        failed: bool,
-        lines: usize,
-    }
-    let famname = if v6 { "ip6" } else { "ip" };
+    gates: &[Gate<'_>],
+    run: &[Piece<'_, '_, 'a>],
+) -> Vec<Scan> {
     let model_fam = if v6 { Family::Ipv6 } else { Family::Ipv4 };
-    let mut sts: Vec<St<'_>> = versions
-        .iter()
-        .map(|&v| St {
-            g: gate(v, v6, tname, chains),
-            gate1: Vec::new(),
-            gate2: Vec::new(),
-            failed: false,
-            lines: 0,
-        })
-        .collect();
-    for (c, rules) in chains {
-        for (index, r) in rules.iter().enumerate() {
+    let mut scratch: Vec<Expr<'a>> = Vec::new();
+    let mut sts: Vec<Scan> = versions.iter().map(|_| Scan::default()).collect();
+    for &((c, _), first, rules) in run {
+        for (index, r) in (first..).zip(rules) {
             scratch.clear();
             scratch.extend(r.exprs.iter().filter_map(Result::ok));
             // The rule in nft syntax, made at most once for all versions.
             let mut kernel_text: Option<Option<String>> = None;
-            for (&v, st) in versions.iter().zip(sts.iter_mut()) {
-                if st.g.status == TableStatus::Crash || st.g.hidden.contains(&c.name) {
+            for ((&v, st), g) in versions.iter().zip(sts.iter_mut()).zip(gates) {
+                if g.status == TableStatus::Crash || g.hidden.contains(&c.name) {
                     continue;
                 }
-                if let Some(f) = gate1_finding(v, v6, tname, c, index, r, scratch, &mut kernel_text)
+                if let Some(f) =
+                    gate1_finding(v, v6, tname, c, index, r, &scratch, &mut kernel_text)
                 {
                     st.gate1.push(f);
                     continue;
@@ -519,7 +545,7 @@ fn table_all_versions<'a>(
                     // Incompatible already: iptables parses nothing of it.
                     continue;
                 }
-                let p = parse(v, v6, r, scratch, false);
+                let p = parse(v, v6, r, &scratch, false);
                 if let Some((msg, expr)) = &p.error {
                     st.gate2.push(finding(
                         v, v6, tname, Verdict::ParseError, Some(c.name), Some(r.handle), Some(expr.clone()),
@@ -541,7 +567,7 @@ fn table_all_versions<'a>(
                 if p.notes.is_empty() {
                     continue;
                 }
-                let full = parse(v, v6, r, scratch, true);
+                let full = parse(v, v6, r, &scratch, true);
                 let mut shown = format!("-A {}", c.name);
                 let shown_ok = ipt_render::rule(&full.shown, model_fam, &mut shown).is_ok();
                 let kernel = kernel_text
@@ -589,13 +615,118 @@ fn table_all_versions<'a>(
             }
         }
     }
+    sts
+}
+
+/// What one version saw in a run of chains (Gates 1 and 2).
+#[derive(Default)]
+struct Scan {
+    gate1: Vec<Finding>,
+    gate2: Vec<Finding>,
+    /// A rule failed to parse (≥ 1.8.9): listing stopped there.
+    failed: bool,
+    /// `-A` lines listed before that.
+    lines: usize,
+}
+
+impl Scan {
+    /// This run followed by the next one, as one pass over both would
+    /// have seen them.
+    fn then(mut self, next: Scan) -> Scan {
+        self.gate1.extend(next.gate1);
+        // Once Gate 1 refused a rule, Gate 2 findings are dropped anyway.
+        self.gate2.extend(next.gate2);
+        if !self.failed {
+            self.lines += next.lines;
+        }
+        self.failed |= next.failed;
+        self
+    }
+}
+
+/// Two runs' scans, version by version.
+fn join_scans(a: Vec<Scan>, b: Vec<Scan>) -> Vec<Scan> {
+    a.into_iter().zip(b).map(|(a, b)| a.then(b)).collect()
+}
+
+/// Below this many rules a table is read on one thread.
+const PARALLEL_MIN_RULES: usize = 4096;
+
+/// One table for every version: base chains, then one pass over the rules
+/// (Gate 1 and Gate 2 for each version from one decoding), cut into up to
+/// `threads` runs of whole chains.
+fn table_all_versions<'a>(
+    versions: &[Version],
+    v6: bool,
+    tname: &str,
+    table: &nflens_wire::Table<'_>,
+    chains: &[ChainRules<'_, 'a>],
+    threads: usize,
+) -> Vec<(TableReport, Vec<Finding>)> {
+    let famname = if v6 { "ip6" } else { "ip" };
+    let gates: Vec<Gate<'_>> = versions
+        .iter()
+        .map(|&v| gate(v, v6, tname, chains))
+        .collect();
+    let total: usize = chains.iter().map(|(_, r)| r.len()).sum();
+    let threads = if total < PARALLEL_MIN_RULES {
+        1
+    } else {
+        threads.max(1)
+    };
+    // More runs than threads, taken in turn: findings (which cost most)
+    // cluster in some chains, so equal runs of rules are not equal work.
+    let runs = runs(chains, threads * 8);
+    let scans: Vec<Scan> = if threads < 2 || runs.len() < 2 {
+        runs.iter()
+            .map(|run| scan(versions, v6, tname, &gates, run))
+            .reduce(join_scans)
+            .unwrap_or_else(|| versions.iter().map(|_| Scan::default()).collect())
+    } else {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let work = || {
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(run) = runs.get(i) else { break };
+                done.push((i, scan(versions, v6, tname, &gates, run)));
+            }
+            done
+        };
+        let mut parts: Vec<(usize, Vec<Scan>)> = std::thread::scope(|sc| {
+            let helpers: Vec<_> = (1..threads).map(|_| sc.spawn(work)).collect();
+            let mut parts = work();
+            for h in helpers {
+                // A helper that panicked (a bug) leaves its runs undone:
+                // they are read again below.
+                parts.extend(h.join().unwrap_or_default());
+            }
+            parts
+        });
+        parts.sort_by_key(|p| p.0);
+        let mut joined: Option<Vec<Scan>> = None;
+        for (i, run) in runs.iter().enumerate() {
+            let done = parts
+                .binary_search_by_key(&i, |p| p.0)
+                .ok()
+                .and_then(|k| parts.get_mut(k))
+                .map(|p| std::mem::take(&mut p.1));
+            let part = done.unwrap_or_else(|| scan(versions, v6, tname, &gates, run));
+            joined = Some(match joined {
+                Some(j) => join_scans(j, part),
+                None => part,
+            });
+        }
+        joined.unwrap_or_else(|| versions.iter().map(|_| Scan::default()).collect())
+    };
     let kernel_rules = chains.iter().map(|(_, r)| r.len()).sum();
     versions
         .iter()
-        .zip(sts)
-        .map(|(&v, st)| {
-            let mut findings = st.g.findings;
-            let mut status = st.g.status;
+        .zip(gates)
+        .zip(scans)
+        .map(|((&v, g), st)| {
+            let mut findings = g.findings;
+            let mut status = g.status;
             let mut rule_lines = 0;
             if status == TableStatus::Crash {
             } else if !st.gate1.is_empty() {

@@ -30,7 +30,7 @@ mod check;
 pub mod detect;
 mod parse;
 
-pub use check::{analyse, predict_save, NftInput};
+pub use check::{analyse, analyse_parallel, predict_save, NftInput};
 pub use detect::{detect, Detection, DetectorVerdict, LegacyInput, LegacyTable};
 
 use std::fmt;

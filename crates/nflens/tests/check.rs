@@ -352,3 +352,58 @@ fn check_changes_nothing() {
     );
     assert!(check.detection.iter().all(|d| d.split_brain));
 }
+
+#[test]
+fn parallel_analysis_reports_what_one_thread_does() {
+    if !netns::available(
+        "parallel_analysis_reports_what_one_thread_does",
+        &["iptables-nft-restore", "nft"],
+    ) {
+        return;
+    }
+    let (text, _) = nflens_testutil::kube::generate(1000, 11);
+    let path = std::env::temp_dir().join(format!("nflens-par-{}", std::process::id()));
+    std::fs::write(&path, text).expect("write");
+    // The kube-proxy rules (version-skew findings for 1.8.7 in many
+    // chains, cut across runs), with one more rule in the middle of the
+    // largest table: one that ≥ 1.8.9 cannot parse (rule lines stop there),
+    // then one that no version reads (the table is refused).
+    let cases = [
+        ("ip dscp 0x10 accept", Verdict::ParseError),
+        ("ct state established accept", Verdict::Incompatible),
+    ];
+    for (rule, verdict) in cases {
+        let held = netns::Held::new(&format!(
+            "iptables-nft-restore < '{}'\nnft add rule ip nat KUBE-SERVICES {rule}\niptables-nft -t nat -A KUBE-SERVICES -j ACCEPT",
+            path.display()
+        ))
+        .expect("setup");
+        let snap = nflens::socket::Snapshot::read(&nflens::socket::Options {
+            netns: Netns::Path(held.path()),
+            ..Default::default()
+        })
+        .expect("snapshot");
+        assert!(snap.rule_count() > 8192, "{} rules", snap.rule_count());
+        let input = nflens::nft_input(&snap);
+        let one = nflens::analysis::analyse(&input, &Version::ALL);
+        assert!(
+            one.findings
+                .iter()
+                .any(|f| f.verdict == verdict && f.table == "nat"),
+            "{rule}: a {verdict:?} finding expected"
+        );
+        if verdict == Verdict::ParseError {
+            assert!(
+                one.findings
+                    .iter()
+                    .any(|f| f.version == Version::V1_8_7 && f.verdict == Verdict::SilentDrop),
+                "version-skew findings expected"
+            );
+        }
+        for threads in [2, 3, 7] {
+            let many = nflens::analysis::analyse_parallel(&input, &Version::ALL, threads);
+            assert!(many == one, "{rule}, {threads} threads: the report differs");
+        }
+    }
+    let _ = std::fs::remove_file(&path);
+}
