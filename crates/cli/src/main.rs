@@ -219,10 +219,12 @@ fn side(spec: &str) -> anyhow::Result<(nflens::model::Ruleset, Option<String>)> 
             Netns::named(ns)
         };
         let snap = Snapshot::read(&Options {
-            netns,
+            netns: netns.clone(),
             ..Options::default()
         })?;
-        return Ok((nflens::model_of(&snap), None));
+        let mut model = nflens::model_of(&snap);
+        nflens::resolve_ipsets(&netns, &mut model)?;
+        return Ok((model, None));
     }
     let text = if spec == "-" {
         let mut t = String::new();
@@ -348,7 +350,7 @@ fn dump(netns: Option<String>, format: DumpFormat, list: ListArgs) -> anyhow::Re
     use nflens::socket::{Netns, Options, Snapshot};
     let netns = netns.as_deref().map_or(Netns::Current, Netns::named);
     let snap = Snapshot::read(&Options {
-        netns,
+        netns: netns.clone(),
         ..Options::default()
     })?;
     let stdout = std::io::stdout();
@@ -364,7 +366,8 @@ fn dump(netns: Option<String>, format: DumpFormat, list: ListArgs) -> anyhow::Re
             writeln!(w)?;
         }
         DumpFormat::Json | DumpFormat::Nft | DumpFormat::Iptables => {
-            let model = nflens::model_of(&snap);
+            let mut model = nflens::model_of(&snap);
+            nflens::resolve_ipsets(&netns, &mut model)?;
             render(&model, format, list, &mut w)?;
         }
     }

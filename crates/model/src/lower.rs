@@ -637,6 +637,7 @@ fn lower_match(
                     ("set", "match-set", Value::SetRef { name, flags }) => MatchKind::Set {
                         name: name.as_ref().into(),
                         flags: (*flags).into(),
+                        index: None,
                     },
                     ("iprange", n, Value::AddrRange(lo, hi)) => {
                         check_family(*lo, family, line)?;

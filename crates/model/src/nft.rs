@@ -548,7 +548,7 @@ pub(crate) fn push_xt_match(
                 Some(prev) => format!("{prev} {comment}").into(),
             });
         }
-        Ok(m) => out.matches.extend(xt_match(name, &m)),
+        Ok(m) => out.matches.extend(xt_match(name, &m, nfproto)),
         Err(_) => return false,
     }
     true
@@ -947,7 +947,7 @@ fn addrtypes(bits: u16) -> Option<Box<str>> {
 }
 
 /// An xt match blob as the same conditions the iptables text lowers to.
-fn xt_match(name: &str, x: &XtMatch<'_>) -> Vec<Match> {
+fn xt_match(name: &str, x: &XtMatch<'_>, nfproto: u8) -> Vec<Match> {
     let mut out = Vec::new();
     match x {
         XtMatch::State { statemask } => out.push(m(
@@ -1192,9 +1192,246 @@ fn xt_match(name: &str, x: &XtMatch<'_>) -> Vec<Match> {
                 },
             ));
         }
+        // A plain `--match-set NAME src,dst` (return-nomatch, counter
+        // conditions and skipped updates stay raw). The blob holds the
+        // set's kernel index: `Ruleset::resolve_ipsets` names it.
+        XtMatch::Set {
+            set,
+            packets,
+            bytes,
+            flags: 0,
+            ..
+        } if (1..=6).contains(&set.dim)
+            && set.flags & 0x80 == 0
+            && !matches!(packets, Some((op, _)) if *op != 0)
+            && !matches!(bytes, Some((op, _)) if *op != 0) =>
+        {
+            let dirs: Vec<&str> = (1..=set.dim)
+                .map(|i| {
+                    if set.flags & (1 << i) != 0 {
+                        "src"
+                    } else {
+                        "dst"
+                    }
+                })
+                .collect();
+            out.push(m(
+                set.flags & 1 != 0,
+                MatchKind::Set {
+                    name: "".into(),
+                    flags: dirs.join(",").into(),
+                    index: Some(set.index),
+                },
+            ));
+        }
+        XtMatch::Recent(r) => out.push(xt_text("recent", recent_args(r))),
+        XtMatch::Hashlimit(h) => out.push(xt_text("hashlimit", hashlimit_args(h, nfproto))),
+        XtMatch::Connlimit {
+            rev,
+            mask,
+            limit,
+            flags,
+        } => {
+            // libxt_connlimit's save: the mask as a prefix length.
+            let bits = match mask {
+                IpAddr::V4(a) => u32::from(*a).count_ones(),
+                IpAddr::V6(a) => u128::from(*a).count_ones(),
+            };
+            let mut a = if flags & 1 != 0 {
+                format!("--connlimit-upto {limit}")
+            } else {
+                format!("--connlimit-above {limit}")
+            };
+            let _ = write!(a, " --connlimit-mask {bits}");
+            if *rev >= 1 {
+                a.push_str(if flags & 2 != 0 {
+                    " --connlimit-daddr"
+                } else {
+                    " --connlimit-saddr"
+                });
+            }
+            out.push(xt_text("connlimit", a));
+        }
         _ => out.push(xt_raw(name, x)),
     }
     out
+}
+
+/// A match kept as its module and option text (as `iptables-save` prints it).
+fn xt_text(module: &str, args: String) -> Match {
+    m(
+        false,
+        MatchKind::Xt {
+            module: module.into(),
+            args: args.into(),
+        },
+    )
+}
+
+/// libxt_recent's save text.
+fn recent_args(r: &xt::Recent<'_>) -> String {
+    let mut a = String::new();
+    let mut opt = |s: &str| {
+        if !a.is_empty() {
+            a.push(' ');
+        }
+        a.push_str(s);
+    };
+    if r.invert != 0 {
+        opt("!");
+    }
+    for (bit, name) in [
+        (2, "--set"),
+        (1, "--rcheck"),
+        (4, "--update"),
+        (8, "--remove"),
+    ] {
+        if r.check_set & bit != 0 {
+            opt(name);
+        }
+    }
+    if r.seconds != 0 {
+        opt(&format!("--seconds {}", r.seconds));
+    }
+    if r.check_set & 32 != 0 {
+        opt("--reap");
+    }
+    if r.hit_count != 0 {
+        opt(&format!("--hitcount {}", r.hit_count));
+    }
+    if r.check_set & 16 != 0 {
+        opt("--rttl");
+    }
+    opt(&format!("--name {}", r.name));
+    if let Some(mask) = r.mask {
+        opt(&format!("--mask {mask}"));
+    }
+    match r.side {
+        0 => opt("--rsource"),
+        1 => opt("--rdest"),
+        _ => {}
+    }
+    a
+}
+
+/// libxt_hashlimit's save text (revisions 1 to 3).
+fn hashlimit_args(h: &xt::Hashlimit<'_>, nfproto: u8) -> String {
+    const GCINTERVAL: u32 = 1000;
+    let (scale, dmask) = (
+        if h.rev == 1 { 10_000u64 } else { 1_000_000 },
+        // The default prefix of the table's family.
+        if nfproto == NFPROTO_IPV6 { 128 } else { 32 },
+    );
+    let mut a = String::from(if h.mode & 0x10 != 0 {
+        "--hashlimit-above"
+    } else {
+        "--hashlimit-upto"
+    });
+    let quantum: u64 = if h.mode & 0x20 != 0 {
+        hashlimit_bytes(&mut a, h.avg, h.burst)
+    } else {
+        let q = hashlimit_rate(&mut a, h.avg, scale);
+        let _ = write!(a, " --hashlimit-burst {}", h.burst);
+        q
+    };
+    if h.mode & 0x0f != 0 {
+        a.push_str(" --hashlimit-mode ");
+        let modes: Vec<&str> = [(4, "srcip"), (8, "srcport"), (1, "dstip"), (2, "dstport")]
+            .into_iter()
+            .filter(|(bit, _)| h.mode & bit != 0)
+            .map(|(_, n)| n)
+            .collect();
+        a.push_str(&modes.join(","));
+    }
+    let _ = write!(a, " --hashlimit-name {}", h.name);
+    if h.size != 0 {
+        let _ = write!(a, " --hashlimit-htable-size {}", h.size);
+    }
+    if h.max != 0 {
+        let _ = write!(a, " --hashlimit-htable-max {}", h.max);
+    }
+    if h.gc_interval != GCINTERVAL {
+        let _ = write!(a, " --hashlimit-htable-gcinterval {}", h.gc_interval);
+    }
+    if u64::from(h.expire) != quantum {
+        let _ = write!(a, " --hashlimit-htable-expire {}", h.expire);
+    }
+    if h.srcmask != dmask {
+        let _ = write!(a, " --hashlimit-srcmask {}", h.srcmask);
+    }
+    if h.dstmask != dmask {
+        let _ = write!(a, " --hashlimit-dstmask {}", h.dstmask);
+    }
+    if h.rev == 3 && h.mode & 0x40 != 0 {
+        a.push_str(" --hashlimit-rate-match");
+        if h.interval != 1 {
+            let _ = write!(a, " --hashlimit-rate-interval {}", h.interval);
+        }
+    }
+    a
+}
+
+/// libxt_hashlimit's `print_rate`: the coarsest unit that keeps the rate
+/// whole; returns that unit in milliseconds (the default expiry).
+fn hashlimit_rate(a: &mut String, period: u64, scale: u64) -> u64 {
+    if period == 0 {
+        a.push_str(" inf");
+        return 0;
+    }
+    let rates = [
+        ("day", scale * 86_400),
+        ("hour", scale * 3_600),
+        ("min", scale * 60),
+        ("sec", scale),
+    ];
+    let mut i = 1;
+    while let Some(&(_, mult)) = rates.get(i) {
+        if period > mult || mult / period < mult % period {
+            break;
+        }
+        i += 1;
+    }
+    let (unit, mult) = rates.get(i - 1).copied().unwrap_or(("sec", scale));
+    let _ = write!(a, " {}/{unit}", mult / period);
+    mult / scale * 1000
+}
+
+/// libxt_hashlimit's `print_bytes` (`--hashlimit-above 1kb/s`).
+fn hashlimit_bytes(a: &mut String, avg: u64, burst: u64) -> u64 {
+    const SHIFT: u32 = 4;
+    let cost_to_bytes = |cost: u64| -> u64 {
+        let r = u64::from(u32::MAX)
+            .checked_div(cost)
+            .unwrap_or(u64::from(u32::MAX));
+        (r.saturating_sub(1) << SHIFT) & u64::from(u32::MAX)
+    };
+    let bytes_to_cost = |bytes: u64| -> u64 { u64::from(u32::MAX) / ((bytes >> SHIFT) + 1) };
+    let units = [("m", 1024 * 1024u64), ("k", 1024), ("", 1)];
+    let r = cost_to_bytes(avg);
+    let mut i = 0;
+    while i + 1 < units.len() {
+        let t = units.get(i).map_or(1, |u| u.1);
+        if r >= t && bytes_to_cost(r & !(t - 1)) == avg {
+            break;
+        }
+        i += 1;
+    }
+    let (name, t) = units.get(i).copied().unwrap_or(("", 1));
+    let _ = write!(a, " {}{name}b/s", r / t);
+    if burst == 0 {
+        return 15 * 1000;
+    }
+    let rb = r * burst;
+    let mut i = 0;
+    while i + 1 < units.len() {
+        if rb >= units.get(i).map_or(1, |u| u.1) {
+            break;
+        }
+        i += 1;
+    }
+    let (name, t) = units.get(i).copied().unwrap_or(("", 1));
+    let _ = write!(a, " --hashlimit-burst {}{name}b", rb / t);
+    60 * 1000
 }
 
 /// The ports of an xt `tcp`/`udp` blob (`0:65535` is no condition; inversion

@@ -62,6 +62,52 @@ pub struct Ruleset {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl Ruleset {
+    /// The kernel indexes of the ipsets its rules refer to but do not name
+    /// yet (xt `set` blobs), sorted, each once.
+    pub fn ipset_indexes(&self) -> Vec<u16> {
+        let mut out: Vec<u16> = self
+            .tables
+            .iter()
+            .flat_map(|t| &t.chains)
+            .flat_map(|c| &c.rules)
+            .flat_map(|r| &r.matches)
+            .filter_map(|m| match &m.kind {
+                MatchKind::Set { index: Some(i), .. } => Some(*i),
+                _ => None,
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Names the ipsets known only by kernel index, with `name(index)` (as
+    /// iptables does when it lists such a rule: it asks the kernel). A
+    /// reference `name` does not know keeps its index.
+    pub fn resolve_ipsets<'n>(&mut self, name: impl Fn(u16) -> Option<&'n str>) {
+        let matches = self
+            .tables
+            .iter_mut()
+            .flat_map(|t| &mut t.chains)
+            .flat_map(|c| &mut c.rules)
+            .flat_map(|r| &mut r.matches);
+        for m in matches {
+            if let MatchKind::Set {
+                name: n,
+                index: index @ Some(_),
+                ..
+            } = &mut m.kind
+            {
+                if let Some(found) = index.and_then(&name) {
+                    *n = found.into();
+                    *index = None;
+                }
+            }
+        }
+    }
+}
+
 /// The program that printed an iptables-save file, from its header comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
@@ -517,10 +563,18 @@ pub enum MatchKind {
     },
     /// An ipset lookup.
     Set {
-        /// Set name.
+        /// Set name (empty while only `index` is known).
         name: Box<str>,
         /// Direction flags (`src,dst`).
         flags: Box<str>,
+        /// The kernel's index of the set, as an xt `set` blob holds it, until
+        /// [`Ruleset::resolve_ipsets`] names it (`None` once named, and
+        /// for sets read from text).
+        #[cfg_attr(
+            feature = "serde",
+            serde(default, skip_serializing_if = "Option::is_none")
+        )]
+        index: Option<u16>,
     },
     /// Socket owner uid range.
     Uid(Span32),

@@ -92,6 +92,19 @@ pub fn model_of_legacy(
     Ok(model::legacy::ruleset(family, &tables))
 }
 
+/// Names the ipsets a model refers to by kernel index only (xt `set`
+/// blobs, from a legacy table or an iptables-nft rule), asking the kernel of
+/// `netns` as iptables does when it lists them. Read-only.
+#[cfg(feature = "netlink")]
+pub fn resolve_ipsets(
+    netns: &socket::Netns<'_>,
+    ruleset: &mut model::Ruleset,
+) -> Result<(), socket::Error> {
+    let names = socket::ipset_names(netns, &ruleset.ipset_indexes())?;
+    ruleset.resolve_ipsets(|i| names.get(&i).map(String::as_str));
+    Ok(())
+}
+
 /// The nf_tables side of a snapshot as the analysis reads it.
 #[cfg(feature = "netlink")]
 pub fn nft_input(snapshot: &socket::Snapshot) -> analysis::NftInput<'_> {
@@ -150,6 +163,27 @@ impl std::fmt::Display for CheckError {
 #[cfg(feature = "netlink")]
 impl std::error::Error for CheckError {}
 
+/// The chains of each legacy table and how many rules each holds.
+#[cfg(feature = "netlink")]
+fn legacy_input(legacy: &socket::Legacy) -> Result<Vec<analysis::LegacyTable>, wire::DecodeError> {
+    legacy
+        .tables
+        .iter()
+        .map(|t| {
+            let d = t.decode()?;
+            Ok(analysis::LegacyTable {
+                ip6: t.family == wire::legacy::Family::V6,
+                name: t.name.clone(),
+                chains: d
+                    .chains
+                    .iter()
+                    .map(|c| (c.name.to_owned(), c.rules.len()))
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
 /// Reads both backends of a namespace (read-only: no rule written, no table
 /// created) and analyses them for `versions` (all five when empty).
 #[cfg(feature = "netlink")]
@@ -162,40 +196,33 @@ pub fn check(
     } else {
         versions.to_vec()
     };
-    // The two backends are read at the same time: both are kernel-bound.
+    // The two backends are read at the same time (both are kernel-bound);
+    // the legacy side is decoded on its own thread while the snapshot is
+    // still being read.
     let (snap, legacy) = std::thread::scope(|sc| {
-        let legacy = sc.spawn(|| socket::Legacy::read(netns));
+        let legacy = sc.spawn(|| -> Result<_, CheckError> {
+            let legacy = socket::Legacy::read(netns).map_err(CheckError::Read)?;
+            let tables = legacy_input(&legacy).map_err(CheckError::Decode)?;
+            Ok((legacy, tables))
+        });
         let snap = socket::Snapshot::read(&socket::Options {
             netns: netns.clone(),
             ..socket::Options::default()
         });
         let legacy = legacy.join().unwrap_or_else(|_| {
-            Err(socket::Error::Io {
+            Err(CheckError::Read(socket::Error::Io {
                 op: "legacy reader thread",
                 source: std::io::Error::other("panicked"),
-            })
+            }))
         });
         (snap, legacy)
     });
-    let (snap, legacy) = (
-        snap.map_err(CheckError::Read)?,
-        legacy.map_err(CheckError::Read)?,
-    );
-    let mut tables = Vec::with_capacity(legacy.tables.len());
-    for t in &legacy.tables {
-        let d = t.decode().map_err(CheckError::Decode)?;
-        tables.push(analysis::LegacyTable {
-            ip6: t.family == wire::legacy::Family::V6,
-            name: t.name.clone(),
-            chains: d
-                .chains
-                .iter()
-                .map(|c| (c.name.to_owned(), c.rules.len()))
-                .collect(),
-        });
-    }
+    let snap = snap.map_err(CheckError::Read)?;
+    let (legacy, tables) = legacy?;
     let input = nft_input(&snap);
-    let report = analysis::analyse(&input, &versions);
+    // The analysis is CPU-bound: use the cores the snapshot read left idle.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let report = analysis::analyse_parallel(&input, &versions, threads);
     let lin = analysis::LegacyInput {
         names_v4: &legacy.names_v4,
         names_v6: &legacy.names_v6,

@@ -10,6 +10,7 @@
 //! `IPT_SO_GET_ENTRIES`; if the table changed in between the kernel answers
 //! `EAGAIN` and the pair is retried.
 
+use std::collections::BTreeMap;
 use std::io;
 use std::os::fd::{AsFd, OwnedFd};
 
@@ -183,4 +184,59 @@ fn read_table(fd: &OwnedFd, fam: Family, name: &str) -> Result<LegacyTable, Erro
         }
     }
     Err(Error::Unstable { attempts: 8 })
+}
+
+/// `SO_IP_SET` (`linux/netfilter/ipset/ip_set.h`): ipset's getsockopt.
+const SO_IP_SET: i32 = 83;
+const IP_SET_OP_VERSION: u32 = 0x100;
+const IP_SET_OP_GET_BYINDEX: u32 = 7;
+const IPSET_MAXNAMELEN: usize = 32;
+
+/// The names of the ipsets with kernel indexes `indexes` in `netns`, as
+/// iptables asks for them when it lists an xt `set` match (which holds only
+/// the index): `SO_IP_SET` with `IP_SET_OP_GET_BYINDEX`. An index with no
+/// set is left out. Read-only; nothing is asked when `indexes` is empty, and
+/// a kernel without ipset answers with no names.
+pub fn ipset_names(netns: &Netns<'_>, indexes: &[u16]) -> Result<BTreeMap<u16, String>, Error> {
+    if indexes.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    netns.run(|| {
+        let fd = raw_ip_socket(Family::V4)?;
+        let level = libc::SOL_IP;
+        // struct ip_set_req_version { unsigned op, version; }
+        let mut req = [0u8; 8];
+        req[..4].copy_from_slice(&IP_SET_OP_VERSION.to_ne_bytes());
+        let version = match getsockopt_buf(fd.as_fd(), level, SO_IP_SET, &mut req) {
+            Ok(_) => u32::from_ne_bytes([req[4], req[5], req[6], req[7]]),
+            // No ip_set module: no set exists.
+            Err(e) if e.raw_os_error() == Some(libc::ENOPROTOOPT) => return Ok(BTreeMap::new()),
+            Err(e) => return Err(sockopt_err("getsockopt(SO_IP_SET, IP_SET_OP_VERSION)", e)),
+        };
+        let mut out = BTreeMap::new();
+        for &index in indexes {
+            // struct ip_set_req_get_set { unsigned op, version; union { char name[32]; u16 index; } }
+            let mut req = [0u8; 8 + IPSET_MAXNAMELEN];
+            req[..4].copy_from_slice(&IP_SET_OP_GET_BYINDEX.to_ne_bytes());
+            req[4..8].copy_from_slice(&version.to_ne_bytes());
+            req[8..10].copy_from_slice(&index.to_ne_bytes());
+            match getsockopt_buf(fd.as_fd(), level, SO_IP_SET, &mut req) {
+                Ok(_) => {}
+                // Beyond the kernel's number of sets.
+                Err(e) if e.raw_os_error() == Some(libc::EINVAL) => continue,
+                Err(e) => {
+                    return Err(sockopt_err(
+                        "getsockopt(SO_IP_SET, IP_SET_OP_GET_BYINDEX)",
+                        e,
+                    ))
+                }
+            }
+            let name = &req[8..];
+            let end = name.iter().position(|&b| b == 0).unwrap_or(name.len());
+            if end > 0 {
+                out.insert(index, String::from_utf8_lossy(&name[..end]).into_owned());
+            }
+        }
+        Ok(out)
+    })
 }

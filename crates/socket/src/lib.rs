@@ -28,7 +28,7 @@ mod sock;
 mod sys;
 
 pub use error::Error;
-pub use legacy::{Legacy, LegacyTable};
+pub use legacy::{ipset_names, Legacy, LegacyTable};
 pub use netns::Netns;
 pub use snapshot::{Options, Snapshot, Stats};
 pub use sock::{DumpInfo, Socket, RECV_SPACE};

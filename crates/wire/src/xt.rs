@@ -402,6 +402,14 @@ pub enum XtMatch<'a> {
     String(StringMatch<'a>),
     Recent(Recent<'a>),
     Hashlimit(Hashlimit<'a>),
+    /// `xt_connlimit_info` (rev 0 and 1): `flags` `XT_CONNLIMIT_INVERT` 1,
+    /// `DADDR` 2 (rev 1).
+    Connlimit {
+        rev: u32,
+        mask: IpAddr,
+        limit: u32,
+        flags: u32,
+    },
     /// A (name, revision) this version does not decode.
     Unknown {
         #[cfg_attr(feature = "serde", serde(serialize_with = "crate::hex::serialize"))]
@@ -754,6 +762,17 @@ pub fn decode_match<'a>(name: &str, rev: u32, info: &'a [u8], family: u8) -> Res
                 side: r.u8(210),
                 mask: (rev == 1).then(|| r.addr(212, family)),
             })
+        }
+        ("connlimit", 0 | 1) => {
+            // The kernel's `data` pointer (8-aligned, at 24) is not copied
+            // out: it reads as zero.
+            let r = sized(info, 32)?;
+            XtMatch::Connlimit {
+                rev,
+                mask: r.addr(0, family),
+                limit: r.u32(16),
+                flags: r.u32(20),
+            }
         }
         ("hashlimit", 1..=3) => {
             let (size, name_len, cfg) = match rev {

@@ -536,7 +536,16 @@ pub fn rule(r: &Rule, family: Family, out: &mut String) -> Result<(), String> {
                     format!("--mode nth {}--every {every} --packet {packet}", neg(n)),
                 );
             }
-            MatchKind::Set { name, flags } => {
+            MatchKind::Set {
+                name,
+                index: Some(i),
+                ..
+            } if name.is_empty() => {
+                return Err(format!(
+                    "the ipset with kernel index {i}, whose name was not read"
+                ));
+            }
+            MatchKind::Set { name, flags, .. } => {
                 let v = Value::SetRef {
                     name: (&**name).into(),
                     flags,
