@@ -6,7 +6,7 @@ use nflens_model::{nft as lower, Family, Table};
 use nflens_wire::sys::*;
 use nflens_wire::Expr;
 
-use crate::parse::{parse, Problem};
+use crate::parse::{parse, Parsed, Problem};
 use crate::{Finding, Report, TableReport, TableStatus, Verdict, Version};
 
 /// The nf_tables side of a namespace: tables, and chains with their rules
@@ -531,6 +531,7 @@ fn scan<'a>(
             scratch.extend(r.exprs.iter().filter_map(Result::ok));
             // The rule in nft syntax, made at most once for all versions.
             let mut kernel_text: Option<Option<String>> = None;
+            let mut shared: Option<Parsed> = None;
             for ((&v, st), g) in versions.iter().zip(sts.iter_mut()).zip(gates) {
                 if g.status == TableStatus::Crash || g.hidden.contains(&c.name) {
                     continue;
@@ -545,7 +546,17 @@ fn scan<'a>(
                     // Incompatible already: iptables parses nothing of it.
                     continue;
                 }
-                let p = parse(v, v6, r, &scratch, false);
+                // A parse the version did not decide is every version's.
+                let p = match &shared {
+                    Some(p) => Parsed::clone(p),
+                    None => {
+                        let p = parse(v, v6, r, &scratch, false);
+                        if !p.versioned {
+                            shared = Some(p.clone());
+                        }
+                        p
+                    }
+                };
                 if let Some((msg, expr)) = &p.error {
                     st.gate2.push(finding(
                         v, v6, tname, Verdict::ParseError, Some(c.name), Some(r.handle), Some(expr.clone()),

@@ -45,6 +45,9 @@ pub(crate) struct Parsed {
     pub notes: Vec<Note>,
     /// ≥ 1.8.9: the rule does not parse; (message, expression).
     pub error: Option<(&'static str, String)>,
+    /// Whether the version decided anything: when not, every version
+    /// parses the rule the same way.
+    pub versioned: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -73,7 +76,11 @@ struct Slots {
 }
 
 struct St<'a> {
-    v: Version,
+    /// The version; read it with [`St::v`], which notes that the outcome
+    /// depended on it.
+    ver: Version,
+    /// Whether anything was decided by the version.
+    versioned: std::cell::Cell<bool>,
     v6: bool,
     regs: Vec<(u32, Reg<'a>)>,
     slots: Slots,
@@ -102,6 +109,11 @@ fn host32(b: &[u8]) -> Option<u32> {
 }
 
 impl<'a> St<'a> {
+    /// The version, noting that the outcome depends on it.
+    fn v(&self) -> Version {
+        self.versioned.set(true);
+        self.ver
+    }
     fn reg(&self, r: u32) -> Option<Reg<'a>> {
         self.regs
             .iter()
@@ -116,7 +128,7 @@ impl<'a> St<'a> {
     /// A part this version does not understand: an error from 1.8.9,
     /// dropped before.
     fn fail(&mut self, msg: &'static str, e: &Expr<'_>, native_since: Option<Version>) {
-        if self.v >= Version::V1_8_9 {
+        if self.v() >= Version::V1_8_9 {
             if self.error.is_none() {
                 self.error = Some((msg, text(e)));
             }
@@ -185,7 +197,8 @@ pub(crate) fn parse(
     show: bool,
 ) -> Parsed {
     let mut st = St {
-        v,
+        ver: v,
+        versioned: std::cell::Cell::new(false),
         v6,
         regs: Vec::new(),
         slots: Slots::default(),
@@ -239,7 +252,7 @@ pub(crate) fn parse(
                     Some(d) => data(&d),
                     None => &[],
                 };
-                if v >= Version::V1_8_9 && mask.len() > 16 {
+                if mask.len() > 16 && st.v() >= Version::V1_8_9 {
                     st.fail("bitwise mask too large", e, None);
                     continue;
                 }
@@ -330,7 +343,7 @@ pub(crate) fn parse(
                 }
             }
             Expr::Log(l) => match l.group {
-                Some(group) if v >= Version::V1_8_8 => {
+                Some(group) if st.v() >= Version::V1_8_8 => {
                     st.action = Some(ActionKind::Nflog {
                         group,
                         prefix: l.prefix.filter(|p| !p.is_empty()).map(Box::from),
@@ -389,6 +402,7 @@ pub(crate) fn parse(
         .collect();
     matches.extend(st.matches.into_iter().map(|(_, x)| x));
     Parsed {
+        versioned: st.versioned.get(),
         shown: Rule {
             matches,
             action: st.action.map(|kind| Action { kind }),
@@ -413,13 +427,13 @@ fn meta_set(st: &mut St<'_>, key: u32, sreg: u32, e: &Expr<'_>) {
     };
     match key {
         NFT_META_NFTRACE => {
-            if st.v == Version::V1_8_9 {
+            if st.v() == Version::V1_8_9 {
                 match imm {
                     None => st.fail("meta nftrace but reg not immediate", e, None),
                     Some(0) => st.fail("trace is cleared", e, None),
                     Some(_) => st.action = Some(ActionKind::Trace),
                 }
-            } else if st.v >= Version::V1_8_10 {
+            } else if st.v() >= Version::V1_8_10 {
                 match imm {
                     None => st.fail("meta sreg is not an immediate", e, None),
                     Some(0) => st.fail("meta sreg immediate is 0", e, None),
@@ -429,7 +443,7 @@ fn meta_set(st: &mut St<'_>, key: u32, sreg: u32, e: &Expr<'_>) {
                 st.action = Some(ActionKind::Trace);
             }
         }
-        NFT_META_MARK if st.v >= Version::V1_8_10 => match imm {
+        NFT_META_MARK if st.v() >= Version::V1_8_10 => match imm {
             None => st.fail("meta sreg is not an immediate", e, None),
             Some(v) => {
                 st.action = Some(ActionKind::SetMark {
@@ -450,7 +464,6 @@ fn cmp(st: &mut St<'_>, sreg: u32, op: u32, val: &[u8], e: &Expr<'_>) {
         st.fail("cmp sreg undef", e, None);
         return;
     };
-    let v = st.v;
     match reg.load {
         Load::Imm(_) => st.fail("cmp sreg undef", e, None),
         Load::Meta(key) => match key {
@@ -481,13 +494,13 @@ fn cmp(st: &mut St<'_>, sreg: u32, op: u32, val: &[u8], e: &Expr<'_>) {
                 }
                 st.slot(|s| &mut s.proto, "-p", m(neg, MatchKind::Protocol(p)), e)
             }
-            NFT_META_MARK if v >= Version::V1_8_8 => {
+            NFT_META_MARK if st.v() >= Version::V1_8_8 => {
                 let value = host32(val).unwrap_or(0);
                 let mask = reg.mask.and_then(host32).unwrap_or(u32::MAX);
                 st.ext("mark", m(neg, MatchKind::Mark { value, mask }), e)
             }
             NFT_META_MARK => st.fail("unknown meta key", e, Some(Version::V1_8_8)),
-            NFT_META_PKTTYPE if v >= Version::V1_8_9 => {
+            NFT_META_PKTTYPE if st.v() >= Version::V1_8_9 => {
                 let t = val.first().copied().unwrap_or(0);
                 match PKTTYPES.get(usize::from(t)) {
                     Some(name) => st.ext("pkttype", m(neg, MatchKind::PktType((*name).into())), e),
@@ -555,7 +568,7 @@ fn network(
                 st.l4 = Some(p);
             }
             st.slot(|s| &mut s.proto, "-p", m(neg, MatchKind::Protocol(p)), e);
-            if v6 && st.v >= Version::V1_8_9 {
+            if v6 && st.v() >= Version::V1_8_9 {
                 // nft_ipv6_parse_payload: no `break` after ip6_nxt.
                 st.ext(
                     "hl",
@@ -584,7 +597,7 @@ fn network(
             )
         }
         o if o == ttl && len == 1 => {
-            if st.v < Version::V1_8_9 {
+            if st.v() < Version::V1_8_9 {
                 st.fail("unknown payload offset", e, None);
                 return;
             }
@@ -629,7 +642,7 @@ fn transport(
     val: &[u8],
     e: &Expr<'_>,
 ) {
-    let v = st.v;
+    let v = st.v();
     if v == Version::V1_8_7 {
         st.fail("transport header match", e, Some(Version::V1_8_8));
         return;
@@ -738,8 +751,8 @@ fn cmp_range(st: &mut St<'_>, sreg: u32, neg: bool, lo: &[u8], hi: &[u8], e: &Ex
             base: NFT_PAYLOAD_TRANSPORT_HEADER,
             offset: offset @ (0 | 2),
             len: 2,
-        } if st.v >= Version::V1_8_8 => {
-            if st.v >= Version::V1_8_9 && !matches!(st.l4, Some(6 | 17)) {
+        } if st.v() >= Version::V1_8_8 => {
+            if st.v() >= Version::V1_8_9 && !matches!(st.l4, Some(6 | 17)) {
                 st.fail("unsupported layer 4 protocol value", e, None);
                 return;
             }
@@ -762,7 +775,7 @@ fn cmp_range(st: &mut St<'_>, sreg: u32, neg: bool, lo: &[u8], hi: &[u8], e: &Ex
                 e,
             )
         }
-        Load::Payload { .. } if st.v == Version::V1_8_7 => {
+        Load::Payload { .. } if st.v() == Version::V1_8_7 => {
             st.fail("transport header match", e, Some(Version::V1_8_8))
         }
         Load::Payload {

@@ -170,14 +170,13 @@ fn legacy_input(legacy: &socket::Legacy) -> Result<Vec<analysis::LegacyTable>, w
         .tables
         .iter()
         .map(|t| {
-            let d = t.decode()?;
             Ok(analysis::LegacyTable {
                 ip6: t.family == wire::legacy::Family::V6,
                 name: t.name.clone(),
-                chains: d
-                    .chains
-                    .iter()
-                    .map(|c| (c.name.to_owned(), c.rules.len()))
+                chains: t
+                    .chain_sizes()?
+                    .into_iter()
+                    .map(|(name, rules)| (name.to_owned(), rules))
                     .collect(),
             })
         })

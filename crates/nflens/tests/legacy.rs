@@ -15,6 +15,17 @@ fn compare(setup: &str) -> (usize, Vec<String>) {
     .unwrap_or_else(|r| panic!("setup failed: {r:?}"));
     let ns = Netns::Path(held.path());
     let legacy = Legacy::read(&ns).expect("read legacy tables");
+    // The counting walk `nflens check` uses agrees with the full decode.
+    for t in &legacy.tables {
+        let full: Vec<(&str, usize)> = t
+            .decode()
+            .expect("decode")
+            .chains
+            .iter()
+            .map(|c| (c.name, c.rules.len()))
+            .collect();
+        assert_eq!(t.chain_sizes().expect("chain sizes"), full, "{}", t.name);
+    }
     let kernel: Vec<_> = [LFam::V4, LFam::V6]
         .into_iter()
         .map(|f| {

@@ -41,6 +41,12 @@ impl LegacyTable {
     pub fn decode(&self) -> Result<legacy::Table<'_>, DecodeError> {
         legacy::Table::decode(self.family, &self.name, &self.info, &self.entries)
     }
+
+    /// Each chain's name and number of rules, without decoding the rules
+    /// ([`legacy::Table::chain_sizes`]).
+    pub fn chain_sizes(&self) -> Result<Vec<(&str, usize)>, DecodeError> {
+        legacy::Table::chain_sizes(self.family, &self.info, &self.entries)
+    }
 }
 
 /// The legacy side of a network namespace.

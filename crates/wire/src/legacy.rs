@@ -406,6 +406,78 @@ fn decode_entry<'a>(fam: Family, r: &Rd<'a>, at: usize) -> Result<(Raw<'a>, usiz
 }
 
 impl<'a> Table<'a> {
+    /// Each chain's name and number of rules, as [`Table::decode`] gives
+    /// them (`decode(..).chains`, name and `rules.len()`), without decoding
+    /// the rules: only targets are read (and the last entry of each user
+    /// chain, which may be its foot). For a caller that only counts.
+    pub fn chain_sizes(
+        fam: Family,
+        info: &Info,
+        entries: &'a [u8],
+    ) -> Result<Vec<(&'a str, usize)>> {
+        let r = Rd(entries);
+        let after_ip = if fam == Family::V6 { 136 } else { 84 };
+        let elen = fam.entry_len();
+        let hook_at = |off: u32| info.hooks().find(|&(_, e, _)| e == off).map(|(h, _, _)| h);
+        let underflow_at = |off: u32| info.hooks().any(|(_, _, u)| u == off);
+        let mut out: Vec<(&'a str, usize)> = Vec::new();
+        // The current chain is a user chain, and its last entry so far.
+        let (mut user, mut last) = (false, None::<usize>);
+        // A user chain's foot (an unconditional RETURN as its last entry)
+        // is not a rule.
+        let close =
+            |out: &mut Vec<(&'a str, usize)>, user: bool, last: Option<usize>| -> Result<()> {
+                if let (true, Some(at), Some(c)) = (user, last, out.last_mut()) {
+                    let (raw, _) = decode_entry(fam, &r, at)?;
+                    if raw.verdict == Some(XT_RETURN) && unconditional(&raw.entry) {
+                        c.1 -= 1;
+                    }
+                }
+                Ok(())
+            };
+        let mut at = 0;
+        while at < entries.len() {
+            let target_offset = usize::from(r.u16(at + after_ip + 4)?);
+            let next = usize::from(r.u16(at + after_ip + 6)?);
+            if target_offset < elen || next < target_offset + 32 {
+                return Err(DecodeError::new(
+                    at + after_ip + 4,
+                    DecodeErrorKind::BadLength,
+                ));
+            }
+            r.bytes(at, next)?;
+            let tp = at + target_offset;
+            if r.name(tp + 2, 29)? == ERROR_TARGET {
+                close(&mut out, user, last)?;
+                let name = r.name(tp + 32, 30)?;
+                if name == ERROR_TARGET {
+                    break;
+                }
+                out.push((name, 0));
+                (user, last) = (true, None);
+            } else {
+                let off = at as u32;
+                if let Some(h) = hook_at(off) {
+                    close(&mut out, user, last)?;
+                    out.push((hook_name(h.into()), 0));
+                    (user, last) = (false, None);
+                }
+                let Some(c) = out.last_mut() else {
+                    return Err(DecodeError::new(
+                        at,
+                        DecodeErrorKind::MissingAttr("chain head"),
+                    ));
+                };
+                if user || !underflow_at(off) {
+                    c.1 += 1;
+                    last = Some(at);
+                }
+            }
+            at += next;
+        }
+        Ok(out)
+    }
+
     /// Decodes the entries (the bytes after the 40-byte `ipt_get_entries`
     /// header) of table `name`, with the hook offsets from `info`.
     pub fn decode(fam: Family, name: &'a str, info: &Info, entries: &'a [u8]) -> Result<Table<'a>> {
