@@ -687,7 +687,7 @@ fn table_all_versions<'a>(
     };
     // More runs than threads, taken in turn: findings (which cost most)
     // cluster in some chains, so equal runs of rules are not equal work.
-    let runs = runs(chains, threads * 8);
+    let runs = runs(chains, if threads < 2 { 1 } else { threads * 8 });
     let scans: Vec<Scan> = if threads < 2 || runs.len() < 2 {
         runs.iter()
             .map(|run| scan(versions, v6, tname, &gates, run))
