@@ -123,6 +123,16 @@ impl Info {
             .map(|(h, (&e, &u))| (h as u8, e, u))
     }
 
+    /// The hook whose chain starts at entry offset `off`.
+    pub fn hook_at(&self, off: u32) -> Option<u8> {
+        self.hooks().find(|&(_, e, _)| e == off).map(|(h, _, _)| h)
+    }
+
+    /// Whether the entry at `off` is a built-in chain's policy.
+    pub fn is_underflow(&self, off: u32) -> bool {
+        self.hooks().any(|(_, _, u)| u == off)
+    }
+
     /// Decodes a `struct ipt_getinfo`.
     pub fn decode(b: &[u8]) -> Result<Info> {
         let r = Rd(b);
@@ -303,6 +313,22 @@ fn unconditional(e: &Entry<'_>) -> bool {
         && ip.invflags == 0
 }
 
+/// The entry at `at`: its `target_offset` and `next_offset`, checked (the
+/// target fits, the entry is in the buffer).
+fn entry_offsets(fam: Family, r: &Rd<'_>, at: usize) -> Result<(usize, usize)> {
+    let after_ip = if fam == Family::V6 { 136 } else { 84 };
+    let target_offset = usize::from(r.u16(at + after_ip + 4)?);
+    let next_offset = usize::from(r.u16(at + after_ip + 6)?);
+    if target_offset < fam.entry_len() || next_offset < target_offset + 32 {
+        return Err(DecodeError::new(
+            at + after_ip + 4,
+            DecodeErrorKind::BadLength,
+        ));
+    }
+    r.bytes(at, next_offset)?;
+    Ok((target_offset, next_offset))
+}
+
 fn decode_entry<'a>(fam: Family, r: &Rd<'a>, at: usize) -> Result<(Raw<'a>, usize)> {
     let v6 = fam == Family::V6;
     let alen = if v6 { 16 } else { 4 };
@@ -345,19 +371,11 @@ fn decode_entry<'a>(fam: Family, r: &Rd<'a>, at: usize) -> Result<(Raw<'a>, usiz
         goto: flags & if v6 { 0x04 } else { 0x02 } != 0,
         invflags,
     };
-    let target_offset = usize::from(r.u16(at + after_ip + 4)?);
-    let next_offset = usize::from(r.u16(at + after_ip + 6)?);
+    let (target_offset, next_offset) = entry_offsets(fam, r, at)?;
     // Counters are 8-aligned: 96 in ipt_entry, 152 in ip6t_entry.
     let counters_at = at + ((after_ip + 12 + 7) & !7);
     let counters = (r.u64(counters_at)?, r.u64(counters_at + 8)?);
     let elen = fam.entry_len();
-    if target_offset < elen || next_offset < target_offset + 32 {
-        return Err(DecodeError::new(
-            at + after_ip + 4,
-            DecodeErrorKind::BadLength,
-        ));
-    }
-    r.bytes(at, next_offset)?;
     let blob = |p: usize, size: usize| -> Result<XtBlob<'a>> {
         Ok(XtBlob {
             name: r.name(p + 2, 29)?,
@@ -416,10 +434,6 @@ impl<'a> Table<'a> {
         entries: &'a [u8],
     ) -> Result<Vec<(&'a str, usize)>> {
         let r = Rd(entries);
-        let after_ip = if fam == Family::V6 { 136 } else { 84 };
-        let elen = fam.entry_len();
-        let hook_at = |off: u32| info.hooks().find(|&(_, e, _)| e == off).map(|(h, _, _)| h);
-        let underflow_at = |off: u32| info.hooks().any(|(_, _, u)| u == off);
         let mut out: Vec<(&'a str, usize)> = Vec::new();
         // The current chain is a user chain, and its last entry so far.
         let (mut user, mut last) = (false, None::<usize>);
@@ -437,15 +451,7 @@ impl<'a> Table<'a> {
             };
         let mut at = 0;
         while at < entries.len() {
-            let target_offset = usize::from(r.u16(at + after_ip + 4)?);
-            let next = usize::from(r.u16(at + after_ip + 6)?);
-            if target_offset < elen || next < target_offset + 32 {
-                return Err(DecodeError::new(
-                    at + after_ip + 4,
-                    DecodeErrorKind::BadLength,
-                ));
-            }
-            r.bytes(at, next)?;
+            let (target_offset, next) = entry_offsets(fam, &r, at)?;
             let tp = at + target_offset;
             if r.name(tp + 2, 29)? == ERROR_TARGET {
                 close(&mut out, user, last)?;
@@ -457,7 +463,7 @@ impl<'a> Table<'a> {
                 (user, last) = (true, None);
             } else {
                 let off = at as u32;
-                if let Some(h) = hook_at(off) {
+                if let Some(h) = info.hook_at(off) {
                     close(&mut out, user, last)?;
                     out.push((hook_name(h.into()), 0));
                     (user, last) = (false, None);
@@ -468,7 +474,7 @@ impl<'a> Table<'a> {
                         DecodeErrorKind::MissingAttr("chain head"),
                     ));
                 };
-                if user || !underflow_at(off) {
+                if user || !info.is_underflow(off) {
                     c.1 += 1;
                     last = Some(at);
                 }
@@ -509,8 +515,6 @@ impl<'a> Table<'a> {
                 .and_then(|i| starts.get(i))
                 .map(|s| s.1)
         };
-        let hook_at = |off: u32| info.hooks().find(|&(_, e, _)| e == off).map(|(h, _, _)| h);
-        let underflow_at = |off: u32| info.hooks().any(|(_, _, u)| u == off);
 
         let mut chains: Vec<Chain<'a>> = Vec::new();
         // Whether the entry after each one is an ERROR entry (a user chain's
@@ -531,7 +535,7 @@ impl<'a> Table<'a> {
                 });
                 continue;
             }
-            if let Some(h) = hook_at(w.entry.offset) {
+            if let Some(h) = info.hook_at(w.entry.offset) {
                 chains.push(Chain {
                     name: hook_name(h.into()),
                     hook: Some(h),
@@ -563,7 +567,7 @@ impl<'a> Table<'a> {
                     DecodeErrorKind::MissingAttr("chain head"),
                 ));
             };
-            if chain.hook.is_some() && underflow_at(entry.offset) {
+            if chain.hook.is_some() && info.is_underflow(entry.offset) {
                 chain.policy = Some((entry.target, entry.counters));
                 continue;
             }
