@@ -233,6 +233,50 @@ fn remedy_rule(
     )
 }
 
+/// What every version's findings about one rule share, each made the first
+/// time a finding needs it.
+struct RuleTexts<'x, 'a> {
+    v6: bool,
+    table: &'x str,
+    chain: &'x nflens_wire::Chain<'a>,
+    /// The rule's place in its chain (0-based).
+    index: usize,
+    rule: &'x nflens_wire::Rule<'a>,
+    kernel: Option<Option<String>>,
+    remedy: Option<String>,
+}
+
+impl RuleTexts<'_, '_> {
+    fn fam(&self) -> Family {
+        if self.v6 {
+            Family::Ipv6
+        } else {
+            Family::Ipv4
+        }
+    }
+    /// The rule in nft syntax ([`nft_text`]).
+    fn kernel(&mut self) -> Option<String> {
+        let (fam, rule) = (self.fam(), self.rule);
+        self.kernel
+            .get_or_insert_with(|| nft_text(fam, rule))
+            .clone()
+    }
+    /// How to fix it ([`remedy_rule`]).
+    fn remedy(&mut self) -> String {
+        let (fam, v6, table, chain, index, rule) = (
+            self.fam(),
+            self.v6,
+            self.table,
+            self.chain,
+            self.index,
+            self.rule,
+        );
+        self.remedy
+            .get_or_insert_with(|| remedy_rule(fam, v6, table, chain, index, rule))
+            .clone()
+    }
+}
+
 type ChainRules<'r, 'a> = &'r (nflens_wire::Chain<'a>, Vec<nflens_wire::Rule<'a>>);
 
 /// Analyses the nf_tables side for `versions`. Each rule's expressions are
@@ -429,17 +473,8 @@ fn gate<'a>(v: Version, v6: bool, tname: &str, chains: &[ChainRules<'_, 'a>]) ->
 }
 
 /// Gate 1 for one rule: the first expression not on `v`'s whitelist.
-fn gate1_finding(
-    v: Version,
-    v6: bool,
-    tname: &str,
-    c: &nflens_wire::Chain<'_>,
-    index: usize,
-    r: &nflens_wire::Rule<'_>,
-    exprs: &[Expr<'_>],
-    kernel: &mut Option<Option<String>>,
-) -> Option<Finding> {
-    let model_fam = if v6 { Family::Ipv6 } else { Family::Ipv4 };
+fn gate1_finding(v: Version, exprs: &[Expr<'_>], texts: &mut RuleTexts<'_, '_>) -> Option<Finding> {
+    let (v6, tname, c, r) = (texts.v6, texts.table, texts.chain, texts.rule);
     let e = exprs.iter().find(|e| !whitelisted(v, e))?;
     let why = match (e.name(), v) {
         ("range", Version::V1_8_7) => "`range` is not on 1.8.7's whitelist (1.8.8 added it)".to_owned(),
@@ -465,8 +500,8 @@ fn gate1_finding(
         why,
         Some(msg),
         None,
-        kernel.get_or_insert_with(|| nft_text(model_fam, r)).clone(),
-        remedy_rule(model_fam, v6, tname, c, index, r),
+        texts.kernel(),
+        texts.remedy(),
     ))
 }
 
@@ -529,16 +564,21 @@ fn scan<'a>(
         for (index, r) in (first..).zip(rules) {
             scratch.clear();
             scratch.extend(r.exprs.iter().filter_map(Result::ok));
-            // The rule in nft syntax, made at most once for all versions.
-            let mut kernel_text: Option<Option<String>> = None;
+            let mut texts = RuleTexts {
+                v6,
+                table: tname,
+                chain: c,
+                index,
+                rule: r,
+                kernel: None,
+                remedy: None,
+            };
             let mut shared: Option<Parsed> = None;
             for ((&v, st), g) in versions.iter().zip(sts.iter_mut()).zip(gates) {
                 if g.status == TableStatus::Crash || g.hidden.contains(&c.name) {
                     continue;
                 }
-                if let Some(f) =
-                    gate1_finding(v, v6, tname, c, index, r, &scratch, &mut kernel_text)
-                {
+                if let Some(f) = gate1_finding(v, &scratch, &mut texts) {
                     st.gate1.push(f);
                     continue;
                 }
@@ -566,8 +606,7 @@ fn scan<'a>(
                             prog(v6),
                             prog(v6)
                         )),
-                        None, kernel_text.get_or_insert_with(|| nft_text(model_fam, r)).clone(),
-                        remedy_rule(model_fam, v6, tname, c, index, r),
+                        None, texts.kernel(), texts.remedy(),
                     ));
                     st.failed = true;
                     continue;
@@ -581,9 +620,7 @@ fn scan<'a>(
                 let full = parse(v, v6, r, &scratch, true);
                 let mut shown = format!("-A {}", c.name);
                 let shown_ok = ipt_render::rule(&full.shown, model_fam, &mut shown).is_ok();
-                let kernel = kernel_text
-                    .get_or_insert_with(|| nft_text(model_fam, r))
-                    .clone();
+                let kernel = texts.kernel();
                 // Version skew: a newer iptables-nft wrote it natively; the
                 // fix is the reader, not the rule.
                 let skew = p.notes.iter().filter_map(|n| n.native_since).max();
@@ -591,7 +628,7 @@ fn scan<'a>(
                     Some(since) if p.notes.iter().all(|n| n.native_since.is_some()) => format!(
                         "use iptables-nft {since} or later everywhere this table is read or written (host and container images, e.g. kube-proxy): iptables-nft {since}+ wrote this rule in a form {v} cannot read"
                     ),
-                    _ => remedy_rule(model_fam, v6, tname, c, index, r),
+                    _ => texts.remedy(),
                 };
                 for n in &p.notes {
                     let (verdict, reason) = match &n.problem {
