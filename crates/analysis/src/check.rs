@@ -167,7 +167,7 @@ fn hook_word(h: u32) -> &'static str {
 
 /// The chains of one table in iptables' order: built-in by hook, then user
 /// chains by name.
-fn ipt_order<'c, 'a>(chains: &mut [&'c (nflens_wire::Chain<'a>, Vec<nflens_wire::Rule<'a>>)]) {
+fn ipt_order(chains: &mut [&(nflens_wire::Chain<'_>, Vec<nflens_wire::Rule<'_>>)]) {
     chains.sort_by(|a, b| {
         let ka = (
             a.0.hook.as_ref().map_or(9, |h| h.num),

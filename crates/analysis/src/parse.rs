@@ -420,7 +420,9 @@ fn meta_set(st: &mut St<'_>, key: u32, sreg: u32, e: &Expr<'_>) {
     let imm = match st.reg(sreg).map(|r| r.load) {
         Some(Load::Imm(v)) if !v.is_empty() && v.len() <= 4 => {
             let mut b = [0u8; 4];
-            b.get_mut(..v.len()).map(|d| d.copy_from_slice(v));
+            if let Some(d) = b.get_mut(..v.len()) {
+                d.copy_from_slice(v);
+            }
             Some(u32::from_ne_bytes(b))
         }
         _ => None,

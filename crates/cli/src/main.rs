@@ -471,16 +471,49 @@ fn read_file(path: &str) -> std::io::Result<String> {
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()))
 }
 
-/// Parses one chunk and prints it as canonical iptables-save text.
-fn print_canonical(p: nflens::xtables::Parser<'_>) -> Result<String, nflens::xtables::ParseError> {
-    let (start, end) = p.range();
-    let mut buf = String::with_capacity((end - start) + (end - start) / 8);
+/// A chunk's canonical text: runs of the input that are already canonical,
+/// and the canonical text of the lines that are not.
+enum Piece {
+    /// Input bytes `start..end`, whole lines with their newlines.
+    Input(usize, usize),
+    /// Canonical text of lines the input wrote otherwise, newlines included.
+    Text(String),
+}
+
+/// Parses one chunk and prints it as canonical iptables-save text. Each line
+/// is printed into one reused buffer and compared with the input line: text
+/// iptables-save printed is already canonical, and is then written from the
+/// input rather than copied into a second buffer of the same size.
+fn print_canonical(
+    p: nflens::xtables::Parser<'_>,
+) -> Result<Vec<Piece>, nflens::xtables::ParseError> {
+    let input = p.input().as_bytes();
+    let mut pieces = Vec::new();
+    let mut line_buf = String::with_capacity(512);
+    // Start of the current run of canonical input.
+    let (mut run, _) = p.range();
     for line in p {
+        let line = line?;
+        line_buf.clear();
         // Writing into a String cannot fail.
-        let _ = line?.print(&mut buf);
-        buf.push('\n');
+        let _ = line.print(&mut line_buf);
+        let (start, end) = (line.span.start.offset, line.span.end.offset);
+        let has_newline = input.get(end) == Some(&b'\n');
+        if has_newline && input.get(start..end) == Some(line_buf.as_bytes()) {
+            continue;
+        }
+        if run < start {
+            pieces.push(Piece::Input(run, start));
+        }
+        line_buf.push('\n');
+        match pieces.last_mut() {
+            Some(Piece::Text(t)) => t.push_str(&line_buf),
+            _ => pieces.push(Piece::Text(line_buf.clone())),
+        }
+        run = end + usize::from(has_newline);
     }
-    Ok(buf)
+    pieces.push(Piece::Input(run, usize::MAX));
+    Ok(pieces)
 }
 
 fn parse(
@@ -509,16 +542,18 @@ fn parse(
             // Below ~1 MB a second thread costs more than it saves.
             let chunks = if text.len() < 1 << 20 { 1 } else { threads };
             let parsers = nflens::xtables::Parser::split(&text, chunks);
-            let outs: Vec<Result<String, nflens::xtables::ParseError>> = std::thread::scope(|s| {
-                let handles: Vec<_> = parsers
-                    .into_iter()
-                    .map(|p| s.spawn(move || print_canonical(p)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                    .collect()
-            });
+            let ends: Vec<usize> = parsers.iter().map(|p| p.range().1).collect();
+            let outs: Vec<Result<Vec<Piece>, nflens::xtables::ParseError>> =
+                std::thread::scope(|s| {
+                    let handles: Vec<_> = parsers
+                        .into_iter()
+                        .map(|p| s.spawn(move || print_canonical(p)))
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                        .collect()
+                });
             let mut bufs = Vec::with_capacity(outs.len());
             for out in outs {
                 match out {
@@ -530,9 +565,21 @@ fn parse(
                     }
                 }
             }
-            for b in &bufs {
-                out.write_all(b.as_bytes())?;
+            let (mut w, bytes) = (
+                std::io::BufWriter::with_capacity(1 << 16, &mut out),
+                text.as_bytes(),
+            );
+            for (pieces, end) in bufs.iter().zip(ends) {
+                for piece in pieces {
+                    match piece {
+                        Piece::Input(a, b) => {
+                            w.write_all(bytes.get(*a..(*b).min(end)).unwrap_or(&[]))?
+                        }
+                        Piece::Text(t) => w.write_all(t.as_bytes())?,
+                    }
+                }
             }
+            w.flush()?;
         }
         Format::Json | Format::Nft => {
             let dump = match nflens::xtables::parse(&text) {

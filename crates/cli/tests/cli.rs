@@ -70,6 +70,26 @@ fn test_large_file_parses_in_chunks_as_whole() {
         "canonical iptables-save text prints back unchanged"
     );
 
+    // Non-canonical lines in every chunk, and a last line without its
+    // newline: the output is what the library's tree prints.
+    let mut messy = String::new();
+    for (i, l) in text.lines().enumerate() {
+        match i % 7 {
+            3 => messy.push_str(&l.replacen("-A ", "-A  ", 1)),
+            5 => messy.push_str(&l.replacen("/32 ", "/255.255.255.255 ", 1)),
+            _ => messy.push_str(l),
+        }
+        messy.push('\n');
+    }
+    let messy = messy.trim_end_matches('\n');
+    assert!(messy != text);
+    std::fs::write(&f, messy).unwrap();
+    let (code, out, err) = nflens(&["parse", f.to_str().unwrap()], "");
+    assert_eq!((code, err.as_str()), (0, ""));
+    let want = nflens::xtables::parse(messy).unwrap().to_string();
+    assert!(out == want, "the chunked printer prints what the tree does");
+    assert!(out != messy);
+
     let at = text.rfind("--dport ").unwrap() + "--dport ".len();
     let line = text[..at].matches('\n').count() + 1;
     let col = at - text[..at].rfind('\n').unwrap();

@@ -66,6 +66,11 @@ impl<'a> Parser<'a> {
         self.pos
     }
 
+    /// The whole input, of which this parser reads [`Parser::range`].
+    pub fn input(&self) -> &'a str {
+        self.input
+    }
+
     /// The byte range of the input this parser reads (all of it, or a chunk
     /// from [`Parser::split`]).
     pub fn range(&self) -> (usize, usize) {

@@ -568,20 +568,23 @@ pub enum Quote {
 
 /// Prints `s` as iptables-save would, quoting per `q`.
 pub fn write_string<W: fmt::Write + ?Sized>(f: &mut W, s: &str, q: Quote) -> fmt::Result {
-    let safe = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    // Bytes, not chars: a non-ASCII character is never safe, and its bytes
+    // are all >= 0x80, so they are not safe either.
+    let safe = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'-';
     let q = if q == Quote::IfNeededSpaced {
         f.write_char(' ')?;
         Quote::IfNeeded
     } else {
         q
     };
-    if q == Quote::Never || (q == Quote::IfNeeded && !s.is_empty() && s.chars().all(safe)) {
+    if q == Quote::Never || (q == Quote::IfNeeded && !s.is_empty() && s.bytes().all(safe)) {
         return f.write_str(s);
     }
     f.write_char('"')?;
     // Write runs between the characters that need a backslash whole.
     let mut rest = s;
-    while let Some(i) = rest.find(['"', '\\', '\'']) {
+    // The three are ASCII, so `i` is a char boundary.
+    while let Some(i) = memchr::memchr3(b'"', b'\\', b'\'', rest.as_bytes()) {
         let (run, tail) = rest.split_at(i);
         f.write_str(run)?;
         f.write_char('\\')?;

@@ -168,9 +168,9 @@ pub fn table(t: &Table, opts: Options, out: &mut Output) {
                     out.text.push_str(" }");
                 }
             }
-            let _ = write!(
+            let _ = writeln!(
                 out.text,
-                " priority {}; policy {};\n",
+                " priority {}; policy {};",
                 priority_text(t.family, Some(h), prio, opts.num_prio()),
                 if c.policy == Some(Policy::Drop) {
                     "drop"
@@ -480,7 +480,7 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
             MatchKind::Icmp { v6, ty, codes } => {
                 let word = if *v6 { "icmpv6" } else { "icmp" };
                 let mut t = String::new();
-                if !(*ty == 0xff && !*v6) {
+                if *ty != 0xff || *v6 {
                     let _ = write!(
                         t,
                         "{word} type {}{}",
