@@ -37,5 +37,6 @@ pub mod lower;
 pub mod nft;
 pub mod render;
 mod types;
+mod xt_save;
 
 pub use types::*;

@@ -1252,7 +1252,10 @@ fn xt_match(name: &str, x: &XtMatch<'_>, nfproto: u8) -> Vec<Match> {
             }
             out.push(xt_text("connlimit", a));
         }
-        _ => out.push(xt_raw(name, x)),
+        _ => out.push(match crate::xt_save::match_args(x) {
+            Some(args) => xt_text(name, args),
+            None => xt_raw(name, x),
+        }),
     }
     out
 }
@@ -1626,7 +1629,13 @@ pub(crate) fn xt_target(fam: Family, name: &str, t: &XtTarget<'_>) -> ActionKind
             last: queuenum.saturating_add(queues_total.saturating_sub(1)),
             bypass: flags & 1 != 0,
         },
-        _ => raw(),
+        _ => match crate::xt_save::target_args(name, t) {
+            Some(args) => ActionKind::Xt {
+                target: name.into(),
+                args: args.into(),
+            },
+            None => raw(),
+        },
     }
 }
 

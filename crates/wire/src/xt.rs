@@ -307,6 +307,64 @@ pub struct Ct<'a> {
     /// `timeout` (rev 1, 2).
     pub timeout: &'a str,
 }
+
+/// `xt_sctp_info`.
+pub struct Sctp<'a> {
+    /// `dpts`: min, max.
+    pub dpts: (u16, u16),
+    /// `spts`: min, max.
+    pub spts: (u16, u16),
+    /// `chunkmap`: 64 host-order `u32`s, chunk type `t` at bit `t % 32` of word `t / 32`.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::hex::serialize"))]
+    pub chunkmap: &'a [u8],
+    /// `chunk_match_type`: `SCTP_CHUNK_MATCH_ANY` 1, `ALL` 2, `ONLY` 4.
+    pub chunk_match_type: u32,
+    /// `flag_info[..flag_count]`: (chunk type, flag, flag mask).
+    pub flag_info: [(u8, u8, u8); 4],
+    /// `flag_count` (at most 4 are read).
+    pub flag_count: u8,
+    /// `flags`: `XT_SCTP_SRC_PORTS` 1, `DEST_PORTS` 2, `CHUNK_TYPES` 4.
+    pub flags: u32,
+    /// `invflags`, the same bits.
+    pub invflags: u32,
+}
+
+/// `xt_cgroup_info_v0..v2` (rev 0 has only a class id).
+pub struct Cgroup<'a> {
+    /// Revision.
+    pub rev: u32,
+    /// `has_path` (rev 1, 2).
+    pub has_path: bool,
+    /// `has_classid` (always for rev 0).
+    pub has_classid: bool,
+    /// `invert_path`.
+    pub invert_path: bool,
+    /// `invert_classid` (rev 0: `invert`).
+    pub invert_classid: bool,
+    /// `path`, when `has_path`.
+    pub path: &'a str,
+    /// `classid` (rev 0: `id`).
+    pub classid: u32,
+}
+}
+
+impl Sctp<'_> {
+    /// Whether chunk type `t` is in `chunkmap`.
+    pub fn has_chunk(&self, t: u8) -> bool {
+        let at = usize::from(t / 32) * 4;
+        let word = self
+            .chunkmap
+            .get(at..at + 4)
+            .and_then(|b| b.try_into().ok())
+            .map_or(0, u32::from_ne_bytes);
+        word & (1 << (t % 32)) != 0
+    }
+
+    /// The words of `chunkmap` that are all zero (`NONE`) or all ones (`ALL`).
+    pub fn chunkmap_is(&self, all: bool) -> bool {
+        let want = if all { 0xff } else { 0 };
+        self.chunkmap.len() == 256 && self.chunkmap.iter().all(|&b| b == want)
+    }
 }
 
 /// A decoded xtables match blob.
@@ -410,6 +468,55 @@ pub enum XtMatch<'a> {
         limit: u32,
         flags: u32,
     },
+    Sctp(Sctp<'a>),
+    /// `xt_tos_match_info` (rev 1).
+    Tos {
+        value: u8,
+        mask: u8,
+        invert: u8,
+    },
+    /// `xt_dscp_info`.
+    Dscp {
+        dscp: u8,
+        invert: u8,
+    },
+    /// `xt_connbytes_info`: `what` `XT_CONNBYTES_PKTS` 0, `BYTES` 1,
+    /// `AVGPKT` 2; `direction` `ORIGINAL` 0, `REPLY` 1, `BOTH` 2.
+    Connbytes {
+        from: u64,
+        to: u64,
+        what: u8,
+        direction: u8,
+    },
+    /// `xt_quota_info`: `flags` `XT_QUOTA_INVERT` 1.
+    Quota {
+        flags: u32,
+        quota: u64,
+    },
+    /// `xt_connlabel_mtinfo`: `options` `XT_CONNLABEL_OP_INVERT` 1, `SET` 2.
+    Connlabel {
+        bit: u16,
+        options: u16,
+    },
+    Cgroup(Cgroup<'a>),
+    /// `xt_cpu_info`.
+    Cpu {
+        cpu: u32,
+        invert: u32,
+    },
+    /// `ip6t_frag`: `flags` `IP6T_FRAG_IDS` 1, `LEN` 2, `RES` 4, `FST` 8,
+    /// `MF` 0x10, `NMF` 0x20; `invflags` `INV_IDS` 1, `INV_LEN` 2.
+    Frag {
+        ids: (u32, u32),
+        hdrlen: u32,
+        flags: u8,
+        invflags: u8,
+    },
+    /// `ipt_ah`: `invflags` `IPT_AH_INV_SPI` 1.
+    Ah {
+        spis: (u32, u32),
+        invflags: u8,
+    },
     /// A (name, revision) this version does not decode.
     Unknown {
         #[cfg_attr(feature = "serde", serde(serialize_with = "crate::hex::serialize"))]
@@ -493,6 +600,28 @@ pub enum XtTarget<'a> {
     /// `xt_classify_target_info`: `priority` = major:minor.
     Classify {
         priority: u32,
+    },
+    /// `xt_tos_target_info` (rev 1): `tos = (tos & ~mask) ^ value`.
+    Tos {
+        value: u8,
+        mask: u8,
+    },
+    /// `xt_DSCP_info`.
+    Dscp {
+        dscp: u8,
+    },
+    /// `xt_audit_info`: `XT_AUDIT_TYPE_ACCEPT` 0, `DROP` 1, `REJECT` 2.
+    Audit {
+        kind: u8,
+    },
+    /// `xt_connsecmark_target_info`: `CONNSECMARK_SAVE` 1, `RESTORE` 2.
+    Connsecmark {
+        mode: u8,
+    },
+    /// `ipt_TTL_info` / `ip6t_HL_info`: `mode` `SET` 0, `INC` 1, `DEC` 2.
+    Ttl {
+        mode: u8,
+        value: u8,
     },
     /// The standard target (`""`): a verdict, or a jump offset.
     Standard {
@@ -817,6 +946,117 @@ pub fn decode_match<'a>(name: &str, rev: u32, info: &'a [u8], family: u8) -> Res
                 }
             })
         }
+        ("sctp", 0) => {
+            let r = sized(info, 292)?;
+            let mut flag_info = [(0u8, 0u8, 0u8); 4];
+            for (i, f) in flag_info.iter_mut().enumerate() {
+                *f = (r.u8(268 + 3 * i), r.u8(269 + 3 * i), r.u8(270 + 3 * i));
+            }
+            XtMatch::Sctp(Sctp {
+                dpts: (r.u16(0), r.u16(2)),
+                spts: (r.u16(4), r.u16(6)),
+                chunkmap: r.bytes(8, 256),
+                chunk_match_type: r.u32(264),
+                flag_info,
+                flag_count: u8::try_from(r.u32(280)).unwrap_or(4).min(4),
+                flags: r.u32(284),
+                invflags: r.u32(288),
+            })
+        }
+        ("tos", 1) => {
+            let r = sized(info, 3)?;
+            XtMatch::Tos {
+                mask: r.u8(0),
+                value: r.u8(1),
+                invert: r.u8(2),
+            }
+        }
+        ("dscp", 0) => {
+            let r = sized(info, 2)?;
+            XtMatch::Dscp {
+                dscp: r.u8(0),
+                invert: r.u8(1),
+            }
+        }
+        ("connbytes", 0) => {
+            let r = sized(info, 18)?;
+            XtMatch::Connbytes {
+                from: r.u64(0),
+                to: r.u64(8),
+                what: r.u8(16),
+                direction: r.u8(17),
+            }
+        }
+        ("quota", 0) => {
+            // The kernel's `master` pointer (at 16) is not copied out.
+            let r = sized(info, 24)?;
+            XtMatch::Quota {
+                flags: r.u32(0),
+                quota: r.u64(8),
+            }
+        }
+        ("connlabel", 0) => {
+            let r = sized(info, 4)?;
+            XtMatch::Connlabel {
+                bit: r.u16(0),
+                options: r.u16(2),
+            }
+        }
+        ("cgroup", 0) => {
+            let r = sized(info, 8)?;
+            XtMatch::Cgroup(Cgroup {
+                rev,
+                has_path: false,
+                has_classid: true,
+                invert_path: false,
+                invert_classid: r.u32(4) != 0,
+                path: "",
+                classid: r.u32(0),
+            })
+        }
+        ("cgroup", 1 | 2) => {
+            // v1: path[4096] then classid; v2: a union of path[512] and
+            // classid. The kernel's `priv` pointer follows, 8-aligned.
+            let (size, path_len, classid_at) = if rev == 1 {
+                (4112, 4096, 4100)
+            } else {
+                (528, 512, 4)
+            };
+            let r = sized(info, size)?;
+            let has_path = r.u8(0) != 0;
+            XtMatch::Cgroup(Cgroup {
+                rev,
+                has_path,
+                has_classid: r.u8(1) != 0,
+                invert_path: r.u8(2) != 0,
+                invert_classid: r.u8(3) != 0,
+                path: if has_path { r.cstr(4, path_len)? } else { "" },
+                classid: r.u32(classid_at),
+            })
+        }
+        ("cpu", 0) => {
+            let r = sized(info, 8)?;
+            XtMatch::Cpu {
+                cpu: r.u32(0),
+                invert: r.u32(4),
+            }
+        }
+        ("frag", 0) => {
+            let r = sized(info, 16)?;
+            XtMatch::Frag {
+                ids: (r.u32(0), r.u32(4)),
+                hdrlen: r.u32(8),
+                flags: r.u8(12),
+                invflags: r.u8(13),
+            }
+        }
+        ("ah", 0) => {
+            let r = sized(info, 12)?;
+            XtMatch::Ah {
+                spis: (r.u32(0), r.u32(4)),
+                invflags: r.u8(8),
+            }
+        }
         _ => XtMatch::Unknown { info },
     })
 }
@@ -968,6 +1208,29 @@ pub fn decode_target<'a>(name: &str, rev: u32, info: &'a [u8], family: u8) -> Re
         ("CLASSIFY", 0) => XtTarget::Classify {
             priority: sized(info, 4)?.u32(0),
         },
+        ("TOS", 1) => {
+            let r = sized(info, 2)?;
+            XtTarget::Tos {
+                value: r.u8(0),
+                mask: r.u8(1),
+            }
+        }
+        ("DSCP", 0) => XtTarget::Dscp {
+            dscp: sized(info, 1)?.u8(0),
+        },
+        ("AUDIT", 0) => XtTarget::Audit {
+            kind: sized(info, 1)?.u8(0),
+        },
+        ("CONNSECMARK", 0) => XtTarget::Connsecmark {
+            mode: sized(info, 1)?.u8(0),
+        },
+        ("TTL" | "HL", 0) => {
+            let r = sized(info, 2)?;
+            XtTarget::Ttl {
+                mode: r.u8(0),
+                value: r.u8(1),
+            }
+        }
         ("", 0) => XtTarget::Standard {
             verdict: sized(info, 4)?.u32(0) as i32,
         },
