@@ -1252,7 +1252,7 @@ fn xt_match(name: &str, x: &XtMatch<'_>, nfproto: u8) -> Vec<Match> {
             }
             out.push(xt_text("connlimit", a));
         }
-        _ => out.push(match crate::xt_save::match_args(x) {
+        _ => out.push(match crate::xt_save::match_args(name, x) {
             Some(args) => xt_text(name, args),
             None => xt_raw(name, x),
         }),
@@ -1500,12 +1500,21 @@ const REJECT_V6: [&str; 9] = [
 
 /// An xt target blob as the action the iptables text lowers to.
 pub(crate) fn xt_target(fam: Family, name: &str, t: &XtTarget<'_>) -> ActionKind {
-    let raw = || ActionKind::Nft {
-        exprs: match t {
-            XtTarget::Unknown { info } => format!("[ target name {name} ] info {}", hex(info)),
-            t => format!("[ target name {name} ] {t:?}"),
-        }
-        .into(),
+    // A blob with no typed action: its save text when known, else raw.
+    let raw = || match crate::xt_save::target_args(name, t) {
+        Some(args) => ActionKind::Xt {
+            target: name.into(),
+            args: args.into(),
+        },
+        None => ActionKind::Nft {
+            exprs: match t {
+                XtTarget::Unknown { info } => {
+                    format!("[ target name {name} ] info {}", hex(info))
+                }
+                t => format!("[ target name {name} ] {t:?}"),
+            }
+            .into(),
+        },
     };
     let nat_flags = |f: u32| {
         let mut n = NatFlags::empty();
@@ -1629,13 +1638,7 @@ pub(crate) fn xt_target(fam: Family, name: &str, t: &XtTarget<'_>) -> ActionKind
             last: queuenum.saturating_add(queues_total.saturating_sub(1)),
             bypass: flags & 1 != 0,
         },
-        _ => match crate::xt_save::target_args(name, t) {
-            Some(args) => ActionKind::Xt {
-                target: name.into(),
-                args: args.into(),
-            },
-            None => raw(),
-        },
+        _ => raw(),
     }
 }
 

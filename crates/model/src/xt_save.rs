@@ -170,7 +170,7 @@ fn string(s: &xt::StringMatch<'_>) -> String {
 }
 
 /// The save text of a match blob, when this module knows it.
-pub(crate) fn match_args(x: &XtMatch<'_>) -> Option<String> {
+pub(crate) fn match_args(name: &str, x: &XtMatch<'_>) -> Option<String> {
     let mut a = Args::default();
     match x {
         XtMatch::Sctp(s) => return sctp(s),
@@ -300,7 +300,491 @@ pub(crate) fn match_args(x: &XtMatch<'_>) -> Option<String> {
                 }
             }
         }
+        XtMatch::Owner(o) => {
+            let items = [
+                (4, "--socket-exists", None),
+                (1, "--uid-owner", Some(o.uid)),
+                (2, "--gid-owner", Some(o.gid)),
+                (8, "--suppl-groups", None),
+            ];
+            for (bit, name, ids) in items {
+                if o.matched & bit != 0 {
+                    a.not(o.invert & bit != 0).opt(name);
+                    if let Some((lo, hi)) = ids {
+                        a.opt(&if lo == hi {
+                            lo.to_string()
+                        } else {
+                            format!("{lo}-{hi}")
+                        });
+                    }
+                }
+            }
+        }
+        XtMatch::Physdev(p) => {
+            let items = [
+                (8, "--physdev-is-in", None),
+                (1, "--physdev-in", Some(p.physindev)),
+                (0x10, "--physdev-is-out", None),
+                (2, "--physdev-out", Some(p.physoutdev)),
+                (4, "--physdev-is-bridged", None),
+            ];
+            for (bit, name, dev) in items {
+                if p.bitmask & bit != 0 {
+                    a.not(p.invert & bit != 0).opt(name);
+                    if let Some(d) = dev {
+                        a.opt(d);
+                    }
+                }
+            }
+        }
+        XtMatch::Srh(h) => srh(&mut a, h),
+        XtMatch::Opts(o) => {
+            // `hbh` and `dst` print the same options under their own prefix.
+            let pfx = if name == "dst" { "dst" } else { "hbh" };
+            if o.flags & 1 != 0 {
+                a.not(o.invflags & 1 != 0)
+                    .opt(&format!("--{pfx}-len {}", o.hdrlen));
+            }
+            if o.flags & 2 != 0 {
+                a.opt(&format!("--{pfx}-opts"));
+            }
+            let list: Vec<String> = o
+                .opts
+                .iter()
+                .take(usize::from(o.optsnr))
+                .map(|v| match v & 0xff {
+                    0xff => (v >> 8).to_string(),
+                    len => format!("{}:{len}", v >> 8),
+                })
+                .collect();
+            if !list.is_empty() {
+                a.opt(&list.join(","));
+            }
+            if o.flags & 4 != 0 {
+                a.opt(&format!("--{pfx}-not-strict"));
+            }
+        }
+        XtMatch::Mh { types, invflags } => {
+            if *types != (0, 0xff) {
+                a.not(invflags & 1 != 0)
+                    .opt("--mh-type")
+                    .opt(&range(types.0.into(), types.1.into()));
+            }
+        }
+        XtMatch::Ipv6header {
+            matchflags,
+            invflags,
+            modeflag,
+        } => {
+            // libip6t_ipv6header's order, named as /etc/protocols names them
+            // (hop-by-hop options, 0, from its own table).
+            let names = [
+                (0x80, "hop-by-hop"),
+                (0x20, "ipv6-route"),
+                (0x10, "ipv6-frag"),
+                (0x40, "ipv6-opts"),
+                (8, "ah"),
+                (4, "esp"),
+                (2, "ipv6-nonxt"),
+                (1, "protocol"),
+            ];
+            let list: Vec<&str> = names
+                .iter()
+                .filter(|(bit, _)| matchflags & bit != 0)
+                .map(|(_, n)| *n)
+                .collect();
+            a.not(*invflags != 0)
+                .opt("--header")
+                .opt(&if list.is_empty() {
+                    "NONE".to_owned()
+                } else {
+                    list.join(",")
+                });
+            if *modeflag != 0 {
+                a.opt("--soft");
+            }
+        }
+        XtMatch::Ipcomp {
+            spis,
+            invflags,
+            hdrres,
+        } => {
+            if *spis != (0, u32::MAX) {
+                a.not(invflags & 1 != 0)
+                    .opt("--ipcompspi")
+                    .opt(&range(spis.0, spis.1));
+            }
+            if *hdrres != 0 {
+                a.opt("--compres");
+            }
+        }
+        XtMatch::Time(t) => time(&mut a, t),
+        XtMatch::Policy(p) => policy(&mut a, p),
+        XtMatch::Realm { id, mask, invert } => {
+            // Realm names come from the host's rt_realms: numbers here.
+            a.not(*invert != 0)
+                .opt("--realm")
+                .opt(&if *mask == u32::MAX {
+                    format!("{id:#x}")
+                } else {
+                    format!("{id:#x}/{mask:#x}")
+                });
+        }
+        XtMatch::Helper { invert, name } => {
+            let mut n = String::new();
+            let _ = nflens_xtables::value::write_string(
+                &mut n,
+                name,
+                nflens_xtables::value::Quote::IfNeeded,
+            );
+            a.not(*invert != 0).opt("--helper").opt(&n);
+        }
+        XtMatch::Cluster {
+            total_nodes,
+            node_mask,
+            hash_seed,
+            flags,
+        } => {
+            a.not(flags & 1 != 0).opt(&format!(
+                "--cluster-local-nodemask {node_mask:#010x} --cluster-total-nodes {total_nodes} --cluster-hash-seed {hash_seed:#010x}"
+            ));
+        }
+        XtMatch::Empty => {}
+        XtMatch::U32(x) => {
+            let mut u = String::from("\"");
+            for i in 0..usize::from(x.ntests) {
+                let t = x.test(i);
+                if i > 0 {
+                    u.push_str("&&");
+                }
+                for (j, (number, op)) in t.location.iter().take(usize::from(t.nnums)).enumerate() {
+                    if j > 0 {
+                        u.push_str(match op {
+                            0 => "&",
+                            1 => "<<",
+                            2 => ">>",
+                            3 => "@",
+                            _ => "",
+                        });
+                    }
+                    let _ = write!(u, "{number:#x}");
+                }
+                u.push('=');
+                for (j, (lo, hi)) in t.value.iter().take(usize::from(t.nvalues)).enumerate() {
+                    if j > 0 {
+                        u.push(',');
+                    }
+                    let _ = write!(u, "{lo:#x}");
+                    if lo != hi {
+                        let _ = write!(u, ":{hi:#x}");
+                    }
+                }
+            }
+            u.push('"');
+            a.not(x.invert != 0).opt("--u32").opt(&u);
+        }
+        XtMatch::Bpf {
+            mode,
+            program,
+            path,
+        } => match mode {
+            0 => {
+                let mut b = format!("\"{}", program.len() / 8);
+                for ins in program.chunks_exact(8) {
+                    let (code, jt, jf) = (u16::from_ne_bytes([ins[0], ins[1]]), ins[2], ins[3]);
+                    let k = u32::from_ne_bytes([ins[4], ins[5], ins[6], ins[7]]);
+                    let _ = write!(b, ",{code} {jt} {jf} {k}");
+                }
+                b.push('"');
+                a.opt("--bytecode").opt(&b);
+            }
+            3 => {
+                a.opt("--object-pinned").opt(path);
+            }
+            _ => return None,
+        },
+        XtMatch::Osf {
+            genre,
+            flags,
+            loglevel,
+            ttl,
+        } => {
+            a.not(flags & 8 != 0).opt("--genre").opt(genre);
+            if flags & 2 != 0 {
+                a.opt(&format!("--ttl {ttl}"));
+            }
+            if flags & 4 != 0 {
+                a.opt(&format!("--log {loglevel}"));
+            }
+        }
         _ => return None,
+    }
+    Some(a.done())
+}
+
+/// libip6t_srh's save.
+fn srh(a: &mut Args, h: &xt::Srh) {
+    let nums = [
+        (1, "--srh-next-hdr", h.next_hdr),
+        (2, "--srh-hdr-len-eq", h.hdr_len),
+        (4, "--srh-hdr-len-gt", h.hdr_len),
+        (8, "--srh-hdr-len-lt", h.hdr_len),
+        (0x10, "--srh-segs-left-eq", h.segs_left),
+        (0x20, "--srh-segs-left-gt", h.segs_left),
+        (0x40, "--srh-segs-left-lt", h.segs_left),
+        (0x80, "--srh-last-entry-eq", h.last_entry),
+        (0x100, "--srh-last-entry-gt", h.last_entry),
+        (0x200, "--srh-last-entry-lt", h.last_entry),
+    ];
+    for (bit, name, v) in nums {
+        if h.flags & bit != 0 {
+            a.not(h.invflags & bit != 0).opt(name).opt(&v.to_string());
+        }
+    }
+    if h.flags & 0x400 != 0 {
+        a.not(h.invflags & 0x400 != 0)
+            .opt("--srh-tag")
+            .opt(&h.tag.to_string());
+    }
+    for (bit, name, (addr, mask)) in [
+        (0x800, "--srh-psid", h.psid),
+        (0x1000, "--srh-nsid", h.nsid),
+        (0x2000, "--srh-lsid", h.lsid),
+    ] {
+        if h.flags & bit != 0 {
+            let len = u128::from(mask).leading_ones();
+            a.not(h.invflags & bit != 0)
+                .opt(name)
+                .opt(&format!("{addr}/{len}"));
+        }
+    }
+}
+
+/// A day count since 1970-01-01 as (year, month, day) (proleptic Gregorian).
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// libxt_time's save.
+fn time(a: &mut Args, t: &xt::Time) {
+    let hms = |s: u32| format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
+    if t.daytime != (0, 24 * 60 * 60 - 1) {
+        a.opt("--timestart").opt(&hms(t.daytime.0));
+        a.opt("--timestop").opt(&hms(t.daytime.1));
+    }
+    if t.monthdays != 0xffff_fffe {
+        let days: Vec<String> = (1..=31)
+            .filter(|d| t.monthdays & (1 << d) != 0)
+            .map(|d: u32| d.to_string())
+            .collect();
+        a.opt("--monthdays").opt(&days.join(","));
+    }
+    if t.weekdays != 0xfe {
+        const DAYS: [&str; 8] = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        let days: Vec<&str> = (1..8)
+            .filter(|d| t.weekdays & (1 << d) != 0)
+            .filter_map(|d| DAYS.get(d).copied())
+            .collect();
+        a.opt("--weekdays").opt(&days.join(","));
+    }
+    // 0 is no bound; iptables' own default stop, INT_MAX, is printed (it
+    // compares against LONG_MAX).
+    for (name, date) in [("--datestart", t.date.0), ("--datestop", t.date.1)] {
+        if date != 0 {
+            let secs = i64::from(date);
+            let (y, m, d) = civil(secs.div_euclid(86_400));
+            let s = secs.rem_euclid(86_400) as u32;
+            a.opt(name).opt(&format!("{y:04}-{m:02}-{d:02}T{}", hms(s)));
+        }
+    }
+    if t.flags & 1 != 0 {
+        a.opt("--kerneltz");
+    }
+    if t.flags & 2 != 0 {
+        a.opt("--contiguous");
+    }
+}
+
+/// libxt_policy's save.
+fn policy(a: &mut Args, p: &xt::Policy<'_>) {
+    a.opt(if p.flags & 1 != 0 {
+        "--dir in"
+    } else {
+        "--dir out"
+    });
+    a.opt(if p.flags & 4 != 0 {
+        "--pol none"
+    } else {
+        "--pol ipsec"
+    });
+    if p.flags & 8 != 0 {
+        a.opt("--strict");
+    }
+    let net = |(addr, mask): (std::net::IpAddr, std::net::IpAddr)| match prefix_len(mask) {
+        Some(bits) => format!("{addr}/{bits}"),
+        None => format!("{addr}/{mask}"),
+    };
+    for i in 0..usize::from(p.len) {
+        let e = p.elem(i);
+        if i > 0 {
+            a.opt("--next");
+        }
+        let on = |bit: u8| e.matched & bit != 0;
+        let inv = |bit: u8| e.invert & bit != 0;
+        if on(0x20) {
+            a.not(inv(0x20)).opt(&format!("--reqid {}", e.reqid));
+        }
+        if on(0x10) {
+            a.not(inv(0x10)).opt(&format!("--spi {:#x}", e.spi));
+        }
+        if on(4) {
+            let proto = nflens_xtables::names::proto_name(e.proto)
+                .map_or_else(|| e.proto.to_string(), str::to_owned);
+            a.not(inv(4)).opt("--proto").opt(&proto);
+        }
+        if on(8) {
+            a.not(inv(8)).opt(if e.mode == 1 {
+                "--mode tunnel"
+            } else {
+                "--mode transport"
+            });
+        }
+        if on(2) {
+            a.not(inv(2)).opt("--tunnel-dst").opt(&net(e.daddr));
+        }
+        if on(1) {
+            a.not(inv(1)).opt("--tunnel-src").opt(&net(e.saddr));
+        }
+    }
+}
+
+/// Names of conntrack events (`IPCT_*`) and expectation events, by bit.
+const CT_EVENTS: [&str; 10] = [
+    "new",
+    "related",
+    "destroy",
+    "reply",
+    "assured",
+    "protoinfo",
+    "helper",
+    "mark",
+    "natseqinfo",
+    "secmark",
+];
+
+/// `--ctevents a,b` / `--expevents new`.
+fn ct_events(a: &mut Args, opt: &str, names: &[&str], mask: u32) {
+    let list: Vec<&str> = names
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| mask & (1 << i) != 0)
+        .map(|(_, n)| *n)
+        .collect();
+    a.opt(opt).opt(&list.join(","));
+}
+
+/// libxt_CT's save (rev 1, 2; rev 0 has no timeout).
+fn ct(c: &xt::Ct<'_>) -> String {
+    let mut a = Args::default();
+    if c.flags & 1 != 0 {
+        a.opt("--notrack");
+    }
+    if !c.helper.is_empty() {
+        a.opt("--helper").opt(c.helper);
+    }
+    if !c.timeout.is_empty() {
+        a.opt("--timeout").opt(c.timeout);
+    }
+    if c.ct_events != 0 {
+        ct_events(&mut a, "--ctevents", &CT_EVENTS, c.ct_events);
+    }
+    if c.exp_events != 0 {
+        ct_events(&mut a, "--expevents", &["new"], c.exp_events);
+    }
+    // XT_CT_ZONE_DIR_ORIG 4, _REPL 8, XT_CT_ZONE_MARK 16.
+    if c.flags & 16 != 0 || c.zone != 0 {
+        let dir = match c.flags & 12 {
+            4 => "-orig",
+            8 => "-reply",
+            _ => "",
+        };
+        if c.flags & 16 != 0 {
+            a.opt(&format!("--zone{dir} mark"));
+        } else {
+            a.opt(&format!("--zone{dir} {}", c.zone));
+        }
+    }
+    a.done()
+}
+
+/// The prefix length of a contiguous mask, or `None`.
+fn prefix_len(mask: std::net::IpAddr) -> Option<u32> {
+    let (bits, ones) = match mask {
+        std::net::IpAddr::V4(m) => {
+            let v = u32::from(m);
+            (v.leading_ones(), v.count_ones())
+        }
+        std::net::IpAddr::V6(m) => {
+            let v = u128::from(m);
+            (v.leading_ones(), v.count_ones())
+        }
+    };
+    (bits == ones).then_some(bits)
+}
+
+/// libxt_HMARK's save (`--hmark-src-prefix` is the mask's prefix length).
+fn hmark(t: &XtTarget<'_>) -> Option<String> {
+    let XtTarget::Hmark {
+        src_mask,
+        dst_mask,
+        port_mask,
+        port_set,
+        flags,
+        proto_mask,
+        hashrnd,
+        modulus,
+        offset,
+    } = t
+    else {
+        return None;
+    };
+    let has = |bit: u32| flags & (1 << bit) != 0;
+    let mut a = Args::default();
+    if has(0) {
+        a.opt(&format!("--hmark-src-prefix {}", prefix_len(*src_mask)?));
+    }
+    if has(1) {
+        a.opt(&format!("--hmark-dst-prefix {}", prefix_len(*dst_mask)?));
+    }
+    // The ports are the two network-order halves of the word.
+    let (mask_src, mask_dst) = (port_mask >> 16, port_mask & 0xffff);
+    let (set_src, set_dst) = (port_set >> 16, port_set & 0xffff);
+    let pieces = [
+        (6, format!("--hmark-sport-mask {mask_src:#06x}")),
+        (7, format!("--hmark-dport-mask {mask_dst:#06x}")),
+        (3, format!("--hmark-spi-mask {port_mask:#010x}")),
+        (4, format!("--hmark-sport {set_src:#06x}")),
+        (5, format!("--hmark-dport {set_dst:#06x}")),
+        (2, format!("--hmark-spi {port_set:#010x}")),
+        (8, format!("--hmark-proto-mask {proto_mask:#04x}")),
+        (9, format!("--hmark-rnd {hashrnd:#010x}")),
+        (10, format!("--hmark-mod {modulus}")),
+        (11, format!("--hmark-offset {offset}")),
+        (12, "--hmark-tuple ct".to_owned()),
+    ];
+    for (bit, text) in &pieces {
+        if has(*bit) {
+            a.opt(text);
+        }
     }
     Some(a.done())
 }
@@ -347,6 +831,91 @@ pub(crate) fn target_args(name: &str, t: &XtTarget<'_>) -> Option<String> {
                 priority >> 16,
                 priority & 0xffff
             )
+        }
+        XtTarget::Ct(c) => ct(c),
+        XtTarget::Synproxy {
+            options,
+            wscale,
+            mss,
+        } => {
+            let mut a = Args::default();
+            if options & 4 != 0 {
+                a.opt("--sack-perm");
+            }
+            if options & 8 != 0 {
+                a.opt("--timestamp");
+            }
+            if options & 2 != 0 {
+                a.opt(&format!("--wscale {wscale}"));
+            }
+            if options & 1 != 0 {
+                a.opt(&format!("--mss {mss}"));
+            }
+            if options & 0x10 != 0 {
+                a.opt("--ecn");
+            }
+            a.done()
+        }
+        XtTarget::Npt {
+            src_pfx,
+            dst_pfx,
+            src_len,
+            dst_len,
+        } => {
+            let mut a = Args::default();
+            if *src_len != 0 {
+                a.opt(&format!("--src-pfx {src_pfx}/{src_len}"));
+            }
+            if *dst_len != 0 {
+                a.opt(&format!("--dst-pfx {dst_pfx}/{dst_len}"));
+            }
+            a.done()
+        }
+        XtTarget::Tproxy {
+            mark_mask,
+            mark_value,
+            laddr,
+            lport,
+        } => format!(
+            "--on-port {lport} --on-ip {laddr} --tproxy-mark {mark_value:#x}/{mark_mask:#x}"
+        ),
+        XtTarget::Hmark { .. } => hmark(t)?,
+        XtTarget::Tcpoptstrip { strip_bmap } => {
+            let list: Vec<String> = (0..256u32)
+                .filter(|i| {
+                    strip_bmap
+                        .get((i / 32) as usize)
+                        .is_some_and(|w| w & (1 << (i % 32)) != 0)
+                })
+                .map(|i| i.to_string())
+                .collect();
+            if list.is_empty() {
+                String::new()
+            } else {
+                format!("--strip-options {}", list.join(","))
+            }
+        }
+        XtTarget::Idletimer {
+            timeout,
+            label,
+            timer_type,
+        } => {
+            let mut s = format!("--timeout {timeout} --label {label}");
+            if *timer_type == 1 {
+                s.push_str(" --alarm");
+            }
+            s
+        }
+        XtTarget::Nat(r) if name == "NETMAP" => {
+            let (std::net::IpAddr::V4(lo), std::net::IpAddr::V4(hi)) = (r.min_addr, r.max_addr)
+            else {
+                return None;
+            };
+            let mask = !(u32::from(lo) ^ u32::from(hi));
+            match prefix_len(std::net::IpAddr::V4(mask.into())) {
+                Some(bits) => format!("--to {lo}/{bits}"),
+                None => format!("--to {lo}/{}", std::net::Ipv4Addr::from(mask)),
+            }
         }
         _ => return None,
     })

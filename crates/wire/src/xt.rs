@@ -308,6 +308,119 @@ pub struct Ct<'a> {
     pub timeout: &'a str,
 }
 
+/// `ip6t_srh` (rev 0) and `ip6t_srh1` (rev 1: the segment ids and masks).
+pub struct Srh {
+    /// Revision.
+    pub rev: u32,
+    /// `next_hdr`.
+    pub next_hdr: u8,
+    /// `hdr_len`.
+    pub hdr_len: u8,
+    /// `segs_left`.
+    pub segs_left: u8,
+    /// `last_entry`.
+    pub last_entry: u8,
+    /// `tag`.
+    pub tag: u16,
+    /// `psid_addr`, `psid_msk`.
+    pub psid: (Ipv6Addr, Ipv6Addr),
+    /// `nsid_addr`, `nsid_msk`.
+    pub nsid: (Ipv6Addr, Ipv6Addr),
+    /// `lsid_addr`, `lsid_msk`.
+    pub lsid: (Ipv6Addr, Ipv6Addr),
+    /// `mt_flags`: `IP6T_SRH_NEXTHDR` 1, `LEN_EQ` 2, `LEN_GT` 4, `LEN_LT` 8,
+    /// `SEGS_EQ` 0x10, `_GT` 0x20, `_LT` 0x40, `LAST_EQ` 0x80, `_GT` 0x100,
+    /// `_LT` 0x200, `TAG` 0x400, `PSID` 0x800, `NSID` 0x1000, `LSID` 0x2000.
+    pub flags: u16,
+    /// `mt_invflags`, the same bits.
+    pub invflags: u16,
+}
+
+/// `ip6t_opts` (the `hbh` and `dst` matches).
+pub struct Opts {
+    /// `hdrlen`.
+    pub hdrlen: u32,
+    /// `flags`: `IP6T_OPTS_LEN` 1, `OPTS` 2, `NSTRICT` 4.
+    pub flags: u8,
+    /// `invflags`: `IP6T_OPTS_INV_LEN` 1.
+    pub invflags: u8,
+    /// `opts[..optsnr]`: type in the high byte, length in the low (0xff: any).
+    pub opts: [u16; 16],
+    /// `optsnr` (at most 16 are read).
+    pub optsnr: u8,
+}
+
+/// `xt_time_info`.
+pub struct Time {
+    /// `date_start`, `date_stop` (seconds since the epoch, UTC).
+    pub date: (u32, u32),
+    /// `daytime_start`, `daytime_stop` (seconds in the day).
+    pub daytime: (u32, u32),
+    /// `monthdays_match`: day `d` at bit `d`.
+    pub monthdays: u32,
+    /// `weekdays_match`: Monday at bit 1 .. Sunday at bit 7.
+    pub weekdays: u8,
+    /// `flags`: `XT_TIME_LOCAL_TZ` 1, `CONTIGUOUS` 2.
+    pub flags: u8,
+}
+
+/// One `xt_policy_elem`.
+pub struct PolicyElem {
+    /// `saddr`, `smask`.
+    pub saddr: (IpAddr, IpAddr),
+    /// `daddr`, `dmask`.
+    pub daddr: (IpAddr, IpAddr),
+    /// `spi` (as iptables stores it: not byte-swapped).
+    pub spi: u32,
+    /// `reqid`.
+    pub reqid: u32,
+    /// `proto`.
+    pub proto: u8,
+    /// `mode`: `XT_POLICY_MODE_TRANSPORT` 0, `TUNNEL` 1.
+    pub mode: u8,
+    /// `match` bits: saddr 1, daddr 2, proto 4, mode 8, spi 0x10, reqid 0x20.
+    pub matched: u8,
+    /// `invert`, the same bits.
+    pub invert: u8,
+}
+
+/// `xt_policy_info`, read in place: [`Policy::elem`] decodes one element.
+pub struct Policy<'a> {
+    /// The blob.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::hex::serialize"))]
+    pub raw: &'a [u8],
+    /// The address family the elements' addresses are read in.
+    pub family: u8,
+    /// `len` (at most 4).
+    pub len: u8,
+    /// `flags`: `XT_POLICY_MATCH_IN` 1, `OUT` 2, `NONE` 4, `STRICT` 8.
+    pub flags: u16,
+}
+
+/// One `xt_u32_test`: `location[..nnums]` as (number, nextop: `XT_U32_AND`
+/// 0, `LEFTSH` 1, `RIGHTSH` 2, `AT` 3) and `value[..nvalues]` as (min, max).
+pub struct U32Test {
+    /// `location[..nnums]`.
+    pub location: [(u32, u8); 11],
+    /// `nnums` (at most 11 are read).
+    pub nnums: u8,
+    /// `value[..nvalues]`.
+    pub value: [(u32, u32); 11],
+    /// `nvalues` (at most 11 are read).
+    pub nvalues: u8,
+}
+
+/// `xt_u32`, read in place: [`U32::test`] decodes one test.
+pub struct U32<'a> {
+    /// The blob (its size was checked).
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::hex::serialize"))]
+    pub raw: &'a [u8],
+    /// `ntests` (at most 11).
+    pub ntests: u8,
+    /// `invert`.
+    pub invert: u8,
+}
+
 /// `xt_sctp_info`.
 pub struct Sctp<'a> {
     /// `dpts`: min, max.
@@ -346,6 +459,45 @@ pub struct Cgroup<'a> {
     /// `classid` (rev 0: `id`).
     pub classid: u32,
 }
+}
+
+impl Policy<'_> {
+    /// `pol[i]`, `i` below 4.
+    pub fn elem(&self, i: usize) -> PolicyElem {
+        let r = Rd(self.raw);
+        let at = 76 * i.min(3);
+        PolicyElem {
+            saddr: (r.addr(at, self.family), r.addr(at + 16, self.family)),
+            daddr: (r.addr(at + 32, self.family), r.addr(at + 48, self.family)),
+            spi: r.u32(at + 64),
+            reqid: r.u32(at + 68),
+            proto: r.u8(at + 72),
+            mode: r.u8(at + 73),
+            matched: r.u8(at + 74),
+            invert: r.u8(at + 75),
+        }
+    }
+}
+
+impl U32<'_> {
+    /// `tests[i]`, `i` below 11.
+    pub fn test(&self, i: usize) -> U32Test {
+        let r = Rd(self.raw);
+        let at = 180 * i.min(10);
+        let mut t = U32Test {
+            location: [(0, 0); 11],
+            nnums: r.u8(at + 176).min(11),
+            value: [(0, 0); 11],
+            nvalues: r.u8(at + 177).min(11),
+        };
+        for (j, l) in t.location.iter_mut().enumerate() {
+            *l = (r.u32(at + 8 * j), r.u8(at + 8 * j + 4));
+        }
+        for (j, v) in t.value.iter_mut().enumerate() {
+            *v = (r.u32(at + 88 + 8 * j), r.u32(at + 92 + 8 * j));
+        }
+        t
+    }
 }
 
 impl Sctp<'_> {
@@ -469,6 +621,66 @@ pub enum XtMatch<'a> {
         flags: u32,
     },
     Sctp(Sctp<'a>),
+    Srh(Srh),
+    /// `hbh` or `dst` (which one is the expression's name).
+    Opts(Opts),
+    /// `ip6t_mh`: `invflags` `IP6T_MH_INV_TYPE` 1.
+    Mh {
+        types: (u8, u8),
+        invflags: u8,
+    },
+    /// `ip6t_ipv6header_info`: `MASK_HOPOPTS` 0x80, `DSTOPTS` 0x40,
+    /// `ROUTING` 0x20, `FRAGMENT` 0x10, `AH` 8, `ESP` 4, `NONE` 2, `PROTO` 1.
+    Ipv6header {
+        matchflags: u8,
+        invflags: u8,
+        modeflag: u8,
+    },
+    /// `xt_ipcomp`: `invflags` `XT_IPCOMP_INV_SPI` 1.
+    Ipcomp {
+        spis: (u32, u32),
+        invflags: u8,
+        hdrres: u8,
+    },
+    Time(Time),
+    Policy(Policy<'a>),
+    /// `xt_realm_info`.
+    Realm {
+        id: u32,
+        mask: u32,
+        invert: u8,
+    },
+    /// `xt_helper_info`.
+    Helper {
+        invert: i32,
+        name: &'a str,
+    },
+    /// `xt_cluster_match_info`: `flags` `XT_CLUSTER_F_INV` 1.
+    Cluster {
+        total_nodes: u32,
+        node_mask: u32,
+        hash_seed: u32,
+        flags: u32,
+    },
+    U32(U32<'a>),
+    /// `xt_bpf_info` (rev 0) and `_v1`: `mode` `XT_BPF_MODE_BYTECODE` 0,
+    /// `FD_PINNED` 1, `FD_ELF` 2, `PATH_PINNED` 3. `program` is
+    /// `bpf_program[..num_elem]` (8 bytes each: u16 code, u8 jt, u8 jf, u32 k).
+    Bpf {
+        mode: u16,
+        #[cfg_attr(feature = "serde", serde(serialize_with = "crate::hex::serialize"))]
+        program: &'a [u8],
+        path: &'a str,
+    },
+    /// `xt_osf_info`: `flags` `XT_OSF_GENRE` 1, `TTL` 2, `LOG` 4, `INVERT` 8.
+    Osf {
+        genre: &'a str,
+        flags: u32,
+        loglevel: u32,
+        ttl: u32,
+    },
+    /// Matches without options (`eui64`).
+    Empty,
     /// `xt_tos_match_info` (rev 1).
     Tos {
         value: u8,
@@ -601,6 +813,20 @@ pub enum XtTarget<'a> {
     Classify {
         priority: u32,
     },
+    /// `xt_synproxy_info`: `options` `XT_SYNPROXY_OPT_MSS` 1, `WSCALE` 2,
+    /// `SACK_PERM` 4, `TIMESTAMP` 8, `ECN` 0x10.
+    Synproxy {
+        options: u8,
+        wscale: u8,
+        mss: u16,
+    },
+    /// `ip6t_npt_tginfo` (SNPT and DNPT).
+    Npt {
+        src_pfx: Ipv6Addr,
+        dst_pfx: Ipv6Addr,
+        src_len: u8,
+        dst_len: u8,
+    },
     /// `xt_tos_target_info` (rev 1): `tos = (tos & ~mask) ^ value`.
     Tos {
         value: u8,
@@ -622,6 +848,31 @@ pub enum XtTarget<'a> {
     Ttl {
         mode: u8,
         value: u8,
+    },
+    /// `xt_hmark_info`: `flags` are `1 << XT_HMARK_*`; the port and SPI
+    /// masks and values are kept as the network-order numbers they are.
+    Hmark {
+        src_mask: IpAddr,
+        dst_mask: IpAddr,
+        port_mask: u32,
+        port_set: u32,
+        flags: u32,
+        proto_mask: u16,
+        hashrnd: u32,
+        modulus: u32,
+        offset: u32,
+    },
+    /// `xt_tcpoptstrip_target_info.strip_bmap`: option `i` at bit `i % 32` of word `i / 32`.
+    Tcpoptstrip {
+        strip_bmap: [u32; 8],
+    },
+    /// `idletimer_tg_info` (rev 0) and `_v1` (`timer_type` `XT_IDLETIMER_ALARM`
+    /// 1, after the `send_nl_msg` byte the kernel's v1 struct has and older
+    /// UAPI headers lack).
+    Idletimer {
+        timeout: u32,
+        label: &'a str,
+        timer_type: u8,
     },
     /// The standard target (`""`): a verdict, or a jump offset.
     Standard {
@@ -946,6 +1197,148 @@ pub fn decode_match<'a>(name: &str, rev: u32, info: &'a [u8], family: u8) -> Res
                 }
             })
         }
+        ("srh", 0 | 1) => {
+            // rev 1: the addresses are 4-aligned, so they start at 8.
+            let r = sized(info, if rev == 0 { 10 } else { 108 })?;
+            let a6 = |at: usize| Ipv6Addr::from(r.arr::<16>(at));
+            let flags_at = if rev == 0 { 6 } else { 104 };
+            let (psid, nsid, lsid) = if rev == 0 {
+                let z = (Ipv6Addr::UNSPECIFIED, Ipv6Addr::UNSPECIFIED);
+                (z, z, z)
+            } else {
+                ((a6(8), a6(56)), (a6(24), a6(72)), (a6(40), a6(88)))
+            };
+            XtMatch::Srh(Srh {
+                rev,
+                next_hdr: r.u8(0),
+                hdr_len: r.u8(1),
+                segs_left: r.u8(2),
+                last_entry: r.u8(3),
+                tag: r.u16(4),
+                psid,
+                nsid,
+                lsid,
+                flags: r.u16(flags_at),
+                invflags: r.u16(flags_at + 2),
+            })
+        }
+        ("hbh" | "dst", 0) => {
+            let r = sized(info, 39)?;
+            let mut opts = [0u16; 16];
+            for (i, o) in opts.iter_mut().enumerate() {
+                *o = r.u16(6 + 2 * i);
+            }
+            XtMatch::Opts(Opts {
+                hdrlen: r.u32(0),
+                flags: r.u8(4),
+                invflags: r.u8(5),
+                opts,
+                optsnr: r.u8(38).min(16),
+            })
+        }
+        ("mh", 0) => {
+            let r = sized(info, 3)?;
+            XtMatch::Mh {
+                types: (r.u8(0), r.u8(1)),
+                invflags: r.u8(2),
+            }
+        }
+        ("ipv6header", 0) => {
+            let r = sized(info, 3)?;
+            XtMatch::Ipv6header {
+                matchflags: r.u8(0),
+                invflags: r.u8(1),
+                modeflag: r.u8(2),
+            }
+        }
+        ("ipcomp", 0) => {
+            let r = sized(info, 12)?;
+            XtMatch::Ipcomp {
+                spis: (r.u32(0), r.u32(4)),
+                invflags: r.u8(8),
+                hdrres: r.u8(9),
+            }
+        }
+        ("time", 0) => {
+            let r = sized(info, 24)?;
+            XtMatch::Time(Time {
+                date: (r.u32(0), r.u32(4)),
+                daytime: (r.u32(8), r.u32(12)),
+                monthdays: r.u32(16),
+                weekdays: r.u8(20),
+                flags: r.u8(21),
+            })
+        }
+        ("policy", 0) => {
+            let r = sized(info, 308)?;
+            XtMatch::Policy(Policy {
+                raw: r.0,
+                family,
+                flags: r.u16(304),
+                len: u8::try_from(r.u16(306)).unwrap_or(4).min(4),
+            })
+        }
+        ("realm", 0) => {
+            let r = sized(info, 12)?;
+            XtMatch::Realm {
+                id: r.u32(0),
+                mask: r.u32(4),
+                invert: r.u8(8),
+            }
+        }
+        ("helper", 0) => {
+            let r = sized(info, 36)?;
+            XtMatch::Helper {
+                invert: r.u32(0) as i32,
+                name: r.cstr(4, 30)?,
+            }
+        }
+        ("cluster", 0) => {
+            let r = sized(info, 16)?;
+            XtMatch::Cluster {
+                total_nodes: r.u32(0),
+                node_mask: r.u32(4),
+                hash_seed: r.u32(8),
+                flags: r.u32(12),
+            }
+        }
+        ("u32", 0) => {
+            let r = sized(info, 1982)?;
+            XtMatch::U32(U32 {
+                raw: r.0,
+                ntests: r.u8(1980).min(11),
+                invert: r.u8(1981),
+            })
+        }
+        ("bpf", 0 | 1) => {
+            // The kernel's `filter` pointer follows at 520, 8-aligned.
+            let r = sized(info, 528)?;
+            let (mode, n, prog_at) = if rev == 0 {
+                (0, r.u16(0), 4)
+            } else {
+                (r.u16(0), r.u16(2), 8)
+            };
+            let program = r.bytes(prog_at, usize::from(n.min(64)) * 8);
+            XtMatch::Bpf {
+                mode,
+                program: if mode == 0 { program } else { &[] },
+                path: if mode == 3 { r.cstr(8, 512)? } else { "" },
+            }
+        }
+        ("osf", 0) => {
+            let r = sized(info, 48)?;
+            XtMatch::Osf {
+                genre: r.cstr(0, 32)?,
+                flags: r.u32(36),
+                loglevel: r.u32(40),
+                ttl: r.u32(44),
+            }
+        }
+        ("eui64", 0) => {
+            // libip6t_eui64 sends an unused int.
+            sized(info, 4)?;
+            XtMatch::Empty
+        }
         ("sctp", 0) => {
             let r = sized(info, 292)?;
             let mut flag_info = [(0u8, 0u8, 0u8); 4];
@@ -1065,7 +1458,7 @@ pub fn decode_match<'a>(name: &str, rev: u32, info: &'a [u8], family: u8) -> Res
 pub fn decode_target<'a>(name: &str, rev: u32, info: &'a [u8], family: u8) -> Result<XtTarget<'a>> {
     Ok(match (name, rev) {
         // nf_nat_ipv4_multi_range_compat: rangesize, then range[0]: flags, min_ip, max_ip, min, max.
-        ("MASQUERADE" | "REDIRECT" | "SNAT" | "DNAT", 0) if family != NFPROTO_IPV6 => {
+        ("MASQUERADE" | "REDIRECT" | "SNAT" | "DNAT" | "NETMAP", 0) if family != NFPROTO_IPV6 => {
             let r = sized(info, 20)?;
             XtTarget::Nat(NatRange {
                 flags: r.u32(4),
@@ -1208,6 +1601,23 @@ pub fn decode_target<'a>(name: &str, rev: u32, info: &'a [u8], family: u8) -> Re
         ("CLASSIFY", 0) => XtTarget::Classify {
             priority: sized(info, 4)?.u32(0),
         },
+        ("SYNPROXY", 0) => {
+            let r = sized(info, 4)?;
+            XtTarget::Synproxy {
+                options: r.u8(0),
+                wscale: r.u8(1),
+                mss: r.u16(2),
+            }
+        }
+        ("SNPT" | "DNPT", 0) => {
+            let r = sized(info, 36)?;
+            XtTarget::Npt {
+                src_pfx: Ipv6Addr::from(r.arr::<16>(0)),
+                dst_pfx: Ipv6Addr::from(r.arr::<16>(16)),
+                src_len: r.u8(32),
+                dst_len: r.u8(33),
+            }
+        }
         ("TOS", 1) => {
             let r = sized(info, 2)?;
             XtTarget::Tos {
@@ -1229,6 +1639,37 @@ pub fn decode_target<'a>(name: &str, rev: u32, info: &'a [u8], family: u8) -> Re
             XtTarget::Ttl {
                 mode: r.u8(0),
                 value: r.u8(1),
+            }
+        }
+        ("HMARK", 0) => {
+            let r = sized(info, 60)?;
+            XtTarget::Hmark {
+                src_mask: r.addr(0, family),
+                dst_mask: r.addr(16, family),
+                port_mask: u32::from_be_bytes(r.arr(32)),
+                port_set: u32::from_be_bytes(r.arr(36)),
+                flags: r.u32(40),
+                proto_mask: r.u16(44),
+                hashrnd: r.u32(48),
+                modulus: r.u32(52),
+                offset: r.u32(56),
+            }
+        }
+        ("TCPOPTSTRIP", 0) => {
+            let r = sized(info, 32)?;
+            let mut strip_bmap = [0u32; 8];
+            for (i, w) in strip_bmap.iter_mut().enumerate() {
+                *w = r.u32(4 * i);
+            }
+            XtTarget::Tcpoptstrip { strip_bmap }
+        }
+        ("IDLETIMER", 0 | 1) => {
+            // The kernel's `timer` pointer follows, 8-aligned.
+            let r = sized(info, if rev == 0 { 40 } else { 48 })?;
+            XtTarget::Idletimer {
+                timeout: r.u32(0),
+                label: r.cstr(4, 28)?,
+                timer_type: if rev == 0 { 0 } else { r.u8(33) },
             }
         }
         ("", 0) => XtTarget::Standard {

@@ -535,6 +535,11 @@ pub static TARGETS: &[ModuleSpec] = &[
     },
     ModuleSpec {
         ordered: false,
+        name: "TCPOPTSTRIP",
+        opts: opts! { "strip-options" => Word(&[]) },
+    },
+    ModuleSpec {
+        ordered: false,
         name: "AUDIT",
         opts: opts! { "type" => Word(&["accept", "drop", "reject"]) },
     },
