@@ -232,8 +232,6 @@ mod smoke {
 
     /// Every seed, then cheap mutations of each (truncations, byte flips),
     /// so the suite exercises the target as a short fuzz run would.
-    /// Every seed, then cheap mutations of each (truncations, byte flips),
-    /// so the suite exercises the target as a short fuzz run would.
     fn smoke(target: &str, run: fn(&[u8])) {
         let seeds = corpus(target);
         let mut runs = 0;

@@ -1424,7 +1424,8 @@ fn hashlimit_bytes(a: &mut String, avg: u64, burst: u64) -> u64 {
     if burst == 0 {
         return 15 * 1000;
     }
-    let rb = r * burst;
+    // u64 arithmetic wraps in libxt_hashlimit too.
+    let rb = r.wrapping_mul(burst);
     let mut i = 0;
     while i + 1 < units.len() {
         if rb >= units.get(i).map_or(1, |u| u.1) {
