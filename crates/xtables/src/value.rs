@@ -86,7 +86,31 @@ pub fn put_ip<W: fmt::Write + ?Sized>(w: &mut W, a: &IpAddr) -> fmt::Result {
             }
             Ok(())
         }
-        IpAddr::V6(v6) => write!(w, "{v6}"),
+        IpAddr::V6(v6) => put_ipv6(w, v6),
+    }
+}
+
+/// Writes an IPv6 address as glibc's `inet_ntop` does (what iptables and
+/// nft print): like Rust's `Display` (RFC 5952: the first longest run of
+/// two or more zero groups as `::`, lower-case hex), except that an
+/// IPv4-compatible address (`::a.b.c.d`: the first six groups zero, the
+/// seventh not) also ends in dotted IPv4, as an IPv4-mapped one does.
+pub fn put_ipv6<W: fmt::Write + ?Sized>(w: &mut W, a: &Ipv6Addr) -> fmt::Result {
+    let g = a.segments();
+    if g[..6] == [0; 6] && g[6] != 0 {
+        let [_, _, _, _, _, _, _, _, _, _, _, _, b0, b1, b2, b3] = a.octets();
+        return write!(w, "::{b0}.{b1}.{b2}.{b3}");
+    }
+    write!(w, "{a}")
+}
+
+/// An address that displays as [`put_ip`] writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ntop(pub IpAddr);
+
+impl fmt::Display for Ntop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        put_ip(f, &self.0)
     }
 }
 
@@ -602,6 +626,38 @@ pub type Text<'a> = Cow<'a, str>;
 #[cfg(test)]
 mod test {
     use super::*;
+
+    #[test]
+    fn test_ipv6_as_inet_ntop() {
+        // Expected: glibc inet_ntop (Python's socket.inet_ntop) on each input.
+        for (input, ntop) in [
+            ("::1234:1234", "::18.52.18.52"),
+            ("::1", "::1"),
+            ("::", "::"),
+            ("::ffff:1.2.3.4", "::ffff:1.2.3.4"),
+            ("::0:1:0:0", "::1:0:0"),
+            ("1::", "1::"),
+            ("::1:0:0:0", "::1:0:0:0"),
+            ("::1234:0", "::18.52.0.0"),
+            ("::102", "::102"),
+            ("0:0:0:0:0:1:0:1", "::1:0:1"),
+            ("fe80::1", "fe80::1"),
+            ("2001:db8::ff00:42:8329", "2001:db8::ff00:42:8329"),
+            ("0:bd6a:0:0:0:f0c6:0:0", "0:bd6a::f0c6:0:0"),
+            ("0:0:0:0:f20c:da97:0:0", "::f20c:da97:0:0"),
+            ("0:0:8416:9a20:0:0:0:0", "0:0:8416:9a20::"),
+            ("0:0:0:207d:0:0:0:0", "0:0:0:207d::"),
+            ("dab2:0:1702:0:0:0:0:0", "dab2:0:1702::"),
+            ("0:0:0:0:46d2:c0e5:0:8ae7", "::46d2:c0e5:0:8ae7"),
+            ("0:0:0:5dd:0:0:0:0", "0:0:0:5dd::"),
+            ("0:0:0:0:0:0:0:0", "::"),
+        ] {
+            let a: Ipv6Addr = input.parse().unwrap();
+            let mut s = String::new();
+            put_ipv6(&mut s, &a).unwrap();
+            assert_eq!(s, ntop, "{input}");
+        }
+    }
 
     #[test]
     fn test_range() {

@@ -233,15 +233,16 @@ fn proto_text(p: u8, opts: Options) -> String {
 }
 
 fn addr_text(net: &IpNet) -> (String, Option<String>) {
+    use nflens_xtables::value::Ntop;
     let v = nflens_xtables::value::Net {
         addr: net.addr,
         mask: net.mask,
     };
     match v.prefix_len() {
-        Some(32) if net.addr.is_ipv4() => (net.addr.to_string(), None),
-        Some(128) if net.addr.is_ipv6() => (net.addr.to_string(), None),
-        Some(len) => (format!("{}/{len}", net.addr), None),
-        None => (net.addr.to_string(), Some(net.mask.to_string())),
+        Some(32) if net.addr.is_ipv4() => (Ntop(net.addr).to_string(), None),
+        Some(128) if net.addr.is_ipv6() => (Ntop(net.addr).to_string(), None),
+        Some(len) => (format!("{}/{len}", Ntop(net.addr)), None),
+        None => (Ntop(net.addr).to_string(), Some(Ntop(net.mask).to_string())),
     }
 }
 
