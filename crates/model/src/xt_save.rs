@@ -667,20 +667,6 @@ fn policy(a: &mut Args, p: &xt::Policy<'_>) {
     }
 }
 
-/// Names of conntrack events (`IPCT_*`) and expectation events, by bit.
-const CT_EVENTS: [&str; 10] = [
-    "new",
-    "related",
-    "destroy",
-    "reply",
-    "assured",
-    "protoinfo",
-    "helper",
-    "mark",
-    "natseqinfo",
-    "secmark",
-];
-
 /// `--ctevents a,b` / `--expevents new`.
 fn ct_events(a: &mut Args, opt: &str, names: &[&str], mask: u32) {
     let list: Vec<&str> = names
@@ -705,7 +691,12 @@ fn ct(c: &xt::Ct<'_>) -> String {
         a.opt("--timeout").opt(c.timeout);
     }
     if c.ct_events != 0 {
-        ct_events(&mut a, "--ctevents", &CT_EVENTS, c.ct_events);
+        ct_events(
+            &mut a,
+            "--ctevents",
+            nflens_xtables::spec::CT_EVENTS,
+            c.ct_events,
+        );
     }
     if c.exp_events != 0 {
         ct_events(&mut a, "--expevents", &["new"], c.exp_events);

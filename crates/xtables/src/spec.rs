@@ -136,7 +136,8 @@ macro_rules! opts {
 use Kind::*;
 use Quote::{Always, IfNeeded};
 
-const CT_EVENTS: &[&str] = &[
+/// The CT target's `--ctevents` names, the `IPCT_*` event at each bit.
+pub const CT_EVENTS: &[&str] = &[
     "new",
     "related",
     "destroy",
