@@ -6,6 +6,7 @@
 
 use std::fmt::Write as _;
 
+use nflens_wire::sys::NFPROTO_IPV6;
 use nflens_wire::xt::{self, XtMatch, XtTarget};
 
 /// Option text being built: each piece is preceded by one blank, as the
@@ -25,6 +26,23 @@ impl Args {
     fn not(&mut self, invert: bool) -> &mut Self {
         if invert {
             self.opt("!");
+        }
+        self
+    }
+    /// Each name whose bit is in `bits`, in the table's order.
+    fn flags(&mut self, bits: u32, names: &[(u32, &str)]) -> &mut Self {
+        for (bit, name) in names {
+            if bits & bit != 0 {
+                self.opt(name);
+            }
+        }
+        self
+    }
+    /// `[!] NAME lo[:hi]`, unless the range is all of `u32` (no condition),
+    /// as the ah, ipcomp and frag matches print their SPIs and ids.
+    fn id_range(&mut self, name: &str, (lo, hi): (u32, u32), invert: bool) -> &mut Self {
+        if (lo, hi) != (0, u32::MAX) {
+            self.not(invert).opt(name).opt(&range(lo, hi));
         }
         self
     }
@@ -170,10 +188,36 @@ fn string(s: &xt::StringMatch<'_>) -> String {
 }
 
 /// The save text of a match blob, when this module knows it.
-pub(crate) fn match_args(name: &str, x: &XtMatch<'_>) -> Option<String> {
+pub(crate) fn match_args(name: &str, x: &XtMatch<'_>, nfproto: u8) -> Option<String> {
     let mut a = Args::default();
     match x {
         XtMatch::Sctp(s) => return sctp(s),
+        XtMatch::Recent(r) => return Some(recent_args(r)),
+        XtMatch::Hashlimit(h) => return Some(hashlimit_args(h, nfproto)),
+        XtMatch::Connlimit {
+            rev,
+            mask,
+            limit,
+            flags,
+        } => {
+            // libxt_connlimit's save: the mask as a prefix length.
+            let bits = match mask {
+                std::net::IpAddr::V4(m) => u32::from(*m).count_ones(),
+                std::net::IpAddr::V6(m) => u128::from(*m).count_ones(),
+            };
+            let above = if flags & 1 != 0 { "upto" } else { "above" };
+            a.opt(&format!(
+                "--connlimit-{above} {limit} --connlimit-mask {bits}"
+            ));
+            if *rev >= 1 {
+                a.opt(if flags & 2 != 0 {
+                    "--connlimit-daddr"
+                } else {
+                    "--connlimit-saddr"
+                });
+            }
+        }
+
         XtMatch::String(s) => return Some(string(s)),
         XtMatch::Tos {
             value,
@@ -245,34 +289,25 @@ pub(crate) fn match_args(name: &str, x: &XtMatch<'_>) -> Option<String> {
             flags,
             invflags,
         } => {
-            if *ids != (0, u32::MAX) {
-                a.not(invflags & 1 != 0)
-                    .opt("--fragid")
-                    .opt(&range(ids.0, ids.1));
-            }
+            a.id_range("--fragid", *ids, invflags & 1 != 0);
             if flags & 2 != 0 {
                 a.not(invflags & 2 != 0).opt(&format!("--fraglen {hdrlen}"));
             }
-            for (bit, name) in [
-                (4, "--fragres"),
-                (8, "--fragfirst"),
-                (0x10, "--fragmore"),
-                (0x20, "--fraglast"),
-            ] {
-                if flags & bit != 0 {
-                    a.opt(name);
-                }
-            }
+            a.flags(
+                (*flags).into(),
+                &[
+                    (4, "--fragres"),
+                    (8, "--fragfirst"),
+                    (0x10, "--fragmore"),
+                    (0x20, "--fraglast"),
+                ],
+            );
         }
         XtMatch::Ah { spis, invflags } => {
-            if *spis != (0, u32::MAX) {
-                a.not(invflags & 1 != 0)
-                    .opt("--ahspi")
-                    .opt(&range(spis.0, spis.1));
-            }
+            a.id_range("--ahspi", *spis, invflags & 1 != 0);
         }
         XtMatch::Socket { rev, flags } => {
-            let names: &[(u8, &str)] = match rev {
+            let names: &[(u32, &str)] = match rev {
                 0 => &[],
                 1 => &[(1, "--transparent")],
                 2 => &[(1, "--transparent"), (2, "--nowildcard")],
@@ -282,23 +317,18 @@ pub(crate) fn match_args(name: &str, x: &XtMatch<'_>) -> Option<String> {
                     (4, "--restore-skmark"),
                 ],
             };
-            for (bit, name) in names {
-                if flags & bit != 0 {
-                    a.opt(name);
-                }
-            }
+            a.flags((*flags).into(), names);
         }
         XtMatch::Rpfilter { flags } => {
-            for (bit, name) in [
-                (1, "--loose"),
-                (2, "--validmark"),
-                (4, "--accept-local"),
-                (8, "--invert"),
-            ] {
-                if flags & bit != 0 {
-                    a.opt(name);
-                }
-            }
+            a.flags(
+                (*flags).into(),
+                &[
+                    (1, "--loose"),
+                    (2, "--validmark"),
+                    (4, "--accept-local"),
+                    (8, "--invert"),
+                ],
+            );
         }
         XtMatch::Owner(o) => {
             let items = [
@@ -409,11 +439,7 @@ pub(crate) fn match_args(name: &str, x: &XtMatch<'_>) -> Option<String> {
             invflags,
             hdrres,
         } => {
-            if *spis != (0, u32::MAX) {
-                a.not(invflags & 1 != 0)
-                    .opt("--ipcompspi")
-                    .opt(&range(spis.0, spis.1));
-            }
+            a.id_range("--ipcompspi", *spis, invflags & 1 != 0);
             if *hdrres != 0 {
                 a.opt("--compres");
             }
@@ -830,21 +856,14 @@ pub(crate) fn target_args(name: &str, t: &XtTarget<'_>) -> Option<String> {
             mss,
         } => {
             let mut a = Args::default();
-            if options & 4 != 0 {
-                a.opt("--sack-perm");
-            }
-            if options & 8 != 0 {
-                a.opt("--timestamp");
-            }
+            a.flags((*options).into(), &[(4, "--sack-perm"), (8, "--timestamp")]);
             if options & 2 != 0 {
                 a.opt(&format!("--wscale {wscale}"));
             }
             if options & 1 != 0 {
                 a.opt(&format!("--mss {mss}"));
             }
-            if options & 0x10 != 0 {
-                a.opt("--ecn");
-            }
+            a.flags((*options).into(), &[(0x10, "--ecn")]);
             a.done()
         }
         XtTarget::Npt {
@@ -910,4 +929,157 @@ pub(crate) fn target_args(name: &str, t: &XtTarget<'_>) -> Option<String> {
         }
         _ => return None,
     })
+}
+
+/// libxt_recent's save text.
+fn recent_args(r: &xt::Recent<'_>) -> String {
+    let mut a = Args::default();
+    a.not(r.invert != 0).flags(
+        r.check_set.into(),
+        &[
+            (2, "--set"),
+            (1, "--rcheck"),
+            (4, "--update"),
+            (8, "--remove"),
+        ],
+    );
+    if r.seconds != 0 {
+        a.opt(&format!("--seconds {}", r.seconds));
+    }
+    a.flags(r.check_set.into(), &[(32, "--reap")]);
+    if r.hit_count != 0 {
+        a.opt(&format!("--hitcount {}", r.hit_count));
+    }
+    a.flags(r.check_set.into(), &[(16, "--rttl")]);
+    a.opt(&format!("--name {}", r.name));
+    if let Some(mask) = r.mask {
+        a.opt(&format!("--mask {mask}"));
+    }
+    match r.side {
+        0 => a.opt("--rsource"),
+        1 => a.opt("--rdest"),
+        _ => &mut a,
+    };
+    a.done()
+}
+
+/// libxt_hashlimit's save text (revisions 1 to 3).
+fn hashlimit_args(h: &xt::Hashlimit<'_>, nfproto: u8) -> String {
+    const GCINTERVAL: u32 = 1000;
+    let (scale, dmask) = (
+        if h.rev == 1 { 10_000u64 } else { 1_000_000 },
+        // The default prefix of the table's family.
+        if nfproto == NFPROTO_IPV6 { 128 } else { 32 },
+    );
+    let mut a = String::from(if h.mode & 0x10 != 0 {
+        "--hashlimit-above"
+    } else {
+        "--hashlimit-upto"
+    });
+    let quantum: u64 = if h.mode & 0x20 != 0 {
+        hashlimit_bytes(&mut a, h.avg, h.burst)
+    } else {
+        let q = hashlimit_rate(&mut a, h.avg, scale);
+        let _ = write!(a, " --hashlimit-burst {}", h.burst);
+        q
+    };
+    if h.mode & 0x0f != 0 {
+        a.push_str(" --hashlimit-mode ");
+        let modes: Vec<&str> = [(4, "srcip"), (8, "srcport"), (1, "dstip"), (2, "dstport")]
+            .into_iter()
+            .filter(|(bit, _)| h.mode & bit != 0)
+            .map(|(_, n)| n)
+            .collect();
+        a.push_str(&modes.join(","));
+    }
+    let _ = write!(a, " --hashlimit-name {}", h.name);
+    if h.size != 0 {
+        let _ = write!(a, " --hashlimit-htable-size {}", h.size);
+    }
+    if h.max != 0 {
+        let _ = write!(a, " --hashlimit-htable-max {}", h.max);
+    }
+    if h.gc_interval != GCINTERVAL {
+        let _ = write!(a, " --hashlimit-htable-gcinterval {}", h.gc_interval);
+    }
+    if u64::from(h.expire) != quantum {
+        let _ = write!(a, " --hashlimit-htable-expire {}", h.expire);
+    }
+    if h.srcmask != dmask {
+        let _ = write!(a, " --hashlimit-srcmask {}", h.srcmask);
+    }
+    if h.dstmask != dmask {
+        let _ = write!(a, " --hashlimit-dstmask {}", h.dstmask);
+    }
+    if h.rev == 3 && h.mode & 0x40 != 0 {
+        a.push_str(" --hashlimit-rate-match");
+        if h.interval != 1 {
+            let _ = write!(a, " --hashlimit-rate-interval {}", h.interval);
+        }
+    }
+    a
+}
+
+/// libxt_hashlimit's `print_rate`: the coarsest unit that keeps the rate
+/// whole; returns that unit in milliseconds (the default expiry).
+fn hashlimit_rate(a: &mut String, period: u64, scale: u64) -> u64 {
+    if period == 0 {
+        a.push_str(" inf");
+        return 0;
+    }
+    let rates = [
+        ("day", scale * 86_400),
+        ("hour", scale * 3_600),
+        ("min", scale * 60),
+        ("sec", scale),
+    ];
+    let mut i = 1;
+    while let Some(&(_, mult)) = rates.get(i) {
+        if period > mult || mult / period < mult % period {
+            break;
+        }
+        i += 1;
+    }
+    let (unit, mult) = rates.get(i - 1).copied().unwrap_or(("sec", scale));
+    let _ = write!(a, " {}/{unit}", mult / period);
+    mult / scale * 1000
+}
+
+/// libxt_hashlimit's `print_bytes` (`--hashlimit-above 1kb/s`).
+fn hashlimit_bytes(a: &mut String, avg: u64, burst: u64) -> u64 {
+    const SHIFT: u32 = 4;
+    let cost_to_bytes = |cost: u64| -> u64 {
+        let r = u64::from(u32::MAX)
+            .checked_div(cost)
+            .unwrap_or(u64::from(u32::MAX));
+        (r.saturating_sub(1) << SHIFT) & u64::from(u32::MAX)
+    };
+    let bytes_to_cost = |bytes: u64| -> u64 { u64::from(u32::MAX) / ((bytes >> SHIFT) + 1) };
+    let units = [("m", 1024 * 1024u64), ("k", 1024), ("", 1)];
+    let r = cost_to_bytes(avg);
+    let mut i = 0;
+    while i + 1 < units.len() {
+        let t = units.get(i).map_or(1, |u| u.1);
+        if r >= t && bytes_to_cost(r & !(t - 1)) == avg {
+            break;
+        }
+        i += 1;
+    }
+    let (name, t) = units.get(i).copied().unwrap_or(("", 1));
+    let _ = write!(a, " {}{name}b/s", r / t);
+    if burst == 0 {
+        return 15 * 1000;
+    }
+    // u64 arithmetic wraps in libxt_hashlimit too.
+    let rb = r.wrapping_mul(burst);
+    let mut i = 0;
+    while i + 1 < units.len() {
+        if rb >= units.get(i).map_or(1, |u| u.1) {
+            break;
+        }
+        i += 1;
+    }
+    let (name, t) = units.get(i).copied().unwrap_or(("", 1));
+    let _ = write!(a, " --hashlimit-burst {}{name}b", rb / t);
+    60 * 1000
 }
