@@ -99,6 +99,8 @@ pub enum ErrorKind {
     BadCounters,
     /// A line longer than the parser accepts, or more tokens than it accepts.
     TooLong,
+    /// Bytes that are not UTF-8 (iptables-save prints UTF-8 text only).
+    InvalidUtf8,
 }
 
 impl fmt::Display for ErrorKind {
@@ -127,6 +129,7 @@ impl fmt::Display for ErrorKind {
             BadChainLine { expected } => write!(f, "bad chain line: expected {expected}"),
             BadCounters => f.write_str("bad counters: expected `[packets:bytes]`"),
             TooLong => f.write_str("line too long"),
+            InvalidUtf8 => f.write_str("invalid UTF-8: expected text"),
         }
     }
 }

@@ -64,9 +64,10 @@ pub enum LexError {
 /// Splits `line` into `out` (cleared first). `out` is reused across lines,
 /// so splitting does not allocate once it has grown.
 ///
-/// One byte loop: words are a few bytes long, so a SIMD search (memchr)
-/// that restarts at every separator costs more than it saves (kube-10k,
-/// `nflens parse`: 86 -> 78 ms of CPU).
+/// Words are found eight bytes at a time ([`next_special`]): a SIMD search
+/// (memchr) that restarts at every separator costs more than it saves on
+/// words a few bytes long, and a byte loop costs about five cycles a byte
+/// (kube-10k, 14.6 MB: lexing 25 -> 13 ms on one core).
 pub fn split<'a>(line: &'a str, out: &mut Vec<Word<'a>>) -> Result<(), LexError> {
     out.clear();
     let bytes = line.as_bytes();
@@ -82,28 +83,29 @@ pub fn split<'a>(line: &'a str, out: &mut Vec<Word<'a>>) -> Result<(), LexError>
         let start = i;
         let mut cooked = false;
         let mut quote_at: Option<usize> = None;
-        while let Some(&b) = bytes.get(i) {
-            match b {
-                b'\\' => {
+        loop {
+            i = next_special(bytes, i);
+            match bytes.get(i) {
+                None => break,
+                Some(b'\\') => {
                     cooked = true;
                     let Some(&next) = bytes.get(i + 1) else {
                         return Err(LexError::DanglingEscape(i));
                     };
                     // Skip the escaped character whole (it may be multi-byte).
                     i += 1 + utf8_len(next);
-                    continue;
                 }
-                b'"' => {
+                Some(b'"') => {
                     cooked = true;
                     quote_at = match quote_at {
                         Some(_) => None,
                         None => Some(i),
                     };
+                    i += 1;
                 }
-                b' ' | b'\t' if quote_at.is_none() => break,
-                _ => {}
+                Some(b' ' | b'\t') if quote_at.is_none() => break,
+                Some(_) => i += 1,
             }
-            i += 1;
         }
         if let Some(q) = quote_at {
             return Err(LexError::UnterminatedQuote(q));
@@ -113,6 +115,37 @@ pub fn split<'a>(line: &'a str, out: &mut Vec<Word<'a>>) -> Result<(), LexError>
         out.push(Word { raw, start, cooked });
     }
     Ok(())
+}
+
+/// The offset of the first byte at or after `i` that may end or quote a
+/// word: below `#` (space, tab, `"` and also `!`, `\0`..) or `\\`; or
+/// `bytes.len()`. Callers look at the byte itself.
+fn next_special(bytes: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    const BACKSLASH: u64 = u64::from_ne_bytes([b'\\'; 8]);
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(b);
+        // High bit set in a byte below 0x23, or equal to `\\`. Borrows can
+        // mark bytes above the first one found, never below it.
+        let low = w.wrapping_sub(ONES.wrapping_mul(0x23)) & !w & HIGH;
+        let x = w ^ BACKSLASH;
+        let bs = x.wrapping_sub(ONES) & !x & HIGH;
+        let m = low | bs;
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&c) = bytes.get(i) {
+        if c < 0x23 || c == b'\\' {
+            return i;
+        }
+        i += 1;
+    }
+    i
 }
 
 fn utf8_len(first: u8) -> usize {
@@ -159,6 +192,32 @@ mod test {
             ]
         );
         assert_eq!(words(r#"ab"c d"e"#), vec![("abc de".into(), 0)]);
+    }
+
+    /// The word-at-a-time search finds what a byte loop finds, at every
+    /// alignment, for every byte value.
+    #[test]
+    fn test_next_special_matches_byte_loop() {
+        let slow = |b: &[u8], i: usize| {
+            b.iter()
+                .skip(i)
+                .position(|&c| c < 0x23 || c == b'\\')
+                .map_or(b.len().max(i), |p| i + p)
+        };
+        for special in 0u8..=255 {
+            for at in 0..20 {
+                let b: Vec<u8> = (0..24)
+                    .map(|k| match k {
+                        k if k == at => special,
+                        k if k == (at + 3) % 24 => 0xc3,
+                        _ => b'a',
+                    })
+                    .collect();
+                for from in 0..24 {
+                    assert_eq!(next_special(&b, from), slow(&b, from), "{special:#x} at {at} from {from}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -29,12 +29,46 @@ pub fn parse(input: &str) -> Result<Dump<'_>, ParseError> {
     Ok(Dump { lines })
 }
 
+/// `bytes` as text, or an error at the line and column of the first byte
+/// that is not UTF-8, with that line shown. `bytes` starts at byte `offset`
+/// of a larger input, after its first `line` lines (0 and 0 for a whole
+/// input), as [`Parser::resume`] takes them.
+///
+/// ```
+/// let e = nflens_xtables::utf8(b"*filter\n-A IN\xffPUT\n", 0, 0).unwrap_err();
+/// assert_eq!((e.span.start.line, e.span.start.column, e.span.start.offset), (2, 6, 13));
+/// ```
+pub fn utf8(bytes: &[u8], offset: usize, line: u32) -> Result<&str, ParseError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let bad = e.valid_up_to();
+        let head = bytes.get(..bad).unwrap_or_default();
+        let line_start = memchr::memrchr(b'\n', head).map_or(0, |i| i + 1);
+        let line_end = bytes
+            .get(bad..)
+            .and_then(memchr_newline)
+            .map_or(bytes.len(), |i| bad + i);
+        let line_no = line
+            .saturating_add(u32::try_from(memchr::memchr_iter(b'\n', head).count()).unwrap_or(u32::MAX))
+            .saturating_add(1);
+        let width = e.error_len().unwrap_or(1);
+        let text = String::from_utf8_lossy(bytes.get(line_start..line_end).unwrap_or_default());
+        ParseError::new(
+            ErrorKind::InvalidUtf8,
+            Span::in_line(line_no, offset + line_start, bad - line_start, bad - line_start + width),
+            &text,
+        )
+    })
+}
+
 /// A streaming parser: yields one [`Line`] at a time, so a file of any size
 /// is parsed in constant memory (beyond the current line). After the first
 /// error it yields nothing more.
 #[derive(Debug)]
 pub struct Parser<'a> {
     input: &'a str,
+    /// Byte offset of `input` in the text it was cut from (0 unless made by
+    /// [`Parser::resume`]); spans are reported from there.
+    base: usize,
     pos: usize,
     /// Where this parser stops (the input's length, or the end of a chunk).
     end: usize,
@@ -51,6 +85,7 @@ impl<'a> Parser<'a> {
     pub fn new(input: &'a str) -> Parser<'a> {
         Parser {
             input,
+            base: 0,
             pos: 0,
             end: input.len(),
             line_no: 0,
@@ -61,20 +96,66 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Byte offset of the next line.
-    pub fn offset(&self) -> usize {
-        self.pos
+    /// A parser over `chunk`, a run of whole lines cut from a larger text:
+    /// it starts at byte `offset` of that text, after its first `line`
+    /// lines, inside a table section (`*table` read and not yet committed)
+    /// or not. Spans, line numbers and errors are those of the whole text's
+    /// parser, provided the three are true of it.
+    ///
+    /// This is how a caller that holds a text in pieces (read by several
+    /// threads, each checking its own piece is UTF-8) parses it without
+    /// first making one `&str` of all of it.
+    ///
+    /// ```
+    /// use nflens_xtables::{LineKind, Parser};
+    /// let rest = "-A INPUT -j DROP\nCOMMIT\n";
+    /// let mut p = Parser::resume(rest, 28, 2, true);
+    /// let line = p.next().unwrap().unwrap();
+    /// assert!(matches!(line.kind, LineKind::Command(_)));
+    /// assert_eq!((line.span.start.line, line.span.start.offset), (3, 28));
+    /// assert!(p.next().unwrap().is_ok());
+    /// assert!(!p.in_table());
+    /// ```
+    pub fn resume(chunk: &'a str, offset: usize, line: u32, in_table: bool) -> Parser<'a> {
+        let mut p = Parser::new(chunk);
+        p.base = offset;
+        p.line_no = line;
+        p.in_table = in_table;
+        p
     }
 
-    /// The whole input, of which this parser reads [`Parser::range`].
+    /// Byte offset of the next line, in the whole text.
+    pub fn offset(&self) -> usize {
+        self.base + self.pos
+    }
+
+    /// The text this parser reads [`Parser::range`] of: the whole input,
+    /// or for [`Parser::resume`] the chunk it was given.
     pub fn input(&self) -> &'a str {
         self.input
     }
 
-    /// The byte range of the input this parser reads (all of it, or a chunk
-    /// from [`Parser::split`]).
+    /// The byte range of [`Parser::input`] this parser reads (all of it, or
+    /// a chunk from [`Parser::split`]).
     pub fn range(&self) -> (usize, usize) {
         (self.pos, self.end)
+    }
+
+    /// Byte offset of [`Parser::input`] in the whole text (0 unless made by
+    /// [`Parser::resume`]).
+    pub fn base(&self) -> usize {
+        self.base
+    }
+
+    /// Whether a table section is open after the lines read so far.
+    pub fn in_table(&self) -> bool {
+        self.in_table
+    }
+
+    /// The number of the last line read (0 before the first), counted in
+    /// the whole text.
+    pub fn line(&self) -> u32 {
+        self.line_no
     }
 
     /// Splits `input` into at most `n` parsers over consecutive runs of whole
@@ -160,7 +241,7 @@ impl<'a> Iterator for Parser<'a> {
             Some(i) => (rest.get(..i)?, i + 1),
             None => (rest, rest.len()),
         };
-        let start = self.pos;
+        let start = self.base + self.pos;
         self.pos += advance;
         self.line_no = self.line_no.saturating_add(1);
         let mut ctx = LineCtx {

@@ -36,21 +36,52 @@ macro_rules! display_via_print {
 }
 pub(crate) use display_via_print;
 
-/// Writes `n` in decimal.
-pub fn put_u64<W: fmt::Write + ?Sized>(w: &mut W, mut n: u64) -> fmt::Result {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        if let Some(b) = buf.get_mut(i) {
-            *b = b'0' + (n % 10) as u8;
+/// "000" to "999", for printing numbers three digits at a time without
+/// `core::fmt` (and without checking a digit buffer is UTF-8 each time).
+// Built at compile time: an index out of range fails the build, not a run.
+#[allow(clippy::indexing_slicing)]
+const DIGITS3: &str = {
+    const BYTES: [u8; 3000] = {
+        let mut b = [0u8; 3000];
+        let mut i = 0;
+        while i < 1000 {
+            b[3 * i] = b'0' + (i / 100) as u8;
+            b[3 * i + 1] = b'0' + (i / 10 % 10) as u8;
+            b[3 * i + 2] = b'0' + (i % 10) as u8;
+            i += 1;
         }
-        n /= 10;
-        if n == 0 || i == 0 {
-            break;
-        }
+        b
+    };
+    match std::str::from_utf8(&BYTES) {
+        Ok(s) => s,
+        Err(_) => panic!("digits are ASCII"),
     }
-    w.write_str(std::str::from_utf8(buf.get(i..).unwrap_or(&[])).unwrap_or(""))
+};
+
+/// `n` (below 1000) in decimal, without leading zeros.
+fn digits3(n: u64) -> &'static str {
+    let i = (n % 1000) as usize * 3;
+    let skip = match n {
+        0..=9 => 2,
+        10..=99 => 1,
+        _ => 0,
+    };
+    DIGITS3.get(i + skip..i + 3).unwrap_or("0")
+}
+
+/// `n` (below 1000) as exactly three digits.
+fn digits3_padded(n: u64) -> &'static str {
+    let i = (n % 1000) as usize * 3;
+    DIGITS3.get(i..i + 3).unwrap_or("000")
+}
+
+/// Writes `n` in decimal.
+pub fn put_u64<W: fmt::Write + ?Sized>(w: &mut W, n: u64) -> fmt::Result {
+    if n < 1000 {
+        return w.write_str(digits3(n));
+    }
+    put_u64(w, n / 1000)?;
+    w.write_str(digits3_padded(n % 1000))
 }
 
 /// Writes `0x` and `n` in lower-case hex, at least `width` digits.
@@ -78,13 +109,23 @@ pub fn put_hex<W: fmt::Write + ?Sized>(w: &mut W, n: u64, width: usize) -> fmt::
 pub fn put_ip<W: fmt::Write + ?Sized>(w: &mut W, a: &IpAddr) -> fmt::Result {
     match a {
         IpAddr::V4(v4) => {
-            for (i, o) in v4.octets().iter().enumerate() {
+            // Four table lookups into one buffer, written once.
+            let mut buf = [0u8; 15];
+            let mut len = 0;
+            for (i, o) in v4.octets().into_iter().enumerate() {
                 if i > 0 {
-                    w.write_char('.')?;
+                    if let Some(c) = buf.get_mut(len) {
+                        *c = b'.';
+                    }
+                    len += 1;
                 }
-                put_u64(w, u64::from(*o))?;
+                let d = digits3(u64::from(o)).as_bytes();
+                if let Some(out) = buf.get_mut(len..len + d.len()) {
+                    out.copy_from_slice(d);
+                }
+                len += d.len();
             }
-            Ok(())
+            w.write_str(std::str::from_utf8(buf.get(..len).unwrap_or_default()).unwrap_or(""))
         }
         IpAddr::V6(v6) => put_ipv6(w, v6),
     }
@@ -434,8 +475,26 @@ impl Probability {
 }
 
 impl fmt::Display for Probability {
+    /// As iptables prints it, `printf("%.11f", p)`: the exact value
+    /// `v / 2^31` rounded to 11 decimals, ties to even, in integers.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:.11}", self.as_f64())
+        const SCALE: u128 = 100_000_000_000;
+        let x = u128::from(self.0) * SCALE;
+        let (mut q, r) = (x >> 31, x & ((1 << 31) - 1));
+        if r > 1 << 30 || (r == 1 << 30 && q & 1 == 1) {
+            q += 1;
+        }
+        let (int, frac) = ((q / SCALE) as u64, (q % SCALE) as u64);
+        put_u64(f, int)?;
+        f.write_str(".")?;
+        // 11 digits: two, then three groups of three.
+        f.write_str(digits3_padded(frac / 1_000_000_000).get(1..).unwrap_or("00"))?;
+        let mut rest = frac % 1_000_000_000;
+        for div in [1_000_000, 1_000, 1] {
+            f.write_str(digits3_padded(rest / div))?;
+            rest %= div;
+        }
+        Ok(())
     }
 }
 
@@ -626,6 +685,41 @@ pub type Text<'a> = Cow<'a, str>;
 #[cfg(test)]
 mod test {
     use super::*;
+
+    #[test]
+    fn test_put_u64_and_ipv4_match_display() {
+        let mut s = String::new();
+        for n in (0..20_000u64).chain([999_999, 1_000_000, 1_000_001, u64::MAX, u64::MAX - 1]) {
+            s.clear();
+            put_u64(&mut s, n).unwrap();
+            assert_eq!(s, n.to_string());
+        }
+        for a in [[0, 0, 0, 0], [255, 255, 255, 255], [10, 0, 9, 100], [1, 22, 133, 4]] {
+            s.clear();
+            let ip = IpAddr::from(a);
+            put_ip(&mut s, &ip).unwrap();
+            assert_eq!(s, ip.to_string());
+        }
+    }
+
+    /// printf's `%.11f`: exact, ties to even (the ties are `odd * 2^19`).
+    #[test]
+    fn test_probability_prints_as_printf() {
+        let show = |v: u32| Probability(v).to_string();
+        // From printf(1) and Python's '%.11f', which agree.
+        assert_eq!(show(1 << 19), "0.00024414062");
+        assert_eq!(show(3 << 19), "0.00073242188");
+        assert_eq!(show(5 << 19), "0.00122070312");
+        assert_eq!(show(0), "0.00000000000");
+        assert_eq!(show(1 << 31), "1.00000000000");
+        assert_eq!(show(715827883), "0.33333333349");
+        // Away from ties, what the exact f64 formatter prints.
+        for v in (0..=1u32 << 31).step_by(65_521) {
+            if v % (1 << 19) != 0 {
+                assert_eq!(show(v), format!("{:.11}", f64::from(v) / 2147483648.0), "{v}");
+            }
+        }
+    }
 
     #[test]
     fn test_ipv6_as_inet_ntop() {
