@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use nflens::model::{lower, Family};
-use nflens::xtables::Print;
 
+mod canonical;
 mod check;
 
 #[derive(Parser)]
@@ -439,18 +439,24 @@ fn render(
     Ok(())
 }
 
-/// Reads a whole file as UTF-8; a large regular file in two halves on two
-/// threads (copying into fresh pages is most of a read's cost).
+/// Reads a whole file as UTF-8.
 fn read_file(path: &str) -> std::io::Result<String> {
+    String::from_utf8(read_bytes(path)?)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()))
+}
+
+/// Reads a whole file; a large regular file in two halves on two threads
+/// (copying into fresh pages is most of a read's cost).
+fn read_bytes(path: &str) -> std::io::Result<Vec<u8>> {
     use std::os::unix::fs::FileExt;
     let file = std::fs::File::open(path)?;
     let meta = file.metadata()?;
     let len = usize::try_from(meta.len()).unwrap_or(usize::MAX);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if !meta.is_file() || len < 1 << 20 || threads < 2 {
-        let mut text = String::new();
-        (&file).read_to_string(&mut text)?;
-        return Ok(text);
+        let mut bytes = Vec::new();
+        (&file).read_to_end(&mut bytes)?;
+        return Ok(bytes);
     }
     let mut buf = vec![0u8; len];
     let mid = len / 2;
@@ -467,53 +473,7 @@ fn read_file(path: &str) -> std::io::Result<String> {
     let mut file = file;
     std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(len as u64))?;
     file.read_to_end(&mut buf)?;
-    String::from_utf8(buf)
-        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()))
-}
-
-/// A chunk's canonical text: runs of the input that are already canonical,
-/// and the canonical text of the lines that are not.
-enum Piece {
-    /// Input bytes `start..end`, whole lines with their newlines.
-    Input(usize, usize),
-    /// Canonical text of lines the input wrote otherwise, newlines included.
-    Text(String),
-}
-
-/// Parses one chunk and prints it as canonical iptables-save text. Each line
-/// is printed into one reused buffer and compared with the input line: text
-/// iptables-save printed is already canonical, and is then written from the
-/// input rather than copied into a second buffer of the same size.
-fn print_canonical(
-    p: nflens::xtables::Parser<'_>,
-) -> Result<Vec<Piece>, nflens::xtables::ParseError> {
-    let input = p.input().as_bytes();
-    let mut pieces = Vec::new();
-    let mut line_buf = String::with_capacity(512);
-    // Start of the current run of canonical input.
-    let (mut run, _) = p.range();
-    for line in p {
-        let line = line?;
-        line_buf.clear();
-        // Writing into a String cannot fail.
-        let _ = line.print(&mut line_buf);
-        let (start, end) = (line.span.start.offset, line.span.end.offset);
-        let has_newline = input.get(end) == Some(&b'\n');
-        if has_newline && input.get(start..end) == Some(line_buf.as_bytes()) {
-            continue;
-        }
-        if run < start {
-            pieces.push(Piece::Input(run, start));
-        }
-        line_buf.push('\n');
-        match pieces.last_mut() {
-            Some(Piece::Text(t)) => t.push_str(&line_buf),
-            _ => pieces.push(Piece::Text(line_buf.clone())),
-        }
-        run = end + usize::from(has_newline);
-    }
-    pieces.push(Piece::Input(run, usize::MAX));
-    Ok(pieces)
+    Ok(buf)
 }
 
 fn parse(
@@ -522,67 +482,52 @@ fn parse(
     family: Option<FamilyArg>,
 ) -> anyhow::Result<ExitCode> {
     let name = file.clone().unwrap_or_else(|| "-".to_owned());
-    let mut text = String::new();
-    match file.as_deref() {
-        None | Some("-") => {
-            std::io::stdin().read_to_string(&mut text)?;
-        }
-        Some(p) => {
-            text = read_file(p).map_err(|e| anyhow::anyhow!("{p}: {e}"))?;
-        }
-    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    // A regular file is read in place (for the iptables format, through a
+    // window per core); anything else, whole.
+    let opened = match file.as_deref() {
+        None | Some("-") => None,
+        Some(p) => {
+            let f = std::fs::File::open(p).map_err(|e| anyhow::anyhow!("{p}: {e}"))?;
+            let meta = f.metadata().map_err(|e| anyhow::anyhow!("{p}: {e}"))?;
+            Some((f, meta))
+        }
+    };
+    let mut bytes = Vec::new();
+    let src = match &opened {
+        Some((f, meta)) if meta.is_file() && matches!(format, Format::Iptables) => {
+            canonical::Source::File(f, usize::try_from(meta.len()).unwrap_or(usize::MAX))
+        }
+        Some((f, _)) => {
+            let mut f = f;
+            f.read_to_end(&mut bytes)
+                .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+            canonical::Source::Bytes(&bytes)
+        }
+        None => {
+            std::io::stdin().read_to_end(&mut bytes)?;
+            canonical::Source::Bytes(&bytes)
+        }
+    };
     match format {
         Format::Iptables => {
-            // Stream: parse and print one line at a time into a buffer, with
-            // no tree kept, one chunk of whole lines per core; the buffers
-            // are written only if the whole input parses.
-            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-            // Below ~1 MB a second thread costs more than it saves.
-            let chunks = if text.len() < 1 << 20 { 1 } else { threads };
-            let parsers = nflens::xtables::Parser::split(&text, chunks);
-            let ends: Vec<usize> = parsers.iter().map(|p| p.range().1).collect();
-            let outs: Vec<Result<Vec<Piece>, nflens::xtables::ParseError>> =
-                std::thread::scope(|s| {
-                    let handles: Vec<_> = parsers
-                        .into_iter()
-                        .map(|p| s.spawn(move || print_canonical(p)))
-                        .collect();
-                    handles
-                        .into_iter()
-                        .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                        .collect()
-                });
-            let mut bufs = Vec::with_capacity(outs.len());
-            for out in outs {
-                match out {
-                    Ok(b) => bufs.push(b),
-                    Err(e) => {
-                        // FILE:LINE:COL: message, then the line and a caret.
-                        eprintln!("{name}:{e}");
-                        return Ok(ExitCode::from(2));
-                    }
+            // Parse and print one line at a time, with no tree kept, on all
+            // cores; written only if the whole input parses.
+            let pieces = match canonical::pieces(src) {
+                Ok(p) => p,
+                Err(canonical::Failure::Parse(e)) => {
+                    // FILE:LINE:COL: message, then the line and a caret.
+                    eprintln!("{name}:{e}");
+                    return Ok(ExitCode::from(2));
                 }
-            }
-            let (mut w, bytes) = (
-                std::io::BufWriter::with_capacity(1 << 16, &mut out),
-                text.as_bytes(),
-            );
-            for (pieces, end) in bufs.iter().zip(ends) {
-                for piece in pieces {
-                    match piece {
-                        Piece::Input(a, b) => {
-                            w.write_all(bytes.get(*a..(*b).min(end)).unwrap_or(&[]))?
-                        }
-                        Piece::Text(t) => w.write_all(t.as_bytes())?,
-                    }
-                }
-            }
-            w.flush()?;
+                Err(canonical::Failure::Io(e)) => return Err(anyhow::anyhow!("{name}: {e}")),
+            };
+            canonical::write(src, &pieces, &mut out).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
         }
         Format::Json | Format::Nft => {
-            let dump = match nflens::xtables::parse(&text) {
+            let parsed = nflens::xtables::utf8(&bytes, 0, 0).and_then(nflens::xtables::parse);
+            let dump = match parsed {
                 Ok(d) => d,
                 Err(e) => {
                     eprintln!("{name}:{e}");

@@ -104,6 +104,71 @@ fn test_large_file_parses_in_chunks_as_whole() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Chunks that start between tables (the printer guesses each later chunk
+/// starts inside one, and must parse it again), a line longer than the
+/// window a file is read through, from a file and from standard input: the
+/// output and the first error are the whole-input parser's.
+#[test]
+fn test_chunks_guessed_wrong_long_lines_and_bad_utf8() {
+    let dir = std::env::temp_dir().join(format!("nflens-cli-tables-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("tables.rules");
+    let mut text = String::new();
+    for i in 0..12_000 {
+        text.push_str("*filter\n:INPUT ACCEPT [0:0]\n");
+        for j in 0..3 {
+            text.push_str(&format!(
+                "-A INPUT -s 10.0.{}.{j}/32 -p tcp -m tcp --dport {} -j ACCEPT\n",
+                i % 250,
+                j + 1
+            ));
+        }
+        text.push_str("COMMIT\n# between tables\n");
+        if i == 6_000 {
+            text.push_str(&format!("# {}\n", "x".repeat(600 << 10)));
+        }
+    }
+    assert!(text.len() > 2 << 20, "big enough to be split");
+    // Non-canonical lines, so the output is not the input.
+    let text = text.replace("-j ACCEPT\n-A", "--jump ACCEPT\n-A");
+    let want = nflens::xtables::parse(&text).unwrap().to_string();
+    assert!(want != text);
+    std::fs::write(&f, &text).unwrap();
+    let (code, out, err) = nflens(&["parse", f.to_str().unwrap()], "");
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert!(out == want, "a file prints what the tree does");
+    let (code, out, err) = nflens(&["parse"], &text);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert!(out == want, "standard input prints what the tree does");
+
+    // A rule between two tables, in a later chunk.
+    let at = text[text.len() * 5 / 8..].find("# between").unwrap() + text.len() * 5 / 8;
+    let mut bad = text.clone();
+    bad.insert_str(at, "-A INPUT -j DROP\n");
+    let first = nflens::xtables::Parser::new(&bad)
+        .find_map(Result::err)
+        .expect("the whole-input parser fails");
+    std::fs::write(&f, &bad).unwrap();
+    let (code, out, err) = nflens(&["parse", f.to_str().unwrap()], "");
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert_eq!(err, format!("{}:{first}\n", f.display()));
+
+    // Bytes that are not UTF-8, far into the file.
+    let mut bytes = text.clone().into_bytes();
+    let at = text.len() * 3 / 4;
+    let line = text[..at].matches('\n').count() + 1;
+    let col = at - text[..at].rfind('\n').unwrap();
+    bytes.insert(at, 0xff);
+    std::fs::write(&f, &bytes).unwrap();
+    let (code, out, err) = nflens(&["parse", f.to_str().unwrap()], "");
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    let want = format!("{}:{line}:{col}: invalid UTF-8: expected text\n", f.display());
+    assert!(err.starts_with(&want), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn test_json_and_family() {
     let text = "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s fe80::/10 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\nCOMMIT\n";
