@@ -1,7 +1,5 @@
 //! The parser: lines to [`Line`]s, one at a time.
 
-use std::net::IpAddr;
-
 use crate::ast::*;
 use crate::error::{ErrorKind, ParseError, Span};
 use crate::lex::{self, LexError, Word};
@@ -732,9 +730,10 @@ fn flush<'a>(r: &mut Rule<'a>, ctx: Ctx, opts: &mut Vec<Opt<'a>>) {
     if opts.is_empty() {
         return;
     }
-    // Not `mem::take`: that would keep the scratch's large capacity.
-    #[allow(clippy::drain_collect)]
-    let exact: Vec<Opt<'a>> = opts.drain(..).collect();
+    // Not `mem::take`: that would keep the scratch's large capacity. Not
+    // `drain(..).collect()`: that moves one option at a time.
+    let mut exact = Vec::with_capacity(opts.len());
+    exact.append(opts);
     match ctx {
         Ctx::Match(_) => {
             if let Some(m) = r.matches.last_mut() {
@@ -1023,11 +1022,11 @@ fn typed<'a>(kind: Kind, v: Word<'a>) -> Option<Value<'a>> {
             net: Net::parse(t)?,
             bare_host: true,
         },
-        Kind::Addr => Value::Addr(t.parse::<IpAddr>().ok()?),
+        Kind::Addr => Value::Addr(value::parse_ip(t)?),
         Kind::AddrRange => {
             let (a, b) = t.split_once('-')?;
-            let a: IpAddr = a.parse().ok()?;
-            let b: IpAddr = b.parse().ok()?;
+            let a = value::parse_ip(a)?;
+            let b = value::parse_ip(b)?;
             if a.is_ipv4() != b.is_ipv4() {
                 return None;
             }
