@@ -6,11 +6,12 @@
 //! - `xtables/parse_kube/{1000..10000}`: growth with the number of Services.
 //! - `xtables/lower/kube-10k`: parse + lowering to the model.
 //! - `xtables/process/...`: whole processes on the same file, side by side:
-//!   `nflens parse FILE` against the peer `iptables-legacy-restore --test`,
-//!   each run in a throwaway network namespace (`unshare --net`).
+//!   `nflens parse FILE` against the peer `iptables-legacy-restore --test
+//!   FILE`, both started the same way, with `nsenter` into one throwaway
+//!   network namespace held for the bench, so neither pays for making a
+//!   namespace; `nsenter true` is the cost of starting a process that way.
 
 use std::hint::black_box;
-use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -88,26 +89,36 @@ fn scale(c: &mut Criterion) {
     g.finish();
 }
 
-fn run_in_netns(program: &[&str], input: &[u8]) -> bool {
-    let mut child = Command::new("unshare")
-        .arg("--net")
+/// Runs `program` in the namespace `ns` (`nsenter --net=`), output
+/// discarded; whether it succeeded.
+fn run_in(ns: &std::path::Path, program: &[&str]) -> bool {
+    Command::new("nsenter")
+        .arg(format!("--net={}", ns.display()))
+        .arg("--")
         .args(program)
-        .stdin(Stdio::piped())
+        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input)
-        .expect("write");
-    child.wait().map(|s| s.success()).unwrap_or(false)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
 }
 
 fn process(c: &mut Criterion) {
-    let peer_ok = run_in_netns(&["iptables-legacy-restore", "--test"], b"*filter\nCOMMIT\n");
+    let held = match nflens_testutil::netns::Held::new("true") {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("SKIPPED xtables/process: cannot make a network namespace: {e:?}");
+            return;
+        }
+    };
+    let ns = held.path();
+    let empty = std::env::temp_dir().join("nflens-bench-empty.rules");
+    std::fs::write(&empty, "*filter\nCOMMIT\n").expect("write input");
+    let peer_ok = run_in(
+        &ns,
+        &["iptables-legacy-restore", "--test", empty.to_str().expect("utf-8 path")],
+    );
     if !peer_ok {
         eprintln!(
             "SKIPPED xtables/process: cannot run iptables-legacy-restore in a network namespace"
@@ -118,33 +129,27 @@ fn process(c: &mut Criterion) {
     let bin = bin.to_str().expect("utf-8 path").to_owned();
     let mut g = c.benchmark_group("xtables/process");
     g.sample_size(10);
+    g.bench_function("nsenter_true", |b| b.iter(|| assert!(run_in(&ns, &["true"]))));
     for n in [1_000, 10_000] {
         let text = kube::generate(n, 1).0;
         let file = std::env::temp_dir().join(format!("nflens-bench-kube-{n}.rules"));
         std::fs::write(&file, &text).expect("write input");
         let file = file.to_str().expect("utf-8 path").to_owned();
+        assert!(run_in(&ns, &[&bin, "parse", &file]), "nflens refused the input");
         assert!(
-            run_in_netns(&[&bin, "parse", &file], b""),
-            "nflens refused the input"
-        );
-        assert!(
-            run_in_netns(&["iptables-legacy-restore", "--test"], text.as_bytes()),
+            run_in(&ns, &["iptables-legacy-restore", "--test", &file]),
             "the peer refused the input"
         );
         g.throughput(Throughput::Elements(count_rules(&text)));
         g.bench_function(BenchmarkId::new("nflens_parse", n), |b| {
-            b.iter(|| assert!(run_in_netns(&[&bin, "parse", &file], b"")))
+            b.iter(|| assert!(run_in(&ns, &[&bin, "parse", &file])))
         });
         g.bench_function(BenchmarkId::new("iptables-legacy-restore_test", n), |b| {
-            b.iter(|| {
-                assert!(run_in_netns(
-                    &["iptables-legacy-restore", "--test"],
-                    text.as_bytes()
-                ))
-            })
+            b.iter(|| assert!(run_in(&ns, &["iptables-legacy-restore", "--test", &file])))
         });
     }
     g.finish();
+    drop(held);
 }
 
 criterion_group! {
