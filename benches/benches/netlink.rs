@@ -114,6 +114,15 @@ fn kernel(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("bytes-only", format!("kube-{n}")), |b| {
             b.iter(|| Snapshot::read_bytes_only(&opts).unwrap().bytes().len())
         });
+        let path = h.path();
+        assert_eq!(
+            nflens_benches::peers::rustables_dump(&path),
+            rules,
+            "rustables reads every rule"
+        );
+        g.bench_function(BenchmarkId::new("rustables", format!("kube-{n}")), |b| {
+            b.iter(|| nflens_benches::peers::rustables_dump(&path))
+        });
         g.bench_function(
             BenchmarkId::new("iptables-nft-save", format!("kube-{n}")),
             |b| b.iter(|| process(&h, "iptables-nft-save")),

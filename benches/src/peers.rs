@@ -71,3 +71,32 @@ fn bytemuck_cast(w: &[u32]) -> &[u8] {
     // length in bytes is exactly 4 * w.len(); alignment of u8 is 1.
     unsafe { std::slice::from_raw_parts(w.as_ptr().cast::<u8>(), w.len() * 4) }
 }
+
+/// rustables 0.9 dumping the namespace at `netns` as its API offers: the
+/// tables, each table's chains, each chain's rules (one socket and one dump
+/// per call, as rustables does), on a thread that enters the namespace and
+/// ends, as nflens's own reader does. Returns the number of rules.
+pub fn rustables_dump(netns: &std::path::Path) -> usize {
+    use std::os::fd::AsFd;
+    let ns = std::fs::File::open(netns).expect("open the namespace");
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            rustix::thread::move_into_link_name_space(
+                ns.as_fd(),
+                Some(rustix::thread::LinkNameSpaceType::Network),
+            )
+            .expect("enter the namespace");
+            let mut rules = 0;
+            for t in rustables::list_tables().expect("rustables: tables") {
+                for c in rustables::list_chains_for_table(&t).expect("rustables: chains") {
+                    rules += rustables::list_rules_for_chain(&c)
+                        .expect("rustables: rules")
+                        .len();
+                }
+            }
+            rules
+        })
+        .join()
+        .expect("rustables thread")
+    })
+}
