@@ -117,7 +117,11 @@ fn process(c: &mut Criterion) {
     std::fs::write(&empty, "*filter\nCOMMIT\n").expect("write input");
     let peer_ok = run_in(
         &ns,
-        &["iptables-legacy-restore", "--test", empty.to_str().expect("utf-8 path")],
+        &[
+            "iptables-legacy-restore",
+            "--test",
+            empty.to_str().expect("utf-8 path"),
+        ],
     );
     if !peer_ok {
         eprintln!(
@@ -129,13 +133,18 @@ fn process(c: &mut Criterion) {
     let bin = bin.to_str().expect("utf-8 path").to_owned();
     let mut g = c.benchmark_group("xtables/process");
     g.sample_size(10);
-    g.bench_function("nsenter_true", |b| b.iter(|| assert!(run_in(&ns, &["true"]))));
+    g.bench_function("nsenter_true", |b| {
+        b.iter(|| assert!(run_in(&ns, &["true"])))
+    });
     for n in [1_000, 10_000] {
         let text = kube::generate(n, 1).0;
         let file = std::env::temp_dir().join(format!("nflens-bench-kube-{n}.rules"));
         std::fs::write(&file, &text).expect("write input");
         let file = file.to_str().expect("utf-8 path").to_owned();
-        assert!(run_in(&ns, &[&bin, "parse", &file]), "nflens refused the input");
+        assert!(
+            run_in(&ns, &[&bin, "parse", &file]),
+            "nflens refused the input"
+        );
         assert!(
             run_in(&ns, &["iptables-legacy-restore", "--test", &file]),
             "the peer refused the input"

@@ -253,7 +253,8 @@ fn chunk(
     let (mut line_now, mut in_table_now) = (line, in_table);
     match src {
         Source::Bytes(bytes) => {
-            let text = nflens::xtables::utf8(bytes.get(start..end).unwrap_or_default(), start, line)?;
+            let text =
+                nflens::xtables::utf8(bytes.get(start..end).unwrap_or_default(), start, line)?;
             let p = Parser::resume(text, start, line, in_table);
             (line_now, in_table_now) = printer.print(p)?;
         }
@@ -276,7 +277,8 @@ fn chunk(
                         }
                     }
                 };
-                let text = nflens::xtables::utf8(window.get(..take).unwrap_or_default(), at, line_now)?;
+                let text =
+                    nflens::xtables::utf8(window.get(..take).unwrap_or_default(), at, line_now)?;
                 let p = Parser::resume(text, at, line_now, in_table_now);
                 (line_now, in_table_now) = printer.print(p)?;
                 at += take;
@@ -359,7 +361,11 @@ mod test {
     /// Both sources, cut in `n`, against the whole-input parser.
     fn check(text: &str, n: usize) {
         let want = whole(text);
-        assert_eq!(run(Source::Bytes(text.as_bytes()), n), want, "bytes, {n} chunks");
+        assert_eq!(
+            run(Source::Bytes(text.as_bytes()), n),
+            want,
+            "bytes, {n} chunks"
+        );
         static FILES: AtomicUsize = AtomicUsize::new(0);
         let path = std::env::temp_dir().join(format!(
             "nflens-canonical-{}-{}",
@@ -378,7 +384,10 @@ mod test {
     fn halves(first: &str, second: &str) -> String {
         assert_eq!(first.len(), second.len() + 2);
         let text = format!("{first}{second}");
-        assert_eq!(cut(Source::Bytes(text.as_bytes()), 2).unwrap()[0].1, first.len());
+        assert_eq!(
+            cut(Source::Bytes(text.as_bytes()), 2).unwrap()[0].1,
+            first.len()
+        );
         text
     }
 
@@ -409,7 +418,10 @@ mod test {
         check(&halves(&first, &second), 2);
         // Outside one, with a table after.
         let first = pad("*filter\nCOMMIT\n".into(), 100);
-        let second = pad("# c\n*nat\n-A X  -j DNAT --to-destination 1.2.3.4\nCOMMIT\n".into(), 98);
+        let second = pad(
+            "# c\n*nat\n-A X  -j DNAT --to-destination 1.2.3.4\nCOMMIT\n".into(),
+            98,
+        );
         check(&halves(&first, &second), 2);
         for n in 1..=12 {
             check(&format!("{}{}", first, second).repeat(7), n);

@@ -164,7 +164,10 @@ fn test_chunks_guessed_wrong_long_lines_and_bad_utf8() {
     let (code, out, err) = nflens(&["parse", f.to_str().unwrap()], "");
     assert_eq!(code, 2);
     assert!(out.is_empty());
-    let want = format!("{}:{line}:{col}: invalid UTF-8: expected text\n", f.display());
+    let want = format!(
+        "{}:{line}:{col}: invalid UTF-8: expected text\n",
+        f.display()
+    );
     assert!(err.starts_with(&want), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -214,7 +214,11 @@ mod test {
                     })
                     .collect();
                 for from in 0..24 {
-                    assert_eq!(next_special(&b, from), slow(&b, from), "{special:#x} at {at} from {from}");
+                    assert_eq!(
+                        next_special(&b, from),
+                        slow(&b, from),
+                        "{special:#x} at {at} from {from}"
+                    );
                 }
             }
         }

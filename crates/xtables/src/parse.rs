@@ -46,13 +46,20 @@ pub fn utf8(bytes: &[u8], offset: usize, line: u32) -> Result<&str, ParseError> 
             .and_then(memchr_newline)
             .map_or(bytes.len(), |i| bad + i);
         let line_no = line
-            .saturating_add(u32::try_from(memchr::memchr_iter(b'\n', head).count()).unwrap_or(u32::MAX))
+            .saturating_add(
+                u32::try_from(memchr::memchr_iter(b'\n', head).count()).unwrap_or(u32::MAX),
+            )
             .saturating_add(1);
         let width = e.error_len().unwrap_or(1);
         let text = String::from_utf8_lossy(bytes.get(line_start..line_end).unwrap_or_default());
         ParseError::new(
             ErrorKind::InvalidUtf8,
-            Span::in_line(line_no, offset + line_start, bad - line_start, bad - line_start + width),
+            Span::in_line(
+                line_no,
+                offset + line_start,
+                bad - line_start,
+                bad - line_start + width,
+            ),
             &text,
         )
     })

@@ -182,9 +182,7 @@ pub fn num(s: &str) -> IResult<&str, u64> {
 pub fn parse_uint(s: &str, max: u64) -> Option<u64> {
     // Up to 19 decimal digits cannot overflow: the common case, in a loop.
     if !s.is_empty() && s.len() <= 19 && s.bytes().all(|b| b.is_ascii_digit()) {
-        let n = s
-            .bytes()
-            .fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+        let n = s.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
         return (n <= max).then_some(n);
     }
     whole(s, num).filter(|&n| n <= max)
@@ -538,7 +536,11 @@ impl fmt::Display for Probability {
         put_u64(f, int)?;
         f.write_str(".")?;
         // 11 digits: two, then three groups of three.
-        f.write_str(digits3_padded(frac / 1_000_000_000).get(1..).unwrap_or("00"))?;
+        f.write_str(
+            digits3_padded(frac / 1_000_000_000)
+                .get(1..)
+                .unwrap_or("00"),
+        )?;
         let mut rest = frac % 1_000_000_000;
         for div in [1_000_000, 1_000, 1] {
             f.write_str(digits3_padded(rest / div))?;
@@ -745,9 +747,26 @@ mod test {
     #[test]
     fn test_parse_ip_and_uint_match_the_general_parsers() {
         let mut cases: Vec<String> = [
-            "", ".", "1.2.3", "1.2.3.4.", ".1.2.3.4", "1..2.3", "01.2.3.4", "0.0.0.0", "255.255.255.255",
-            "256.1.1.1", "1.2.3.0400", "1.2.3.4000", "00.1.1.1", "1.2.3.4", "10.96.0.10", "9999",
-            "1.2.3.04", "::1", "::ffff:1.2.3.4", "1.2.3.4:80",
+            "",
+            ".",
+            "1.2.3",
+            "1.2.3.4.",
+            ".1.2.3.4",
+            "1..2.3",
+            "01.2.3.4",
+            "0.0.0.0",
+            "255.255.255.255",
+            "256.1.1.1",
+            "1.2.3.0400",
+            "1.2.3.4000",
+            "00.1.1.1",
+            "1.2.3.4",
+            "10.96.0.10",
+            "9999",
+            "1.2.3.04",
+            "::1",
+            "::ffff:1.2.3.4",
+            "1.2.3.4:80",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -769,10 +788,19 @@ mod test {
         for c in &cases {
             assert_eq!(parse_ip(c), c.parse::<IpAddr>().ok(), "{c:?}");
             for max in [0, 255, 65535, u64::MAX] {
-                assert_eq!(parse_uint(c, max), whole(c, num).filter(|&n| n <= max), "{c:?}");
+                assert_eq!(
+                    parse_uint(c, max),
+                    whole(c, num).filter(|&n| n <= max),
+                    "{c:?}"
+                );
             }
         }
-        for n in ["18446744073709551615", "18446744073709551616", "0000000000000000000001", "0x10"] {
+        for n in [
+            "18446744073709551615",
+            "18446744073709551616",
+            "0000000000000000000001",
+            "0x10",
+        ] {
             assert_eq!(parse_uint(n, u64::MAX), whole(n, num), "{n}");
         }
     }
@@ -785,7 +813,12 @@ mod test {
             put_u64(&mut s, n).unwrap();
             assert_eq!(s, n.to_string());
         }
-        for a in [[0, 0, 0, 0], [255, 255, 255, 255], [10, 0, 9, 100], [1, 22, 133, 4]] {
+        for a in [
+            [0, 0, 0, 0],
+            [255, 255, 255, 255],
+            [10, 0, 9, 100],
+            [1, 22, 133, 4],
+        ] {
             s.clear();
             let ip = IpAddr::from(a);
             put_ip(&mut s, &ip).unwrap();
@@ -807,7 +840,11 @@ mod test {
         // Away from ties, what the exact f64 formatter prints.
         for v in (0..=1u32 << 31).step_by(65_521) {
             if v % (1 << 19) != 0 {
-                assert_eq!(show(v), format!("{:.11}", f64::from(v) / 2147483648.0), "{v}");
+                assert_eq!(
+                    show(v),
+                    format!("{:.11}", f64::from(v) / 2147483648.0),
+                    "{v}"
+                );
             }
         }
     }
