@@ -186,27 +186,8 @@ pub fn write(src: Source<'_>, pieces: &[Piece], w: &mut impl Write) -> std::io::
 
 /// Cuts `src` into at most `n` runs of whole lines of about equal size.
 fn cut(src: Source<'_>, n: usize) -> std::io::Result<Vec<(usize, usize)>> {
-    let len = src.len();
-    let mut ranges = Vec::with_capacity(n);
-    let mut start = 0;
     let mut probe = Vec::new();
-    for i in 1..=n {
-        let target = (len / n * i).max(start);
-        let end = if i == n {
-            len
-        } else {
-            match newline_at_or_after(src, target, &mut probe)? {
-                Some(nl) => nl + 1,
-                None => len,
-            }
-        };
-        ranges.push((start, end));
-        start = end;
-        if end == len {
-            break;
-        }
-    }
-    Ok(ranges)
+    nflens::xtables::cut(src.len(), n, |at| newline_at_or_after(src, at, &mut probe))
 }
 
 /// The offset of the first newline at or after `at`.
@@ -315,9 +296,9 @@ impl Printer {
             // Writing into a String cannot fail.
             let _ = line.print(&mut self.line_buf);
             let (start, end) = (line.span.start.offset, line.span.end.offset);
-            let has_newline = input.get(end - base) == Some(&b'\n');
-            if has_newline && input.get(start - base..end - base) == Some(self.line_buf.as_bytes())
-            {
+            let (at, to) = (start.saturating_sub(base), end.saturating_sub(base));
+            let has_newline = input.get(to) == Some(&b'\n');
+            if has_newline && input.get(at..to) == Some(self.line_buf.as_bytes()) {
                 continue;
             }
             if self.run < start {

@@ -42,5 +42,5 @@ pub mod value;
 
 pub use ast::*;
 pub use error::{ErrorKind, ParseError, Position, Span};
-pub use parse::{parse, parse_command, utf8, Parser};
+pub use parse::{cut, parse, parse_command, utf8, Parser};
 pub use value::Print;

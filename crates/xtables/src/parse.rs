@@ -173,39 +173,59 @@ impl<'a> Parser<'a> {
     /// chunk's errors are the whole input's only when every earlier chunk
     /// parsed without error: report the first error in chunk order.
     pub fn split(input: &'a str, n: usize) -> Vec<Parser<'a>> {
-        let n = n.clamp(1, 64);
         let bytes = input.as_bytes();
-        let mut parsers = Vec::with_capacity(n);
-        let mut start = 0usize;
+        let found: Result<_, std::convert::Infallible> = cut(input.len(), n.clamp(1, 64), |at| {
+            Ok(bytes.get(at..).and_then(memchr_newline).map(|i| at + i))
+        });
+        let ranges = match found {
+            Ok(r) => r,
+            Err(never) => match never {},
+        };
         let mut line_no = 0u32;
-        for i in 1..=n {
-            let end = if i == n {
-                input.len()
-            } else {
-                // The line boundary at or after the i-th n-th of the input.
-                let target = (input.len() / n * i).max(start);
-                match bytes.get(target..).and_then(memchr_newline) {
-                    Some(nl) => target + nl + 1,
-                    None => input.len(),
-                }
-            };
+        let mut parsers = Vec::with_capacity(ranges.len());
+        for (start, end) in ranges {
             let mut p = Parser::new(input);
             p.pos = start;
             p.end = end;
             p.line_no = line_no;
             p.in_table = table_open_before(input, start);
             parsers.push(p);
-            if end >= input.len() {
-                break;
-            }
             let lines = bytes
                 .get(start..end)
                 .map_or(0, |b| memchr::memchr_iter(b'\n', b).count());
             line_no = line_no.saturating_add(u32::try_from(lines).unwrap_or(u32::MAX));
-            start = end;
         }
         parsers
     }
+}
+
+/// Cuts a text of `len` bytes into at most `n` consecutive runs of whole
+/// lines, of about equal size: each run but the last ends just after the
+/// first newline at or after its share of the text, which
+/// `newline_at_or_after(offset)` finds (the text may be in memory or in a
+/// file, so the caller looks).
+pub fn cut<E>(
+    len: usize,
+    n: usize,
+    mut newline_at_or_after: impl FnMut(usize) -> Result<Option<usize>, E>,
+) -> Result<Vec<(usize, usize)>, E> {
+    let n = n.max(1);
+    let mut ranges = Vec::with_capacity(n);
+    let mut start = 0;
+    for i in 1..=n {
+        let end = if i == n {
+            len
+        } else {
+            let target = (len / n * i).max(start);
+            newline_at_or_after(target)?.map_or(len, |nl| nl + 1)
+        };
+        ranges.push((start, end));
+        start = end;
+        if end >= len {
+            break;
+        }
+    }
+    Ok(ranges)
 }
 
 /// Whether a table section is open at byte `at` (a line start): the last line
