@@ -559,13 +559,15 @@ pub struct ExprAttr<'a> {
     pub data: Option<Attr<'a>>,
     /// Byte offset of the list element.
     pub offset: usize,
+    /// The kind, when `name` is one [`decode`] knows (found once, here).
+    known: Option<K>,
 }
 
 impl<'a> ExprAttr<'a> {
     /// Reads one `NFTA_LIST_ELEM` (or a bare `NFTA_*_EXPR` nest).
     pub fn parse(elem: &Attr<'a>) -> Result<Self> {
         let tb = elem.nested().table::<3>()?;
-        let name = expr_name(need(
+        let (name, known) = expr_name(need(
             tb.get(NFTA_EXPR_NAME),
             elem.offset(),
             "NFTA_EXPR_NAME",
@@ -574,12 +576,13 @@ impl<'a> ExprAttr<'a> {
             name,
             data: tb.get(NFTA_EXPR_DATA),
             offset: elem.offset(),
+            known,
         })
     }
 
     /// Decodes the expression.
     pub fn decode(&self) -> Result<Expr<'a>> {
-        decode(self.name, self.data, self.offset, 0)
+        decode_kind(self.known, self.name, self.data, self.offset, 0)
     }
 }
 
@@ -692,7 +695,7 @@ impl<'a> Iterator for ExprAttrIter<'a> {
                 Ok(tb) => tb,
                 Err(e) => return Some(Err(e)),
             };
-            let name =
+            let (name, known) =
                 match need(tb.get(NFTA_EXPR_NAME), base, "NFTA_EXPR_NAME").and_then(expr_name) {
                     Ok(n) => n,
                     Err(e) => return Some(Err(e)),
@@ -701,6 +704,7 @@ impl<'a> Iterator for ExprAttrIter<'a> {
                 name,
                 data: tb.get(NFTA_EXPR_DATA),
                 offset: base,
+                known,
             }));
         }
         let a = self.inner.next()?;
@@ -722,7 +726,7 @@ impl<'a> Iterator for ExprIter<'a> {
         let r = self
             .attrs
             .next()?
-            .and_then(|a| decode(a.name, a.data, a.offset, self.depth));
+            .and_then(|a| decode_kind(a.known, a.name, a.data, a.offset, self.depth));
         if r.is_err() {
             self.attrs = ExprAttrIter {
                 inner: AttrIter::new(&[], 0),
@@ -823,62 +827,64 @@ enum K {
 }
 
 /// `NFTA_EXPR_NAME`: a known name without a UTF-8 check, any other checked.
-fn expr_name(a: Attr<'_>) -> Result<&str> {
+fn expr_name(a: Attr<'_>) -> Result<(&str, Option<K>)> {
     let v = a.value();
     let end = v.iter().position(|&b| b == 0).unwrap_or(v.len());
     match kind(v.get(..end).unwrap_or(&[])) {
-        Some((n, _)) => Ok(n),
-        None => a.value_cstr(),
+        Some((n, k)) => Ok((n, Some(k))),
+        None => Ok((a.value_cstr()?, None)),
     }
 }
 
 /// The kind of a known expression name, with the name as a `'static` str
-/// (no UTF-8 check needed for a known name). Byte literals of fixed length:
-/// the compiler turns each comparison into a few integer compares.
+/// (no UTF-8 check needed for a known name). The 40 names differ in
+/// (length, first byte, last byte): one jump on that, then one compare.
 fn kind(name: &[u8]) -> Option<(&'static str, K)> {
-    Some(match name {
-        b"bitwise" => ("bitwise", K::Bitwise),
-        b"byteorder" => ("byteorder", K::Byteorder),
-        b"cmp" => ("cmp", K::Cmp),
-        b"connlimit" => ("connlimit", K::Connlimit),
-        b"counter" => ("counter", K::Counter),
-        b"ct" => ("ct", K::Ct),
-        b"dup" => ("dup", K::Dup),
-        b"dynset" => ("dynset", K::Dynset),
-        b"exthdr" => ("exthdr", K::Exthdr),
-        b"fib" => ("fib", K::Fib),
-        b"flow_offload" => ("flow_offload", K::FlowOffload),
-        b"fwd" => ("fwd", K::Fwd),
-        b"hash" => ("hash", K::Hash),
-        b"immediate" => ("immediate", K::Immediate),
-        b"inner" => ("inner", K::Inner),
-        b"last" => ("last", K::Last),
-        b"limit" => ("limit", K::Limit),
-        b"log" => ("log", K::Log),
-        b"lookup" => ("lookup", K::Lookup),
-        b"masq" => ("masq", K::Masq),
-        b"match" => ("match", K::Match),
-        b"meta" => ("meta", K::Meta),
-        b"nat" => ("nat", K::Nat),
-        b"notrack" => ("notrack", K::Notrack),
-        b"numgen" => ("numgen", K::Numgen),
-        b"objref" => ("objref", K::Objref),
-        b"osf" => ("osf", K::Osf),
-        b"payload" => ("payload", K::Payload),
-        b"queue" => ("queue", K::Queue),
-        b"quota" => ("quota", K::Quota),
-        b"range" => ("range", K::Range),
-        b"redir" => ("redir", K::Redir),
-        b"reject" => ("reject", K::Reject),
-        b"rt" => ("rt", K::Rt),
-        b"socket" => ("socket", K::Socket),
-        b"synproxy" => ("synproxy", K::Synproxy),
-        b"target" => ("target", K::Target),
-        b"tproxy" => ("tproxy", K::Tproxy),
-        b"tunnel" => ("tunnel", K::Tunnel),
-        b"xfrm" => ("xfrm", K::Xfrm),
+    let (&first, &last) = (name.first()?, name.last()?);
+    let (n, k) = match (name.len(), first, last) {
+        (7, b'b', b'e') => ("bitwise", K::Bitwise),
+        (9, b'b', b'r') => ("byteorder", K::Byteorder),
+        (3, b'c', b'p') => ("cmp", K::Cmp),
+        (9, b'c', b't') => ("connlimit", K::Connlimit),
+        (7, b'c', b'r') => ("counter", K::Counter),
+        (2, b'c', b't') => ("ct", K::Ct),
+        (3, b'd', b'p') => ("dup", K::Dup),
+        (6, b'd', b't') => ("dynset", K::Dynset),
+        (6, b'e', b'r') => ("exthdr", K::Exthdr),
+        (3, b'f', b'b') => ("fib", K::Fib),
+        (12, b'f', b'd') => ("flow_offload", K::FlowOffload),
+        (3, b'f', b'd') => ("fwd", K::Fwd),
+        (4, b'h', b'h') => ("hash", K::Hash),
+        (9, b'i', b'e') => ("immediate", K::Immediate),
+        (5, b'i', b'r') => ("inner", K::Inner),
+        (4, b'l', b't') => ("last", K::Last),
+        (5, b'l', b't') => ("limit", K::Limit),
+        (3, b'l', b'g') => ("log", K::Log),
+        (6, b'l', b'p') => ("lookup", K::Lookup),
+        (4, b'm', b'q') => ("masq", K::Masq),
+        (5, b'm', b'h') => ("match", K::Match),
+        (4, b'm', b'a') => ("meta", K::Meta),
+        (3, b'n', b't') => ("nat", K::Nat),
+        (7, b'n', b'k') => ("notrack", K::Notrack),
+        (6, b'n', b'n') => ("numgen", K::Numgen),
+        (6, b'o', b'f') => ("objref", K::Objref),
+        (3, b'o', b'f') => ("osf", K::Osf),
+        (7, b'p', b'd') => ("payload", K::Payload),
+        (5, b'q', b'e') => ("queue", K::Queue),
+        (5, b'q', b'a') => ("quota", K::Quota),
+        (5, b'r', b'e') => ("range", K::Range),
+        (5, b'r', b'r') => ("redir", K::Redir),
+        (6, b'r', b't') => ("reject", K::Reject),
+        (2, b'r', b't') => ("rt", K::Rt),
+        (6, b's', b't') => ("socket", K::Socket),
+        (8, b's', b'y') => ("synproxy", K::Synproxy),
+        (6, b't', b't') => ("target", K::Target),
+        (6, b't', b'y') => ("tproxy", K::Tproxy),
+        (6, b't', b'l') => ("tunnel", K::Tunnel),
+        (4, b'x', b'm') => ("xfrm", K::Xfrm),
         _ => return None,
-    })
+    };
+    (n.as_bytes() == name).then_some((n, k))
 }
 
 /// Decodes one expression from its name and `NFTA_EXPR_DATA`.
@@ -888,10 +894,21 @@ pub fn decode<'a>(
     at: usize,
     depth: u32,
 ) -> Result<Expr<'a>> {
+    decode_kind(kind(name.as_bytes()).map(|(_, k)| k), name, data, at, depth)
+}
+
+/// [`decode`] with the name's kind already looked up.
+fn decode_kind<'a>(
+    known: Option<K>,
+    name: &'a str,
+    data: Option<Attr<'a>>,
+    at: usize,
+    depth: u32,
+) -> Result<Expr<'a>> {
     if depth > MAX_NEST {
         return Err(DecodeError::new(at, DecodeErrorKind::NestTooDeep));
     }
-    let Some((_, k)) = kind(name.as_bytes()) else {
+    let Some(k) = known else {
         // Kept raw, even if its attributes would not parse.
         return Ok(Expr::Unknown {
             name,
