@@ -22,6 +22,13 @@ pub struct NftInput<'a> {
 /// iptables' tables, in `iptables-nft-save` order.
 pub(crate) const TABLES: [&str; 5] = ["raw", "mangle", "filter", "security", "nat"];
 
+/// Whether the analysis reads (and so decodes every rule expression of) the
+/// nf_tables table `name` of `family` (`NFPROTO_*`): iptables-nft's and
+/// ip6tables-nft's built-in tables.
+pub fn reads_table(family: u8, name: &str) -> bool {
+    matches!(family, 2 | 10) && TABLES.contains(&name)
+}
+
 /// iptables' built-in chain of `table` on hook `hook` (NF_INET_*): name,
 /// type, priority (COMPAT.md §1.2).
 fn builtin(table: &str, hook: u32) -> Option<(&'static str, &'static str, i32)> {
@@ -183,22 +190,22 @@ fn ipt_order(chains: &mut [&(nflens_wire::Chain<'_>, Vec<nflens_wire::Rule<'_>>)
 
 /// The rule in nft syntax, or (when nflens cannot spell it yet) its
 /// expressions in libnftnl's debug syntax.
-fn nft_text(fam: Family, r: &nflens_wire::Rule<'_>) -> Option<String> {
-    nft_syntax(fam, r).or_else(|| {
+fn nft_text(fam: Family, r: &nflens_wire::Rule<'_>, model: &nflens_model::Rule) -> Option<String> {
+    nft_syntax(fam, model).or_else(|| {
         let mut s = String::new();
         lower::write_exprs(r, &mut s);
         Some(s)
     })
 }
 
-fn nft_syntax(fam: Family, r: &nflens_wire::Rule<'_>) -> Option<String> {
-    let model = lower::rule(r);
+fn nft_syntax(fam: Family, model: &nflens_model::Rule) -> Option<String> {
     let mut s = String::new();
-    nft_render::rule(&model, fam, nft_render::Options::default(), &mut s).ok()?;
+    nft_render::rule(model, fam, nft_render::Options::default(), &mut s).ok()?;
     Some(s)
 }
 
-/// The remedy for rule `r`, the `index`th (0-based) of chain `c`.
+/// The remedy for rule `r` (lowered: `model`), the `index`th (0-based) of
+/// chain `c`.
 fn remedy_rule(
     fam: Family,
     v6: bool,
@@ -206,17 +213,17 @@ fn remedy_rule(
     c: &nflens_wire::Chain<'_>,
     index: usize,
     r: &nflens_wire::Rule<'_>,
+    model: &nflens_model::Rule,
 ) -> String {
-    let model = lower::rule(r);
     let f = fam_name(r.family);
     let mut ipt = String::new();
-    if ipt_render::rule(&model, fam, &mut ipt).is_ok() {
+    if ipt_render::rule(model, fam, &mut ipt).is_ok() {
         return format!(
             "add it through iptables-nft at its place, which stores it in a form iptables-nft reads back, then delete the native rule: `{}-nft -t {table} -I {} {}{ipt}` and `nft delete rule {f} {table} {} handle {}`",
             prog(v6), c.name, index + 1, c.name, r.handle
         );
     }
-    let Some(nft) = nft_syntax(fam, r) else {
+    let Some(nft) = nft_syntax(fam, model) else {
         return format!(
             "iptables cannot express it: move it to a table of its own (an `inet` table iptables never reads), with the same hook and the text `nft -a list chain {f} {table} {}` shows for handle {}, then `nft delete rule {f} {table} {} handle {}`",
             c.name, r.handle, c.name, r.handle
@@ -242,6 +249,9 @@ struct RuleTexts<'x, 'a> {
     /// The rule's place in its chain (0-based).
     index: usize,
     rule: &'x nflens_wire::Rule<'a>,
+    /// Its expressions, when all of them decoded (not decoded again).
+    exprs: Option<&'x [Expr<'a>]>,
+    model: Option<nflens_model::Rule>,
     kernel: Option<Option<String>>,
     remedy: Option<String>,
 }
@@ -254,26 +264,38 @@ impl RuleTexts<'_, '_> {
             Family::Ipv4
         }
     }
+    /// The rule lowered to the model, once.
+    fn model(&mut self) -> &nflens_model::Rule {
+        let (rule, exprs) = (self.rule, self.exprs);
+        self.model.get_or_insert_with(|| match exprs {
+            Some(e) => lower::rule_decoded(rule, e),
+            None => lower::rule(rule),
+        })
+    }
     /// The rule in nft syntax ([`nft_text`]).
     fn kernel(&mut self) -> Option<String> {
-        let (fam, rule) = (self.fam(), self.rule);
-        self.kernel
-            .get_or_insert_with(|| nft_text(fam, rule))
-            .clone()
+        if self.kernel.is_none() {
+            let (fam, rule) = (self.fam(), self.rule);
+            let text = nft_text(fam, rule, self.model());
+            self.kernel = Some(text);
+        }
+        self.kernel.clone().flatten()
     }
     /// How to fix it ([`remedy_rule`]).
     fn remedy(&mut self) -> String {
-        let (fam, v6, table, chain, index, rule) = (
-            self.fam(),
-            self.v6,
-            self.table,
-            self.chain,
-            self.index,
-            self.rule,
-        );
-        self.remedy
-            .get_or_insert_with(|| remedy_rule(fam, v6, table, chain, index, rule))
-            .clone()
+        if self.remedy.is_none() {
+            let (fam, v6, table, chain, index, rule) = (
+                self.fam(),
+                self.v6,
+                self.table,
+                self.chain,
+                self.index,
+                self.rule,
+            );
+            let text = remedy_rule(fam, v6, table, chain, index, rule, self.model());
+            self.remedy = Some(text);
+        }
+        self.remedy.clone().unwrap_or_default()
     }
 }
 
@@ -306,7 +328,9 @@ pub fn analyse_parallel(nft: &NftInput<'_>, versions: &[Version], threads: usize
                 continue;
             };
             let chains = table_chains(nft, fam, tname);
-            let outs = table_all_versions(versions, fam == 10, tname, table, &chains, threads);
+            let (outs, undecodable) =
+                table_all_versions(versions, fam == 10, tname, table, &chains, threads);
+            rep.undecodable = rep.undecodable.or(undecodable);
             for (i, (t, f)) in outs.into_iter().enumerate() {
                 if let (Some(p), Some(fs)) = (per.get_mut(i), found.get_mut(i)) {
                     p.push(t);
@@ -560,16 +584,31 @@ fn scan<'a>(
     let model_fam = if v6 { Family::Ipv6 } else { Family::Ipv4 };
     let mut scratch: Vec<Expr<'a>> = Vec::new();
     let mut sts: Vec<Scan> = versions.iter().map(|_| Scan::default()).collect();
+    let mut texts_of = SharedTexts::default();
     for &((c, _), first, rules) in run {
         for (index, r) in (first..).zip(rules) {
             scratch.clear();
-            scratch.extend(r.exprs.iter().filter_map(Result::ok));
+            let mut bad = None;
+            scratch.extend(
+                r.exprs
+                    .iter()
+                    .filter_map(|e| e.map_err(|e| bad = Some(e)).ok()),
+            );
+            bad = bad.or_else(|| scratch.iter().find_map(nested_error));
+            let complete = bad.is_none();
+            if bad.is_some() {
+                for st in sts.iter_mut().filter(|st| st.undecodable.is_none()) {
+                    st.undecodable = bad;
+                }
+            }
             let mut texts = RuleTexts {
                 v6,
                 table: tname,
                 chain: c,
                 index,
                 rule: r,
+                exprs: complete.then_some(&scratch[..]),
+                model: None,
                 kernel: None,
                 remedy: None,
             };
@@ -625,23 +664,16 @@ fn scan<'a>(
                 // fix is the reader, not the rule.
                 let skew = p.notes.iter().filter_map(|n| n.native_since).max();
                 let remedy = match skew {
-                    Some(since) if p.notes.iter().all(|n| n.native_since.is_some()) => format!(
-                        "use iptables-nft {since} or later everywhere this table is read or written (host and container images, e.g. kube-proxy): iptables-nft {since}+ wrote this rule in a form {v} cannot read"
-                    ),
+                    Some(since) if p.notes.iter().all(|n| n.native_since.is_some()) => {
+                        texts_of.skew_remedy(v, since)
+                    }
                     _ => texts.remedy(),
                 };
                 for n in &p.notes {
                     let (verdict, reason) = match &n.problem {
                         Problem::Fails(msg) => (
                             Verdict::SilentDrop,
-                            match n.native_since {
-                                Some(since) => format!(
-                                    "iptables-nft {v} does not understand this part and drops it without a word (1.8.9+ would say `Error: {msg}`); version skew: iptables-nft {since}+ writes it natively, so a rule written by a newer iptables is shown without it"
-                                ),
-                                None => format!(
-                                    "iptables-nft {v} does not understand this part and drops it without a word (1.8.9+ would say `Error: {msg}`)"
-                                ),
-                            },
+                            texts_of.silent_reason(v, n.native_since, msg),
                         ),
                         Problem::Misread(why) => (Verdict::Misrendered, why.clone()),
                     };
@@ -666,6 +698,65 @@ fn scan<'a>(
     sts
 }
 
+/// The first error in the expressions nested in `e` (dynset's, inner's).
+fn nested_error(e: &Expr<'_>) -> Option<nflens_wire::DecodeError> {
+    let list = match e {
+        Expr::Dynset(d) => d.exprs,
+        Expr::Inner(i) => i.expr,
+        _ => return None,
+    };
+    list.iter().find_map(|x| match x {
+        Ok(x) => nested_error(&x),
+        Err(e) => Some(e),
+    })
+}
+
+/// A silent drop's version, the version that writes the part natively, and
+/// iptables' message.
+type SilentKey = (Version, Option<Version>, String);
+
+/// Finding texts that depend only on the version and the problem, not on
+/// the rule: made once per run (a large ruleset repeats them thousands of
+/// times).
+#[derive(Default)]
+struct SharedTexts {
+    skew: Vec<((Version, Version), String)>,
+    silent: Vec<(SilentKey, String)>,
+}
+
+impl SharedTexts {
+    fn skew_remedy(&mut self, v: Version, since: Version) -> String {
+        if let Some((_, t)) = self.skew.iter().find(|(k, _)| *k == (v, since)) {
+            return t.clone();
+        }
+        let t = format!(
+            "use iptables-nft {since} or later everywhere this table is read or written (host and container images, e.g. kube-proxy): iptables-nft {since}+ wrote this rule in a form {v} cannot read"
+        );
+        self.skew.push(((v, since), t.clone()));
+        t
+    }
+
+    fn silent_reason(&mut self, v: Version, since: Option<Version>, msg: &str) -> String {
+        let hit = self
+            .silent
+            .iter()
+            .find(|((kv, ks, km), _)| *kv == v && *ks == since && km == msg);
+        if let Some((_, t)) = hit {
+            return t.clone();
+        }
+        let t = match since {
+            Some(since) => format!(
+                "iptables-nft {v} does not understand this part and drops it without a word (1.8.9+ would say `Error: {msg}`); version skew: iptables-nft {since}+ writes it natively, so a rule written by a newer iptables is shown without it"
+            ),
+            None => format!(
+                "iptables-nft {v} does not understand this part and drops it without a word (1.8.9+ would say `Error: {msg}`)"
+            ),
+        };
+        self.silent.push(((v, since, msg.to_owned()), t.clone()));
+        t
+    }
+}
+
 /// What one version saw in a run of chains (Gates 1 and 2).
 #[derive(Default)]
 struct Scan {
@@ -675,6 +766,8 @@ struct Scan {
     failed: bool,
     /// `-A` lines listed before that.
     lines: usize,
+    /// The first expression that did not decode.
+    undecodable: Option<nflens_wire::DecodeError>,
 }
 
 impl Scan {
@@ -688,6 +781,7 @@ impl Scan {
             self.lines += next.lines;
         }
         self.failed |= next.failed;
+        self.undecodable = self.undecodable.or(next.undecodable);
         self
     }
 }
@@ -710,7 +804,10 @@ fn table_all_versions<'a>(
     table: &nflens_wire::Table<'_>,
     chains: &[ChainRules<'_, 'a>],
     threads: usize,
-) -> Vec<(TableReport, Vec<Finding>)> {
+) -> (
+    Vec<(TableReport, Vec<Finding>)>,
+    Option<nflens_wire::DecodeError>,
+) {
     let famname = if v6 { "ip6" } else { "ip" };
     let gates: Vec<Gate<'_>> = versions
         .iter()
@@ -768,7 +865,8 @@ fn table_all_versions<'a>(
         joined.unwrap_or_else(|| versions.iter().map(|_| Scan::default()).collect())
     };
     let kernel_rules = chains.iter().map(|(_, r)| r.len()).sum();
-    versions
+    let undecodable = scans.iter().find_map(|s| s.undecodable);
+    let outs = versions
         .iter()
         .zip(gates)
         .zip(scans)
@@ -809,7 +907,8 @@ fn table_all_versions<'a>(
                 findings,
             )
         })
-        .collect()
+        .collect();
+    (outs, undecodable)
 }
 
 /// The `iptables-nft-save` (`ip6 = false`) or `ip6tables-nft-save` output
@@ -907,7 +1006,7 @@ pub fn predict_save(
 fn invisible(rep: &mut Report, v: Version, nft: &NftInput<'_>) {
     for (c, rules) in &nft.chains {
         let Some(h) = c.hook.as_ref() else { continue };
-        let in_scope = matches!(c.family, 2 | 10) && TABLES.contains(&c.table);
+        let in_scope = reads_table(c.family, c.table);
         if in_scope || !matches!(c.family, 1 | 2 | 10) || h.num > 4 {
             continue;
         }

@@ -30,7 +30,7 @@ mod check;
 pub mod detect;
 mod parse;
 
-pub use check::{analyse, analyse_parallel, predict_save, NftInput};
+pub use check::{analyse, analyse_parallel, predict_save, reads_table, NftInput};
 pub use detect::{detect, Detection, DetectorVerdict, LegacyInput, LegacyTable};
 
 use std::fmt;
@@ -222,4 +222,12 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Per table and version.
     pub tables: Vec<TableReport>,
+    /// The first expression, in the tables the analysis reads
+    /// ([`reads_table`]), that did not decode: that rule was analysed
+    /// without it. `None` for a snapshot read with [`Snapshot::read`], which
+    /// decodes everything first.
+    ///
+    /// [`Snapshot::read`]: https://docs.rs/nflens-socket
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub undecodable: Option<nflens_wire::DecodeError>,
 }

@@ -266,6 +266,12 @@ pub fn rule(r: &nflens_wire::Rule<'_>) -> Rule {
     Scratch::default().rule(r)
 }
 
+/// [`rule`] for a rule whose expressions the caller has decoded already
+/// (all of them, in order, none failed): they are not decoded again.
+pub fn rule_decoded<'a>(r: &nflens_wire::Rule<'a>, exprs: &[Expr<'a>]) -> Rule {
+    lower_exprs(r, exprs, new_rule(r), &mut Regs::default())
+}
+
 /// Buffers reused from rule to rule when lowering many.
 #[derive(Default)]
 struct Scratch<'a> {
@@ -286,14 +292,7 @@ fn lower_rule<'a>(
     exprs: &mut Vec<Expr<'a>>,
     regs: &mut Regs<'a>,
 ) -> Rule {
-    let fam = family(r.family).unwrap_or(Family::Inet);
-    let mut out = Rule {
-        matches: Vec::new(),
-        action: None,
-        comment: r.comment().map(Box::from),
-        counters: None,
-        origin: Origin::Handle { handle: r.handle },
-    };
+    let mut out = new_rule(r);
     for e in r.exprs.iter() {
         match e {
             Ok(e) => exprs.push(e),
@@ -308,7 +307,27 @@ fn lower_rule<'a>(
             }
         }
     }
-    let exprs: &[Expr<'a>] = exprs;
+    lower_exprs(r, exprs, out, regs)
+}
+
+/// A rule with `r`'s comment and handle and nothing else yet.
+fn new_rule(r: &nflens_wire::Rule<'_>) -> Rule {
+    Rule {
+        matches: Vec::new(),
+        action: None,
+        comment: r.comment().map(Box::from),
+        counters: None,
+        origin: Origin::Handle { handle: r.handle },
+    }
+}
+
+fn lower_exprs<'a>(
+    r: &nflens_wire::Rule<'a>,
+    exprs: &[Expr<'a>],
+    mut out: Rule,
+    regs: &mut Regs<'a>,
+) -> Rule {
+    let fam = family(r.family).unwrap_or(Family::Inet);
     let mut stmt = Src::default();
     let mut i = 0;
     while let Some(e) = exprs.get(i) {

@@ -148,6 +148,8 @@ pub enum CheckError {
     Read(socket::Error),
     /// A legacy table did not decode.
     Decode(wire::DecodeError),
+    /// An nf_tables rule expression did not decode.
+    Nft(wire::DecodeError),
 }
 
 #[cfg(feature = "netlink")]
@@ -156,6 +158,7 @@ impl std::fmt::Display for CheckError {
         match self {
             CheckError::Read(e) => write!(f, "{e}"),
             CheckError::Decode(e) => write!(f, "legacy table: {e}"),
+            CheckError::Nft(e) => write!(f, "nf_tables rule: {e}"),
         }
     }
 }
@@ -204,7 +207,10 @@ pub fn check(
             let tables = legacy_input(&legacy).map_err(CheckError::Decode)?;
             Ok((legacy, tables))
         });
-        let snap = socket::Snapshot::read(&socket::Options {
+        // The analysis decodes every rule expression of the tables it
+        // reads (and fails on one that does not decode, below): the
+        // snapshot does not decode them a first time.
+        let snap = socket::Snapshot::read_deferred(&socket::Options {
             netns: netns.clone(),
             ..socket::Options::default()
         });
@@ -218,10 +224,15 @@ pub fn check(
     });
     let snap = snap.map_err(CheckError::Read)?;
     let (legacy, tables) = legacy?;
+    snap.check_rule_exprs(|c| !analysis::reads_table(c.family, c.table))
+        .map_err(CheckError::Nft)?;
     let input = nft_input(&snap);
     // The analysis is CPU-bound: use the cores the snapshot read left idle.
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     let report = analysis::analyse_parallel(&input, &versions, threads);
+    if let Some(e) = report.undecodable {
+        return Err(CheckError::Nft(e));
+    }
     let lin = analysis::LegacyInput {
         names_v4: &legacy.names_v4,
         names_v6: &legacy.names_v6,

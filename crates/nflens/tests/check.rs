@@ -404,6 +404,29 @@ fn parallel_analysis_reports_what_one_thread_does() {
             let many = nflens::analysis::analyse_parallel(&input, &Version::ALL, threads);
             assert!(many == one, "{rule}, {threads} threads: the report differs");
         }
+        assert_eq!(one.undecodable, None);
+        // `nflens check` reads without decoding rule expressions first (the
+        // analysis does it): same report, same check of the other tables.
+        let deferred = nflens::socket::Snapshot::read_deferred(&nflens::socket::Options {
+            netns: Netns::Path(held.path()),
+            ..Default::default()
+        })
+        .expect("deferred snapshot");
+        assert_eq!(deferred.rule_count(), snap.rule_count(), "{rule}: rules");
+        assert_eq!(
+            deferred.generation(),
+            snap.generation(),
+            "{rule}: generation"
+        );
+        deferred
+            .check_rule_exprs(|c| !nflens::analysis::reads_table(c.family, c.table))
+            .expect("the other tables decode");
+        let again =
+            nflens::analysis::analyse_parallel(&nflens::nft_input(&deferred), &Version::ALL, 2);
+        assert!(
+            again == one,
+            "{rule}: the report from a deferred snapshot differs"
+        );
     }
     let _ = std::fs::remove_file(&path);
 }

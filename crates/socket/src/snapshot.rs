@@ -89,6 +89,17 @@ enum Step {
     Retry,
 }
 
+/// How much of a snapshot is decoded before [`Snapshot::read`] returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Check {
+    /// Every message and expression.
+    All,
+    /// All but rule expression lists (the caller decodes those).
+    NotRuleExprs,
+    /// Nothing (the bytes-only floor).
+    Nothing,
+}
+
 fn cstr(s: &str) -> Vec<u8> {
     let mut v = Vec::with_capacity(s.len() + 1);
     v.extend_from_slice(s.as_bytes());
@@ -103,13 +114,49 @@ impl Snapshot {
             .netns
             .open_socket()
             .map_err(|e| with_netns(e, &opts.netns))?;
-        Self::read_inner(&mut sock, opts.max_attempts, true, Some(&opts.netns))
+        Self::read_inner(&mut sock, opts.max_attempts, Check::All, Some(&opts.netns))
             .map_err(|e| with_netns(e, &opts.netns))
+    }
+
+    /// [`Snapshot::read`] for a caller that decodes every rule's
+    /// expressions itself (as `nflens check` does): all the rest is decoded
+    /// and checked as `read` does, but rule expression lists are not, so
+    /// the decoding is not done twice. Their iterators may then yield a
+    /// [`DecodeError`]; [`Snapshot::check_rule_exprs`] decodes the ones the
+    /// caller does not read.
+    pub fn read_deferred(opts: &Options<'_>) -> Result<Snapshot, Error> {
+        let mut sock = opts
+            .netns
+            .open_socket()
+            .map_err(|e| with_netns(e, &opts.netns))?;
+        Self::read_inner(
+            &mut sock,
+            opts.max_attempts,
+            Check::NotRuleExprs,
+            Some(&opts.netns),
+        )
+        .map_err(|e| with_netns(e, &opts.netns))
+    }
+
+    /// Decodes the expressions of every rule in the chains `which` selects
+    /// (for a snapshot from [`Snapshot::read_deferred`]; one from
+    /// [`Snapshot::read`] never fails here).
+    pub fn check_rule_exprs(&self, which: impl Fn(&Chain<'_>) -> bool) -> Result<(), DecodeError> {
+        for (c, rules) in self.chains_with_rules() {
+            if which(&c) {
+                for r in rules {
+                    for e in r.exprs.iter() {
+                        check_expr(&e?)?;
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Reads the ruleset through an open socket.
     pub fn read_with(sock: &mut Socket, max_attempts: u32) -> Result<Snapshot, Error> {
-        Self::read_inner(sock, max_attempts, true, None)
+        Self::read_inner(sock, max_attempts, Check::All, None)
     }
 
     /// Receives the same bytes as [`Snapshot::read`] without decoding them:
@@ -121,14 +168,19 @@ impl Snapshot {
             .netns
             .open_socket()
             .map_err(|e| with_netns(e, &opts.netns))?;
-        Self::read_inner(&mut sock, opts.max_attempts, false, Some(&opts.netns))
-            .map_err(|e| with_netns(e, &opts.netns))
+        Self::read_inner(
+            &mut sock,
+            opts.max_attempts,
+            Check::Nothing,
+            Some(&opts.netns),
+        )
+        .map_err(|e| with_netns(e, &opts.netns))
     }
 
     fn read_inner(
         sock: &mut Socket,
         max_attempts: u32,
-        validate: bool,
+        validate: Check,
         netns: Option<&Netns<'_>>,
     ) -> Result<Snapshot, Error> {
         let mut snap = Snapshot::default();
@@ -168,7 +220,7 @@ impl Snapshot {
         &mut self,
         sock: &mut Socket,
         helper: Option<&mut Socket>,
-        validate: bool,
+        validate: Check,
     ) -> Result<Step, Error> {
         let gen = sock.generation()?;
         self.generation = gen;
@@ -287,8 +339,8 @@ impl Snapshot {
         if moved || rules_moved || after != gen {
             return Ok(Step::Retry);
         }
-        if validate {
-            self.validate()?;
+        if validate != Check::Nothing {
+            self.validate(validate == Check::All)?;
         }
         Ok(Step::Done)
     }
@@ -309,8 +361,9 @@ impl Snapshot {
         Msg::new_checked(b).map_err(|e| e.shifted(span.0 as usize))
     }
 
-    /// Decodes everything once, so that accessors cannot fail later.
-    fn validate(&self) -> Result<(), DecodeError> {
+    /// Decodes everything once (rule expressions too when `rule_exprs`),
+    /// so that accessors cannot fail later.
+    fn validate(&self, rule_exprs: bool) -> Result<(), DecodeError> {
         for &s in &self.tables {
             Table::parse(&self.msg(s)?)?;
         }
@@ -319,8 +372,10 @@ impl Snapshot {
         }
         for &s in &self.rules {
             let r = Rule::parse(&self.msg(s)?)?;
-            for e in r.exprs.iter() {
-                check_expr(&e?)?;
+            if rule_exprs {
+                for e in r.exprs.iter() {
+                    check_expr(&e?)?;
+                }
             }
         }
         for &s in &self.sets {
@@ -409,7 +464,7 @@ impl Snapshot {
             s.elems.extend(v);
             s.set_elems.push(start..s.elems.len() as u32);
         }
-        s.validate()?;
+        s.validate(true)?;
         Ok(s)
     }
 
