@@ -915,11 +915,27 @@ fn table_all_versions<'a>(
 /// version `v` would print for this ruleset, without the dated header and
 /// footer comments. `None` when a rule it shows has no spelling nflens
 /// knows (an xt extension nflens does not decode, say).
+///
+/// An ipset match (`-m set`) holds the set's kernel index, not its name:
+/// without names such a rule has no spelling. [`predict_save_with`] takes
+/// them (`nflens::predict_save` asks the kernel, as iptables does).
 pub fn predict_save(
     nft: &NftInput<'_>,
     v: Version,
     ip6: bool,
     legacy_present: bool,
+) -> Option<String> {
+    predict_save_with(nft, v, ip6, legacy_present, |_| None)
+}
+
+/// [`predict_save`] with `ipset_name(index)` naming the ipsets rules refer
+/// to by kernel index.
+pub fn predict_save_with<'n>(
+    nft: &NftInput<'_>,
+    v: Version,
+    ip6: bool,
+    legacy_present: bool,
+    ipset_name: impl Fn(u16) -> Option<&'n str>,
 ) -> Option<String> {
     let fam = if ip6 { 10 } else { 2 };
     let model_fam = if ip6 { Family::Ipv6 } else { Family::Ipv4 };
@@ -969,11 +985,12 @@ pub fn predict_save(
             for r in rules {
                 scratch.clear();
                 scratch.extend(r.exprs.iter().filter_map(Result::ok));
-                let p = parse(v, ip6, r, &scratch, true);
+                let mut p = parse(v, ip6, r, &scratch, true);
                 if p.error.is_some() {
                     failed = true;
                     break;
                 }
+                p.shown.resolve_ipsets(&ipset_name);
                 let mut probe = String::new();
                 ipt_render::rule(&p.shown, model_fam, &mut probe).ok()?;
                 ch.rules.push(p.shown);

@@ -30,7 +30,9 @@ mod check;
 pub mod detect;
 mod parse;
 
-pub use check::{analyse, analyse_parallel, predict_save, reads_table, NftInput};
+pub use check::{
+    analyse, analyse_parallel, predict_save, predict_save_with, reads_table, NftInput,
+};
 pub use detect::{detect, Detection, DetectorVerdict, LegacyInput, LegacyTable};
 
 use std::fmt;

@@ -15,6 +15,7 @@ pub(crate) fn run(
     version: Option<String>,
     format: CheckFormat,
     save: Option<String>,
+    predict_save: bool,
 ) -> anyhow::Result<ExitCode> {
     let versions: Vec<Version> = match version {
         Some(v) => vec![v.parse().map_err(|e: String| anyhow::anyhow!(e))?],
@@ -27,7 +28,13 @@ pub(crate) fn run(
         Some(n) => Netns::named(n),
         None => Netns::Current,
     };
-    let c = nflens::check(&ns, &versions)?;
+    let c = nflens::check_with(
+        &ns,
+        nflens::CheckOptions {
+            versions: &versions,
+            predict_save,
+        },
+    )?;
     let clean = c.clean();
     let mut out = String::new();
     match format {
@@ -35,7 +42,10 @@ pub(crate) fn run(
             out = serde_json::to_string_pretty(&c)?;
             out.push('\n');
         }
-        CheckFormat::Text => text(&c, &mut out),
+        CheckFormat::Text => {
+            text(&c, &mut out);
+            predicted(&c, &mut out);
+        }
     }
     std::io::stdout().write_all(out.as_bytes())?;
     Ok(ExitCode::from(if clean { 0 } else { 1 }))
@@ -172,6 +182,26 @@ fn text(c: &nflens::Check, out: &mut String) {
             }
         }
         let _ = writeln!(out, "  remedy: {}", f.remedy);
+    }
+}
+
+/// `--predict-save`: each version's predicted save text.
+fn predicted(c: &nflens::Check, out: &mut String) {
+    for p in &c.predicted_save {
+        let tool = if p.family == "ip6" {
+            "ip6tables"
+        } else {
+            "iptables"
+        };
+        let _ = writeln!(
+            out,
+            "\n{tool}-nft-save of iptables {} would print (without its dated comments):",
+            p.version
+        );
+        match &p.text {
+            Some(t) => out.push_str(t),
+            None => out.push_str("(a rule it shows has no spelling nflens knows)\n"),
+        }
     }
 }
 

@@ -67,6 +67,10 @@ enum Cmd {
         /// privileges needed; `-` for standard input).
         #[arg(long)]
         save: Option<String>,
+        /// Also print the `iptables-nft-save` and `ip6tables-nft-save` text
+        /// each version would print (in JSON: `predicted_save`).
+        #[arg(long, conflicts_with = "save")]
+        predict_save: bool,
     },
     /// Compare two rulesets by meaning: rules on one side only, rules that
     /// differ, rules that moved. Exits 0 when they are the same, 1 when they
@@ -180,7 +184,8 @@ fn main() -> ExitCode {
             version,
             format,
             save,
-        } => match check::run(netns, version, format, save) {
+            predict_save,
+        } => match check::run(netns, version, format, save, predict_save) {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("nflens: {e:#}");

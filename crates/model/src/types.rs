@@ -86,24 +86,13 @@ impl Ruleset {
     /// iptables does when it lists such a rule: it asks the kernel). A
     /// reference `name` does not know keeps its index.
     pub fn resolve_ipsets<'n>(&mut self, name: impl Fn(u16) -> Option<&'n str>) {
-        let matches = self
+        let rules = self
             .tables
             .iter_mut()
             .flat_map(|t| &mut t.chains)
-            .flat_map(|c| &mut c.rules)
-            .flat_map(|r| &mut r.matches);
-        for m in matches {
-            if let MatchKind::Set {
-                name: n,
-                index: index @ Some(_),
-                ..
-            } = &mut m.kind
-            {
-                if let Some(found) = index.and_then(&name) {
-                    *n = found.into();
-                    *index = None;
-                }
-            }
+            .flat_map(|c| &mut c.rules);
+        for r in rules {
+            r.resolve_ipsets(&name);
         }
     }
 }
@@ -802,6 +791,23 @@ impl MatchKind {
 }
 
 impl Rule {
+    /// [`Ruleset::resolve_ipsets`] for one rule.
+    pub fn resolve_ipsets<'n>(&mut self, name: impl Fn(u16) -> Option<&'n str>) {
+        for m in &mut self.matches {
+            if let MatchKind::Set {
+                name: n,
+                index: index @ Some(_),
+                ..
+            } = &mut m.kind
+            {
+                if let Some(found) = index.and_then(&name) {
+                    *n = found.into();
+                    *index = None;
+                }
+            }
+        }
+    }
+
     /// Whether two rules do the same to every packet: the same conditions
     /// (in any order, except that stateful ones keep theirs), the same
     /// action and the same comment. Counters and origin do not count.

@@ -105,6 +105,55 @@ pub fn resolve_ipsets(
     Ok(())
 }
 
+/// The kernel indexes of the ipsets that xt `set` matches in the tables
+/// the analysis reads refer to, sorted, each once.
+#[cfg(feature = "netlink")]
+fn ipset_indexes(nft: &analysis::NftInput<'_>) -> Vec<u16> {
+    let mut out: Vec<u16> = nft
+        .chains
+        .iter()
+        .filter(|(c, _)| analysis::reads_table(c.family, c.table))
+        .flat_map(|(c, rules)| rules.iter().map(move |r| (c.family, r)))
+        .flat_map(|(family, r)| r.exprs.iter().flatten().map(move |e| (family, e)))
+        .filter_map(|(family, e)| match e {
+            wire::Expr::Match(x) if x.name == "set" => {
+                match wire::xt::decode_match(x.name, x.rev, x.info, family) {
+                    Ok(wire::xt::XtMatch::Set { set, .. }) => Some(set.index),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The `iptables-nft-save` (`ip6`: `ip6tables-nft-save`) text iptables
+/// `version` would print for `snapshot`, read from `netns`, without the
+/// dated comments ([`analysis::predict_save`]); ipset names are asked from
+/// the kernel as iptables does. `Ok(None)` when a rule shown has no
+/// spelling nflens knows.
+#[cfg(feature = "netlink")]
+pub fn predict_save(
+    netns: &socket::Netns<'_>,
+    snapshot: &socket::Snapshot,
+    version: analysis::Version,
+    ip6: bool,
+    legacy_present: bool,
+) -> Result<Option<String>, socket::Error> {
+    let input = nft_input(snapshot);
+    let names = socket::ipset_names(netns, &ipset_indexes(&input))?;
+    Ok(analysis::predict_save_with(
+        &input,
+        version,
+        ip6,
+        legacy_present,
+        |i| names.get(&i).map(String::as_str),
+    ))
+}
+
 /// The nf_tables side of a snapshot as the analysis reads it.
 #[cfg(feature = "netlink")]
 pub fn nft_input(snapshot: &socket::Snapshot) -> analysis::NftInput<'_> {
@@ -130,6 +179,36 @@ pub struct Check {
     pub detection: Vec<analysis::Detection>,
     /// Findings and per-table predictions.
     pub report: analysis::Report,
+    /// The `iptables-nft-save` / `ip6tables-nft-save` text each version
+    /// would print (only when asked for: [`CheckOptions::predict_save`]).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+    pub predicted_save: Vec<PredictedSave>,
+}
+
+/// What one iptables version's `iptables-nft-save` (or
+/// `ip6tables-nft-save`) would print, without its dated comments.
+#[cfg(feature = "netlink")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct PredictedSave {
+    /// The iptables version.
+    pub version: analysis::Version,
+    /// `"ip"` (iptables-nft-save) or `"ip6"` (ip6tables-nft-save).
+    pub family: &'static str,
+    /// The text; `None` when a rule shown has no spelling nflens knows.
+    pub text: Option<String>,
+}
+
+/// What [`check_with`] does beyond [`check`].
+#[cfg(feature = "netlink")]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckOptions<'v> {
+    /// The iptables versions to analyse (all five when empty).
+    pub versions: &'v [analysis::Version],
+    /// Also predict each version's `iptables-nft-save` and
+    /// `ip6tables-nft-save` text ([`Check::predicted_save`]), naming ipsets
+    /// as iptables does.
+    pub predict_save: bool,
 }
 
 #[cfg(feature = "netlink")]
@@ -193,6 +272,19 @@ pub fn check(
     netns: &socket::Netns<'_>,
     versions: &[analysis::Version],
 ) -> Result<Check, CheckError> {
+    check_with(
+        netns,
+        CheckOptions {
+            versions,
+            predict_save: false,
+        },
+    )
+}
+
+/// [`check`] with [`CheckOptions`].
+#[cfg(feature = "netlink")]
+pub fn check_with(netns: &socket::Netns<'_>, opts: CheckOptions<'_>) -> Result<Check, CheckError> {
+    let versions = opts.versions;
     let versions = if versions.is_empty() {
         analysis::Version::ALL.to_vec()
     } else {
@@ -242,10 +334,38 @@ pub fn check(
         .iter()
         .map(|&v| analysis::detect(&report, v, &input, &lin))
         .collect();
+    let mut predicted_save = Vec::new();
+    if opts.predict_save {
+        let names = socket::ipset_names(netns, &ipset_indexes(&input)).map_err(CheckError::Read)?;
+        for &v in &versions {
+            for (ip6, family, present) in [
+                (false, "ip", !legacy.names_v4.is_empty()),
+                (true, "ip6", !legacy.names_v6.is_empty()),
+            ] {
+                let fam = if ip6 { 10 } else { 2 };
+                if !input
+                    .tables
+                    .iter()
+                    .any(|t| analysis::reads_table(fam, t.name) && t.family == fam)
+                {
+                    continue;
+                }
+                let text = analysis::predict_save_with(&input, v, ip6, present, |i| {
+                    names.get(&i).map(String::as_str)
+                });
+                predicted_save.push(PredictedSave {
+                    version: v,
+                    family,
+                    text,
+                });
+            }
+        }
+    }
     Ok(Check {
         netns: netns.describe(),
         generation: snap.generation(),
         detection,
         report,
+        predicted_save,
     })
 }

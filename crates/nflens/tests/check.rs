@@ -17,6 +17,9 @@ struct Case {
 
 const CASES: &[Case] = &[
     Case { name: "clean iptables-nft rules", setup: "iptables-nft -A INPUT -p tcp --dport 22 -j ACCEPT\niptables-nft -A INPUT -m conntrack --ctstate NEW -j ACCEPT\niptables-nft -N USER\niptables-nft -A FORWARD -s 10.0.0.0/8 -j USER", expect: &[] },
+    // An xt `set` match holds the ipset's kernel index: the predicted save
+    // text names it as iptables does (asking the kernel).
+    Case { name: "ipset match", setup: "ipset create nflens-a hash:ip\nipset create nflens-b hash:net family inet6\nipset create nflens-c hash:ip,port\niptables-nft -A INPUT -m set --match-set nflens-a src -j DROP\niptables-nft -A INPUT -m set ! --match-set nflens-c dst,src -j ACCEPT\nip6tables-nft -A FORWARD -m set --match-set nflens-b dst -j DROP", expect: &[] },
     // §1.4 Gate 1: always incompatible.
     Case { name: "ct state (C02)", setup: "iptables-nft -A INPUT -j ACCEPT\nnft add rule ip filter INPUT ct state established,related accept", expect: &[Verdict::Incompatible] },
     Case { name: "ct in a user chain (C03)", setup: "iptables-nft -N U\niptables-nft -A INPUT -j U\nnft add rule ip filter U ct mark 0x1 accept", expect: &[Verdict::Incompatible] },
@@ -77,7 +80,7 @@ fn undated(s: &str) -> String {
 fn catalogue_cases_predict_iptables_nft_1_8_9() {
     if !netns::available(
         "catalogue_cases_predict_iptables_nft_1_8_9",
-        &["iptables-nft", "nft"],
+        &["iptables-nft", "nft", "ipset"],
     ) {
         return;
     }
@@ -96,7 +99,14 @@ fn catalogue_cases_predict_iptables_nft_1_8_9() {
         let before = failures.len();
         let held = netns::Held::new(case.setup)
             .unwrap_or_else(|r| panic!("{}: setup failed: {r:?}", case.name));
-        let check = nflens::check(&Netns::Path(held.path()), &[v]).expect("check");
+        let check = nflens::check_with(
+            &Netns::Path(held.path()),
+            nflens::CheckOptions {
+                versions: &[v],
+                predict_save: true,
+            },
+        )
+        .expect("check");
         let snap = nflens::socket::Snapshot::read(&nflens::socket::Options {
             netns: Netns::Path(held.path()),
             ..Default::default()
@@ -114,7 +124,13 @@ fn catalogue_cases_predict_iptables_nft_1_8_9() {
         }
         for (ip6, tool) in [(false, "iptables-nft"), (true, "ip6tables-nft")] {
             let save = held.run(&format!("{tool}-save"));
-            let predicted = nflens::analysis::predict_save(&input, v, ip6, false);
+            let predicted = nflens::predict_save(&Netns::Path(held.path()), &snap, v, ip6, false)
+                .expect("ipset names");
+            let fam = if ip6 { "ip6" } else { "ip" };
+            // The same text through `check`, for the families it has tables of.
+            if let Some(p) = check.predicted_save.iter().find(|p| p.family == fam) {
+                assert_eq!(p.text, predicted, "{}: check's {fam} prediction", case.name);
+            }
             match predicted {
                 Some(p) if p == undated(&save.stdout) => {}
                 p => failures.push(format!(
@@ -127,7 +143,6 @@ fn catalogue_cases_predict_iptables_nft_1_8_9() {
             // The messages of -S and -L.
             for arg in ["-S", "-L -n"] {
                 let run = held.run(&format!("set +e; {tool} {arg}; echo \"rc=$?\""));
-                let fam = if ip6 { "ip6" } else { "ip" };
                 let fam_findings: Vec<_> = check
                     .report
                     .findings
