@@ -112,7 +112,6 @@ fn catalogue_cases_predict_iptables_nft_1_8_9() {
             ..Default::default()
         })
         .expect("snapshot");
-        let input = nflens::nft_input(&snap);
         let mut got: Vec<Verdict> = check.report.findings.iter().map(|f| f.verdict).collect();
         got.sort();
         got.dedup();
