@@ -551,8 +551,47 @@ fn lower_match(
         (reply, dir)
     };
     match xm.name {
+        "set" => {
+            // `--match-set NAME DIRS` first, then the rest in libxt_set's
+            // save order.
+            let Some((first, rest)) = xm.options.split_first() else {
+                return Ok(None);
+            };
+            let ("match-set", Value::SetRef { name, flags }) = (first.name, &first.value) else {
+                return Ok(None);
+            };
+            const ORDER: [&str; 9] = [
+                "return-nomatch",
+                "update-counters",
+                "update-subcounters",
+                "packets-eq",
+                "packets-lt",
+                "packets-gt",
+                "bytes-eq",
+                "bytes-lt",
+                "bytes-gt",
+            ];
+            let mut rest: Vec<(usize, &xt::Opt<'_>)> = Vec::with_capacity(rest.len());
+            for o in xm.options.iter().skip(1) {
+                match ORDER.iter().position(|n| *n == o.name) {
+                    Some(i) => rest.push((i, o)),
+                    None => return Ok(None),
+                }
+            }
+            rest.sort_by_key(|(i, _)| *i);
+            let rest: Vec<xt::Opt<'_>> = rest.into_iter().map(|(_, o)| o.clone()).collect();
+            out.push(Match {
+                negated: first.negated,
+                kind: MatchKind::Set {
+                    name: name.as_ref().into(),
+                    flags: (*flags).into(),
+                    index: None,
+                    opts: opts_text(&rest),
+                },
+            });
+        }
         "state" | "conntrack" | "tcp" | "udp" | "multiport" | "mark" | "connmark" | "icmp"
-        | "icmp6" | "set" | "iprange" | "length" | "pkttype" => {
+        | "icmp6" | "iprange" | "length" | "pkttype" => {
             for o in &xm.options {
                 let kind = match (xm.name, o.name, &o.value) {
                     (_, "state" | "ctstate", Value::States(b)) => {
@@ -633,11 +672,6 @@ fn lower_match(
                         v6: *v6,
                         ty: *ty,
                         codes: (*code_lo, *code_hi),
-                    },
-                    ("set", "match-set", Value::SetRef { name, flags }) => MatchKind::Set {
-                        name: name.as_ref().into(),
-                        flags: (*flags).into(),
-                        index: None,
                     },
                     ("iprange", n, Value::AddrRange(lo, hi)) => {
                         check_family(*lo, family, line)?;
@@ -864,6 +898,30 @@ fn lower_target(t: &xt::Target<'_>, chains: &HashMap<Box<str>, usize>) -> Action
             .filter(|(n, _)| find(o, n).is_some())
             .fold(LogFlags::empty(), |a, (_, f)| a | f),
         },
+        "SET" => {
+            let set = |n| match find(o, n) {
+                Some(Value::SetRef { name, flags }) => Some(IpsetRef {
+                    name: name.as_ref().into(),
+                    dirs: (*flags).into(),
+                    index: None,
+                }),
+                _ => None,
+            };
+            let flag = |n| find(o, n).is_some();
+            ActionKind::Ipset {
+                add: set("add-set"),
+                del: set("del-set"),
+                map: set("map-set"),
+                exist: flag("exist"),
+                timeout: match find(o, "timeout") {
+                    Some(Value::Uint(t)) => Some(*t as u32),
+                    _ => None,
+                },
+                map_mark: flag("map-mark"),
+                map_prio: flag("map-prio"),
+                map_queue: flag("map-queue"),
+            }
+        }
         "NFLOG" => ActionKind::Nflog {
             group: match find(o, "nflog-group") {
                 Some(Value::Uint(g)) => *g as u16,

@@ -1211,35 +1211,24 @@ fn xt_match(name: &str, x: &XtMatch<'_>, nfproto: u8) -> Vec<Match> {
                 },
             ));
         }
-        // A plain `--match-set NAME src,dst` (return-nomatch, counter
-        // conditions and skipped updates stay raw). The blob holds the
-        // set's kernel index: `Ruleset::resolve_ipsets` names it.
+        // `--match-set NAME DIRS` and the options libxt_set saves after
+        // it. The blob holds the set's kernel index:
+        // `Ruleset::resolve_ipsets` names it.
         XtMatch::Set {
+            rev,
             set,
             packets,
             bytes,
-            flags: 0,
-            ..
-        } if (1..=6).contains(&set.dim)
-            && set.flags & 0x80 == 0
-            && !matches!(packets, Some((op, _)) if *op != 0)
-            && !matches!(bytes, Some((op, _)) if *op != 0) =>
-        {
-            let dirs: Vec<&str> = (1..=set.dim)
-                .map(|i| {
-                    if set.flags & (1 << i) != 0 {
-                        "src"
-                    } else {
-                        "dst"
-                    }
-                })
-                .collect();
+            flags,
+        } if set_match_opts(*rev, set, *packets, *bytes, *flags).is_some() => {
+            let opts = set_match_opts(*rev, set, *packets, *bytes, *flags).unwrap_or_default();
             out.push(m(
                 set.flags & 1 != 0,
                 MatchKind::Set {
                     name: "".into(),
-                    flags: dirs.join(",").into(),
+                    flags: set_dirs(set).unwrap_or_default().into(),
                     index: Some(set.index),
+                    opts: opts.into(),
                 },
             ));
         }
@@ -1322,6 +1311,84 @@ const REJECT_V6: [&str; 9] = [
     "icmp6-policy-fail",
     "icmp6-reject-route",
 ];
+
+/// An ipset's direction flags as iptables prints them (`src,dst`), for
+/// 1 to 6 dimensions.
+fn set_dirs(set: &nflens_wire::xt::SetInfo) -> Option<String> {
+    if !(1..=6).contains(&set.dim) {
+        return None;
+    }
+    let dirs: Vec<&str> = (1..=set.dim)
+        .map(|i| {
+            if set.flags & (1 << i) != 0 {
+                "src"
+            } else {
+                "dst"
+            }
+        })
+        .collect();
+    Some(dirs.join(","))
+}
+
+/// The options libxt_set saves after `--match-set NAME DIRS`, in its
+/// order; `None` for a blob with bits or operators it does not print.
+fn set_match_opts(
+    rev: u32,
+    set: &nflens_wire::xt::SetInfo,
+    packets: Option<(u8, u64)>,
+    bytes: Option<(u8, u64)>,
+    flags: u32,
+) -> Option<String> {
+    const RETURN_NOMATCH: u32 = 1 << 7;
+    const MATCH_COUNTERS: u32 = 1 << 2;
+    const SKIP_COUNTER_UPDATE: u32 = 1 << 3;
+    const SKIP_SUBCOUNTER_UPDATE: u32 = 1 << 4;
+    set_dirs(set)?;
+    // Revisions 1 and 2 keep return-nomatch in the set's own flags.
+    let flags = if rev <= 2 {
+        u32::from(set.flags & 0x80)
+    } else {
+        flags
+    };
+    if flags & !(RETURN_NOMATCH | MATCH_COUNTERS | SKIP_COUNTER_UPDATE | SKIP_SUBCOUNTER_UPDATE)
+        != 0
+    {
+        return None;
+    }
+    let mut out: Vec<String> = Vec::new();
+    if flags & RETURN_NOMATCH != 0 {
+        out.push("--return-nomatch".into());
+    }
+    if flags & SKIP_COUNTER_UPDATE != 0 {
+        out.push("! --update-counters".into());
+    }
+    if flags & SKIP_SUBCOUNTER_UPDATE != 0 {
+        out.push("! --update-subcounters".into());
+    }
+    for (what, c) in [("packets", packets), ("bytes", bytes)] {
+        match c {
+            None | Some((0, _)) => {}
+            Some((1, v)) => out.push(format!("--{what}-eq {v}")),
+            Some((2, v)) => out.push(format!("! --{what}-eq {v}")),
+            Some((3, v)) => out.push(format!("--{what}-lt {v}")),
+            Some((4, v)) => out.push(format!("--{what}-gt {v}")),
+            Some(_) => return None,
+        }
+    }
+    Some(out.join(" "))
+}
+
+/// A `-j SET` blob's set: `None` for `IPSET_INVALID_ID` (no set).
+fn ipset_ref(set: &nflens_wire::xt::SetInfo) -> Option<Option<IpsetRef>> {
+    if set.index == u16::MAX {
+        return Some(None);
+    }
+    Some(Some(IpsetRef {
+        name: "".into(),
+        dirs: set_dirs(set)?.into(),
+        index: Some(set.index),
+    }))
+}
 
 /// An xt target blob as the action the iptables text lowers to.
 pub(crate) fn xt_target(fam: Family, name: &str, t: &XtTarget<'_>) -> ActionKind {
@@ -1419,6 +1486,40 @@ pub(crate) fn xt_target(fam: Family, name: &str, t: &XtTarget<'_>) -> ActionKind
             ActionKind::Xt {
                 target: "CONNMARK".into(),
                 args: args.into(),
+            }
+        }
+        XtTarget::Set {
+            add,
+            del,
+            map,
+            flags,
+            timeout,
+        } => {
+            const EXIST: u32 = 1;
+            const MAP_MARK: u32 = 1 << 8;
+            const MAP_PRIO: u32 = 1 << 9;
+            const MAP_QUEUE: u32 = 1 << 10;
+            let refs = (
+                ipset_ref(add),
+                ipset_ref(del),
+                map.as_ref().map_or(Some(None), ipset_ref),
+            );
+            match refs {
+                (Some(add), Some(del), Some(map))
+                    if flags & !(EXIST | MAP_MARK | MAP_PRIO | MAP_QUEUE) == 0 =>
+                {
+                    ActionKind::Ipset {
+                        add,
+                        del,
+                        map,
+                        exist: flags & EXIST != 0,
+                        timeout: (*timeout != u32::MAX).then_some(*timeout),
+                        map_mark: flags & MAP_MARK != 0,
+                        map_prio: flags & MAP_PRIO != 0,
+                        map_queue: flags & MAP_QUEUE != 0,
+                    }
+                }
+                _ => raw(),
             }
         }
         XtTarget::Tcpmss { mss } => ActionKind::Xt {

@@ -71,10 +71,19 @@ impl Ruleset {
             .iter()
             .flat_map(|t| &t.chains)
             .flat_map(|c| &c.rules)
-            .flat_map(|r| &r.matches)
-            .filter_map(|m| match &m.kind {
-                MatchKind::Set { index: Some(i), .. } => Some(*i),
-                _ => None,
+            .flat_map(|r| {
+                let set = r.matches.iter().filter_map(|m| match &m.kind {
+                    MatchKind::Set { index: Some(i), .. } => Some(*i),
+                    _ => None,
+                });
+                let target = match r.action.as_ref().map(|a| &a.kind) {
+                    Some(ActionKind::Ipset { add, del, map, .. }) => [add, del, map]
+                        .into_iter()
+                        .filter_map(|r| r.as_ref().and_then(|r| r.index))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                set.chain(target)
             })
             .collect();
         out.sort_unstable();
@@ -564,6 +573,15 @@ pub enum MatchKind {
             serde(default, skip_serializing_if = "Option::is_none")
         )]
         index: Option<u16>,
+        /// The further options, as libxt_set saves them: `--return-nomatch`,
+        /// `! --update-counters`, `! --update-subcounters`, then the packet
+        /// and byte counter conditions (`--packets-gt 5`, `! --bytes-eq 0`);
+        /// empty when none.
+        #[cfg_attr(
+            feature = "serde",
+            serde(default, skip_serializing_if = "str::is_empty")
+        )]
+        opts: Box<str>,
     },
     /// Socket owner uid range.
     Uid(Span32),
@@ -761,6 +779,25 @@ pub enum ActionKind {
         /// The expressions.
         exprs: Box<str>,
     },
+    /// Add to, delete from or map from ipsets (`-j SET`).
+    Ipset {
+        /// `--add-set`.
+        add: Option<IpsetRef>,
+        /// `--del-set`.
+        del: Option<IpsetRef>,
+        /// `--map-set`.
+        map: Option<IpsetRef>,
+        /// `--exist`: re-adding refreshes the entry.
+        exist: bool,
+        /// `--timeout`, seconds.
+        timeout: Option<u32>,
+        /// `--map-mark`, `--map-prio`, `--map-queue`.
+        map_mark: bool,
+        /// See `map_mark`.
+        map_prio: bool,
+        /// See `map_mark`.
+        map_queue: bool,
+    },
     /// A target nflens does not normalise yet, with canonical option text.
     Xt {
         /// Target name.
@@ -768,6 +805,31 @@ pub enum ActionKind {
         /// Canonical option text.
         args: Box<str>,
     },
+}
+
+/// An ipset a `-j SET` action names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct IpsetRef {
+    /// Set name (empty while only `index` is known).
+    pub name: Box<str>,
+    /// Direction flags (`src,dst`).
+    pub dirs: Box<str>,
+    /// The kernel's index, until [`Ruleset::resolve_ipsets`] names it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub index: Option<u16>,
+}
+
+impl IpsetRef {
+    fn resolve<'n>(&mut self, name: &impl Fn(u16) -> Option<&'n str>) {
+        if let Some(found) = self.index.and_then(name) {
+            self.name = found.into();
+            self.index = None;
+        }
+    }
 }
 
 impl MatchKind {
@@ -793,6 +855,15 @@ impl MatchKind {
 impl Rule {
     /// [`Ruleset::resolve_ipsets`] for one rule.
     pub fn resolve_ipsets<'n>(&mut self, name: impl Fn(u16) -> Option<&'n str>) {
+        if let Some(Action {
+            kind: ActionKind::Ipset { add, del, map, .. },
+            ..
+        }) = &mut self.action
+        {
+            for r in [add, del, map].into_iter().flatten() {
+                r.resolve(&name);
+            }
+        }
         for m in &mut self.matches {
             if let MatchKind::Set {
                 name: n,

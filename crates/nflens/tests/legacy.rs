@@ -197,3 +197,103 @@ fn nothing_is_read_or_created_when_no_legacy_table_exists() {
     );
     assert_eq!(after.stdout, "", "a fresh namespace has no legacy tables");
 }
+
+/// `-m set` with its further options and `-j SET`, written by both
+/// iptables backends: the legacy kernel read and the nf_tables dump lower
+/// to the model of the save text, and print back as that text.
+#[test]
+fn ipset_options_and_set_target_read_from_both_backends() {
+    if !netns::available(
+        "ipset_options_and_set_target_read_from_both_backends",
+        &["iptables-legacy", "iptables-nft", "ipset"],
+    ) {
+        return;
+    }
+    let rules = [
+        "-m set --match-set sa src --return-nomatch -j DROP",
+        "-m set --match-set sa src ! --update-counters --packets-gt 5 -j DROP",
+        "-m set --match-set sb src,dst ! --update-subcounters --bytes-lt 100 -j ACCEPT",
+        "-m set ! --match-set sb dst,dst ! --packets-eq 3 -j SET --add-set sa dst",
+        "-m set --match-set sa dst --bytes-eq 7 --packets-lt 2 -j RETURN",
+        "-j SET --add-set sa src --exist --timeout 10",
+        "-j SET --del-set sb src,dst",
+        "-j SET --add-set sa src --del-set sb dst,src",
+    ];
+    let mut setup = String::from("ipset create sa hash:ip\nipset create sb hash:ip,port\n");
+    for r in rules {
+        setup.push_str(&format!(
+            "iptables-legacy -A INPUT {r}\niptables-nft -A INPUT {r}\n"
+        ));
+    }
+    // Legacy: kernel read == save text.
+    let (n, failures) = compare(&setup);
+    assert_eq!(n, rules.len(), "legacy rules read");
+    assert!(
+        failures.is_empty(),
+        "legacy differences:\n{}",
+        failures.join("\n")
+    );
+    // nf_tables: the dump renders as iptables-nft-save prints it, and lowers
+    // to the model of that text.
+    let held = netns::Held::new(&format!("{setup}iptables-nft-save -t filter"))
+        .unwrap_or_else(|r| panic!("setup failed: {r:?}"));
+    let ns = Netns::Path(held.path());
+    let snap = nflens::socket::Snapshot::read(&nflens::socket::Options {
+        netns: ns.clone(),
+        ..Default::default()
+    })
+    .expect("snapshot");
+    let mut kernel = nflens::model_of(&snap);
+    nflens::resolve_ipsets(&ns, &mut kernel).expect("ipset names");
+    let text = held.setup_output().to_owned();
+    let from_text = nflens::read_iptables_save(&text, Some(Family::Ipv4)).expect("parses");
+    let shown: Vec<String> = kernel
+        .tables
+        .iter()
+        .flat_map(|t| &t.chains)
+        .filter(|c| &*c.name == "INPUT")
+        .flat_map(|c| &c.rules)
+        .map(|r| {
+            let mut s = String::from("-A INPUT");
+            nflens::model::render::iptables::rule(r, Family::Ipv4, &mut s).expect("renders");
+            s
+        })
+        .collect();
+    // As iptables-nft-save printed them (the fifth in its order, not the
+    // order typed).
+    let want: Vec<String> = text
+        .lines()
+        .filter(|l| l.starts_with("-A INPUT"))
+        .map(str::to_owned)
+        .collect();
+    assert!(
+        want.iter()
+            .any(|l| l.contains("--packets-lt 2 --bytes-eq 7")),
+        "{text}"
+    );
+    assert_eq!(shown, want, "rendered from the nf_tables dump");
+    let k = kernel
+        .tables
+        .iter()
+        .find(|t| &*t.name == "filter")
+        .expect("filter");
+    let t = from_text
+        .tables
+        .iter()
+        .find(|t| &*t.name == "filter")
+        .expect("filter");
+    let (kc, tc) = (
+        k.chains
+            .iter()
+            .find(|c| &*c.name == "INPUT")
+            .expect("INPUT"),
+        t.chains
+            .iter()
+            .find(|c| &*c.name == "INPUT")
+            .expect("INPUT"),
+    );
+    assert_eq!(kc.rules.len(), rules.len());
+    for (a, b) in kc.rules.iter().zip(&tc.rules) {
+        assert!(a.same_meaning(b), "kernel {a:?}\ntext {b:?}");
+    }
+}

@@ -1595,7 +1595,12 @@ pub fn decode_target<'a>(name: &str, rev: u32, info: &'a [u8], family: u8) -> Re
                 del: set_info(r, 4),
                 map,
                 flags: if rev >= 2 { r.u32(flags_at) } else { 0 },
-                timeout: if rev >= 2 { r.u32(flags_at + 4) } else { 0 },
+                // Revision 1 has no timeout: the "none" of later ones.
+                timeout: if rev >= 2 {
+                    r.u32(flags_at + 4)
+                } else {
+                    u32::MAX
+                },
             }
         }
         ("CLASSIFY", 0) => XtTarget::Classify {

@@ -545,17 +545,20 @@ pub fn rule(r: &Rule, family: Family, out: &mut String) -> Result<(), String> {
                     "the ipset with kernel index {i}, whose name was not read"
                 ));
             }
-            MatchKind::Set { name, flags, .. } => {
+            MatchKind::Set {
+                name, flags, opts, ..
+            } => {
                 let v = Value::SetRef {
                     name: (&**name).into(),
                     flags,
                 };
+                let sep = if opts.is_empty() { "" } else { " " };
                 push(
                     &mut groups,
                     "set",
                     false,
                     0,
-                    format!("{}--match-set {v}", neg(n)),
+                    format!("{}--match-set {v}{sep}{opts}", neg(n)),
                 );
             }
             MatchKind::Uid(s) => push(
@@ -795,6 +798,37 @@ fn action(a: &ActionKind, family: Family, out: &mut String) -> Result<(), String
         }
         ActionKind::Notrack => out.push_str(" -j CT --notrack"),
         ActionKind::Trace => out.push_str(" -j TRACE"),
+        ActionKind::Ipset {
+            add,
+            del,
+            map,
+            exist,
+            timeout,
+            map_mark,
+            map_prio,
+            map_queue,
+        } => {
+            // libxt_SET's save order.
+            out.push_str(" -j SET");
+            ipset_opt(out, "add-set", add)?;
+            ipset_opt(out, "del-set", del)?;
+            if *exist {
+                out.push_str(" --exist");
+            }
+            if let Some(t) = timeout {
+                let _ = write!(out, " --timeout {t}");
+            }
+            ipset_opt(out, "map-set", map)?;
+            for (on, t) in [
+                (map_mark, " --map-mark"),
+                (map_prio, " --map-prio"),
+                (map_queue, " --map-queue"),
+            ] {
+                if *on {
+                    out.push_str(t);
+                }
+            }
+        }
         ActionKind::Xt { target, args } => {
             let _ = write!(out, " -j {target}");
             if !args.is_empty() {
@@ -809,5 +843,21 @@ fn action(a: &ActionKind, family: Family, out: &mut String) -> Result<(), String
             ));
         }
     }
+    Ok(())
+}
+
+/// ` --OPT NAME DIRS` for an ipset a `-j SET` names, if it does.
+fn ipset_opt(out: &mut String, opt: &str, r: &Option<IpsetRef>) -> Result<(), String> {
+    let Some(r) = r else { return Ok(()) };
+    if let (true, Some(i)) = (r.name.is_empty(), r.index) {
+        return Err(format!(
+            "the ipset with kernel index {i}, whose name was not read"
+        ));
+    }
+    let v = Value::SetRef {
+        name: (&*r.name).into(),
+        flags: &r.dirs,
+    };
+    let _ = write!(out, " --{opt} {v}");
     Ok(())
 }

@@ -833,6 +833,9 @@ fn action(a: &ActionKind, family: Family) -> Result<String, String> {
                 "the xt target {target} {args} (nft shows it via libxtables)"
             ))
         }
+        ActionKind::Ipset { .. } => {
+            return Err("the xt target SET (ipsets are not nf_tables sets)".into())
+        }
         ActionKind::Nft { exprs } => return Err(format!("raw expressions {}", one_line(exprs))),
     })
 }
