@@ -1220,9 +1220,8 @@ fn xt_match(name: &str, x: &XtMatch<'_>, nfproto: u8) -> Vec<Match> {
             packets,
             bytes,
             flags,
-        } if set_match_opts(*rev, set, *packets, *bytes, *flags).is_some() => {
-            let opts = set_match_opts(*rev, set, *packets, *bytes, *flags).unwrap_or_default();
-            out.push(m(
+        } => out.push(match set_match_opts(*rev, set, *packets, *bytes, *flags) {
+            Some(opts) => m(
                 set.flags & 1 != 0,
                 MatchKind::Set {
                     name: "".into(),
@@ -1230,8 +1229,9 @@ fn xt_match(name: &str, x: &XtMatch<'_>, nfproto: u8) -> Vec<Match> {
                     index: Some(set.index),
                     opts: opts.into(),
                 },
-            ));
-        }
+            ),
+            None => xt_raw(name, x),
+        }),
         _ => out.push(match crate::xt_save::match_args(name, x, nfproto) {
             Some(args) => xt_text(name, args),
             None => xt_raw(name, x),

@@ -110,12 +110,7 @@ fn cstr(s: &str) -> Vec<u8> {
 impl Snapshot {
     /// Reads the ruleset of the namespace `opts` names.
     pub fn read(opts: &Options<'_>) -> Result<Snapshot, Error> {
-        let mut sock = opts
-            .netns
-            .open_socket()
-            .map_err(|e| with_netns(e, &opts.netns))?;
-        Self::read_inner(&mut sock, opts.max_attempts, Check::All, Some(&opts.netns))
-            .map_err(|e| with_netns(e, &opts.netns))
+        Self::read_opts(opts, Check::All)
     }
 
     /// [`Snapshot::read`] for a caller that decodes every rule's
@@ -125,17 +120,7 @@ impl Snapshot {
     /// [`DecodeError`]; [`Snapshot::check_rule_exprs`] decodes the ones the
     /// caller does not read.
     pub fn read_deferred(opts: &Options<'_>) -> Result<Snapshot, Error> {
-        let mut sock = opts
-            .netns
-            .open_socket()
-            .map_err(|e| with_netns(e, &opts.netns))?;
-        Self::read_inner(
-            &mut sock,
-            opts.max_attempts,
-            Check::NotRuleExprs,
-            Some(&opts.netns),
-        )
-        .map_err(|e| with_netns(e, &opts.netns))
+        Self::read_opts(opts, Check::NotRuleExprs)
     }
 
     /// Decodes the expressions of every rule in the chains `which` selects
@@ -164,17 +149,17 @@ impl Snapshot {
     /// result may skip messages that do not decode.
     #[doc(hidden)]
     pub fn read_bytes_only(opts: &Options<'_>) -> Result<Snapshot, Error> {
+        Self::read_opts(opts, Check::Nothing)
+    }
+
+    /// Opens the socket of `opts`' namespace and reads through it.
+    fn read_opts(opts: &Options<'_>, check: Check) -> Result<Snapshot, Error> {
         let mut sock = opts
             .netns
             .open_socket()
             .map_err(|e| with_netns(e, &opts.netns))?;
-        Self::read_inner(
-            &mut sock,
-            opts.max_attempts,
-            Check::Nothing,
-            Some(&opts.netns),
-        )
-        .map_err(|e| with_netns(e, &opts.netns))
+        Self::read_inner(&mut sock, opts.max_attempts, check, Some(&opts.netns))
+            .map_err(|e| with_netns(e, &opts.netns))
     }
 
     fn read_inner(
