@@ -79,26 +79,40 @@ pub enum Data<'a> {
     Verdict(Verdict<'a>),
 }
 
+/// An empty value, as an empty nest decodes.
+impl Default for Data<'_> {
+    fn default() -> Self {
+        Data::Value(&[])
+    }
+}
+
 impl<'a> Data<'a> {
     /// Decodes a nested `NFTA_DATA_*` attribute. An empty nest (or one the
     /// kernel never sends) decodes as an empty value.
     pub fn parse(attr: &Attr<'a>) -> Result<Self> {
-        let tb = attr.nested().table::<3>()?;
-        if let Some(v) = tb.get(NFTA_DATA_VERDICT) {
-            let vt = v.nested().table::<3>()?;
-            let code = match vt.get(NFTA_VERDICT_CODE) {
-                Some(c) => c.value_u32_be()? as i32,
-                None => 0,
-            };
-            let chain = match vt.get(NFTA_VERDICT_CHAIN) {
-                Some(c) => Some(c.value_cstr()?),
-                None => None,
-            };
+        // One pass, in order; a repeated type: the last one wins.
+        let (mut value, mut verdict) = (None, None);
+        for a in attr.nested() {
+            let a = a?;
+            match a.kind() {
+                NFTA_DATA_VALUE => value = Some(a),
+                NFTA_DATA_VERDICT => verdict = Some(a),
+                _ => {}
+            }
+        }
+        if let Some(v) = verdict {
+            let (mut code, mut chain) = (0, None);
+            for a in v.nested() {
+                let a = a?;
+                match a.kind() {
+                    NFTA_VERDICT_CODE => code = a.value_u32_be()? as i32,
+                    NFTA_VERDICT_CHAIN => chain = Some(a.value_cstr()?),
+                    _ => {}
+                }
+            }
             return Ok(Data::Verdict(Verdict { code, chain }));
         }
-        Ok(Data::Value(
-            tb.get(NFTA_DATA_VALUE).map_or(&[][..], |v| v.value()),
-        ))
+        Ok(Data::Value(value.map_or(&[][..], |v| v.value())))
     }
 
     /// The value bytes; empty for a verdict.

@@ -50,6 +50,35 @@ macro_rules! ser {
     )* };
 }
 
+/// [`ser!`] and `Default` (the value of a repr whose attributes are all
+/// absent).
+macro_rules! ser_default {
+    ($($item:item)*) => { $(
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        $item
+    )* };
+}
+
+/// Reads the attributes of a nest in order, each straight into its
+/// field: `$k => $place, $conv;` stores `$conv(&attr)?` in `$place` for an
+/// attribute of type `$k`. Other types are skipped (a newer kernel's
+/// attribute stays in the raw bytes); a repeated type: the last one wins,
+/// as with libmnl's `mnl_attr_parse`. Every known attribute's length is
+/// checked where it is met.
+macro_rules! read {
+    ($it:expr; $($k:path => $place:expr, $conv:ident;)*) => {
+        for a in $it {
+            let a = a?;
+            #[allow(unreachable_patterns)]
+            match a.kind() {
+                $($k => $place = $conv(&a)?,)*
+                _ => {}
+            }
+        }
+    };
+}
+
 pub mod data;
 pub mod error;
 pub mod expr;

@@ -10,6 +10,7 @@ use core::fmt;
 use crate::data::{write_words, Data};
 use crate::error::{DecodeError, DecodeErrorKind, Result};
 use crate::expr::{write_expr, Exprs};
+use crate::nl::conv::*;
 use crate::nl::{need, Attr, Msg};
 use crate::sys::*;
 
@@ -223,29 +224,40 @@ pub struct Rule<'a> {
 impl<'a> Rule<'a> {
     /// Decodes a rule message.
     pub fn parse(msg: &Msg<'a>) -> Result<Self> {
-        let tb = msg.attrs().table::<12>()?;
+        let family = msg.nfgen()?.family;
+        let (mut table, mut chain, mut exprs, mut userdata, mut compat) =
+            (None, None, None, None, None);
+        let (mut handle, mut position) = (0, None);
+        // One pass, in order (every rule of a dump goes through here).
+        read!(msg.attrs();
+            NFTA_RULE_TABLE => table, o_str;
+            NFTA_RULE_CHAIN => chain, o_str;
+            NFTA_RULE_HANDLE => handle, u64v;
+            NFTA_RULE_POSITION => position, o_u64;
+            NFTA_RULE_EXPRESSIONS => exprs, o_attr;
+            NFTA_RULE_USERDATA => userdata, o_bytes;
+            NFTA_RULE_COMPAT => compat, o_attr;
+        );
         let at = msg.offset();
-        let compat = match tb.get(NFTA_RULE_COMPAT) {
+        let compat = match compat {
             Some(c) => {
-                let ct = c.nested().table::<3>()?;
-                Some((
-                    u32_at(ct.get(NFTA_RULE_COMPAT_PROTO))?.unwrap_or(0),
-                    u32_at(ct.get(NFTA_RULE_COMPAT_FLAGS))?.unwrap_or(0),
-                ))
+                let (mut proto, mut flags) = (0, 0);
+                read!(c.nested();
+                    NFTA_RULE_COMPAT_PROTO => proto, u32v;
+                    NFTA_RULE_COMPAT_FLAGS => flags, u32v;
+                );
+                Some((proto, flags))
             }
             None => None,
         };
         Ok(Rule {
-            family: msg.nfgen()?.family,
-            table: need(tb.get(NFTA_RULE_TABLE), at, "NFTA_RULE_TABLE")?.value_cstr()?,
-            chain: need(tb.get(NFTA_RULE_CHAIN), at, "NFTA_RULE_CHAIN")?.value_cstr()?,
-            handle: u64_at(tb.get(NFTA_RULE_HANDLE))?.unwrap_or(0),
-            position: u64_at(tb.get(NFTA_RULE_POSITION))?,
-            exprs: tb
-                .get(NFTA_RULE_EXPRESSIONS)
-                .map(|a| Exprs::list(&a))
-                .unwrap_or_default(),
-            userdata: bytes_at(tb.get(NFTA_RULE_USERDATA)),
+            family,
+            table: need(table, at, "NFTA_RULE_TABLE")?,
+            chain: need(chain, at, "NFTA_RULE_CHAIN")?,
+            handle,
+            position,
+            exprs: exprs.map(|a| Exprs::list(&a)).unwrap_or_default(),
+            userdata,
             compat,
         })
     }

@@ -348,8 +348,64 @@ impl<'a, const N: usize> AttrTable<'a, N> {
 
 /// Looks up a required attribute in a table made by [`AttrIter::table`].
 #[inline]
-pub(crate) fn need<'a>(a: Option<Attr<'a>>, at: usize, name: &'static str) -> Result<Attr<'a>> {
+pub(crate) fn need<T>(a: Option<T>, at: usize, name: &'static str) -> Result<T> {
     a.ok_or_else(|| DecodeError::new(at, DecodeErrorKind::MissingAttr(name)))
+}
+
+/// Attribute value conversions for [`read!`]: `Result<T>` of one attribute.
+pub(crate) mod conv {
+    use super::Attr;
+    use crate::data::{Data, Reg};
+    use crate::error::Result;
+
+    pub(crate) fn u8v(a: &Attr<'_>) -> Result<u8> {
+        a.value_u8()
+    }
+    pub(crate) fn u16v(a: &Attr<'_>) -> Result<u16> {
+        a.value_u16_be()
+    }
+    pub(crate) fn u32v(a: &Attr<'_>) -> Result<u32> {
+        a.value_u32_be()
+    }
+    pub(crate) fn u64v(a: &Attr<'_>) -> Result<u64> {
+        a.value_u64_be()
+    }
+    pub(crate) fn reg(a: &Attr<'_>) -> Result<Reg> {
+        a.value_u32_be().map(Reg)
+    }
+    pub(crate) fn o_u8(a: &Attr<'_>) -> Result<Option<u8>> {
+        a.value_u8().map(Some)
+    }
+    pub(crate) fn o_u16(a: &Attr<'_>) -> Result<Option<u16>> {
+        a.value_u16_be().map(Some)
+    }
+    pub(crate) fn o_u32(a: &Attr<'_>) -> Result<Option<u32>> {
+        a.value_u32_be().map(Some)
+    }
+    pub(crate) fn o_u64(a: &Attr<'_>) -> Result<Option<u64>> {
+        a.value_u64_be().map(Some)
+    }
+    pub(crate) fn o_reg(a: &Attr<'_>) -> Result<Option<Reg>> {
+        a.value_u32_be().map(|r| Some(Reg(r)))
+    }
+    pub(crate) fn cstr<'a>(a: &Attr<'a>) -> Result<&'a str> {
+        a.value_cstr()
+    }
+    pub(crate) fn o_str<'a>(a: &Attr<'a>) -> Result<Option<&'a str>> {
+        a.value_cstr().map(Some)
+    }
+    pub(crate) fn o_data<'a>(a: &Attr<'a>) -> Result<Option<Data<'a>>> {
+        Data::parse(a).map(Some)
+    }
+    pub(crate) fn bytes<'a>(a: &Attr<'a>) -> Result<&'a [u8]> {
+        Ok(a.value())
+    }
+    pub(crate) fn o_bytes<'a>(a: &Attr<'a>) -> Result<Option<&'a [u8]>> {
+        Ok(Some(a.value()))
+    }
+    pub(crate) fn o_attr<'a>(a: &Attr<'a>) -> Result<Option<Attr<'a>>> {
+        Ok(Some(*a))
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! printer never panics on what decodes.
 
 use nflens_wire::expr::{self, emit::emit, *};
+use nflens_wire::sys::{NFTA_CMP_DATA, NFTA_CMP_OP, NFTA_CMP_SREG};
 use nflens_wire::{AttrIter, Data, Expr, ExprAttr, Exprs, Reg, Verdict};
 use proptest::prelude::*;
 
@@ -351,7 +352,73 @@ proptest! {
         let l = AttrIter::new(&list, 0).next().unwrap().unwrap();
         let all: Vec<_> = Exprs::list(&l).iter().collect::<Result<_, _>>().unwrap();
         prop_assert_eq!(all, vec![e]);
+        // Order does not matter, and a type this version does not know is
+        // skipped: the element's and the expression's attributes reversed,
+        // with an unknown type (`0x3fff`) first in each, decode the same.
+        if !matches!(e, Expr::Unknown { .. }) {
+            let shuffled = shuffle(&bytes);
+            let elem = AttrIter::new(&shuffled, 0).next().unwrap().unwrap();
+            let back = ExprAttr::parse(&elem).unwrap().decode().unwrap();
+            prop_assert_eq!(back, e);
+        }
     }
+}
+
+/// `attrs` (one attribute) with its nested attributes, and those of its
+/// `NFTA_EXPR_DATA`, in reverse order behind an unknown attribute.
+fn shuffle(attrs: &[u8]) -> Vec<u8> {
+    fn reversed(buf: &[u8], depth: u32) -> Vec<u8> {
+        let mut parts: Vec<Vec<u8>> = Vec::new();
+        for a in AttrIter::new(buf, 0) {
+            let a = a.unwrap();
+            let mut out = Vec::new();
+            let kind = a.kind() | if a.is_nested() { 0x8000 } else { 0 };
+            if depth == 0 && a.kind() == 2 {
+                // NFTA_EXPR_DATA: its attributes reversed too.
+                expr::emit::put(&mut out, kind, &reversed(a.value(), 1));
+            } else {
+                expr::emit::put(&mut out, kind, a.value());
+            }
+            parts.push(out);
+        }
+        let mut out = Vec::new();
+        expr::emit::put(&mut out, 0x3fff, &[1, 2, 3]);
+        for p in parts.iter().rev() {
+            out.extend_from_slice(p);
+        }
+        out
+    }
+    let elem = AttrIter::new(attrs, 0).next().unwrap().unwrap();
+    let mut out = Vec::new();
+    expr::emit::put(&mut out, elem.kind() | 0x8000, &reversed(elem.value(), 0));
+    out
+}
+
+#[test]
+fn repeated_attribute_last_wins() {
+    // cmp with two NFTA_CMP_OP: the second is the one read, as libmnl does.
+    let mut data = Vec::new();
+    expr::emit::put(&mut data, NFTA_CMP_SREG, &1u32.to_be_bytes());
+    expr::emit::put(&mut data, NFTA_CMP_OP, &0u32.to_be_bytes());
+    expr::emit::put(&mut data, NFTA_CMP_OP, &1u32.to_be_bytes());
+    expr::emit::nest(&mut data, NFTA_CMP_DATA, |o| {
+        expr::emit::put(o, 1, &[10, 0, 0, 1])
+    });
+    let mut elem = Vec::new();
+    expr::emit::nest(&mut elem, 1, |o| {
+        expr::emit::put(o, 1, b"cmp\0");
+        expr::emit::put(o, 2 | 0x8000, &data);
+    });
+    let a = AttrIter::new(&elem, 0).next().unwrap().unwrap();
+    let e = ExprAttr::parse(&a).unwrap().decode().unwrap();
+    assert_eq!(
+        e,
+        Expr::Cmp(Cmp {
+            sreg: Reg(1),
+            op: 1,
+            data: Data::Value(&[10, 0, 0, 1]),
+        })
+    );
 }
 
 #[test]

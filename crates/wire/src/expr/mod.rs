@@ -2,8 +2,9 @@
 //!
 //! The variant is chosen by `NFTA_EXPR_NAME` after all `NFTA_EXPR_*`
 //! attributes are read, so their order does not matter. Inside each
-//! expression the attributes are read into a table by type (as libmnl does),
-//! so their order does not matter either. Field names are the kernel's
+//! expression the attributes are read in one pass, each straight into its
+//! field, so their order does not matter either (a repeated type: the last
+//! one wins, as with libmnl's `mnl_attr_parse`). Field names are the kernel's
 //! `NFTA_<EXPR>_<FIELD>` in lower case. Fields whose presence changes the
 //! meaning (a `meta` with `sreg` is a set, with `dreg` a load) are `Option`s;
 //! others default to 0 when absent, as in libnftnl.
@@ -22,6 +23,7 @@ mod print;
 
 use crate::data::{Data, Reg};
 use crate::error::{DecodeError, DecodeErrorKind, Result};
+use crate::nl::conv::*;
 use crate::nl::{need, Attr, AttrIter};
 use crate::sys::*;
 
@@ -32,22 +34,7 @@ pub const MAX_NEST: u32 = 4;
 
 type Opt<T> = Option<T>;
 
-fn u32_at(a: Option<Attr<'_>>) -> Result<Opt<u32>> {
-    a.map(|a| a.value_u32_be()).transpose()
-}
-fn u64_at(a: Option<Attr<'_>>) -> Result<Opt<u64>> {
-    a.map(|a| a.value_u64_be()).transpose()
-}
-fn reg_at(a: Option<Attr<'_>>) -> Result<Opt<Reg>> {
-    Ok(u32_at(a)?.map(Reg))
-}
-fn str_at<'a>(a: Option<Attr<'a>>) -> Result<Opt<&'a str>> {
-    a.map(|a| a.value_cstr()).transpose()
-}
-fn data_at<'a>(a: Option<Attr<'a>>) -> Result<Opt<Data<'a>>> {
-    a.map(|a| Data::parse(&a)).transpose()
-}
-ser! {
+ser_default! {
 /// `bitwise` (net/netfilter/nft_bitwise.c): `dreg = (sreg & mask) ^ xor`, or a shift.
 pub struct Bitwise<'a> {
     /// `NFTA_BITWISE_SREG`.
@@ -549,6 +536,24 @@ pub enum Expr<'a> {
     },
 }
 
+/// `v` without one trailing NUL.
+fn strip_nul(v: &[u8]) -> &[u8] {
+    match v {
+        [rest @ .., 0] => rest,
+        _ => v,
+    }
+}
+
+/// An xt extension's name: the names iptables writes are found without a
+/// UTF-8 check, any other is checked.
+fn xt_name<'a>(a: &Attr<'a>) -> Result<&'a str> {
+    // As in `expr_name`: a known name holds no NUL.
+    match crate::xt::known_name(strip_nul(a.value())) {
+        Some(n) => Ok(n),
+        None => a.value_cstr(),
+    }
+}
+
 /// One `NFTA_LIST_ELEM` of an expression list: the name, the raw data and
 /// where they are; [`ExprAttr::decode`] gives the typed [`Expr`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -566,16 +571,22 @@ pub struct ExprAttr<'a> {
 impl<'a> ExprAttr<'a> {
     /// Reads one `NFTA_LIST_ELEM` (or a bare `NFTA_*_EXPR` nest).
     pub fn parse(elem: &Attr<'a>) -> Result<Self> {
-        let tb = elem.nested().table::<3>()?;
-        let (name, known) = expr_name(need(
-            tb.get(NFTA_EXPR_NAME),
-            elem.offset(),
-            "NFTA_EXPR_NAME",
-        )?)?;
+        Self::from_nest(elem.value(), elem.offset(), elem.value_offset())
+    }
+
+    /// `NFTA_EXPR_NAME` and `NFTA_EXPR_DATA` from the attributes in `buf`
+    /// (at `base`), in one pass; the element is at `offset`.
+    fn from_nest(buf: &'a [u8], offset: usize, base: usize) -> Result<Self> {
+        let (mut name, mut data) = (None, None);
+        read!(AttrIter::new(buf, base);
+            NFTA_EXPR_NAME => name, o_attr;
+            NFTA_EXPR_DATA => data, o_attr;
+        );
+        let (name, known) = expr_name(need(name, offset, "NFTA_EXPR_NAME")?)?;
         Ok(ExprAttr {
             name,
-            data: tb.get(NFTA_EXPR_DATA),
-            offset: elem.offset(),
+            data,
+            offset,
             known,
         })
     }
@@ -691,21 +702,7 @@ impl<'a> Iterator for ExprAttrIter<'a> {
         if let Some((buf, base)) = self.single.take() {
             // The nest itself holds NAME and DATA.
             self.inner = AttrIter::new(&[], 0);
-            let tb = match AttrIter::new(buf, base).table::<3>() {
-                Ok(tb) => tb,
-                Err(e) => return Some(Err(e)),
-            };
-            let (name, known) =
-                match need(tb.get(NFTA_EXPR_NAME), base, "NFTA_EXPR_NAME").and_then(expr_name) {
-                    Ok(n) => n,
-                    Err(e) => return Some(Err(e)),
-                };
-            return Some(Ok(ExprAttr {
-                name,
-                data: tb.get(NFTA_EXPR_DATA),
-                offset: base,
-                known,
-            }));
+            return Some(ExprAttr::from_nest(buf, base, base));
         }
         let a = self.inner.next()?;
         Some(a.and_then(|a| ExprAttr::parse(&a)))
@@ -737,49 +734,61 @@ impl<'a> Iterator for ExprIter<'a> {
     }
 }
 
-/// The expression names [`decode`] knows.
-pub const KNOWN: [&str; 40] = [
-    "bitwise",
-    "byteorder",
-    "cmp",
-    "connlimit",
-    "counter",
-    "ct",
-    "dup",
-    "dynset",
-    "exthdr",
-    "fib",
-    "flow_offload",
-    "fwd",
-    "hash",
-    "immediate",
-    "inner",
-    "last",
-    "limit",
-    "log",
-    "lookup",
-    "masq",
-    "match",
-    "meta",
-    "nat",
-    "notrack",
-    "numgen",
-    "objref",
-    "osf",
-    "payload",
-    "queue",
-    "quota",
-    "range",
-    "redir",
-    "reject",
-    "rt",
-    "socket",
-    "synproxy",
-    "target",
-    "tproxy",
-    "tunnel",
-    "xfrm",
+/// The expression names [`decode`] knows, with their kinds.
+const KINDS: [(&str, K); 40] = [
+    ("bitwise", K::Bitwise),
+    ("byteorder", K::Byteorder),
+    ("cmp", K::Cmp),
+    ("connlimit", K::Connlimit),
+    ("counter", K::Counter),
+    ("ct", K::Ct),
+    ("dup", K::Dup),
+    ("dynset", K::Dynset),
+    ("exthdr", K::Exthdr),
+    ("fib", K::Fib),
+    ("flow_offload", K::FlowOffload),
+    ("fwd", K::Fwd),
+    ("hash", K::Hash),
+    ("immediate", K::Immediate),
+    ("inner", K::Inner),
+    ("last", K::Last),
+    ("limit", K::Limit),
+    ("log", K::Log),
+    ("lookup", K::Lookup),
+    ("masq", K::Masq),
+    ("match", K::Match),
+    ("meta", K::Meta),
+    ("nat", K::Nat),
+    ("notrack", K::Notrack),
+    ("numgen", K::Numgen),
+    ("objref", K::Objref),
+    ("osf", K::Osf),
+    ("payload", K::Payload),
+    ("queue", K::Queue),
+    ("quota", K::Quota),
+    ("range", K::Range),
+    ("redir", K::Redir),
+    ("reject", K::Reject),
+    ("rt", K::Rt),
+    ("socket", K::Socket),
+    ("synproxy", K::Synproxy),
+    ("target", K::Target),
+    ("tproxy", K::Tproxy),
+    ("tunnel", K::Tunnel),
+    ("xfrm", K::Xfrm),
 ];
+
+/// The expression names [`decode`] knows.
+#[allow(clippy::indexing_slicing)] // const evaluation: out of bounds fails the build
+pub const KNOWN: [&str; 40] = {
+    let mut names = [""; 40];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = KINDS[i].0;
+        i += 1;
+    }
+    names
+};
 
 /// The known expressions, as one value to dispatch on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -828,62 +837,45 @@ enum K {
 
 /// `NFTA_EXPR_NAME`: a known name without a UTF-8 check, any other checked.
 fn expr_name(a: Attr<'_>) -> Result<(&str, Option<K>)> {
-    let v = a.value();
-    let end = v.iter().position(|&b| b == 0).unwrap_or(v.len());
-    match kind(v.get(..end).unwrap_or(&[])) {
+    // A known name has no NUL, so if the bytes before the terminating NUL
+    // are one, that NUL is the first.
+    match kind(strip_nul(a.value())) {
         Some((n, k)) => Ok((n, Some(k))),
         None => Ok((a.value_cstr()?, None)),
     }
 }
 
+/// Where a name's kind is in [`BY_SLOT`]: a hash of (first byte, last
+/// byte, length) that is perfect on the 40 known names (checked when
+/// `BY_SLOT` is built), so one load and one compare find the kind.
+const fn slot(first: u8, last: u8, len: usize) -> usize {
+    (first as usize + last as usize * 9 + len * 30) & 127
+}
+
+/// The known names by [`slot`].
+#[allow(clippy::indexing_slicing)] // const evaluation: out of bounds fails the build
+const BY_SLOT: [Option<(&str, K)>; 128] = {
+    let mut t = [None; 128];
+    let mut i = 0;
+    while i < KINDS.len() {
+        let (n, k) = KINDS[i];
+        let b = n.as_bytes();
+        let s = slot(b[0], b[b.len() - 1], b.len());
+        assert!(t[s].is_none(), "slot() is not perfect on the known names");
+        t[s] = Some((n, k));
+        i += 1;
+    }
+    t
+};
+
 /// The kind of a known expression name, with the name as a `'static` str
-/// (no UTF-8 check needed for a known name). The 40 names differ in
-/// (length, first byte, last byte): one jump on that, then one compare.
+/// (no UTF-8 check needed for a known name).
 fn kind(name: &[u8]) -> Option<(&'static str, K)> {
     let (&first, &last) = (name.first()?, name.last()?);
-    let (n, k) = match (name.len(), first, last) {
-        (7, b'b', b'e') => ("bitwise", K::Bitwise),
-        (9, b'b', b'r') => ("byteorder", K::Byteorder),
-        (3, b'c', b'p') => ("cmp", K::Cmp),
-        (9, b'c', b't') => ("connlimit", K::Connlimit),
-        (7, b'c', b'r') => ("counter", K::Counter),
-        (2, b'c', b't') => ("ct", K::Ct),
-        (3, b'd', b'p') => ("dup", K::Dup),
-        (6, b'd', b't') => ("dynset", K::Dynset),
-        (6, b'e', b'r') => ("exthdr", K::Exthdr),
-        (3, b'f', b'b') => ("fib", K::Fib),
-        (12, b'f', b'd') => ("flow_offload", K::FlowOffload),
-        (3, b'f', b'd') => ("fwd", K::Fwd),
-        (4, b'h', b'h') => ("hash", K::Hash),
-        (9, b'i', b'e') => ("immediate", K::Immediate),
-        (5, b'i', b'r') => ("inner", K::Inner),
-        (4, b'l', b't') => ("last", K::Last),
-        (5, b'l', b't') => ("limit", K::Limit),
-        (3, b'l', b'g') => ("log", K::Log),
-        (6, b'l', b'p') => ("lookup", K::Lookup),
-        (4, b'm', b'q') => ("masq", K::Masq),
-        (5, b'm', b'h') => ("match", K::Match),
-        (4, b'm', b'a') => ("meta", K::Meta),
-        (3, b'n', b't') => ("nat", K::Nat),
-        (7, b'n', b'k') => ("notrack", K::Notrack),
-        (6, b'n', b'n') => ("numgen", K::Numgen),
-        (6, b'o', b'f') => ("objref", K::Objref),
-        (3, b'o', b'f') => ("osf", K::Osf),
-        (7, b'p', b'd') => ("payload", K::Payload),
-        (5, b'q', b'e') => ("queue", K::Queue),
-        (5, b'q', b'a') => ("quota", K::Quota),
-        (5, b'r', b'e') => ("range", K::Range),
-        (5, b'r', b'r') => ("redir", K::Redir),
-        (6, b'r', b't') => ("reject", K::Reject),
-        (2, b'r', b't') => ("rt", K::Rt),
-        (6, b's', b't') => ("socket", K::Socket),
-        (8, b's', b'y') => ("synproxy", K::Synproxy),
-        (6, b't', b't') => ("target", K::Target),
-        (6, b't', b'y') => ("tproxy", K::Tproxy),
-        (6, b't', b'l') => ("tunnel", K::Tunnel),
-        (4, b'x', b'm') => ("xfrm", K::Xfrm),
-        _ => return None,
-    };
+    let (n, k) = BY_SLOT
+        .get(slot(first, last, name.len()))
+        .copied()
+        .flatten()?;
     (n.as_bytes() == name).then_some((n, k))
 }
 
@@ -919,268 +911,397 @@ fn decode_kind<'a>(
         Some(d) => (d.nested(), d.value_offset()),
         None => (AttrIter::new(&[], at), at),
     };
-    // Every known expression has fewer than 12 attribute types.
-    let t = it.table::<12>()?;
-    let t = |i: u16| t.get(i);
-    let req = |i: u16, n: &'static str| need(t(i), at, n);
-    let reg0 = |i: u16| -> Result<Reg> { Ok(reg_at(t(i))?.unwrap_or_default()) };
-    let u32_0 = |i: u16| -> Result<u32> { Ok(u32_at(t(i))?.unwrap_or(0)) };
-    let u64_0 = |i: u16| -> Result<u64> { Ok(u64_at(t(i))?.unwrap_or(0)) };
     Ok(match k {
-        K::Bitwise => Expr::Bitwise(Bitwise {
-            sreg: reg0(NFTA_BITWISE_SREG)?,
-            dreg: reg0(NFTA_BITWISE_DREG)?,
-            len: u32_0(NFTA_BITWISE_LEN)?,
-            op: u32_0(NFTA_BITWISE_OP)?,
-            mask: data_at(t(NFTA_BITWISE_MASK))?,
-            xor: data_at(t(NFTA_BITWISE_XOR))?,
-            data: data_at(t(NFTA_BITWISE_DATA))?,
-        }),
-        K::Byteorder => Expr::Byteorder(Byteorder {
-            sreg: reg0(NFTA_BYTEORDER_SREG)?,
-            dreg: reg0(NFTA_BYTEORDER_DREG)?,
-            op: u32_0(NFTA_BYTEORDER_OP)?,
-            len: u32_0(NFTA_BYTEORDER_LEN)?,
-            size: u32_0(NFTA_BYTEORDER_SIZE)?,
-        }),
-        K::Cmp => Expr::Cmp(Cmp {
-            sreg: reg0(NFTA_CMP_SREG)?,
-            op: u32_0(NFTA_CMP_OP)?,
-            data: Data::parse(&req(NFTA_CMP_DATA, "NFTA_CMP_DATA")?)?,
-        }),
-        K::Connlimit => Expr::Connlimit(Connlimit {
-            count: u32_0(NFTA_CONNLIMIT_COUNT)?,
-            flags: u32_0(NFTA_CONNLIMIT_FLAGS)?,
-        }),
-        K::Counter => Expr::Counter(Counter {
-            bytes: u64_0(NFTA_COUNTER_BYTES)?,
-            packets: u64_0(NFTA_COUNTER_PACKETS)?,
-        }),
-        K::Ct => Expr::Ct(Ct {
-            dreg: reg_at(t(NFTA_CT_DREG))?,
-            key: u32_0(NFTA_CT_KEY)?,
-            direction: t(NFTA_CT_DIRECTION).map(|a| a.value_u8()).transpose()?,
-            sreg: reg_at(t(NFTA_CT_SREG))?,
-        }),
-        K::Dup => Expr::Dup(Dup {
-            sreg_addr: reg_at(t(NFTA_DUP_SREG_ADDR))?,
-            sreg_dev: reg_at(t(NFTA_DUP_SREG_DEV))?,
-        }),
-        K::Dynset => Expr::Dynset(Dynset {
-            set_name: str_at(t(NFTA_DYNSET_SET_NAME))?.unwrap_or(""),
-            set_id: u32_at(t(NFTA_DYNSET_SET_ID))?,
-            op: u32_0(NFTA_DYNSET_OP)?,
-            sreg_key: reg0(NFTA_DYNSET_SREG_KEY)?,
-            sreg_data: reg_at(t(NFTA_DYNSET_SREG_DATA))?,
-            timeout: u64_at(t(NFTA_DYNSET_TIMEOUT))?,
-            flags: u32_at(t(NFTA_DYNSET_FLAGS))?,
-            exprs: Exprs::from_attrs(t(NFTA_DYNSET_EXPRESSIONS), t(NFTA_DYNSET_EXPR))
-                .at_depth(depth + 1),
-        }),
-        K::Exthdr => Expr::Exthdr(Exthdr {
-            dreg: reg_at(t(NFTA_EXTHDR_DREG))?,
-            sreg: reg_at(t(NFTA_EXTHDR_SREG))?,
-            ty: t(NFTA_EXTHDR_TYPE)
-                .map(|a| a.value_u8())
-                .transpose()?
-                .unwrap_or(0),
-            offset: u32_0(NFTA_EXTHDR_OFFSET)?,
-            len: u32_0(NFTA_EXTHDR_LEN)?,
-            flags: u32_0(NFTA_EXTHDR_FLAGS)?,
-            op: u32_0(NFTA_EXTHDR_OP)?,
-        }),
-        K::Fib => Expr::Fib(Fib {
-            dreg: reg0(NFTA_FIB_DREG)?,
-            result: u32_0(NFTA_FIB_RESULT)?,
-            flags: u32_0(NFTA_FIB_FLAGS)?,
-        }),
-        K::FlowOffload => Expr::FlowOffload(FlowOffload {
-            table_name: str_at(t(NFTA_FLOW_TABLE_NAME))?.unwrap_or(""),
-        }),
-        K::Fwd => Expr::Fwd(Fwd {
-            sreg_dev: reg_at(t(NFTA_FWD_SREG_DEV))?,
-            sreg_addr: reg_at(t(NFTA_FWD_SREG_ADDR))?,
-            nfproto: u32_at(t(NFTA_FWD_NFPROTO))?,
-        }),
-        K::Hash => Expr::Hash(Hash {
-            sreg: reg_at(t(NFTA_HASH_SREG))?,
-            dreg: reg0(NFTA_HASH_DREG)?,
-            len: u32_0(NFTA_HASH_LEN)?,
-            modulus: u32_0(NFTA_HASH_MODULUS)?,
-            seed: u32_0(NFTA_HASH_SEED)?,
-            offset: u32_0(NFTA_HASH_OFFSET)?,
-            ty: u32_0(NFTA_HASH_TYPE)?,
-            set_name: str_at(t(NFTA_HASH_SET_NAME))?,
-        }),
-        K::Immediate => Expr::Immediate(Immediate {
-            dreg: reg0(NFTA_IMMEDIATE_DREG)?,
-            data: Data::parse(&req(NFTA_IMMEDIATE_DATA, "NFTA_IMMEDIATE_DATA")?)?,
-        }),
-        K::Inner => Expr::Inner(Inner {
-            num: u32_0(NFTA_INNER_NUM)?,
-            ty: u32_0(NFTA_INNER_TYPE)?,
-            flags: u32_0(NFTA_INNER_FLAGS)?,
-            hdrsize: u32_0(NFTA_INNER_HDRSIZE)?,
-            expr: t(NFTA_INNER_EXPR)
-                .map(|e| Exprs::single(&e).at_depth(depth + 1))
-                .unwrap_or_default(),
-        }),
-        K::Last => Expr::Last(Last {
-            set: u32_0(NFTA_LAST_SET)?,
-            msecs: u64_0(NFTA_LAST_MSECS)?,
-        }),
-        K::Limit => Expr::Limit(Limit {
-            rate: u64_0(NFTA_LIMIT_RATE)?,
-            unit: u64_0(NFTA_LIMIT_UNIT)?,
-            burst: u32_0(NFTA_LIMIT_BURST)?,
-            ty: u32_0(NFTA_LIMIT_TYPE)?,
-            flags: u32_0(NFTA_LIMIT_FLAGS)?,
-        }),
-        K::Log => Expr::Log(Log {
-            prefix: str_at(t(NFTA_LOG_PREFIX))?,
-            group: t(NFTA_LOG_GROUP).map(|a| a.value_u16_be()).transpose()?,
-            snaplen: u32_at(t(NFTA_LOG_SNAPLEN))?,
-            qthreshold: t(NFTA_LOG_QTHRESHOLD)
-                .map(|a| a.value_u16_be())
-                .transpose()?,
-            level: u32_at(t(NFTA_LOG_LEVEL))?,
-            flags: u32_at(t(NFTA_LOG_FLAGS))?,
-        }),
-        K::Lookup => Expr::Lookup(Lookup {
-            set: str_at(t(NFTA_LOOKUP_SET))?.unwrap_or(""),
-            set_id: u32_at(t(NFTA_LOOKUP_SET_ID))?,
-            sreg: reg0(NFTA_LOOKUP_SREG)?,
-            dreg: reg_at(t(NFTA_LOOKUP_DREG))?,
-            flags: u32_at(t(NFTA_LOOKUP_FLAGS))?,
-        }),
-        K::Masq => Expr::Masq(Masq {
-            flags: u32_at(t(NFTA_MASQ_FLAGS))?,
-            reg_proto_min: reg_at(t(NFTA_MASQ_REG_PROTO_MIN))?,
-            reg_proto_max: reg_at(t(NFTA_MASQ_REG_PROTO_MAX))?,
-        }),
-        K::Redir => Expr::Redir(Masq {
-            flags: u32_at(t(NFTA_REDIR_FLAGS))?,
-            reg_proto_min: reg_at(t(NFTA_REDIR_REG_PROTO_MIN))?,
-            reg_proto_max: reg_at(t(NFTA_REDIR_REG_PROTO_MAX))?,
-        }),
-        // NFTA_MATCH_NAME = NFTA_TARGET_NAME = 1, REV = 2, INFO = 3.
+        K::Bitwise => {
+            let mut e = Bitwise::default();
+            read!(it;
+                NFTA_BITWISE_SREG => e.sreg, reg;
+                NFTA_BITWISE_DREG => e.dreg, reg;
+                NFTA_BITWISE_LEN => e.len, u32v;
+                NFTA_BITWISE_OP => e.op, u32v;
+                NFTA_BITWISE_MASK => e.mask, o_data;
+                NFTA_BITWISE_XOR => e.xor, o_data;
+                NFTA_BITWISE_DATA => e.data, o_data;
+            );
+            Expr::Bitwise(e)
+        }
+        K::Byteorder => {
+            let mut e = Byteorder::default();
+            read!(it;
+                NFTA_BYTEORDER_SREG => e.sreg, reg;
+                NFTA_BYTEORDER_DREG => e.dreg, reg;
+                NFTA_BYTEORDER_OP => e.op, u32v;
+                NFTA_BYTEORDER_LEN => e.len, u32v;
+                NFTA_BYTEORDER_SIZE => e.size, u32v;
+            );
+            Expr::Byteorder(e)
+        }
+        K::Cmp => {
+            let (mut e, mut data) = (Cmp::default(), None);
+            read!(it;
+                NFTA_CMP_SREG => e.sreg, reg;
+                NFTA_CMP_OP => e.op, u32v;
+                NFTA_CMP_DATA => data, o_data;
+            );
+            e.data = need(data, at, "NFTA_CMP_DATA")?;
+            Expr::Cmp(e)
+        }
+        K::Connlimit => {
+            let mut e = Connlimit::default();
+            read!(it;
+                NFTA_CONNLIMIT_COUNT => e.count, u32v;
+                NFTA_CONNLIMIT_FLAGS => e.flags, u32v;
+            );
+            Expr::Connlimit(e)
+        }
+        K::Counter => {
+            let mut e = Counter::default();
+            read!(it;
+                NFTA_COUNTER_BYTES => e.bytes, u64v;
+                NFTA_COUNTER_PACKETS => e.packets, u64v;
+            );
+            Expr::Counter(e)
+        }
+        K::Ct => {
+            let mut e = Ct::default();
+            read!(it;
+                NFTA_CT_DREG => e.dreg, o_reg;
+                NFTA_CT_KEY => e.key, u32v;
+                NFTA_CT_DIRECTION => e.direction, o_u8;
+                NFTA_CT_SREG => e.sreg, o_reg;
+            );
+            Expr::Ct(e)
+        }
+        K::Dup => {
+            let mut e = Dup::default();
+            read!(it;
+                NFTA_DUP_SREG_ADDR => e.sreg_addr, o_reg;
+                NFTA_DUP_SREG_DEV => e.sreg_dev, o_reg;
+            );
+            Expr::Dup(e)
+        }
+        K::Dynset => {
+            let (mut e, mut list, mut single) = (Dynset::default(), None, None);
+            read!(it;
+                NFTA_DYNSET_SET_NAME => e.set_name, cstr;
+                NFTA_DYNSET_SET_ID => e.set_id, o_u32;
+                NFTA_DYNSET_OP => e.op, u32v;
+                NFTA_DYNSET_SREG_KEY => e.sreg_key, reg;
+                NFTA_DYNSET_SREG_DATA => e.sreg_data, o_reg;
+                NFTA_DYNSET_TIMEOUT => e.timeout, o_u64;
+                NFTA_DYNSET_FLAGS => e.flags, o_u32;
+                NFTA_DYNSET_EXPRESSIONS => list, o_attr;
+                NFTA_DYNSET_EXPR => single, o_attr;
+            );
+            e.exprs = Exprs::from_attrs(list, single).at_depth(depth + 1);
+            Expr::Dynset(e)
+        }
+        K::Exthdr => {
+            let mut e = Exthdr::default();
+            read!(it;
+                NFTA_EXTHDR_DREG => e.dreg, o_reg;
+                NFTA_EXTHDR_SREG => e.sreg, o_reg;
+                NFTA_EXTHDR_TYPE => e.ty, u8v;
+                NFTA_EXTHDR_OFFSET => e.offset, u32v;
+                NFTA_EXTHDR_LEN => e.len, u32v;
+                NFTA_EXTHDR_FLAGS => e.flags, u32v;
+                NFTA_EXTHDR_OP => e.op, u32v;
+            );
+            Expr::Exthdr(e)
+        }
+        K::Fib => {
+            let mut e = Fib::default();
+            read!(it;
+                NFTA_FIB_DREG => e.dreg, reg;
+                NFTA_FIB_RESULT => e.result, u32v;
+                NFTA_FIB_FLAGS => e.flags, u32v;
+            );
+            Expr::Fib(e)
+        }
+        K::FlowOffload => {
+            let mut e = FlowOffload::default();
+            read!(it; NFTA_FLOW_TABLE_NAME => e.table_name, cstr;);
+            Expr::FlowOffload(e)
+        }
+        K::Fwd => {
+            let mut e = Fwd::default();
+            read!(it;
+                NFTA_FWD_SREG_DEV => e.sreg_dev, o_reg;
+                NFTA_FWD_SREG_ADDR => e.sreg_addr, o_reg;
+                NFTA_FWD_NFPROTO => e.nfproto, o_u32;
+            );
+            Expr::Fwd(e)
+        }
+        K::Hash => {
+            let mut e = Hash::default();
+            read!(it;
+                NFTA_HASH_SREG => e.sreg, o_reg;
+                NFTA_HASH_DREG => e.dreg, reg;
+                NFTA_HASH_LEN => e.len, u32v;
+                NFTA_HASH_MODULUS => e.modulus, u32v;
+                NFTA_HASH_SEED => e.seed, u32v;
+                NFTA_HASH_OFFSET => e.offset, u32v;
+                NFTA_HASH_TYPE => e.ty, u32v;
+                NFTA_HASH_SET_NAME => e.set_name, o_str;
+            );
+            Expr::Hash(e)
+        }
+        K::Immediate => {
+            let (mut e, mut data) = (Immediate::default(), None);
+            read!(it;
+                NFTA_IMMEDIATE_DREG => e.dreg, reg;
+                NFTA_IMMEDIATE_DATA => data, o_data;
+            );
+            e.data = need(data, at, "NFTA_IMMEDIATE_DATA")?;
+            Expr::Immediate(e)
+        }
+        K::Inner => {
+            let (mut e, mut expr) = (Inner::default(), None);
+            read!(it;
+                NFTA_INNER_NUM => e.num, u32v;
+                NFTA_INNER_TYPE => e.ty, u32v;
+                NFTA_INNER_FLAGS => e.flags, u32v;
+                NFTA_INNER_HDRSIZE => e.hdrsize, u32v;
+                NFTA_INNER_EXPR => expr, o_attr;
+            );
+            if let Some(x) = expr {
+                e.expr = Exprs::single(&x).at_depth(depth + 1);
+            }
+            Expr::Inner(e)
+        }
+        K::Last => {
+            let mut e = Last::default();
+            read!(it;
+                NFTA_LAST_SET => e.set, u32v;
+                NFTA_LAST_MSECS => e.msecs, u64v;
+            );
+            Expr::Last(e)
+        }
+        K::Limit => {
+            let mut e = Limit::default();
+            read!(it;
+                NFTA_LIMIT_RATE => e.rate, u64v;
+                NFTA_LIMIT_UNIT => e.unit, u64v;
+                NFTA_LIMIT_BURST => e.burst, u32v;
+                NFTA_LIMIT_TYPE => e.ty, u32v;
+                NFTA_LIMIT_FLAGS => e.flags, u32v;
+            );
+            Expr::Limit(e)
+        }
+        K::Log => {
+            let mut e = Log::default();
+            read!(it;
+                NFTA_LOG_PREFIX => e.prefix, o_str;
+                NFTA_LOG_GROUP => e.group, o_u16;
+                NFTA_LOG_SNAPLEN => e.snaplen, o_u32;
+                NFTA_LOG_QTHRESHOLD => e.qthreshold, o_u16;
+                NFTA_LOG_LEVEL => e.level, o_u32;
+                NFTA_LOG_FLAGS => e.flags, o_u32;
+            );
+            Expr::Log(e)
+        }
+        K::Lookup => {
+            let mut e = Lookup::default();
+            read!(it;
+                NFTA_LOOKUP_SET => e.set, cstr;
+                NFTA_LOOKUP_SET_ID => e.set_id, o_u32;
+                NFTA_LOOKUP_SREG => e.sreg, reg;
+                NFTA_LOOKUP_DREG => e.dreg, o_reg;
+                NFTA_LOOKUP_FLAGS => e.flags, o_u32;
+            );
+            Expr::Lookup(e)
+        }
+        K::Masq => {
+            let mut e = Masq::default();
+            read!(it;
+                NFTA_MASQ_FLAGS => e.flags, o_u32;
+                NFTA_MASQ_REG_PROTO_MIN => e.reg_proto_min, o_reg;
+                NFTA_MASQ_REG_PROTO_MAX => e.reg_proto_max, o_reg;
+            );
+            Expr::Masq(e)
+        }
+        K::Redir => {
+            let mut e = Masq::default();
+            read!(it;
+                NFTA_REDIR_FLAGS => e.flags, o_u32;
+                NFTA_REDIR_REG_PROTO_MIN => e.reg_proto_min, o_reg;
+                NFTA_REDIR_REG_PROTO_MAX => e.reg_proto_max, o_reg;
+            );
+            Expr::Redir(e)
+        }
         K::Match | K::Target => {
-            let xt = Xt {
-                name: str_at(t(1))?.unwrap_or(""),
-                rev: u32_0(2)?,
-                info: t(3).map_or(&[][..], |a| a.value()),
-            };
+            let mut e = Xt::default();
+            // NFTA_MATCH_NAME = NFTA_TARGET_NAME = 1, REV = 2, INFO = 3.
+            read!(it;
+                NFTA_MATCH_NAME => e.name, xt_name;
+                NFTA_MATCH_REV => e.rev, u32v;
+                NFTA_MATCH_INFO => e.info, bytes;
+            );
             if k == K::Match {
-                Expr::Match(xt)
+                Expr::Match(e)
             } else {
-                Expr::Target(xt)
+                Expr::Target(e)
             }
         }
-        K::Meta => Expr::Meta(Meta {
-            key: u32_0(NFTA_META_KEY)?,
-            dreg: reg_at(t(NFTA_META_DREG))?,
-            sreg: reg_at(t(NFTA_META_SREG))?,
-        }),
-        K::Nat => Expr::Nat(Nat {
-            ty: u32_0(NFTA_NAT_TYPE)?,
-            family: u32_0(NFTA_NAT_FAMILY)?,
-            reg_addr_min: reg_at(t(NFTA_NAT_REG_ADDR_MIN))?,
-            reg_addr_max: reg_at(t(NFTA_NAT_REG_ADDR_MAX))?,
-            reg_proto_min: reg_at(t(NFTA_NAT_REG_PROTO_MIN))?,
-            reg_proto_max: reg_at(t(NFTA_NAT_REG_PROTO_MAX))?,
-            flags: u32_at(t(NFTA_NAT_FLAGS))?,
-        }),
+        K::Meta => {
+            let mut e = Meta::default();
+            read!(it;
+                NFTA_META_KEY => e.key, u32v;
+                NFTA_META_DREG => e.dreg, o_reg;
+                NFTA_META_SREG => e.sreg, o_reg;
+            );
+            Expr::Meta(e)
+        }
+        K::Nat => {
+            let mut e = Nat::default();
+            read!(it;
+                NFTA_NAT_TYPE => e.ty, u32v;
+                NFTA_NAT_FAMILY => e.family, u32v;
+                NFTA_NAT_REG_ADDR_MIN => e.reg_addr_min, o_reg;
+                NFTA_NAT_REG_ADDR_MAX => e.reg_addr_max, o_reg;
+                NFTA_NAT_REG_PROTO_MIN => e.reg_proto_min, o_reg;
+                NFTA_NAT_REG_PROTO_MAX => e.reg_proto_max, o_reg;
+                NFTA_NAT_FLAGS => e.flags, o_u32;
+            );
+            Expr::Nat(e)
+        }
         K::Notrack => Expr::Notrack,
-        K::Numgen => Expr::Numgen(Numgen {
-            dreg: reg0(NFTA_NG_DREG)?,
-            modulus: u32_0(NFTA_NG_MODULUS)?,
-            ty: u32_0(NFTA_NG_TYPE)?,
-            offset: u32_0(NFTA_NG_OFFSET)?,
-        }),
-        K::Objref => Expr::Objref(Objref {
-            imm_type: u32_at(t(NFTA_OBJREF_IMM_TYPE))?,
-            imm_name: str_at(t(NFTA_OBJREF_IMM_NAME))?,
-            set_sreg: reg_at(t(NFTA_OBJREF_SET_SREG))?,
-            set_name: str_at(t(NFTA_OBJREF_SET_NAME))?,
-            set_id: u32_at(t(NFTA_OBJREF_SET_ID))?,
-        }),
-        K::Osf => Expr::Osf(Osf {
-            dreg: reg0(NFTA_OSF_DREG)?,
-            ttl: t(NFTA_OSF_TTL).map(|a| a.value_u8()).transpose()?,
-            flags: u32_at(t(NFTA_OSF_FLAGS))?,
-        }),
-        K::Payload => Expr::Payload(Payload {
-            dreg: reg_at(t(NFTA_PAYLOAD_DREG))?,
-            base: u32_0(NFTA_PAYLOAD_BASE)?,
-            offset: u32_0(NFTA_PAYLOAD_OFFSET)?,
-            len: u32_0(NFTA_PAYLOAD_LEN)?,
-            sreg: reg_at(t(NFTA_PAYLOAD_SREG))?,
-            csum_type: u32_0(NFTA_PAYLOAD_CSUM_TYPE)?,
-            csum_offset: u32_0(NFTA_PAYLOAD_CSUM_OFFSET)?,
-            csum_flags: u32_0(NFTA_PAYLOAD_CSUM_FLAGS)?,
-        }),
-        K::Queue => Expr::Queue(Queue {
-            num: t(NFTA_QUEUE_NUM).map(|a| a.value_u16_be()).transpose()?,
-            total: t(NFTA_QUEUE_TOTAL).map(|a| a.value_u16_be()).transpose()?,
-            flags: t(NFTA_QUEUE_FLAGS).map(|a| a.value_u16_be()).transpose()?,
-            sreg_qnum: reg_at(t(NFTA_QUEUE_SREG_QNUM))?,
-        }),
-        K::Quota => Expr::Quota(Quota {
-            bytes: u64_0(NFTA_QUOTA_BYTES)?,
-            consumed: u64_0(NFTA_QUOTA_CONSUMED)?,
-            flags: u32_0(NFTA_QUOTA_FLAGS)?,
-        }),
-        K::Range => Expr::Range(Range {
-            sreg: reg0(NFTA_RANGE_SREG)?,
-            op: u32_0(NFTA_RANGE_OP)?,
-            from: Data::parse(&req(NFTA_RANGE_FROM_DATA, "NFTA_RANGE_FROM_DATA")?)?,
-            to: Data::parse(&req(NFTA_RANGE_TO_DATA, "NFTA_RANGE_TO_DATA")?)?,
-        }),
-        K::Reject => Expr::Reject(Reject {
-            ty: u32_0(NFTA_REJECT_TYPE)?,
-            code: t(NFTA_REJECT_ICMP_CODE)
-                .map(|a| a.value_u8())
-                .transpose()?
-                .unwrap_or(0),
-        }),
-        K::Rt => Expr::Rt(Rt {
-            dreg: reg0(NFTA_RT_DREG)?,
-            key: u32_0(NFTA_RT_KEY)?,
-        }),
-        K::Socket => Expr::Socket(Socket {
-            key: u32_0(NFTA_SOCKET_KEY)?,
-            dreg: reg0(NFTA_SOCKET_DREG)?,
-            level: u32_at(t(NFTA_SOCKET_LEVEL))?,
-        }),
-        K::Synproxy => Expr::Synproxy(Synproxy {
-            mss: t(NFTA_SYNPROXY_MSS)
-                .map(|a| a.value_u16_be())
-                .transpose()?
-                .unwrap_or(0),
-            wscale: t(NFTA_SYNPROXY_WSCALE)
-                .map(|a| a.value_u8())
-                .transpose()?
-                .unwrap_or(0),
-            flags: u32_0(NFTA_SYNPROXY_FLAGS)?,
-        }),
-        K::Tproxy => Expr::Tproxy(Tproxy {
-            family: u32_0(NFTA_TPROXY_FAMILY)?,
-            reg_addr: reg_at(t(NFTA_TPROXY_REG_ADDR))?,
-            reg_port: reg_at(t(NFTA_TPROXY_REG_PORT))?,
-        }),
-        K::Tunnel => Expr::Tunnel(Tunnel {
-            key: u32_0(NFTA_TUNNEL_KEY)?,
-            dreg: reg0(NFTA_TUNNEL_DREG)?,
-            mode: u32_at(t(NFTA_TUNNEL_MODE))?,
-        }),
-        K::Xfrm => Expr::Xfrm(Xfrm {
-            dreg: reg0(NFTA_XFRM_DREG)?,
-            key: u32_0(NFTA_XFRM_KEY)?,
-            dir: t(NFTA_XFRM_DIR)
-                .map(|a| a.value_u8())
-                .transpose()?
-                .unwrap_or(0),
-            spnum: u32_0(NFTA_XFRM_SPNUM)?,
-        }),
+        K::Numgen => {
+            let mut e = Numgen::default();
+            read!(it;
+                NFTA_NG_DREG => e.dreg, reg;
+                NFTA_NG_MODULUS => e.modulus, u32v;
+                NFTA_NG_TYPE => e.ty, u32v;
+                NFTA_NG_OFFSET => e.offset, u32v;
+            );
+            Expr::Numgen(e)
+        }
+        K::Objref => {
+            let mut e = Objref::default();
+            read!(it;
+                NFTA_OBJREF_IMM_TYPE => e.imm_type, o_u32;
+                NFTA_OBJREF_IMM_NAME => e.imm_name, o_str;
+                NFTA_OBJREF_SET_SREG => e.set_sreg, o_reg;
+                NFTA_OBJREF_SET_NAME => e.set_name, o_str;
+                NFTA_OBJREF_SET_ID => e.set_id, o_u32;
+            );
+            Expr::Objref(e)
+        }
+        K::Osf => {
+            let mut e = Osf::default();
+            read!(it;
+                NFTA_OSF_DREG => e.dreg, reg;
+                NFTA_OSF_TTL => e.ttl, o_u8;
+                NFTA_OSF_FLAGS => e.flags, o_u32;
+            );
+            Expr::Osf(e)
+        }
+        K::Payload => {
+            let mut e = Payload::default();
+            read!(it;
+                NFTA_PAYLOAD_DREG => e.dreg, o_reg;
+                NFTA_PAYLOAD_BASE => e.base, u32v;
+                NFTA_PAYLOAD_OFFSET => e.offset, u32v;
+                NFTA_PAYLOAD_LEN => e.len, u32v;
+                NFTA_PAYLOAD_SREG => e.sreg, o_reg;
+                NFTA_PAYLOAD_CSUM_TYPE => e.csum_type, u32v;
+                NFTA_PAYLOAD_CSUM_OFFSET => e.csum_offset, u32v;
+                NFTA_PAYLOAD_CSUM_FLAGS => e.csum_flags, u32v;
+            );
+            Expr::Payload(e)
+        }
+        K::Queue => {
+            let mut e = Queue::default();
+            read!(it;
+                NFTA_QUEUE_NUM => e.num, o_u16;
+                NFTA_QUEUE_TOTAL => e.total, o_u16;
+                NFTA_QUEUE_FLAGS => e.flags, o_u16;
+                NFTA_QUEUE_SREG_QNUM => e.sreg_qnum, o_reg;
+            );
+            Expr::Queue(e)
+        }
+        K::Quota => {
+            let mut e = Quota::default();
+            read!(it;
+                NFTA_QUOTA_BYTES => e.bytes, u64v;
+                NFTA_QUOTA_CONSUMED => e.consumed, u64v;
+                NFTA_QUOTA_FLAGS => e.flags, u32v;
+            );
+            Expr::Quota(e)
+        }
+        K::Range => {
+            let (mut e, mut from, mut to) = (Range::default(), None, None);
+            read!(it;
+                NFTA_RANGE_SREG => e.sreg, reg;
+                NFTA_RANGE_OP => e.op, u32v;
+                NFTA_RANGE_FROM_DATA => from, o_data;
+                NFTA_RANGE_TO_DATA => to, o_data;
+            );
+            e.from = need(from, at, "NFTA_RANGE_FROM_DATA")?;
+            e.to = need(to, at, "NFTA_RANGE_TO_DATA")?;
+            Expr::Range(e)
+        }
+        K::Reject => {
+            let mut e = Reject::default();
+            read!(it;
+                NFTA_REJECT_TYPE => e.ty, u32v;
+                NFTA_REJECT_ICMP_CODE => e.code, u8v;
+            );
+            Expr::Reject(e)
+        }
+        K::Rt => {
+            let mut e = Rt::default();
+            read!(it;
+                NFTA_RT_DREG => e.dreg, reg;
+                NFTA_RT_KEY => e.key, u32v;
+            );
+            Expr::Rt(e)
+        }
+        K::Socket => {
+            let mut e = Socket::default();
+            read!(it;
+                NFTA_SOCKET_KEY => e.key, u32v;
+                NFTA_SOCKET_DREG => e.dreg, reg;
+                NFTA_SOCKET_LEVEL => e.level, o_u32;
+            );
+            Expr::Socket(e)
+        }
+        K::Synproxy => {
+            let mut e = Synproxy::default();
+            read!(it;
+                NFTA_SYNPROXY_MSS => e.mss, u16v;
+                NFTA_SYNPROXY_WSCALE => e.wscale, u8v;
+                NFTA_SYNPROXY_FLAGS => e.flags, u32v;
+            );
+            Expr::Synproxy(e)
+        }
+        K::Tproxy => {
+            let mut e = Tproxy::default();
+            read!(it;
+                NFTA_TPROXY_FAMILY => e.family, u32v;
+                NFTA_TPROXY_REG_ADDR => e.reg_addr, o_reg;
+                NFTA_TPROXY_REG_PORT => e.reg_port, o_reg;
+            );
+            Expr::Tproxy(e)
+        }
+        K::Tunnel => {
+            let mut e = Tunnel::default();
+            read!(it;
+                NFTA_TUNNEL_KEY => e.key, u32v;
+                NFTA_TUNNEL_DREG => e.dreg, reg;
+                NFTA_TUNNEL_MODE => e.mode, o_u32;
+            );
+            Expr::Tunnel(e)
+        }
+        K::Xfrm => {
+            let mut e = Xfrm::default();
+            read!(it;
+                NFTA_XFRM_DREG => e.dreg, reg;
+                NFTA_XFRM_KEY => e.key, u32v;
+                NFTA_XFRM_DIR => e.dir, u8v;
+                NFTA_XFRM_SPNUM => e.spnum, u32v;
+            );
+            Expr::Xfrm(e)
+        }
     })
 }
