@@ -262,7 +262,7 @@ impl Snapshot {
         let theirs = std::thread::scope(|s| {
             let other = match helper {
                 Some(h) if !second.is_empty() => {
-                    Some(s.spawn(move || ChainDumps::run(h, second, gen)))
+                    Some(s.spawn(move || ChainDumps::run(h, second, gen, validate)))
                 }
                 _ => None,
             };
@@ -270,6 +270,7 @@ impl Snapshot {
                 sock,
                 first,
                 gen,
+                validate,
                 &mut self.buf,
                 &mut self.rules,
                 &mut self.chain_rules,
@@ -283,15 +284,19 @@ impl Snapshot {
             (mine, other)
         });
         let (mut rule_dumps, mut rules_moved) = (0, false);
+        let mut bad_rule: Option<DecodeError>;
         match theirs {
             (Err(e), _) | (_, Some(Err(e))) => return Err(e),
             (Ok(None), _) | (_, Some(Ok(None))) => return Ok(Step::Retry),
             (Ok(Some(m)), other) => {
                 rule_dumps += m.dumps;
                 rules_moved |= m.moved;
+                bad_rule = m.bad_rule;
                 if let Some(Ok(Some(o))) = other {
                     rule_dumps += o.dumps;
                     rules_moved |= o.moved;
+                    let shift = self.buf.len();
+                    bad_rule = bad_rule.or(o.bad_rule.map(|e| e.shifted(shift)));
                     self.append_rules(o);
                 }
             }
@@ -324,8 +329,13 @@ impl Snapshot {
         if moved || rules_moved || after != gen {
             return Ok(Step::Retry);
         }
+        // A generation that held: the rules were checked on the dump threads,
+        // the rest is checked here.
+        if let Some(e) = bad_rule {
+            return Err(e.into());
+        }
         if validate != Check::Nothing {
-            self.validate(validate == Check::All)?;
+            self.validate(None)?;
         }
         Ok(Step::Done)
     }
@@ -346,22 +356,18 @@ impl Snapshot {
         Msg::new_checked(b).map_err(|e| e.shifted(span.0 as usize))
     }
 
-    /// Decodes everything once (rule expressions too when `rule_exprs`),
-    /// so that accessors cannot fail later.
-    fn validate(&self, rule_exprs: bool) -> Result<(), DecodeError> {
+    /// Decodes everything once, so that accessors cannot fail later; the
+    /// rules too when `rules` says how (a read checks them on the threads
+    /// that dump them).
+    fn validate(&self, rules: Option<Check>) -> Result<(), DecodeError> {
         for &s in &self.tables {
             Table::parse(&self.msg(s)?)?;
         }
         for &s in &self.chains {
             Chain::parse(&self.msg(s)?)?;
         }
-        for &s in &self.rules {
-            let r = Rule::parse(&self.msg(s)?)?;
-            if rule_exprs {
-                for e in r.exprs.iter() {
-                    check_expr(&e?)?;
-                }
-            }
+        if let Some(check) = rules {
+            check_rules(&self.buf, &self.rules, check)?;
         }
         for &s in &self.sets {
             let set = Set::parse(&self.msg(s)?)?;
@@ -449,7 +455,7 @@ impl Snapshot {
             s.elems.extend(v);
             s.set_elems.push(start..s.elems.len() as u32);
         }
-        s.validate(true)?;
+        s.validate(Some(Check::All))?;
         Ok(s)
     }
 
@@ -618,14 +624,29 @@ struct ChainDumps {
     chain_rules: Vec<Range<u32>>,
     dumps: u32,
     moved: bool,
+    /// The first rule that did not decode (offset in `buf`).
+    bad_rule: Option<DecodeError>,
 }
 
 type ChainKey = (u8, Vec<u8>, Vec<u8>);
 
 impl ChainDumps {
-    fn run(sock: &mut Socket, keys: &[ChainKey], gen: u32) -> Result<Option<ChainDumps>, Error> {
+    fn run(
+        sock: &mut Socket,
+        keys: &[ChainKey],
+        gen: u32,
+        check: Check,
+    ) -> Result<Option<ChainDumps>, Error> {
         let (mut buf, mut rules, mut chain_rules) = (Vec::new(), Vec::new(), Vec::new());
-        let r = Self::run_into(sock, keys, gen, &mut buf, &mut rules, &mut chain_rules)?;
+        let r = Self::run_into(
+            sock,
+            keys,
+            gen,
+            check,
+            &mut buf,
+            &mut rules,
+            &mut chain_rules,
+        )?;
         Ok(r.map(|r| ChainDumps {
             buf,
             rules,
@@ -634,12 +655,15 @@ impl ChainDumps {
         }))
     }
 
-    /// Dumps the rules of `keys` into the given buffer and indexes; the
-    /// returned value carries only the counters (its own vectors are empty).
+    /// Dumps the rules of `keys` into the given buffer and indexes, checking
+    /// each chain's rules as `check` says once they are in; the returned
+    /// value carries only the counters and the first bad rule (its own
+    /// vectors are empty).
     fn run_into(
         sock: &mut Socket,
         keys: &[ChainKey],
         gen: u32,
+        check: Check,
         buf: &mut Vec<u8>,
         rules: &mut Vec<Span>,
         chain_rules: &mut Vec<Range<u32>>,
@@ -650,6 +674,7 @@ impl ChainDumps {
             chain_rules: Vec::new(),
             dumps: 0,
             moved: false,
+            bad_rule: None,
         };
         for (family, table, chain) in keys {
             let start = rules.len() as u32;
@@ -665,10 +690,36 @@ impl ChainDumps {
                 }
                 None => return Ok(None),
             }
+            let new = rules.get(start as usize..).unwrap_or(&[]);
+            if out.bad_rule.is_none() {
+                out.bad_rule = check_rules(buf, new, check).err();
+            }
             chain_rules.push(start..rules.len() as u32);
         }
         Ok(Some(out))
     }
+}
+
+/// Decodes the rule messages at `spans` of `buf` as `check` says.
+fn check_rules(buf: &[u8], spans: &[Span], check: Check) -> Result<(), DecodeError> {
+    if check == Check::Nothing {
+        return Ok(());
+    }
+    for &(start, _) in spans {
+        let b = buf.get(start as usize..).unwrap_or(&[]);
+        let one = || -> Result<(), DecodeError> {
+            let r = Rule::parse(&Msg::new_checked(b)?)?;
+            if check == Check::All {
+                for e in r.exprs.iter() {
+                    check_expr(&e?)?;
+                }
+            }
+            Ok(())
+        };
+        // Offsets in the message, made offsets in `buf`.
+        one().map_err(|e| e.shifted(start as usize))?;
+    }
+    Ok(())
 }
 
 fn check_expr(e: &nflens_wire::Expr<'_>) -> Result<(), DecodeError> {

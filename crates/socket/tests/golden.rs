@@ -105,3 +105,44 @@ fn captures_decode_like_libnftnl() {
     }
     assert!(cases >= 2, "expected the captures in {}", dir.display());
 }
+
+#[test]
+fn a_bad_rule_is_reported_at_its_offset_in_the_buffer() {
+    // The first `cmp` of the capture loses its NFTA_CMP_DATA: turn that
+    // attribute's type into one `cmp` does not know, so it is skipped and
+    // the required data is missing. The error points at the cmp's data nest
+    // in the snapshot's buffer, not in its message.
+    let path = corpus::workspace_root().join("testdata/netlink/iptables-nft.hex");
+    let mut bytes = read_hex(&path);
+    let snap = Snapshot::from_bytes(bytes.clone()).unwrap();
+    let (at, data_at) = snap
+        .rule_spans()
+        .find_map(|(start, len)| {
+            let msg = nflens_wire::Msg::new_checked(&snap.bytes()[start..start + len]).unwrap();
+            let rule = nflens_wire::Rule::parse(&msg).unwrap();
+            let list = rule.exprs;
+            list.attrs().find_map(|a| {
+                let a = a.unwrap();
+                (a.name == "cmp").then(|| {
+                    let d = a.data.unwrap();
+                    // The nest holds SREG, OP, DATA; find DATA's header.
+                    let data = d
+                        .nested()
+                        .map(|x| x.unwrap())
+                        .find(|x| x.kind() == 3)
+                        .unwrap();
+                    (start + data.offset(), start + d.value_offset())
+                })
+            })
+        })
+        .expect("a cmp in the capture");
+    assert_eq!(
+        u16::from_ne_bytes([bytes[at + 2], bytes[at + 3]]) & 0x3fff,
+        3
+    );
+    bytes[at + 2] = 0x3f;
+    bytes[at + 3] &= 0xc0;
+    let err = Snapshot::from_bytes(bytes).unwrap_err();
+    assert_eq!(err.offset as usize, data_at, "{err}");
+    assert!(err.to_string().contains("NFTA_CMP_DATA"), "{err}");
+}
