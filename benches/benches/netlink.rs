@@ -6,10 +6,12 @@
 //!   `nftnl_rule_nlmsg_parse` over the same bytes.
 //! - `socket/snapshot/kube-N`: kernel -> decoded snapshot in a throwaway
 //!   namespace holding that ruleset, against the floor (the same dumps,
-//!   bytes only, no decoding) and the `iptables-nft-save` and
-//!   `nft list ruleset` processes.
+//!   bytes only, no decoding), rustables, libnftnl over libmnl (tables,
+//!   chains, one rule dump per chain, every message parsed into an
+//!   `nftnl_*` object, one socket and thread), and the `iptables-nft-save`
+//!   and `nft list ruleset` processes.
 //!
-//! Needs root (namespaces), iptables-nft, nft and libnftnl-dev. Captures are
+//! Needs root (namespaces), iptables-nft, nft, libnftnl-dev and libmnl-dev. Captures are
 //! cached in `target/bench-data/`.
 
 use std::hint::black_box;
@@ -122,6 +124,14 @@ fn kernel(c: &mut Criterion) {
         );
         g.bench_function(BenchmarkId::new("rustables", format!("kube-{n}")), |b| {
             b.iter(|| nflens_benches::peers::rustables_dump(&path))
+        });
+        assert_eq!(
+            nflens_benches::peers::libnftnl_dump(&path),
+            rules,
+            "libnftnl reads every rule"
+        );
+        g.bench_function(BenchmarkId::new("libnftnl", format!("kube-{n}")), |b| {
+            b.iter(|| nflens_benches::peers::libnftnl_dump(&path))
         });
         g.bench_function(
             BenchmarkId::new("iptables-nft-save", format!("kube-{n}")),
