@@ -288,7 +288,10 @@ pub fn libnftnl_dump(netns: &std::path::Path) -> usize {
                     what,
                     cache: &mut cache,
                 };
-                assert!(dump(&nl, &mut buf, seq, msg, 0, |_| {}, &mut d), "libnftnl dump");
+                assert!(
+                    dump(&nl, &mut buf, seq, msg, 0, |_| {}, &mut d),
+                    "libnftnl dump"
+                );
                 seq += 1;
             }
             let keys: Vec<(u16, CString, CString)> = cache
@@ -300,8 +303,16 @@ pub fn libnftnl_dump(netns: &std::path::Path) -> usize {
                     unsafe {
                         (
                             sys::nftnl_chain_get_u32(c, sys::NFTNL_CHAIN_FAMILY as u16) as u16,
-                            std::ffi::CStr::from_ptr(sys::nftnl_chain_get_str(c, sys::NFTNL_CHAIN_TABLE as u16)).to_owned(),
-                            std::ffi::CStr::from_ptr(sys::nftnl_chain_get_str(c, sys::NFTNL_CHAIN_NAME as u16)).to_owned(),
+                            std::ffi::CStr::from_ptr(sys::nftnl_chain_get_str(
+                                c,
+                                sys::NFTNL_CHAIN_TABLE as u16,
+                            ))
+                            .to_owned(),
+                            std::ffi::CStr::from_ptr(sys::nftnl_chain_get_str(
+                                c,
+                                sys::NFTNL_CHAIN_NAME as u16,
+                            ))
+                            .to_owned(),
                         )
                     }
                 })

@@ -45,6 +45,7 @@ pub mod nlmsg_decode {
                 Ok(Object::Rule(r)) => {
                     let _ = r.write_debug(&mut out);
                     let _ = r.comment();
+                    let _ = r.udata();
                     for e in r.exprs.iter().flatten() {
                         super::expr_decode::exercise(&e, r.family, &mut out);
                     }
@@ -52,12 +53,14 @@ pub mod nlmsg_decode {
                 Ok(Object::SetElems(s)) => {
                     for e in s.iter().flatten() {
                         let _ = e.write_debug(&mut out);
+                        let _ = e.udata();
                         for x in e.exprs.iter().flatten() {
                             let _ = write!(out, "{x}");
                         }
                     }
                 }
                 Ok(Object::Set(s)) => {
+                    let _ = s.udata();
                     for x in s.exprs.iter().flatten() {
                         let _ = write!(out, "{x}");
                     }
@@ -67,7 +70,14 @@ pub mod nlmsg_decode {
                         let _ = d;
                     }
                 }
+                Ok(Object::Table(t)) => {
+                    let _ = t.udata();
+                }
+                Ok(Object::Obj(o)) => {
+                    let _ = o.udata();
+                }
                 Ok(Object::Chain(c)) => {
+                    let _ = c.udata();
                     if let Some(h) = c.hook {
                         for d in h.devs.iter() {
                             let _ = d;

@@ -2,4 +2,5 @@
 mod golden;
 mod nft_py;
 mod parallel;
+mod udata;
 mod xt_blobs;

@@ -86,6 +86,7 @@ pub mod legacy;
 pub mod msg;
 pub mod nl;
 pub mod sys;
+pub mod udata;
 pub mod xt;
 
 pub use data::{Data, Reg, Verdict};

@@ -28,7 +28,7 @@ fn bytes_at<'a>(a: Option<Attr<'a>>) -> Option<&'a [u8]> {
 }
 
 #[cfg(feature = "serde")]
-fn ser_opt_hex<S: serde::Serializer>(
+pub(crate) fn ser_opt_hex<S: serde::Serializer>(
     v: &Option<&[u8]>,
     s: S,
 ) -> core::result::Result<S::Ok, S::Error> {
@@ -66,6 +66,11 @@ pub struct Table<'a> {
 }
 
 impl<'a> Table<'a> {
+    /// The userdata's TLVs (`NFTNL_UDATA_TABLE_COMMENT`); all `None` without userdata. Error
+    /// offsets count from the userdata's first byte.
+    pub fn udata(&self) -> Result<crate::udata::CommentUdata<'a>> {
+        crate::udata::CommentUdata::parse(self.userdata.unwrap_or(&[]))
+    }
     /// Decodes a table message.
     pub fn parse(msg: &Msg<'a>) -> Result<Self> {
         let tb = msg.attrs().table::<8>()?;
@@ -163,6 +168,11 @@ pub struct Chain<'a> {
 }
 
 impl<'a> Chain<'a> {
+    /// The userdata's TLVs (`NFTNL_UDATA_CHAIN_COMMENT`); all `None` without userdata. Error
+    /// offsets count from the userdata's first byte.
+    pub fn udata(&self) -> Result<crate::udata::CommentUdata<'a>> {
+        crate::udata::CommentUdata::parse(self.userdata.unwrap_or(&[]))
+    }
     /// Decodes a chain message.
     pub fn parse(msg: &Msg<'a>) -> Result<Self> {
         let tb = msg.attrs().table::<13>()?;
@@ -222,6 +232,11 @@ pub struct Rule<'a> {
 }
 
 impl<'a> Rule<'a> {
+    /// The userdata's TLVs (`NFTNL_UDATA_RULE_*`: comment, ebtables policy); all `None` without userdata. Error
+    /// offsets count from the userdata's first byte.
+    pub fn udata(&self) -> Result<crate::udata::RuleUdata<'a>> {
+        crate::udata::RuleUdata::parse(self.userdata.unwrap_or(&[]))
+    }
     /// Decodes a rule message.
     pub fn parse(msg: &Msg<'a>) -> Result<Self> {
         let family = msg.nfgen()?.family;
@@ -372,6 +387,11 @@ pub struct Set<'a> {
 }
 
 impl<'a> Set<'a> {
+    /// The userdata's TLVs (`NFTNL_UDATA_SET_*`: byte orders, `typeof`, comment); all `None` without userdata. Error
+    /// offsets count from the userdata's first byte.
+    pub fn udata(&self) -> Result<crate::udata::SetUdata<'a>> {
+        crate::udata::SetUdata::parse(self.userdata.unwrap_or(&[]))
+    }
     /// Decodes a set message.
     pub fn parse(msg: &Msg<'a>) -> Result<Self> {
         let tb = msg.attrs().table::<19>()?;
@@ -481,6 +501,11 @@ pub struct Elem<'a> {
 }
 
 impl<'a> Elem<'a> {
+    /// The userdata's TLVs (`NFTNL_UDATA_SET_ELEM_*`); all `None` without userdata. Error
+    /// offsets count from the userdata's first byte.
+    pub fn udata(&self) -> Result<crate::udata::ElemUdata<'a>> {
+        crate::udata::ElemUdata::parse(self.userdata.unwrap_or(&[]))
+    }
     /// Decodes one element.
     pub fn parse(a: &Attr<'a>) -> Result<Self> {
         let tb = a.nested().table::<12>()?;
@@ -609,6 +634,11 @@ pub struct Obj<'a> {
 }
 
 impl<'a> Obj<'a> {
+    /// The userdata's TLVs (`NFTNL_UDATA_OBJ_COMMENT`); all `None` without userdata. Error
+    /// offsets count from the userdata's first byte.
+    pub fn udata(&self) -> Result<crate::udata::CommentUdata<'a>> {
+        crate::udata::CommentUdata::parse(self.userdata.unwrap_or(&[]))
+    }
     /// Decodes an object message.
     pub fn parse(msg: &Msg<'a>) -> Result<Self> {
         let tb = msg.attrs().table::<9>()?;
