@@ -66,6 +66,18 @@ pub enum LowerError {
         /// Policy.
         policy: String,
     },
+    /// `-m tcp`, `-m udp` or `-m multiport` without a `-p` it is valid for
+    /// (`proto` 0: none, or a negated one): the kernel refuses the rule
+    /// (`tcp: only valid for protocol 6`).
+    #[error("line {line}: `-m {module}` is not valid for protocol {proto} (0: none)")]
+    ProtocolMismatch {
+        /// Line.
+        line: u32,
+        /// The match module.
+        module: String,
+        /// The rule's `-p`.
+        proto: u8,
+    },
     /// An address of the other family.
     #[error("line {line}: address {addr} is not {family:?}")]
     FamilyMismatch {
@@ -498,6 +510,25 @@ fn lower_rule(
                 }
             }
             continue;
+        }
+        // The protocols a port module is valid for (xt_tcpudp registers
+        // `.proto`, xt_multiport checks it): the kernel refuses the rule
+        // without one of them as a plain `-p`.
+        let valid: &[u8] = match xm.name {
+            "tcp" => &[6],
+            "udp" => &[17],
+            "multiport" => &[6, 17, 33, 132, 136],
+            _ => &[],
+        };
+        if !valid.is_empty() {
+            let proto = r.protocol.filter(|p| !p.negated).map_or(0, |p| p.value.0);
+            if !valid.contains(&proto) {
+                return Err(LowerError::ProtocolMismatch {
+                    line,
+                    module: xm.name.into(),
+                    proto,
+                });
+            }
         }
         match lower_match(xm, family, line)? {
             Some(ms) => out.matches.extend(ms),

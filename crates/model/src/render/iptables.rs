@@ -205,13 +205,14 @@ fn range_text(s: Span32, sep: char) -> String {
     .to_string()
 }
 
-/// The port module for a protocol: the one `-p` loads implicitly.
+/// The port module for a protocol: the one `-p` loads implicitly, for the
+/// modules whose `--sport`/`--dport` the model reads back as a port
+/// condition (tcp, udp). An sctp or dccp port is written with multiport,
+/// which reads back the same; `-m sctp` stays its own condition.
 fn port_module(proto: Option<u8>) -> Option<&'static str> {
     match proto? {
         6 => Some("tcp"),
         17 => Some("udp"),
-        132 => Some("sctp"),
-        33 => Some("dccp"),
         _ => None,
     }
 }
