@@ -78,27 +78,16 @@ fn bytemuck_cast(w: &[u32]) -> &[u8] {
 /// per call, as rustables does), on a thread that enters the namespace and
 /// ends, as nflens's own reader does. Returns the number of rules.
 pub fn rustables_dump(netns: &std::path::Path) -> usize {
-    use std::os::fd::AsFd;
-    let ns = std::fs::File::open(netns).expect("open the namespace");
-    std::thread::scope(|s| {
-        s.spawn(|| {
-            rustix::thread::move_into_link_name_space(
-                ns.as_fd(),
-                Some(rustix::thread::LinkNameSpaceType::Network),
-            )
-            .expect("enter the namespace");
-            let mut rules = 0;
-            for t in rustables::list_tables().expect("rustables: tables") {
-                for c in rustables::list_chains_for_table(&t).expect("rustables: chains") {
-                    rules += rustables::list_rules_for_chain(&c)
-                        .expect("rustables: rules")
-                        .len();
-                }
+    in_netns(netns, || {
+        let mut rules = 0;
+        for t in rustables::list_tables().expect("rustables: tables") {
+            for c in rustables::list_chains_for_table(&t).expect("rustables: chains") {
+                rules += rustables::list_rules_for_chain(&c)
+                    .expect("rustables: rules")
+                    .len();
             }
-            rules
-        })
-        .join()
-        .expect("rustables thread")
+        }
+        rules
     })
 }
 
@@ -256,6 +245,91 @@ fn dump(
 /// (kept until the end, as a cache is); one socket on one thread that
 /// enters the namespace and ends. Returns the number of rules.
 pub fn libnftnl_dump(netns: &std::path::Path) -> usize {
+    in_netns(netns, || {
+        // SAFETY: plain socket creation; NULL is checked.
+        let nl = Mnl(unsafe { mnl_sys::mnl_socket_open(NETLINK_NETFILTER) });
+        assert!(!nl.0.is_null(), "mnl_socket_open");
+        // SAFETY: the socket is open.
+        let bound = unsafe { mnl_sys::mnl_socket_bind(nl.0, 0, mnl_sys::MNL_SOCKET_AUTOPID) };
+        assert!(bound >= 0, "mnl_socket_bind");
+        let mut buf = vec![0u8; DUMP_SIZE];
+        let mut cache = NftnlCache {
+            tables: Vec::new(),
+            chains: Vec::new(),
+            rules: Vec::new(),
+            failed: false,
+        };
+        let mut seq = 1;
+        for what in [What::Table, What::Chain] {
+            let msg = match what {
+                What::Table => NFT_MSG_GETTABLE,
+                _ => NFT_MSG_GETCHAIN,
+            };
+            let mut d = CbData {
+                what,
+                cache: &mut cache,
+            };
+            assert!(
+                dump(&nl, &mut buf, seq, msg, 0, |_| {}, &mut d),
+                "libnftnl dump"
+            );
+            seq += 1;
+        }
+        let keys: Vec<(u16, CString, CString)> = cache
+            .chains
+            .iter()
+            .map(|&c| {
+                // SAFETY: a parsed chain; the strings are copied before
+                // the chain is freed (with the cache).
+                unsafe {
+                    (
+                        sys::nftnl_chain_get_u32(c, sys::NFTNL_CHAIN_FAMILY as u16) as u16,
+                        std::ffi::CStr::from_ptr(sys::nftnl_chain_get_str(
+                            c,
+                            sys::NFTNL_CHAIN_TABLE as u16,
+                        ))
+                        .to_owned(),
+                        std::ffi::CStr::from_ptr(sys::nftnl_chain_get_str(
+                            c,
+                            sys::NFTNL_CHAIN_NAME as u16,
+                        ))
+                        .to_owned(),
+                    )
+                }
+            })
+            .collect();
+        for (family, table, chain) in &keys {
+            let fill = |nlh: *mut sys::libc::nlmsghdr| {
+                // SAFETY: a fresh rule (NULL checked) holding copies of
+                // the names; its payload goes into the request at `nlh`
+                // (room checked by `dump`), then it is freed.
+                unsafe {
+                    let r = sys::nftnl_rule_alloc();
+                    assert!(!r.is_null());
+                    sys::nftnl_rule_set_str(r, sys::NFTNL_RULE_TABLE as u16, table.as_ptr());
+                    sys::nftnl_rule_set_str(r, sys::NFTNL_RULE_CHAIN as u16, chain.as_ptr());
+                    sys::nftnl_rule_nlmsg_build_payload(nlh, r);
+                    sys::nftnl_rule_free(r);
+                }
+            };
+            let mut d = CbData {
+                what: What::Rule,
+                cache: &mut cache,
+            };
+            assert!(
+                dump(&nl, &mut buf, seq, NFT_MSG_GETRULE, *family, fill, &mut d),
+                "libnftnl rule dump"
+            );
+            seq += 1;
+        }
+        cache.rules.len()
+    })
+}
+
+/// Runs `f` on a thread that enters the network namespace at `netns` and
+/// ends with it, as nflens's own reader does; the caller's thread never
+/// changes namespace.
+fn in_netns<T: Send>(netns: &std::path::Path, f: impl FnOnce() -> T + Send) -> T {
     use std::os::fd::AsFd;
     let ns = std::fs::File::open(netns).expect("open the namespace");
     std::thread::scope(|s| {
@@ -265,85 +339,9 @@ pub fn libnftnl_dump(netns: &std::path::Path) -> usize {
                 Some(rustix::thread::LinkNameSpaceType::Network),
             )
             .expect("enter the namespace");
-            // SAFETY: plain socket creation; NULL is checked.
-            let nl = Mnl(unsafe { mnl_sys::mnl_socket_open(NETLINK_NETFILTER) });
-            assert!(!nl.0.is_null(), "mnl_socket_open");
-            // SAFETY: the socket is open.
-            let bound = unsafe { mnl_sys::mnl_socket_bind(nl.0, 0, mnl_sys::MNL_SOCKET_AUTOPID) };
-            assert!(bound >= 0, "mnl_socket_bind");
-            let mut buf = vec![0u8; DUMP_SIZE];
-            let mut cache = NftnlCache {
-                tables: Vec::new(),
-                chains: Vec::new(),
-                rules: Vec::new(),
-                failed: false,
-            };
-            let mut seq = 1;
-            for what in [What::Table, What::Chain] {
-                let msg = match what {
-                    What::Table => NFT_MSG_GETTABLE,
-                    _ => NFT_MSG_GETCHAIN,
-                };
-                let mut d = CbData {
-                    what,
-                    cache: &mut cache,
-                };
-                assert!(
-                    dump(&nl, &mut buf, seq, msg, 0, |_| {}, &mut d),
-                    "libnftnl dump"
-                );
-                seq += 1;
-            }
-            let keys: Vec<(u16, CString, CString)> = cache
-                .chains
-                .iter()
-                .map(|&c| {
-                    // SAFETY: a parsed chain; the strings are copied before
-                    // the chain is freed (with the cache).
-                    unsafe {
-                        (
-                            sys::nftnl_chain_get_u32(c, sys::NFTNL_CHAIN_FAMILY as u16) as u16,
-                            std::ffi::CStr::from_ptr(sys::nftnl_chain_get_str(
-                                c,
-                                sys::NFTNL_CHAIN_TABLE as u16,
-                            ))
-                            .to_owned(),
-                            std::ffi::CStr::from_ptr(sys::nftnl_chain_get_str(
-                                c,
-                                sys::NFTNL_CHAIN_NAME as u16,
-                            ))
-                            .to_owned(),
-                        )
-                    }
-                })
-                .collect();
-            for (family, table, chain) in &keys {
-                let fill = |nlh: *mut sys::libc::nlmsghdr| {
-                    // SAFETY: a fresh rule (NULL checked) holding copies of
-                    // the names; its payload goes into the request at `nlh`
-                    // (room checked by `dump`), then it is freed.
-                    unsafe {
-                        let r = sys::nftnl_rule_alloc();
-                        assert!(!r.is_null());
-                        sys::nftnl_rule_set_str(r, sys::NFTNL_RULE_TABLE as u16, table.as_ptr());
-                        sys::nftnl_rule_set_str(r, sys::NFTNL_RULE_CHAIN as u16, chain.as_ptr());
-                        sys::nftnl_rule_nlmsg_build_payload(nlh, r);
-                        sys::nftnl_rule_free(r);
-                    }
-                };
-                let mut d = CbData {
-                    what: What::Rule,
-                    cache: &mut cache,
-                };
-                assert!(
-                    dump(&nl, &mut buf, seq, NFT_MSG_GETRULE, *family, fill, &mut d),
-                    "libnftnl rule dump"
-                );
-                seq += 1;
-            }
-            cache.rules.len()
+            f()
         })
         .join()
-        .expect("libnftnl thread")
+        .expect("peer thread")
     })
 }
