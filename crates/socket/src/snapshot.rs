@@ -127,13 +127,13 @@ impl Snapshot {
     /// (for a snapshot from [`Snapshot::read_deferred`]; one from
     /// [`Snapshot::read`] never fails here).
     pub fn check_rule_exprs(&self, which: impl Fn(&Chain<'_>) -> bool) -> Result<(), DecodeError> {
-        for (c, rules) in self.chains_with_rules() {
-            if which(&c) {
-                for r in rules {
-                    for e in r.exprs.iter() {
-                        check_expr(&e?)?;
-                    }
-                }
+        for (&span, r) in self.chains.iter().zip(&self.chain_rules) {
+            if which(&Chain::parse(&self.msg(span)?)?) {
+                let spans = self
+                    .rules
+                    .get(r.start as usize..r.end as usize)
+                    .unwrap_or(&[]);
+                check_rules(&self.buf, spans, Check::All)?;
             }
         }
         Ok(())

@@ -280,10 +280,9 @@ impl<'a> Rule<'a> {
     /// The comment stored in the userdata (`NFTNL_UDATA_RULE_COMMENT`), as
     /// nft and iptables-nft write it.
     pub fn comment(&self) -> Option<&'a str> {
-        udata_find(self.userdata?, 0).and_then(|v| {
-            let end = v.iter().position(|&b| b == 0).unwrap_or(v.len());
-            core::str::from_utf8(v.get(..end)?).ok()
-        })
+        crate::udata::find(self.userdata?, crate::udata::NFTNL_UDATA_COMMENT)?
+            .strz()
+            .ok()
     }
 
     /// Writes the rule as `nft --debug=netlink` shows it: a header line
@@ -322,16 +321,10 @@ impl<'a> Rule<'a> {
 }
 
 /// Finds TLV `kind` in libnftnl userdata (`struct nftnl_udata`: u8 type,
-/// u8 len, value).
-pub fn udata_find(mut u: &[u8], kind: u8) -> Option<&[u8]> {
-    while let [t, l, rest @ ..] = u {
-        let v = rest.get(..usize::from(*l))?;
-        if *t == kind {
-            return Some(v);
-        }
-        u = rest.get(usize::from(*l)..)?;
-    }
-    None
+/// u8 len, value); `None` when it is not there before the first TLV that
+/// runs past the end.
+pub fn udata_find(u: &[u8], kind: u8) -> Option<&[u8]> {
+    crate::udata::find(u, kind).map(|t| t.value)
 }
 
 fn write_udata(f: &mut dyn fmt::Write, u: &[u8]) -> fmt::Result {

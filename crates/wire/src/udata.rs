@@ -70,7 +70,7 @@ impl<'a> Udata<'a> {
     }
     /// A NUL-terminated string (`nftnl_udata_put_strz`; a missing NUL is
     /// accepted), checked to be UTF-8.
-    fn strz(&self) -> Result<&'a str> {
+    pub(crate) fn strz(&self) -> Result<&'a str> {
         let v = self.value;
         let end = v.iter().position(|&b| b == 0).unwrap_or(v.len());
         core::str::from_utf8(v.get(..end).unwrap_or(&[]))
@@ -84,6 +84,14 @@ impl<'a> Udata<'a> {
             base: self.offset + 2,
         }
     }
+}
+
+/// The first TLV of type `kind`, if there is one before the first TLV that
+/// runs past the end.
+pub(crate) fn find(userdata: &[u8], kind: u8) -> Option<Udata<'_>> {
+    UdataIter::new(userdata)
+        .map_while(Result::ok)
+        .find(|t| t.kind == kind)
 }
 
 /// Iterates over TLVs; yields `Err` once and stops if one runs past the end.
