@@ -511,12 +511,19 @@ fn lower_rule(
             }
             continue;
         }
-        // The protocols a port module is valid for (xt_tcpudp registers
-        // `.proto`, xt_multiport checks it): the kernel refuses the rule
-        // without one of them as a plain `-p`.
+        // The protocols a module is valid for (its `.proto` in the kernel:
+        // xt_tcpudp, xt_icmp, xt_sctp, ...; xt_multiport checks it): the
+        // kernel refuses the rule without one of them as a plain `-p`.
         let valid: &[u8] = match xm.name {
-            "tcp" => &[6],
+            "tcp" | "tcpmss" => &[6],
             "udp" => &[17],
+            "icmp" => &[1],
+            "icmp6" => &[58],
+            "sctp" => &[132],
+            "dccp" => &[33],
+            "esp" => &[50],
+            "ah" => &[51],
+            "ipcomp" => &[108],
             "multiport" => &[6, 17, 33, 132, 136],
             _ => &[],
         };
@@ -542,7 +549,7 @@ fn lower_rule(
         }
     }
     out.action = r.target.as_ref().map(|t| Action {
-        kind: lower_target(t, chains),
+        kind: lower_target(t, chains, family),
     });
     Ok(out)
 }
@@ -852,7 +859,49 @@ fn mark_op(opts: &[xt::Opt<'_>]) -> Option<(u32, u32)> {
     })
 }
 
-fn lower_target(t: &xt::Target<'_>, chains: &HashMap<Box<str>, usize>) -> ActionKind {
+/// The `--reject-with` name iptables-save prints for `arg` (a name, an
+/// alias or a prefix of one, as libipt_REJECT / libip6t_REJECT read it);
+/// the default when there is none.
+fn reject_with(arg: Option<&str>, family: Family) -> Option<Box<str>> {
+    const V4: [(&str, &str); 8] = [
+        ("icmp-net-unreachable", "net-unreach"),
+        ("icmp-host-unreachable", "host-unreach"),
+        ("icmp-proto-unreachable", "proto-unreach"),
+        ("icmp-port-unreachable", "port-unreach"),
+        ("icmp-net-prohibited", "net-prohib"),
+        ("icmp-host-prohibited", "host-prohib"),
+        ("tcp-reset", "tcp-rst"),
+        ("icmp-admin-prohibited", "admin-prohib"),
+    ];
+    const V6: [(&str, &str); 7] = [
+        ("icmp6-no-route", "no-route"),
+        ("icmp6-adm-prohibited", "adm-prohibited"),
+        ("icmp6-addr-unreachable", "addr-unreach"),
+        ("icmp6-port-unreachable", "port-unreach"),
+        ("tcp-reset", "tcp-reset"),
+        ("icmp6-policy-fail", "policy-fail"),
+        ("icmp6-reject-route", "reject-route"),
+    ];
+    let table: &[(&str, &str)] = if family == Family::Ipv6 { &V6 } else { &V4 };
+    let Some(arg) = arg else {
+        return Some(table[3].0.into());
+    };
+    let prefix = |name: &str| {
+        !arg.is_empty()
+            && name.len() >= arg.len()
+            && name.as_bytes()[..arg.len()].eq_ignore_ascii_case(arg.as_bytes())
+    };
+    table
+        .iter()
+        .find(|(n, a)| prefix(n) || prefix(a))
+        .map(|(n, _)| (*n).into())
+}
+
+fn lower_target(
+    t: &xt::Target<'_>,
+    chains: &HashMap<Box<str>, usize>,
+    family: Family,
+) -> ActionKind {
     let o = &t.options;
     let xt_action = || ActionKind::Xt {
         target: t.name.into(),
@@ -875,8 +924,9 @@ fn lower_target(t: &xt::Target<'_>, chains: &HashMap<Box<str>, usize>) -> Action
             last: 0,
             bypass: false,
         },
-        "REJECT" => ActionKind::Reject {
-            with: text_opt(o, "reject-with"),
+        "REJECT" => match reject_with(text_opt(o, "reject-with").as_deref(), family) {
+            Some(with) => ActionKind::Reject { with: Some(with) },
+            None => xt_action(),
         },
         "DNAT" => match nat_to("to-destination") {
             Some(to) => ActionKind::Dnat {

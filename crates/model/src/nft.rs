@@ -126,6 +126,12 @@ struct Slot<'a> {
     mask: Option<&'a [u8]>,
     /// Another `bitwise` than a plain mask (xor, shift): not understood.
     opaque: bool,
+    /// `(mask, xor)` of one mask-and-xor `bitwise` with a non-zero xor on
+    /// an unmasked load (`meta mark set mark or 0x40`); `opaque` is set.
+    xor: Option<(&'a [u8], &'a [u8])>,
+    /// A host-order load turned to network order by `byteorder hton` (nft
+    /// does so before comparing ranges of `meta length` and the like).
+    hton: bool,
     src: Src,
 }
 
@@ -342,6 +348,8 @@ fn lower_exprs<'a>(
                 },
                 mask: None,
                 opaque: false,
+                xor: None,
+                hton: false,
                 src: Src::one(i - 1),
             }),
             Expr::Meta(m) if m.dreg.is_some() => regs.set(Slot {
@@ -349,6 +357,8 @@ fn lower_exprs<'a>(
                 load: Load::Meta(m.key),
                 mask: None,
                 opaque: false,
+                xor: None,
+                hton: false,
                 src: Src::one(i - 1),
             }),
             Expr::Ct(c) if c.dreg.is_some() => regs.set(Slot {
@@ -359,6 +369,8 @@ fn lower_exprs<'a>(
                 },
                 mask: None,
                 opaque: false,
+                xor: None,
+                hton: false,
                 src: Src::one(i - 1),
             }),
             Expr::Immediate(im) if im.dreg != Reg::VERDICT => {
@@ -368,6 +380,8 @@ fn lower_exprs<'a>(
                         load: Load::Imm(v),
                         mask: None,
                         opaque: false,
+                        xor: None,
+                        hton: false,
                         src: Src::one(i - 1),
                     });
                 }
@@ -381,23 +395,56 @@ fn lower_exprs<'a>(
                 }
             }
             Expr::Bitwise(b) => bitwise(regs, b, i - 1),
+            Expr::Byteorder(b) => {
+                // `byteorder reg 1 = hton(reg 1, 4, 4)` of a plain
+                // host-order load: the same value, in network order.
+                let plain = regs.get(b.sreg).filter(|s| {
+                    !s.opaque
+                        && s.mask.is_none()
+                        && !s.hton
+                        && matches!(s.load, Load::Meta(_) | Load::Ct { .. })
+                });
+                let slot = match plain {
+                    Some(s) if b.op == NFT_BYTEORDER_HTON && b.len == b.size && b.size <= 4 => {
+                        Slot {
+                            reg: b.dreg.0,
+                            hton: true,
+                            src: s.src.then(i - 1),
+                            ..s.clone()
+                        }
+                    }
+                    _ => Slot {
+                        reg: b.dreg.0,
+                        load: Load::Other,
+                        mask: None,
+                        opaque: true,
+                        xor: None,
+                        hton: false,
+                        src: regs
+                            .get(b.sreg)
+                            .map_or(Src::one(i - 1), |s| s.src.then(i - 1)),
+                    },
+                };
+                regs.set(slot);
+            }
             Expr::Cmp(c) => {
                 // `cmp gte` then `cmp lte` on the same load: a range.
                 if c.op == NFT_CMP_GTE {
                     if let Some(Expr::Cmp(next)) = exprs.get(i) {
                         if next.op == NFT_CMP_LTE && next.sreg == c.sreg {
                             if let (Some(slot), Some(lo), Some(hi)) = (
-                                regs.get(c.sreg),
+                                regs.get(c.sreg).filter(|s| ports_apply(s, &out.matches)),
                                 data_bytes(&c.data),
                                 data_bytes(&next.data),
                             ) {
-                                let m = range_match(slot, false, lo, hi).unwrap_or_else(|| {
-                                    let text = slot.src.then(i - 1).then(i).text(exprs);
-                                    Match {
-                                        negated: false,
-                                        kind: MatchKind::Nft { exprs: text.into() },
-                                    }
-                                });
+                                let m =
+                                    range_match(fam, slot, false, lo, hi).unwrap_or_else(|| {
+                                        let text = slot.src.then(i - 1).then(i).text(exprs);
+                                        Match {
+                                            negated: false,
+                                            kind: MatchKind::Nft { exprs: text.into() },
+                                        }
+                                    });
                                 i += 1;
                                 out.matches.push(m);
                                 continue;
@@ -405,17 +452,23 @@ fn lower_exprs<'a>(
                         }
                     }
                 }
-                let done = regs
-                    .get(c.sreg)
-                    .is_some_and(|slot| cmp_match(fam, slot, c, &mut out.matches));
+                let done = regs.get(c.sreg).is_some_and(|slot| {
+                    icmp_match(slot, c, &mut out.matches)
+                        || (ports_apply(slot, &out.matches)
+                            && cmp_match(fam, slot, c, &mut out.matches))
+                });
                 if !done {
                     out.matches.push(fallback(regs, exprs, c.sreg, i - 1));
                 }
             }
             Expr::Range(rg) => {
-                let m = match (regs.get(rg.sreg), data_bytes(&rg.from), data_bytes(&rg.to)) {
+                let m = match (
+                    regs.get(rg.sreg).filter(|s| ports_apply(s, &out.matches)),
+                    data_bytes(&rg.from),
+                    data_bytes(&rg.to),
+                ) {
                     (Some(slot), Some(lo), Some(hi)) => {
-                        range_match(slot, rg.op == NFT_RANGE_NEQ, lo, hi)
+                        range_match(fam, slot, rg.op == NFT_RANGE_NEQ, lo, hi)
                     }
                     _ => None,
                 };
@@ -481,16 +534,57 @@ fn lower_exprs<'a>(
                 });
                 let from = src.map_or(Src::one(i - 1), |s| s.src.then(i - 1));
                 let kind = match (m.key, imm) {
-                    (NFT_META_NFTRACE, Some(1)) => ActionKind::Trace,
-                    (NFT_META_MARK, Some(v)) => ActionKind::SetMark {
-                        value: v,
-                        mask: u32::MAX,
-                    },
-                    _ => ActionKind::Nft {
-                        exprs: from.text(exprs).into(),
-                    },
-                };
+                    (NFT_META_NFTRACE, Some(1)) => Some(ActionKind::Trace),
+                    (NFT_META_MARK, _) => src
+                        .and_then(|s| mark_set(s, Load::Meta(NFT_META_MARK)))
+                        .map(|(value, mask)| ActionKind::SetMark { value, mask }),
+                    _ => None,
+                }
+                .unwrap_or_else(|| ActionKind::Nft {
+                    exprs: from.text(exprs).into(),
+                });
                 set_action(&mut out, kind, &mut stmt, from, exprs);
+            }
+            Expr::Ct(c) if c.sreg.is_some() && c.key == NFT_CT_MARK && c.direction.is_none() => {
+                let src = regs.get(c.sreg.unwrap_or_default());
+                let from = src.map_or(Src::one(i - 1), |s| s.src.then(i - 1));
+                let kind = src
+                    .and_then(|s| {
+                        mark_set(
+                            s,
+                            Load::Ct {
+                                key: NFT_CT_MARK,
+                                dir: None,
+                            },
+                        )
+                    })
+                    .map_or_else(
+                        || ActionKind::Nft {
+                            exprs: from.text(exprs).into(),
+                        },
+                        |(value, mask)| ActionKind::SetConnMark { value, mask },
+                    );
+                set_action(&mut out, kind, &mut stmt, from, exprs);
+            }
+            Expr::Nat(n) => {
+                let kind = nat_action(regs, n).unwrap_or_else(|| ActionKind::Nft {
+                    exprs: statement_text(regs, exprs, e).into(),
+                });
+                set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
+            }
+            Expr::Masq(mq) | Expr::Redir(mq) => {
+                let kind = masq_action(regs, mq, matches!(e, Expr::Masq(_))).unwrap_or_else(|| {
+                    ActionKind::Nft {
+                        exprs: statement_text(regs, exprs, e).into(),
+                    }
+                });
+                set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
+            }
+            Expr::Reject(rj) => {
+                let kind = reject_action(fam, rj).unwrap_or_else(|| ActionKind::Nft {
+                    exprs: debug(e).into(),
+                });
+                set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
             }
             Expr::Notrack => set_action(
                 &mut out,
@@ -522,6 +616,8 @@ fn lower_exprs<'a>(
                         load: Load::Other,
                         mask: None,
                         opaque: true,
+                        xor: None,
+                        hton: false,
                         src: Src::one(i - 1),
                     }),
                     None => {
@@ -649,6 +745,8 @@ fn bitwise<'a>(regs: &mut Regs<'a>, b: &Bitwise<'a>, at: usize) {
             load: Load::Other,
             mask: None,
             opaque: true,
+            xor: None,
+            hton: false,
             src: Src::one(at),
         });
         return;
@@ -660,11 +758,22 @@ fn bitwise<'a>(regs: &mut Regs<'a>, b: &Bitwise<'a>, at: usize) {
         .and_then(data_bytes)
         .map_or(true, |x| x.iter().all(|&c| c == 0));
     let plain = b.op == NFT_BITWISE_MASK_XOR && xor_zero && src.mask.is_none() && mask.is_some();
+    let fresh = b.op == NFT_BITWISE_MASK_XOR && src.mask.is_none() && !src.opaque;
+    let xor = match (
+        fresh && !xor_zero,
+        mask,
+        b.xor.as_ref().and_then(data_bytes),
+    ) {
+        (true, Some(m), Some(x)) if m.len() == x.len() => Some((m, x)),
+        _ => None,
+    };
     regs.set(Slot {
         reg: b.dreg.0,
         load: src.load,
         mask: if plain { mask } else { None },
         opaque: src.opaque || !plain,
+        xor,
+        hton: src.hton,
         src: src.src.then(at),
     });
 }
@@ -687,6 +796,226 @@ fn verdict(code: i32, chain: Option<&str>) -> Option<ActionKind> {
         },
         _ => return None,
     })
+}
+
+/// `(value, mask)` of a mark statement (`mark = (mark & !mask) ^ value`)
+/// whose source register holds `slot`: a constant, or `own` (the same
+/// mark) masked and xored by one `bitwise`.
+fn mark_set(slot: &Slot<'_>, own: Load<'_>) -> Option<(u32, u32)> {
+    if slot.hton {
+        return None;
+    }
+    match slot.load {
+        Load::Imm(v) if slot.mask.is_none() && !slot.opaque => Some((host_u32(v)?, u32::MAX)),
+        l if l == own => match (slot.mask, slot.xor) {
+            (Some(m), None) if !slot.opaque => Some((0, !host_u32(m)?)),
+            (None, Some((m, x))) => Some((host_u32(x)?, !host_u32(m)?)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A native `reject` as the `REJECT --reject-with` name it does the same
+/// as (`ip` and `ip6` tables; an `inet` reject's ICMP family depends on
+/// the packet).
+fn reject_action(fam: Family, r: &nflens_wire::expr::Reject) -> Option<ActionKind> {
+    let name = match (r.ty, fam, r.code) {
+        (NFT_REJECT_TCP_RST, Family::Ipv4 | Family::Ipv6, _) => "tcp-reset",
+        (NFT_REJECT_ICMP_UNREACH, Family::Ipv4, c) => match c {
+            0 => "icmp-net-unreachable",
+            1 => "icmp-host-unreachable",
+            2 => "icmp-proto-unreachable",
+            3 => "icmp-port-unreachable",
+            9 => "icmp-net-prohibited",
+            10 => "icmp-host-prohibited",
+            13 => "icmp-admin-prohibited",
+            _ => return None,
+        },
+        (NFT_REJECT_ICMP_UNREACH, Family::Ipv6, c) => match c {
+            0 => "icmp6-no-route",
+            1 => "icmp6-adm-prohibited",
+            3 => "icmp6-addr-unreachable",
+            4 => "icmp6-port-unreachable",
+            5 => "icmp6-policy-fail",
+            6 => "icmp6-reject-route",
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some(ActionKind::Reject {
+        with: Some(name.into()),
+    })
+}
+
+/// The constant a register holds (an `immediate`), if it does.
+fn imm<'a>(regs: &Regs<'a>, r: Option<Reg>) -> Option<&'a [u8]> {
+    match regs.get(r?)? {
+        Slot {
+            load: Load::Imm(v),
+            mask: None,
+            opaque: false,
+            ..
+        } => Some(v),
+        _ => None,
+    }
+}
+
+/// `NF_NAT_RANGE_*` flags as the model's (`None`: a flag the model has no
+/// field for, like `NF_NAT_RANGE_NETMAP`).
+fn nat_flags(f: u32) -> Option<NatFlags> {
+    // MAP_IPS and PROTO_SPECIFIED follow from the registers.
+    if f & !0x1f != 0 {
+        return None;
+    }
+    let mut n = NatFlags::empty();
+    n.set(NatFlags::RANDOM, f & 4 != 0);
+    n.set(NatFlags::PERSISTENT, f & 8 != 0);
+    n.set(NatFlags::RANDOM_FULLY, f & 16 != 0);
+    Some(n)
+}
+
+/// The port range of a NAT statement's proto registers (network order
+/// constants); `Some(None)` when it has none.
+fn nat_ports(regs: &Regs<'_>, min: Option<Reg>, max: Option<Reg>) -> Option<Option<(u16, u16)>> {
+    let port = |b: &[u8]| Some(u16::from_be_bytes(b.get(..2)?.try_into().ok()?));
+    let Some(lo) = min else {
+        return max.is_none().then_some(None);
+    };
+    let lo = port(imm(regs, Some(lo))?)?;
+    let hi = match max {
+        Some(r) => port(imm(regs, Some(r))?)?,
+        None => lo,
+    };
+    Some(Some((lo, hi)))
+}
+
+/// A native `snat`/`dnat` whose registers hold constants.
+fn nat_action(regs: &Regs<'_>, n: &nflens_wire::expr::Nat) -> Option<ActionKind> {
+    let flags = nat_flags(n.flags.unwrap_or(0))?;
+    let addr = |b: &[u8]| -> Option<IpAddr> {
+        match (n.family, b.len()) {
+            (2, 4) => Some(IpAddr::from(<[u8; 4]>::try_from(b).ok()?)),
+            (10, 16) => Some(IpAddr::from(<[u8; 16]>::try_from(b).ok()?)),
+            _ => None,
+        }
+    };
+    let addrs = match n.reg_addr_min {
+        Some(r) => {
+            let lo = addr(imm(regs, Some(r))?)?;
+            let hi = match n.reg_addr_max {
+                Some(r) => addr(imm(regs, Some(r))?)?,
+                None => lo,
+            };
+            Some((lo, hi))
+        }
+        None if n.reg_addr_max.is_some() => return None,
+        None => None,
+    };
+    let ports = nat_ports(regs, n.reg_proto_min, n.reg_proto_max)?;
+    let to = NatTo {
+        addrs,
+        ports,
+        base: None,
+    };
+    match n.ty {
+        NFT_NAT_SNAT => Some(ActionKind::Snat { to, flags }),
+        NFT_NAT_DNAT => Some(ActionKind::Dnat { to, flags }),
+        _ => None,
+    }
+}
+
+/// A native `masquerade` (`masq`) or `redirect` (`!masq`).
+fn masq_action(regs: &Regs<'_>, m: &nflens_wire::expr::Masq, masq: bool) -> Option<ActionKind> {
+    let flags = nat_flags(m.flags.unwrap_or(0))?;
+    let ports = nat_ports(regs, m.reg_proto_min, m.reg_proto_max)?;
+    Some(if masq {
+        ActionKind::Masquerade { ports, flags }
+    } else {
+        ActionKind::Redirect { ports, flags }
+    })
+}
+
+/// The protocol a rule's conditions so far fix (the last positive one).
+fn l4proto(matches: &[Match]) -> Option<u8> {
+    matches.iter().rev().find_map(|m| match m.kind {
+        MatchKind::Protocol(p) if !m.negated => Some(p),
+        _ => None,
+    })
+}
+
+/// Whether a transport-header load may be read as ports: not when the rule
+/// has fixed a protocol without ports (`icmp`: `th+0` is type and code).
+fn ports_apply(slot: &Slot<'_>, matches: &[Match]) -> bool {
+    match slot.load {
+        Load::Payload {
+            base: NFT_PAYLOAD_TRANSPORT_HEADER,
+            ..
+        } => l4proto(matches).map_or(true, |p| matches!(p, 6 | 17 | 33 | 132 | 136)),
+        _ => true,
+    }
+}
+
+/// `icmp type X` / `icmpv6 type X` (`th+0`, one byte) after a positive
+/// `meta l4proto icmp|ipv6-icmp` (or `ip protocol`), and `icmp code Y`
+/// (`th+1`) after such a type: the model's `Icmp`, as `-m icmp` lowers.
+fn icmp_match(slot: &Slot<'_>, c: &Cmp<'_>, out: &mut Vec<Match>) -> bool {
+    let Load::Payload {
+        base: NFT_PAYLOAD_TRANSPORT_HEADER,
+        offset: off @ (0 | 1),
+        len: len @ (1 | 2),
+    } = slot.load
+    else {
+        return false;
+    };
+    let (Some(value), None, false, false) =
+        (data_bytes(&c.data), slot.mask, slot.opaque, slot.hton)
+    else {
+        return false;
+    };
+    // Type and code in one compare: `icmp type 8 icmp code 0`.
+    let (v, code) = match (off, len, value) {
+        (0, 2, &[t, c]) => (t, Some(c)),
+        (_, 1, &[v]) => (v, None),
+        _ => return false,
+    };
+    let negated = match c.op {
+        NFT_CMP_EQ => false,
+        NFT_CMP_NEQ => true,
+        _ => return false,
+    };
+    let v6 = match l4proto(out) {
+        Some(1) => false,
+        Some(58) => true,
+        _ => return false,
+    };
+    if off == 0 {
+        out.push(m(
+            negated,
+            MatchKind::Icmp {
+                v6,
+                ty: v,
+                codes: code.map_or((0, 0xff), |c| (c, c)),
+            },
+        ));
+        return true;
+    }
+    // A code: only right after a positive type of the same protocol.
+    match out.last_mut() {
+        Some(Match {
+            negated: false,
+            kind:
+                MatchKind::Icmp {
+                    v6: was,
+                    codes: codes @ (0, 0xff),
+                    ..
+                },
+        }) if *was == v6 && !negated => {
+            *codes = (v, v);
+            true
+        }
+        _ => false,
+    }
 }
 
 /// `cmp` against what a register holds: pushes its conditions, or returns
@@ -729,7 +1058,7 @@ fn cmp_match(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>, out: &mut Vec<Match>) ->
 }
 
 fn cmp_one(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>) -> Option<Match> {
-    if slot.opaque {
+    if slot.opaque || (slot.hton && slot.load != Load::Meta(NFT_META_LEN)) {
         return None;
     }
     let v = data_bytes(&c.data)?;
@@ -801,6 +1130,10 @@ fn cmp_one(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>) -> Option<Match> {
             }
             let kind = if k == NFT_CT_STATE {
                 MatchKind::CtState(CtState::from_bits_retain(u16::try_from(mask).ok()?))
+            } else if mask & !0x30 == 0 && mask != 0 {
+                // `ct status snat,dnat` (IPS_SRC_NAT, IPS_DST_NAT) is what
+                // conntrack's SNAT/DNAT states test: one value.
+                MatchKind::CtState(CtState::from_bits_retain(u16::try_from(mask << 4).ok()?))
             } else {
                 MatchKind::CtStatus(CtStatus::from_bits_retain(mask))
             };
@@ -810,6 +1143,40 @@ fn cmp_one(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>) -> Option<Match> {
                 kind,
             });
         }
+        Load::Meta(NFT_META_LEN) if slot.mask.is_none() => {
+            let n = slot_u32(slot, v)?;
+            MatchKind::Length(span(n, n))
+        }
+        Load::Ct {
+            key: NFT_CT_PROTO_SRC | NFT_CT_PROTO_DST,
+            dir: Some(_),
+        } if slot.mask.is_none() && !slot.hton && v.len() == 2 => {
+            let p = u32::from(u16::from_be_bytes([v[0], v[1]]));
+            return ct_port(slot, p, p).map(|kind| Match { negated, kind });
+        }
+        Load::Ct {
+            key:
+                key @ (NFT_CT_SRC | NFT_CT_DST | NFT_CT_SRC_IP | NFT_CT_DST_IP | NFT_CT_SRC_IP6
+                | NFT_CT_DST_IP6),
+            dir: Some(d @ (0 | 1)),
+        } if !slot.hton && (1..=16).contains(&v.len()) => MatchKind::CtAddr {
+            reply: d == 1,
+            dir: if matches!(key, NFT_CT_SRC | NFT_CT_SRC_IP | NFT_CT_SRC_IP6) {
+                Dir::Src
+            } else {
+                Dir::Dst
+            },
+            // A shorter value is a prefix (`10.100.0.0/16` compares 2 bytes).
+            net: addr_net(
+                match fam {
+                    Family::Ipv4 => false,
+                    Family::Ipv6 => true,
+                    _ => v.len() > 4 || slot.mask.is_some_and(|m| m.len() > 4),
+                },
+                v,
+                slot.mask,
+            )?,
+        },
         Load::Ct {
             key: NFT_CT_DIRECTION,
             dir: None,
@@ -889,11 +1256,81 @@ fn payload_match(
     Some(Match { negated, kind })
 }
 
-fn range_match(slot: &Slot<'_>, negated: bool, lo: &[u8], hi: &[u8]) -> Option<Match> {
+/// A host-order integer load's value `v` (network order after `hton`).
+fn slot_u32(slot: &Slot<'_>, v: &[u8]) -> Option<u32> {
+    if slot.hton {
+        u32::try_from(be_uint(v)?).ok()
+    } else {
+        host_u32(v)
+    }
+}
+
+/// `ct original proto-src lo-hi` and the like.
+fn ct_port(slot: &Slot<'_>, lo: u32, hi: u32) -> Option<MatchKind> {
+    let Load::Ct {
+        key,
+        dir: Some(d @ (0 | 1)),
+    } = slot.load
+    else {
+        return None;
+    };
+    Some(MatchKind::CtPort {
+        reply: d == 1,
+        dir: if key == NFT_CT_PROTO_SRC {
+            Dir::Src
+        } else {
+            Dir::Dst
+        },
+        range: span(lo, hi),
+    })
+}
+
+fn range_match(fam: Family, slot: &Slot<'_>, negated: bool, lo: &[u8], hi: &[u8]) -> Option<Match> {
     if slot.opaque || slot.mask.is_some() {
         return None;
     }
     match slot.load {
+        Load::Payload {
+            base: NFT_PAYLOAD_NETWORK_HEADER,
+            offset,
+            len,
+        } => {
+            let dir = match (fam, offset, len) {
+                (Family::Ipv4, 12, 4) | (Family::Ipv6, 8, 16) => Dir::Src,
+                (Family::Ipv4, 16, 4) | (Family::Ipv6, 24, 16) => Dir::Dst,
+                _ => return None,
+            };
+            let ip = |b: &[u8]| -> Option<IpAddr> {
+                Some(match b.len() {
+                    4 => IpAddr::from(<[u8; 4]>::try_from(b).ok()?),
+                    16 => IpAddr::from(<[u8; 16]>::try_from(b).ok()?),
+                    _ => return None,
+                })
+            };
+            Some(Match {
+                negated,
+                kind: MatchKind::AddrRange {
+                    dir,
+                    lo: ip(lo)?,
+                    hi: ip(hi)?,
+                },
+            })
+        }
+        Load::Meta(NFT_META_LEN) if slot.hton => Some(Match {
+            negated,
+            kind: MatchKind::Length(span(slot_u32(slot, lo)?, slot_u32(slot, hi)?)),
+        }),
+        Load::Ct {
+            key: NFT_CT_PROTO_SRC | NFT_CT_PROTO_DST,
+            dir: Some(_),
+        } if !slot.hton && lo.len() == 2 && hi.len() == 2 => Some(Match {
+            negated,
+            kind: ct_port(
+                slot,
+                u32::try_from(be_uint(lo)?).ok()?,
+                u32::try_from(be_uint(hi)?).ok()?,
+            )?,
+        }),
         Load::Payload {
             base: NFT_PAYLOAD_TRANSPORT_HEADER,
             offset: off @ (0 | 2),

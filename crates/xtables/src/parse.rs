@@ -1062,7 +1062,23 @@ fn typed<'a>(kind: Kind, v: Word<'a>) -> Option<Value<'a>> {
         Kind::Mark => Value::Masked(Masked::parse(t)?, MaskStyle::Mark),
         Kind::XMark => Value::Masked(Masked::parse(t)?, MaskStyle::XMark),
         Kind::Tos => {
-            let m = Masked::parse(t)?;
+            // libxt_TOS / libxt_tos (revision 1): a symbolic name keeps the
+            // ECN bits (mask 0x3f).
+            const SYMBOLS: [(&str, u32); 5] = [
+                ("Minimize-Delay", 0x10),
+                ("Maximize-Throughput", 0x08),
+                ("Maximize-Reliability", 0x04),
+                ("Minimize-Cost", 0x02),
+                ("Normal-Service", 0x00),
+            ];
+            let symbol = SYMBOLS.iter().find(|(n, _)| n.eq_ignore_ascii_case(t));
+            let m = match symbol {
+                Some(&(_, value)) => Masked {
+                    value,
+                    mask: Some(0x3f),
+                },
+                None => Masked::parse(t)?,
+            };
             if m.value > 0xff || m.mask.is_some_and(|x| x > 0xff) {
                 return None;
             }

@@ -432,14 +432,25 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
             }
             MatchKind::CtState(s) => {
                 let b = u64::from(s.bits());
-                if b & 0x300 != 0 {
-                    return Err("conntrack's SNAT/DNAT virtual states (ct status in nft)".into());
+                if b & 0x300 == 0 {
+                    format!(
+                        "ct state {}{}",
+                        cmp(n),
+                        bits_text(b, &CT_STATE_NAMES, opts.numeric)
+                    )
+                } else if b & !0x300 == 0 {
+                    // conntrack's SNAT/DNAT states are ct status bits.
+                    format!(
+                        "ct status {}{}",
+                        neg(n),
+                        bits_text(b >> 4, &CT_STATUS_NAMES, opts.numeric)
+                    )
+                } else {
+                    return Err(
+                        "conntrack's SNAT/DNAT states with other states (ct status and ct state in nft)"
+                            .into(),
+                    );
                 }
-                format!(
-                    "ct state {}{}",
-                    cmp(n),
-                    bits_text(b, &CT_STATE_NAMES, opts.numeric)
-                )
             }
             MatchKind::CtStatus(s) => format!(
                 "ct status {}{}",
