@@ -172,14 +172,7 @@ fn model(c: &mut Criterion) {
         });
         g.bench_function(
             BenchmarkId::new("kernel-to-model", format!("kube-{n}")),
-            |b| {
-                b.iter(|| {
-                    let s = Snapshot::read(&opts).unwrap();
-                    nflens_model::nft::ruleset(s.tables(), s.chains_with_rules())
-                        .tables
-                        .len()
-                })
-            },
+            |b| b.iter(|| nflens::read_model(&opts).unwrap().1.tables.len()),
         );
         g.bench_function(BenchmarkId::new("snapshot", format!("kube-{n}")), |b| {
             b.iter(|| Snapshot::read(&opts).unwrap().rule_count())

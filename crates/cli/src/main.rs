@@ -216,18 +216,17 @@ fn main() -> ExitCode {
 /// One side of `nflens diff`: the model, and the text it came from (to
 /// quote rules by line).
 fn side(spec: &str) -> anyhow::Result<(nflens::model::Ruleset, Option<String>)> {
-    use nflens::socket::{Netns, Options, Snapshot};
+    use nflens::socket::{Netns, Options};
     if let Some(ns) = spec.strip_prefix("netns:") {
         let netns = if ns.is_empty() {
             Netns::Current
         } else {
             Netns::named(ns)
         };
-        let snap = Snapshot::read(&Options {
+        let (_, mut model) = nflens::read_model(&Options {
             netns: netns.clone(),
             ..Options::default()
         })?;
-        let mut model = nflens::model_of(&snap);
         nflens::resolve_ipsets(&netns, &mut model)?;
         return Ok((model, None));
     }

@@ -287,6 +287,23 @@ struct Scratch<'a> {
 
 impl<'a> Scratch<'a> {
     fn rule(&mut self, r: &nflens_wire::Rule<'a>) -> Rule {
+        self.try_rule(r).unwrap_or_else(|(mut out, e)| {
+            out.matches.push(Match {
+                negated: false,
+                kind: MatchKind::Nft {
+                    exprs: format!("undecodable: {e}").into(),
+                },
+            });
+            out
+        })
+    }
+
+    /// The rule, or (what was lowered, the error) when an expression does
+    /// not decode.
+    fn try_rule(
+        &mut self,
+        r: &nflens_wire::Rule<'a>,
+    ) -> Result<Rule, (Rule, nflens_wire::DecodeError)> {
         self.exprs.clear();
         self.regs.slots.clear();
         lower_rule(r, &mut self.exprs, &mut self.regs)
@@ -297,23 +314,17 @@ fn lower_rule<'a>(
     r: &nflens_wire::Rule<'a>,
     exprs: &mut Vec<Expr<'a>>,
     regs: &mut Regs<'a>,
-) -> Rule {
+) -> Result<Rule, (Rule, nflens_wire::DecodeError)> {
     let mut out = new_rule(r);
     for e in r.exprs.iter() {
         match e {
             Ok(e) => exprs.push(e),
-            Err(e) => {
-                out.matches.push(Match {
-                    negated: false,
-                    kind: MatchKind::Nft {
-                        exprs: format!("undecodable: {e}").into(),
-                    },
-                });
-                return out;
-            }
+            Err(e) => return Err((out, e)),
         }
     }
-    lower_exprs(r, exprs, out, regs)
+    // At most one condition per expression: no regrowth while lowering.
+    out.matches.reserve_exact(exprs.len());
+    Ok(lower_exprs(r, exprs, out, regs))
 }
 
 /// A rule with `r`'s comment and handle and nothing else yet.
@@ -2021,6 +2032,37 @@ where
     C: IntoIterator<Item = (nflens_wire::Chain<'a>, R)>,
     R: IntoIterator<Item = nflens_wire::Rule<'a>>,
 {
+    match build(tables, chains, |s, r| {
+        Ok::<_, std::convert::Infallible>(s.rule(r))
+    }) {
+        Ok(rs) => rs,
+        Err(never) => match never {},
+    }
+}
+
+/// [`ruleset`] that stops at the first rule whose expressions do not
+/// decode, for rules nobody has decoded yet (a snapshot from
+/// `Snapshot::read_deferred`): lowering is then the only decoding pass.
+/// The error's offset is within that rule's expression list.
+pub fn try_ruleset<'a, T, C, R>(tables: T, chains: C) -> Result<Ruleset, nflens_wire::DecodeError>
+where
+    T: IntoIterator<Item = nflens_wire::Table<'a>>,
+    C: IntoIterator<Item = (nflens_wire::Chain<'a>, R)>,
+    R: IntoIterator<Item = nflens_wire::Rule<'a>>,
+{
+    build(tables, chains, |s, r| s.try_rule(r).map_err(|(_, e)| e))
+}
+
+fn build<'a, T, C, R, E>(
+    tables: T,
+    chains: C,
+    mut lower: impl FnMut(&mut Scratch<'a>, &nflens_wire::Rule<'a>) -> Result<Rule, E>,
+) -> Result<Ruleset, E>
+where
+    T: IntoIterator<Item = nflens_wire::Table<'a>>,
+    C: IntoIterator<Item = (nflens_wire::Chain<'a>, R)>,
+    R: IntoIterator<Item = nflens_wire::Rule<'a>>,
+{
     let mut out: Vec<Table> = Vec::new();
     let mut index: std::collections::HashMap<(u8, Box<str>), usize> =
         std::collections::HashMap::new();
@@ -2038,7 +2080,13 @@ where
     let mut scratch = Scratch::default();
     for (c, rules) in chains {
         let mut ch = chain(&c);
-        ch.rules = rules.into_iter().map(|r| scratch.rule(&r)).collect();
+        let rules = rules.into_iter();
+        // The exact count (the upper bound of the snapshot's iterator):
+        // rules are large, so no regrowth and copying.
+        ch.rules = Vec::with_capacity(rules.size_hint().1.unwrap_or(0));
+        for r in rules {
+            ch.rules.push(lower(&mut scratch, &r)?);
+        }
         let i = *index.entry((c.family, c.table.into())).or_insert_with(|| {
             out.push(Table {
                 family: family(c.family).unwrap_or(Family::Inet),
@@ -2058,11 +2106,11 @@ where
         Some(_) => Family::Inet,
         None => Family::Ipv4,
     };
-    Ruleset {
+    Ok(Ruleset {
         family: fam,
         backend: Backend::NfTables,
         writer: None,
         tables: out,
         diagnostics: Vec::new(),
-    }
+    })
 }

@@ -75,6 +75,23 @@ pub fn model_of(snapshot: &socket::Snapshot) -> model::Ruleset {
     model::nft::ruleset(snapshot.tables(), snapshot.chains_with_rules())
 }
 
+/// Reads the nf_tables ruleset of `opts`' namespace and lowers it to the
+/// model: [`model_of`] of [`socket::Snapshot::read`], with the rules'
+/// expressions decoded once (by the lowering) instead of twice. A rule
+/// that does not decode fails the read as [`socket::Snapshot::read`] would,
+/// with its offset in the snapshot.
+#[cfg(feature = "netlink")]
+pub fn read_model(
+    opts: &socket::Options<'_>,
+) -> Result<(socket::Snapshot, model::Ruleset), socket::Error> {
+    let snap = socket::Snapshot::read_deferred(opts)?;
+    match model::nft::try_ruleset(snap.tables(), snap.chains_with_rules()) {
+        Ok(rs) => Ok((snap, rs)),
+        // The same error as a full read's, with the offset in the buffer.
+        Err(e) => Err(snap.check_rule_exprs(|_| true).err().unwrap_or(e).into()),
+    }
+}
+
 /// Lowers the legacy tables of one family read from the kernel
 /// ([`socket::Legacy::read`]) to the model, as `iptables-legacy-save`
 /// (or `ip6tables-legacy-save`) would show them.

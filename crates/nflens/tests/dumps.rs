@@ -112,6 +112,18 @@ fn dumps_lower_equal_from_legacy_text_kernel_nf_tables_and_nft_text() {
         })
         .expect("snapshot");
         let mut from_nft = nflens::model_of(&snap);
+        // The one-decode read gives the same model.
+        let (_, once) = nflens::read_model(&Options {
+            netns: ns.clone(),
+            ..Options::default()
+        })
+        .expect("read_model");
+        assert_eq!(
+            once,
+            from_nft,
+            "{}: read_model differs from model_of",
+            path.display()
+        );
         nflens::resolve_ipsets(&ns, &mut from_nft).expect("ipset names");
         let out = held.setup_output().to_owned();
         drop(held);
