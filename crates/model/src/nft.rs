@@ -287,7 +287,8 @@ struct Scratch<'a> {
 
 impl<'a> Scratch<'a> {
     fn rule(&mut self, r: &nflens_wire::Rule<'a>) -> Rule {
-        self.try_rule(r).unwrap_or_else(|(mut out, e)| {
+        self.try_rule(r).unwrap_or_else(|failed| {
+            let (mut out, e) = *failed;
             out.matches.push(Match {
                 negated: false,
                 kind: MatchKind::Nft {
@@ -303,7 +304,7 @@ impl<'a> Scratch<'a> {
     fn try_rule(
         &mut self,
         r: &nflens_wire::Rule<'a>,
-    ) -> Result<Rule, (Rule, nflens_wire::DecodeError)> {
+    ) -> Result<Rule, Box<(Rule, nflens_wire::DecodeError)>> {
         self.exprs.clear();
         self.regs.slots.clear();
         lower_rule(r, &mut self.exprs, &mut self.regs)
@@ -314,12 +315,12 @@ fn lower_rule<'a>(
     r: &nflens_wire::Rule<'a>,
     exprs: &mut Vec<Expr<'a>>,
     regs: &mut Regs<'a>,
-) -> Result<Rule, (Rule, nflens_wire::DecodeError)> {
+) -> Result<Rule, Box<(Rule, nflens_wire::DecodeError)>> {
     let mut out = new_rule(r);
     for e in r.exprs.iter() {
         match e {
             Ok(e) => exprs.push(e),
-            Err(e) => return Err((out, e)),
+            Err(e) => return Err(Box::new((out, e))),
         }
     }
     // At most one condition per expression: no regrowth while lowering.
@@ -2050,7 +2051,9 @@ where
     C: IntoIterator<Item = (nflens_wire::Chain<'a>, R)>,
     R: IntoIterator<Item = nflens_wire::Rule<'a>>,
 {
-    build(tables, chains, |s, r| s.try_rule(r).map_err(|(_, e)| e))
+    build(tables, chains, |s, r| {
+        s.try_rule(r).map_err(|failed| failed.1)
+    })
 }
 
 fn build<'a, T, C, R, E>(
