@@ -2,6 +2,7 @@
 mod conformance;
 mod equal_meaning;
 mod nft_native;
+mod nft_py_payload;
 mod nft_render;
 mod nft_xt;
 mod properties;

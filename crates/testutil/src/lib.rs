@@ -13,5 +13,6 @@
 pub mod corpus;
 pub mod kube;
 pub mod netns;
+pub mod nftdebug;
 pub mod nftpy;
 pub mod strategy;

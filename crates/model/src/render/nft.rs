@@ -685,16 +685,27 @@ fn nat_to_text(to: &NatTo, family: Family) -> String {
             t.push(' ');
         }
         t.push_str("to ");
+        // An IPv6 address before a port is bracketed, each end of a range
+        // on its own; a range that is one prefix prints as the prefix.
         let bracket = a.is_ipv6() && to.ports.is_some();
-        if bracket {
-            t.push('[');
-        }
-        let _ = write!(t, "{a}");
-        if a != b {
-            let _ = write!(t, "-{b}");
-        }
-        if bracket {
-            t.push(']');
+        let one = |t: &mut String, x: IpAddr| {
+            let _ = if bracket {
+                write!(t, "[{x}]")
+            } else {
+                write!(t, "{x}")
+            };
+        };
+        match prefix_of(a, b) {
+            Some(len) if a != b && !bracket => {
+                let _ = write!(t, "{a}/{len}");
+            }
+            _ => {
+                one(&mut t, a);
+                if a != b {
+                    t.push('-');
+                    one(&mut t, b);
+                }
+            }
         }
     } else {
         t.push_str("to ");
@@ -703,6 +714,22 @@ fn nat_to_text(to: &NatTo, family: Family) -> String {
         let _ = write!(t, ":{}", ports_text(p));
     }
     t
+}
+
+/// The prefix length when `a..=b` is exactly one network (`a` its first
+/// address, `b` its last).
+fn prefix_of(a: IpAddr, b: IpAddr) -> Option<u32> {
+    let (a, b, bits) = match (a, b) {
+        (IpAddr::V4(a), IpAddr::V4(b)) => (u128::from(u32::from(a)), u128::from(u32::from(b)), 32),
+        (IpAddr::V6(a), IpAddr::V6(b)) => (u128::from(a), u128::from(b), 128),
+        _ => return None,
+    };
+    let host = a ^ b;
+    // host bits: all ones below the prefix, a's all zero there.
+    if host.checked_add(1)? & host != 0 || a & host != 0 {
+        return None;
+    }
+    Some(bits - (128 - host.leading_zeros()))
 }
 
 fn reject_text(with: Option<&str>, family: Family) -> Result<String, String> {
@@ -852,12 +879,14 @@ fn action(a: &ActionKind, family: Family) -> Result<String, String> {
 }
 
 fn set_mark_text(what: &str, value: u32, mask: u32) -> String {
+    // As nft lists `mark = (mark & keep) ^ value`: a constant, `| v`
+    // (keep == !v), `& k`, `^ v`, else both.
     let keep = !mask;
-    let key = what.rsplit(' ').next().unwrap_or(what);
     match (keep, value) {
         (0, v) => format!("{what} set {v:#010x}"),
-        (k, 0) => format!("{what} set {key} and {k:#x}"),
-        (k, v) if v == !k => format!("{what} set {key} or {v:#x}"),
-        (k, v) => format!("{what} set {key} and {k:#x} xor {v:#x}"),
+        (k, 0) => format!("{what} set {what} & {k:#010x}"),
+        (k, v) if v == !k => format!("{what} set {what} | {v:#010x}"),
+        (u32::MAX, v) => format!("{what} set {what} ^ {v:#010x}"),
+        (k, v) => format!("{what} set {what} & {k:#010x} ^ {v:#010x}"),
     }
 }

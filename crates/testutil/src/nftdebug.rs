@@ -1,0 +1,397 @@
+//! A test-only reader of libnftnl's debug syntax (`nft --debug=netlink`,
+//! the `payload_lines` of the nftables `tests/py` corpus) back into wire
+//! expressions, for the expressions the model lowers to typed kinds:
+//! `payload`, `meta`, `ct`, `cmp`, `bitwise`, `byteorder`, `immediate`,
+//! `range`, `lookup`, `counter`, `log`, `limit`, `nat`, `masq`, `redir`,
+//! `reject`, `notrack`. Any other line, or one it cannot read, makes the
+//! whole rule `None` (the caller counts it).
+//!
+//! The debug syntax prints a value as 32-bit words in host order, so a
+//! value's byte length is not in the text: it is taken from what the
+//! register was loaded with (a payload's length, a meta or ct key's size),
+//! as the kernel's compare uses it. Strings and bytes are leaked: this is
+//! for tests, over a corpus of a few thousand rules.
+
+use nflens_wire::data::{Data, Reg, Verdict};
+use nflens_wire::expr::{
+    Bitwise, Byteorder, Cmp, Counter, Ct, Expr, Immediate, Limit, Log, Lookup, Masq, Meta, Nat,
+    Payload, Range, Reject,
+};
+use nflens_wire::sys::*;
+
+fn leak_bytes(v: Vec<u8>) -> &'static [u8] {
+    Box::leak(v.into_boxed_slice())
+}
+
+fn leak_str(s: &str) -> &'static str {
+    Box::leak(s.to_owned().into_boxed_str())
+}
+
+/// The byte size of a meta key's value (`NFT_META_*` numbers).
+fn meta_size(key: u32) -> u32 {
+    match key {
+        // iifname, oifname, bri_iifname, bri_oifname, iifkind, oifkind, sdifname
+        6 | 7 | 17 | 18 | 26 | 27 | 34 => 16,
+        // nftrace, nfproto, l4proto, pkttype, secpath, day
+        12 | 15 | 16 | 19 | 25 | 31 => 1,
+        // protocol, iiftype, oiftype, bri_iifpvid, bri_iifvproto
+        1 | 8 | 9 | 28 | 29 => 2,
+        30 => 8, // time
+        _ => 4,
+    }
+}
+
+/// The byte size of a ct key's value (`NFT_CT_*` numbers; `v6` for the
+/// family-dependent src/dst).
+fn ct_size(key: u32, v6: bool) -> u32 {
+    match key {
+        1 | 7 | 10 => 1,   // direction, l3protocol, protocol
+        11 | 12 | 17 => 2, // proto_src, proto_dst, zone
+        8 | 9 if v6 => 16,
+        8 | 9 => 4,
+        19 | 20 => 4,           // src_ip, dst_ip
+        6 | 13 | 21 | 22 => 16, // helper, label, src_ip6, dst_ip6
+        14 | 15 => 8,           // packets, bytes
+        _ => 4,
+    }
+}
+
+fn index_of(names: impl Fn(u32) -> Option<&'static str>, name: &str) -> Option<u32> {
+    (0..64).find(|&k| names(k) == Some(name))
+}
+
+/// Hex words (`0x04030201`) as the bytes they print, `len` of them.
+fn words(ws: &[&str], len: Option<u32>) -> Option<&'static [u8]> {
+    let mut out = Vec::with_capacity(ws.len() * 4);
+    for w in ws {
+        let v = u32::from_str_radix(w.strip_prefix("0x")?, 16).ok()?;
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    if let Some(n) = len {
+        if n as usize > out.len() {
+            return None;
+        }
+        out.truncate(n as usize);
+    }
+    Some(leak_bytes(out))
+}
+
+fn reg(w: Option<&&str>) -> Option<Reg> {
+    w?.parse().ok().map(Reg)
+}
+
+/// Reads a rule's expression lines for a table of nfproto `family`.
+pub fn parse(lines: &[String], family: u8) -> Option<Vec<Expr<'static>>> {
+    // What each register holds: its value's length.
+    let mut lens = [None::<u32>; 32];
+    let mut out = Vec::with_capacity(lines.len());
+    let v6 = family == 10;
+    for line in lines {
+        let body = line
+            .trim()
+            .strip_prefix("[ ")?
+            .strip_suffix(" ]")
+            .unwrap_or_else(|| {
+                line.trim()
+                    .strip_prefix("[ ")
+                    .and_then(|l| l.strip_suffix(']'))
+                    .unwrap_or("")
+            });
+        let w: Vec<&str> = body.split_whitespace().collect();
+        let slot = |r: Reg| r.0 as usize;
+        let e = match w.as_slice() {
+            ["payload", "load", n, "@", base, "header", "+", off, "=>", "reg", d] => {
+                let len: u32 = n.strip_suffix('b')?.parse().ok()?;
+                let base = ["link", "network", "transport", "inner"]
+                    .iter()
+                    .position(|b| b == base)? as u32;
+                let d = reg(Some(d))?;
+                *lens.get_mut(slot(d))? = Some(len);
+                Expr::Payload(Payload {
+                    dreg: Some(d),
+                    base,
+                    offset: off.parse().ok()?,
+                    len,
+                    ..Payload::default()
+                })
+            }
+            ["meta", "load", key, "=>", "reg", d] => {
+                let key = index_of(nflens_wire::expr::meta_key, key)?;
+                let d = reg(Some(d))?;
+                *lens.get_mut(slot(d))? = Some(meta_size(key));
+                Expr::Meta(Meta {
+                    key,
+                    dreg: Some(d),
+                    sreg: None,
+                })
+            }
+            ["meta", "set", key, "with", "reg", s] => Expr::Meta(Meta {
+                key: index_of(nflens_wire::expr::meta_key, key)?,
+                dreg: None,
+                sreg: Some(reg(Some(s))?),
+            }),
+            ["ct", "load", key, "=>", "reg", d, rest @ ..] => {
+                let key = index_of(nflens_wire::expr::ct_key, key)?;
+                let direction = match rest {
+                    [] => None,
+                    [",", "dir", "original"] => Some(0),
+                    [",", "dir", "reply"] => Some(1),
+                    _ => return None,
+                };
+                let d = reg(Some(d))?;
+                *lens.get_mut(slot(d))? = Some(ct_size(key, v6));
+                Expr::Ct(Ct {
+                    dreg: Some(d),
+                    key,
+                    direction,
+                    sreg: None,
+                })
+            }
+            ["ct", "set", key, "with", "reg", s] => Expr::Ct(Ct {
+                dreg: None,
+                key: index_of(nflens_wire::expr::ct_key, key)?,
+                direction: None,
+                sreg: Some(reg(Some(s))?),
+            }),
+            ["cmp", op, "reg", s, data @ ..] => {
+                let op = ["eq", "neq", "lt", "lte", "gt", "gte"]
+                    .iter()
+                    .position(|o| o == op)? as u32;
+                let s = reg(Some(s))?;
+                let len = *lens.get(slot(s))?;
+                Expr::Cmp(Cmp {
+                    sreg: s,
+                    op,
+                    data: Data::Value(words(data, len)?),
+                })
+            }
+            ["range", op, "reg", s, data @ ..] if data.len() % 2 == 0 => {
+                let op = ["eq", "neq"].iter().position(|o| o == op)? as u32;
+                let s = reg(Some(s))?;
+                let len = *lens.get(slot(s))?;
+                let (a, b) = data.split_at(data.len() / 2);
+                Expr::Range(Range {
+                    sreg: s,
+                    op,
+                    from: Data::Value(words(a, len)?),
+                    to: Data::Value(words(b, len)?),
+                })
+            }
+            ["bitwise", "reg", d, "=", "(", "reg", s, "&", rest @ ..] => {
+                let close = rest.iter().position(|x| *x == ")")?;
+                let (mask, tail) = rest.split_at(close);
+                let [")", "^", xor @ ..] = tail else {
+                    return None;
+                };
+                let (d, s) = (reg(Some(d))?, reg(Some(s))?);
+                let len = (*lens.get(slot(s))?).unwrap_or(mask.len() as u32 * 4);
+                *lens.get_mut(slot(d))? = Some(len);
+                Expr::Bitwise(Bitwise {
+                    sreg: s,
+                    dreg: d,
+                    len,
+                    op: NFT_BITWISE_MASK_XOR,
+                    mask: Some(Data::Value(words(mask, Some(len))?)),
+                    xor: Some(Data::Value(words(xor, Some(len))?)),
+                    data: None,
+                })
+            }
+            ["byteorder", "reg", d, "=", call, s, size, len] => {
+                let (op, sreg) = call.split_once("(reg")?;
+                let _ = sreg;
+                let op = match op {
+                    "ntoh" => NFT_BYTEORDER_NTOH,
+                    "hton" => NFT_BYTEORDER_HTON,
+                    _ => return None,
+                };
+                let s = reg(Some(&s.trim_end_matches(',')))?;
+                let size: u32 = size.trim_end_matches(',').parse().ok()?;
+                let len: u32 = len.trim_end_matches(')').parse().ok()?;
+                let d = reg(Some(d))?;
+                *lens.get_mut(slot(d))? = Some(len);
+                Expr::Byteorder(Byteorder {
+                    sreg: s,
+                    dreg: d,
+                    op,
+                    len,
+                    size,
+                })
+            }
+            ["immediate", "reg", d, rest @ ..] => {
+                let d = reg(Some(d))?;
+                let data = match rest {
+                    [v, more @ ..] if v.starts_with("0x") => {
+                        let mut all = vec![*v];
+                        all.extend_from_slice(more);
+                        let b = words(&all, None)?;
+                        *lens.get_mut(slot(d))? = Some(b.len() as u32);
+                        Data::Value(b)
+                    }
+                    [name, more @ ..] => {
+                        let code = match *name {
+                            "accept" => NF_ACCEPT,
+                            "drop" => NF_DROP,
+                            "return" => NFT_RETURN,
+                            "jump" => NFT_JUMP,
+                            "goto" => NFT_GOTO,
+                            "continue" => NFT_CONTINUE,
+                            "queue" => NF_QUEUE,
+                            _ => return None,
+                        };
+                        let chain = match more {
+                            ["->", c] => Some(leak_str(c)),
+                            [] => None,
+                            _ => return None,
+                        };
+                        Data::Verdict(Verdict { code, chain })
+                    }
+                    [] => return None,
+                };
+                Expr::Immediate(Immediate { dreg: d, data })
+            }
+            ["lookup", "reg", s, "set", name, rest @ ..] => {
+                let (mut dreg, mut flags) = (None, None);
+                let mut it = rest.iter();
+                while let Some(x) = it.next() {
+                    match *x {
+                        "dreg" => dreg = Some(reg(it.next())?),
+                        f if f.starts_with("0x") => {
+                            flags = Some(u32::from_str_radix(&f[2..], 16).ok()?)
+                        }
+                        _ => return None,
+                    }
+                }
+                Expr::Lookup(Lookup {
+                    set: leak_str(name),
+                    set_id: None,
+                    sreg: reg(Some(s))?,
+                    dreg,
+                    flags,
+                })
+            }
+            ["counter", "pkts", p, "bytes", b] => Expr::Counter(Counter {
+                packets: p.parse().ok()?,
+                bytes: b.parse().ok()?,
+            }),
+            ["notrack"] => Expr::Notrack,
+            ["reject", "type", t, "code", c] => Expr::Reject(Reject {
+                ty: t.parse().ok()?,
+                code: c.parse().ok()?,
+            }),
+            ["limit", "rate", rate, "burst", burst, "type", ty, "flags", flags] => {
+                let (r, unit) = rate.split_once('/')?;
+                Expr::Limit(Limit {
+                    rate: r.parse().ok()?,
+                    unit: match unit {
+                        "second" => 1,
+                        "minute" => 60,
+                        "hour" => 3600,
+                        "day" => 86400,
+                        "week" => 604800,
+                        _ => return None,
+                    },
+                    burst: burst.parse().ok()?,
+                    ty: match *ty {
+                        "packets" => NFT_LIMIT_PKTS,
+                        "bytes" => NFT_LIMIT_PKT_BYTES,
+                        _ => return None,
+                    },
+                    flags: u32::from_str_radix(flags.strip_prefix("0x")?, 16).ok()?,
+                })
+            }
+            ["log", rest @ ..] => {
+                let mut l = Log::default();
+                let mut it = rest.iter();
+                while let Some(x) = it.next() {
+                    match *x {
+                        "prefix" => l.prefix = Some(leak_str(it.next()?)),
+                        "level" => l.level = Some(it.next()?.parse().ok()?),
+                        "group" => l.group = Some(it.next()?.parse().ok()?),
+                        "snaplen" => l.snaplen = Some(it.next()?.parse().ok()?),
+                        "qthreshold" => l.qthreshold = Some(it.next()?.parse().ok()?),
+                        f => {
+                            let bit = match f {
+                                "tcpseq" => 1,
+                                "tcpopt" => 2,
+                                "ipopt" => 4,
+                                "uid" => 8,
+                                "macdecode" => 0x20,
+                                _ => return None,
+                            };
+                            l.flags = Some(l.flags.unwrap_or(0) | bit);
+                        }
+                    }
+                }
+                Expr::Log(l)
+            }
+            ["nat", ty, fam, rest @ ..] => {
+                let mut n = Nat {
+                    ty: match *ty {
+                        "snat" => NFT_NAT_SNAT,
+                        "dnat" => NFT_NAT_DNAT,
+                        _ => return None,
+                    },
+                    family: match *fam {
+                        "ip" => 2,
+                        "ip6" => 10,
+                        "inet" => 1,
+                        _ => return None,
+                    },
+                    ..Nat::default()
+                };
+                let mut it = rest.iter();
+                while let Some(x) = it.next() {
+                    match *x {
+                        "flags" => {
+                            n.flags =
+                                Some(u32::from_str_radix(it.next()?.strip_prefix("0x")?, 16).ok()?)
+                        }
+                        k => {
+                            let ("reg", r) = (*it.next()?, reg(it.next())?) else {
+                                return None;
+                            };
+                            match k {
+                                "addr_min" => n.reg_addr_min = Some(r),
+                                "addr_max" => n.reg_addr_max = Some(r),
+                                "proto_min" => n.reg_proto_min = Some(r),
+                                "proto_max" => n.reg_proto_max = Some(r),
+                                _ => return None,
+                            }
+                        }
+                    }
+                }
+                Expr::Nat(n)
+            }
+            [kind @ ("masq" | "redir"), rest @ ..] => {
+                let mut m = Masq::default();
+                let mut it = rest.iter();
+                while let Some(x) = it.next() {
+                    match *x {
+                        "flags" => {
+                            m.flags =
+                                Some(u32::from_str_radix(it.next()?.strip_prefix("0x")?, 16).ok()?)
+                        }
+                        k => {
+                            let ("reg", r) = (*it.next()?, reg(it.next())?) else {
+                                return None;
+                            };
+                            match k {
+                                "proto_min" => m.reg_proto_min = Some(r),
+                                "proto_max" => m.reg_proto_max = Some(r),
+                                _ => return None,
+                            }
+                        }
+                    }
+                }
+                if *kind == "masq" {
+                    Expr::Masq(m)
+                } else {
+                    Expr::Redir(m)
+                }
+            }
+            _ => return None,
+        };
+        out.push(e);
+    }
+    Some(out)
+}
