@@ -346,6 +346,9 @@ fn lower_exprs<'a>(
     regs: &mut Regs<'a>,
 ) -> Rule {
     let fam = family(r.family).unwrap_or(Family::Inet);
+    // The network family a dependency fixed, and where that dependency is
+    // among the conditions while an address condition may still imply it.
+    let mut l3: Option<(Family, Option<usize>)> = None;
     let mut stmt = Src::default();
     let mut i = 0;
     while let Some(e) = exprs.get(i) {
@@ -449,8 +452,8 @@ fn lower_exprs<'a>(
                                 data_bytes(&c.data),
                                 data_bytes(&next.data),
                             ) {
-                                let m =
-                                    range_match(fam, slot, false, lo, hi).unwrap_or_else(|| {
+                                let m = range_match(l3.map_or(fam, |d| d.0), slot, false, lo, hi)
+                                    .unwrap_or_else(|| {
                                         let text = slot.src.then(i - 1).then(i).text(exprs);
                                         Match {
                                             negated: false,
@@ -464,28 +467,53 @@ fn lower_exprs<'a>(
                         }
                     }
                 }
+                // `meta nfproto ipv4` (inet), `meta protocol ip` / `ether
+                // type ip` (bridge, netdev): the network family the rest of
+                // the rule reads. Kept as it is, unless an address condition
+                // of that family follows, which implies it (nft hides it).
+                if let Some(v6) = regs
+                    .get(c.sreg)
+                    .and_then(|slot| l3_dependency(fam, slot, c))
+                {
+                    out.matches.push(fallback(regs, exprs, c.sreg, i - 1));
+                    l3 = Some((
+                        if v6 { Family::Ipv6 } else { Family::Ipv4 },
+                        Some(out.matches.len() - 1),
+                    ));
+                    continue;
+                }
+                let eff = l3.map_or(fam, |d| d.0);
+                let before = out.matches.len();
                 let done = regs.get(c.sreg).is_some_and(|slot| {
                     icmp_match(slot, c, &mut out.matches)
                         || (ports_apply(slot, &out.matches)
-                            && cmp_match(fam, slot, c, &mut out.matches))
+                            && cmp_match(eff, slot, c, &mut out.matches))
                 });
                 if !done {
                     out.matches.push(fallback(regs, exprs, c.sreg, i - 1));
+                } else if eff != fam {
+                    drop_implied(&mut out.matches, &mut l3, before);
                 }
             }
             Expr::Range(rg) => {
+                let eff = l3.map_or(fam, |d| d.0);
                 let m = match (
                     regs.get(rg.sreg).filter(|s| ports_apply(s, &out.matches)),
                     data_bytes(&rg.from),
                     data_bytes(&rg.to),
                 ) {
                     (Some(slot), Some(lo), Some(hi)) => {
-                        range_match(fam, slot, rg.op == NFT_RANGE_NEQ, lo, hi)
+                        range_match(eff, slot, rg.op == NFT_RANGE_NEQ, lo, hi)
                     }
                     _ => None,
                 };
+                let typed = m.is_some();
+                let before = out.matches.len();
                 out.matches
                     .push(m.unwrap_or_else(|| fallback(regs, exprs, rg.sreg, i - 1)));
+                if typed && eff != fam {
+                    drop_implied(&mut out.matches, &mut l3, before);
+                }
             }
             // A set lookup: a condition nflens has no kind for yet.
             Expr::Lookup(l) if l.dreg.is_none() => {
@@ -946,6 +974,62 @@ fn masq_action(regs: &Regs<'_>, m: &nflens_wire::expr::Masq, masq: bool) -> Opti
     } else {
         ActionKind::Redirect { ports, flags }
     })
+}
+
+/// Whether `cmp` tests the network family in a table that holds more than
+/// one: `meta nfproto ipv4|ipv6` (inet), `meta protocol` or `ether type`
+/// `ip|ip6` (bridge, netdev). `Some(v6)`.
+fn l3_dependency(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>) -> Option<bool> {
+    if c.op != NFT_CMP_EQ || slot.opaque || slot.mask.is_some() || slot.hton {
+        return None;
+    }
+    let v = data_bytes(&c.data)?;
+    match (fam, slot.load, v) {
+        (Family::Inet, Load::Meta(NFT_META_NFPROTO), [2]) => Some(false),
+        (Family::Inet, Load::Meta(NFT_META_NFPROTO), [10]) => Some(true),
+        (
+            Family::Bridge | Family::Netdev,
+            Load::Meta(NFT_META_PROTOCOL)
+            | Load::Payload {
+                base: NFT_PAYLOAD_LL_HEADER,
+                offset: 12,
+                len: 2,
+            },
+            [0x08, 0x00],
+        ) => Some(false),
+        (
+            Family::Bridge | Family::Netdev,
+            Load::Meta(NFT_META_PROTOCOL)
+            | Load::Payload {
+                base: NFT_PAYLOAD_LL_HEADER,
+                offset: 12,
+                len: 2,
+            },
+            [0x86, 0xdd],
+        ) => Some(true),
+        _ => None,
+    }
+}
+
+/// After a condition lowered with the family a dependency fixed (matches
+/// from `from` on): an address condition carries that family itself, so
+/// the dependency right before it is implied and goes, as nft hides it.
+fn drop_implied(matches: &mut Vec<Match>, l3: &mut Option<(Family, Option<usize>)>, from: usize) {
+    let Some((_, Some(at))) = *l3 else {
+        return;
+    };
+    let addr = matches.get(from..).is_some_and(|new| {
+        !new.is_empty()
+            && new
+                .iter()
+                .all(|m| matches!(m.kind, MatchKind::Addr { .. } | MatchKind::AddrRange { .. }))
+    });
+    if addr && at + 1 == from {
+        matches.remove(at);
+        if let Some(d) = l3 {
+            d.1 = None;
+        }
+    }
 }
 
 /// The protocol a rule's conditions so far fix (the last positive one).

@@ -93,7 +93,13 @@ fn nft_py_payload_lines_lower_and_render_as_expected() {
                 ));
             }
             Err(reason) => {
-                let key: String = reason.split(['[', '"']).next().unwrap_or("").trim().into();
+                let key: String = match reason.strip_prefix("raw expressions [ ") {
+                    // By the first expression nflens keeps raw.
+                    Some(e) => {
+                        format!("raw {}", e.split(' ').take(3).collect::<Vec<_>>().join(" "))
+                    }
+                    None => reason.split(['[', '"']).next().unwrap_or("").trim().into(),
+                };
                 *why.entry(format!("not renderable: {key}")).or_default() += 1;
             }
         }
@@ -123,6 +129,6 @@ fn nft_py_payload_lines_lower_and_render_as_expected() {
     );
 }
 
-/// Measured (705/4535 on 2026-11-22), rounded down: the floor holds what
+/// Measured (807/4535 on 2026-11-22), rounded down: the floor holds what
 /// works while the typed kinds grow.
-const FLOOR_PERCENT: usize = 15;
+const FLOOR_PERCENT: usize = 17;
