@@ -135,6 +135,22 @@ struct Slot<'a> {
     src: Src,
 }
 
+impl Slot<'_> {
+    /// A register whose content nflens does not follow (an unknown load, a
+    /// shift, a byteorder of something else).
+    fn opaque(reg: u32, src: Src) -> Slot<'static> {
+        Slot {
+            reg,
+            load: Load::Other,
+            mask: None,
+            opaque: true,
+            xor: None,
+            hton: false,
+            src,
+        }
+    }
+}
+
 /// Where a register's content came from: indices of the expressions (the
 /// load, then its bitwise operations), printed only for the fallback text.
 #[derive(Debug, Clone, Copy, Default)]
@@ -428,17 +444,11 @@ fn lower_exprs<'a>(
                             ..s.clone()
                         }
                     }
-                    _ => Slot {
-                        reg: b.dreg.0,
-                        load: Load::Other,
-                        mask: None,
-                        opaque: true,
-                        xor: None,
-                        hton: false,
-                        src: regs
-                            .get(b.sreg)
+                    _ => Slot::opaque(
+                        b.dreg.0,
+                        regs.get(b.sreg)
                             .map_or(Src::one(i - 1), |s| s.src.then(i - 1)),
-                    },
+                    ),
                 };
                 regs.set(slot);
             }
@@ -651,15 +661,7 @@ fn lower_exprs<'a>(
                 // Another statement or a load nflens does not lower yet.
                 let dreg = load_dreg(e);
                 match dreg {
-                    Some(reg) => regs.set(Slot {
-                        reg,
-                        load: Load::Other,
-                        mask: None,
-                        opaque: true,
-                        xor: None,
-                        hton: false,
-                        src: Src::one(i - 1),
-                    }),
+                    Some(reg) => regs.set(Slot::opaque(reg, Src::one(i - 1))),
                     None => {
                         let kind = ActionKind::Nft {
                             exprs: statement_text(regs, exprs, e).into(),
@@ -780,15 +782,7 @@ fn fallback(regs: &Regs<'_>, exprs: &[Expr<'_>], sreg: Reg, at: usize) -> Match 
 
 fn bitwise<'a>(regs: &mut Regs<'a>, b: &Bitwise<'a>, at: usize) {
     let Some(src) = regs.get(b.sreg).cloned() else {
-        regs.set(Slot {
-            reg: b.dreg.0,
-            load: Load::Other,
-            mask: None,
-            opaque: true,
-            xor: None,
-            hton: false,
-            src: Src::one(at),
-        });
+        regs.set(Slot::opaque(b.dreg.0, Src::one(at)));
         return;
     };
     let mask = b.mask.as_ref().and_then(data_bytes);

@@ -78,20 +78,7 @@ fn dumps_lower_equal_from_legacy_text_kernel_nf_tables_and_nft_text() {
         };
         let text = std::fs::read_to_string(path).expect("read dump");
         // The ipsets a dump refers to must exist before it loads.
-        let mut sets: Vec<&str> = text
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .windows(2)
-            .filter(|w| matches!(w[0], "--match-set" | "--add-set" | "--del-set"))
-            .map(|w| w[1])
-            .collect();
-        sets.sort_unstable();
-        sets.dedup();
-        let mut setup = String::new();
-        for s in sets {
-            let f = if v6 { "inet6" } else { "inet" };
-            setup.push_str(&format!("ipset create '{s}' hash:ip family {f}\n"));
-        }
+        let mut setup = corpus::ipset_setup(&text, v6);
         // `-m nfacct` needs an nfacct object nothing here creates: those
         // lines (one, in one dump) are left out, on both backends.
         let p = path.display();

@@ -106,24 +106,7 @@ fn real_dumps_read_from_the_kernel_equal_their_save_text() {
         };
         // The ipsets a dump refers to must exist before it loads.
         let text = std::fs::read_to_string(&path).expect("read dump");
-        let mut sets: Vec<&str> = text
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .windows(2)
-            .filter(|w| matches!(w[0], "--match-set" | "--add-set" | "--del-set"))
-            .map(|w| w[1])
-            .collect();
-        sets.sort_unstable();
-        sets.dedup();
-        let mut setup = String::new();
-        for s in sets {
-            let fam = if tool.starts_with("ip6") {
-                "inet6"
-            } else {
-                "inet"
-            };
-            setup.push_str(&format!("ipset create '{s}' hash:ip family {fam}\n"));
-        }
+        let mut setup = corpus::ipset_setup(&text, tool.starts_with("ip6"));
         // `-m nfacct` needs an nfacct object nothing here creates: those
         // lines (one, in one dump) are left out.
         setup.push_str(&format!(

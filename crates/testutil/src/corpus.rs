@@ -151,3 +151,22 @@ pub fn report(what: &str, total: usize, failures: &[String]) {
         failures.join("\n")
     );
 }
+
+/// `ipset create` lines for every set an iptables dump names
+/// (`--match-set`, `--add-set`, `--del-set`), which must exist before it
+/// loads: `hash:ip` of the dump's family.
+pub fn ipset_setup(dump: &str, v6: bool) -> String {
+    let mut sets: Vec<&str> = dump
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .windows(2)
+        .filter(|w| matches!(w[0], "--match-set" | "--add-set" | "--del-set"))
+        .map(|w| w[1])
+        .collect();
+    sets.sort_unstable();
+    sets.dedup();
+    let family = if v6 { "inet6" } else { "inet" };
+    sets.iter()
+        .map(|s| format!("ipset create '{s}' hash:ip family {family}\n"))
+        .collect()
+}
