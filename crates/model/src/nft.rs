@@ -462,16 +462,15 @@ fn lower_exprs<'a>(
                                 data_bytes(&c.data),
                                 data_bytes(&next.data),
                             ) {
-                                let m = range_match(l3.map_or(fam, |d| d.0), slot, false, lo, hi)
-                                    .unwrap_or_else(|| {
-                                        let text = slot.src.then(i - 1).then(i).text(exprs);
-                                        Match {
-                                            negated: false,
-                                            kind: MatchKind::Nft { exprs: text.into() },
-                                        }
-                                    });
+                                let src = slot.src.then(i - 1).then(i);
+                                let r = RangeTest {
+                                    slot: Some(slot),
+                                    negated: false,
+                                    bounds: Some((lo, hi)),
+                                    src,
+                                };
+                                r.push(&mut out.matches, &mut l3, fam, exprs);
                                 i += 1;
-                                out.matches.push(m);
                                 continue;
                             }
                         }
@@ -506,24 +505,15 @@ fn lower_exprs<'a>(
                 }
             }
             Expr::Range(rg) => {
-                let eff = l3.map_or(fam, |d| d.0);
-                let m = match (
-                    regs.get(rg.sreg).filter(|s| ports_apply(s, &out.matches)),
-                    data_bytes(&rg.from),
-                    data_bytes(&rg.to),
-                ) {
-                    (Some(slot), Some(lo), Some(hi)) => {
-                        range_match(eff, slot, rg.op == NFT_RANGE_NEQ, lo, hi)
-                    }
-                    _ => None,
+                let r = RangeTest {
+                    slot: regs.get(rg.sreg).filter(|s| ports_apply(s, &out.matches)),
+                    negated: rg.op == NFT_RANGE_NEQ,
+                    bounds: data_bytes(&rg.from).zip(data_bytes(&rg.to)),
+                    src: regs
+                        .get(rg.sreg)
+                        .map_or(Src::one(i - 1), |s| s.src.then(i - 1)),
                 };
-                let typed = m.is_some();
-                let before = out.matches.len();
-                out.matches
-                    .push(m.unwrap_or_else(|| fallback(regs, exprs, rg.sreg, i - 1)));
-                if typed && eff != fam {
-                    drop_implied(&mut out.matches, &mut l3, before);
-                }
+                r.push(&mut out.matches, &mut l3, fam, exprs);
             }
             // A set lookup: a condition nflens has no kind for yet.
             Expr::Lookup(l) if l.dreg.is_none() => {
@@ -978,30 +968,66 @@ fn l3_dependency(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>) -> Option<bool> {
         return None;
     }
     let v = data_bytes(&c.data)?;
-    match (fam, slot.load, v) {
-        (Family::Inet, Load::Meta(NFT_META_NFPROTO), [2]) => Some(false),
-        (Family::Inet, Load::Meta(NFT_META_NFPROTO), [10]) => Some(true),
-        (
-            Family::Bridge | Family::Netdev,
+    let nfproto = fam == Family::Inet && slot.load == Load::Meta(NFT_META_NFPROTO);
+    let ethertype = matches!(fam, Family::Bridge | Family::Netdev)
+        && matches!(
+            slot.load,
             Load::Meta(NFT_META_PROTOCOL)
-            | Load::Payload {
-                base: NFT_PAYLOAD_LL_HEADER,
-                offset: 12,
-                len: 2,
-            },
-            [0x08, 0x00],
-        ) => Some(false),
-        (
-            Family::Bridge | Family::Netdev,
-            Load::Meta(NFT_META_PROTOCOL)
-            | Load::Payload {
-                base: NFT_PAYLOAD_LL_HEADER,
-                offset: 12,
-                len: 2,
-            },
-            [0x86, 0xdd],
-        ) => Some(true),
+                | Load::Payload {
+                    base: NFT_PAYLOAD_LL_HEADER,
+                    offset: 12,
+                    len: 2,
+                }
+        );
+    match v {
+        [2] if nfproto => Some(false),
+        [10] if nfproto => Some(true),
+        [0x08, 0x00] if ethertype => Some(false),
+        [0x86, 0xdd] if ethertype => Some(true),
         _ => None,
+    }
+}
+
+/// A range test of a register (`range`, or `cmp gte` then `cmp lte`).
+struct RangeTest<'r, 'a> {
+    /// What the register holds, when nflens may type it.
+    slot: Option<&'r Slot<'a>>,
+    negated: bool,
+    bounds: Option<(&'a [u8], &'a [u8])>,
+    /// The expressions, for the text when it has no typed kind.
+    src: Src,
+}
+
+impl RangeTest<'_, '_> {
+    /// Pushes its typed condition (an address range after a family
+    /// dependency implies it), else its expressions as text.
+    fn push(
+        self,
+        out: &mut Vec<Match>,
+        l3: &mut Option<(Family, Option<usize>)>,
+        fam: Family,
+        exprs: &[Expr<'_>],
+    ) {
+        let eff = l3.map_or(fam, |d| d.0);
+        let before = out.len();
+        let typed = self
+            .slot
+            .zip(self.bounds)
+            .and_then(|(s, (lo, hi))| range_match(eff, s, self.negated, lo, hi));
+        match typed {
+            Some(m) => {
+                out.push(m);
+                if eff != fam {
+                    drop_implied(out, l3, before);
+                }
+            }
+            None => out.push(Match {
+                negated: false,
+                kind: MatchKind::Nft {
+                    exprs: self.src.text(exprs).into(),
+                },
+            }),
+        }
     }
 }
 

@@ -80,6 +80,25 @@ fn reg(w: Option<&&str>) -> Option<Reg> {
     w?.parse().ok().map(Reg)
 }
 
+/// `NAME reg N ... [flags 0xF]` (nat, masq, redir): each register to
+/// `set`, and the flags. `None` when a word is not read.
+fn reg_options(rest: &[&str], mut set: impl FnMut(&str, Reg) -> Option<()>) -> Option<Option<u32>> {
+    let mut flags = None;
+    let mut it = rest.iter();
+    while let Some(x) = it.next() {
+        match *x {
+            "flags" => flags = Some(u32::from_str_radix(it.next()?.strip_prefix("0x")?, 16).ok()?),
+            k => {
+                let ("reg", r) = (*it.next()?, reg(it.next())?) else {
+                    return None;
+                };
+                set(k, r)?;
+            }
+        }
+    }
+    Some(flags)
+}
+
 /// Reads a rule's expression lines for a table of nfproto `family`.
 pub fn parse(lines: &[String], family: u8) -> Option<Vec<Expr<'static>>> {
     // What each register holds: its value's length.
@@ -339,50 +358,28 @@ pub fn parse(lines: &[String], family: u8) -> Option<Vec<Expr<'static>>> {
                     },
                     ..Nat::default()
                 };
-                let mut it = rest.iter();
-                while let Some(x) = it.next() {
-                    match *x {
-                        "flags" => {
-                            n.flags =
-                                Some(u32::from_str_radix(it.next()?.strip_prefix("0x")?, 16).ok()?)
-                        }
-                        k => {
-                            let ("reg", r) = (*it.next()?, reg(it.next())?) else {
-                                return None;
-                            };
-                            match k {
-                                "addr_min" => n.reg_addr_min = Some(r),
-                                "addr_max" => n.reg_addr_max = Some(r),
-                                "proto_min" => n.reg_proto_min = Some(r),
-                                "proto_max" => n.reg_proto_max = Some(r),
-                                _ => return None,
-                            }
-                        }
+                n.flags = reg_options(rest, |k, r| {
+                    match k {
+                        "addr_min" => n.reg_addr_min = Some(r),
+                        "addr_max" => n.reg_addr_max = Some(r),
+                        "proto_min" => n.reg_proto_min = Some(r),
+                        "proto_max" => n.reg_proto_max = Some(r),
+                        _ => return None,
                     }
-                }
+                    Some(())
+                })?;
                 Expr::Nat(n)
             }
             [kind @ ("masq" | "redir"), rest @ ..] => {
                 let mut m = Masq::default();
-                let mut it = rest.iter();
-                while let Some(x) = it.next() {
-                    match *x {
-                        "flags" => {
-                            m.flags =
-                                Some(u32::from_str_radix(it.next()?.strip_prefix("0x")?, 16).ok()?)
-                        }
-                        k => {
-                            let ("reg", r) = (*it.next()?, reg(it.next())?) else {
-                                return None;
-                            };
-                            match k {
-                                "proto_min" => m.reg_proto_min = Some(r),
-                                "proto_max" => m.reg_proto_max = Some(r),
-                                _ => return None,
-                            }
-                        }
+                m.flags = reg_options(rest, |k, r| {
+                    match k {
+                        "proto_min" => m.reg_proto_min = Some(r),
+                        "proto_max" => m.reg_proto_max = Some(r),
+                        _ => return None,
                     }
-                }
+                    Some(())
+                })?;
                 if *kind == "masq" {
                     Expr::Masq(m)
                 } else {
