@@ -180,7 +180,19 @@ pub mod lower {
                 let msg = rule_msg(family, data);
                 for m in MsgIter::new(&msg, 0).flatten() {
                     if let Ok(Object::Rule(r)) = Object::parse(&m) {
-                        let _ = nflens_model::nft::rule(&r);
+                        let rule = nflens_model::nft::rule(&r);
+                        // Whatever lowers renders (or says why it cannot).
+                        let fam = nflens_model::nft::family(family)
+                            .unwrap_or(nflens_model::Family::Inet);
+                        for numeric in [false, true] {
+                            let opts = nflens_model::render::nft::Options {
+                                numeric,
+                                utc_offset: -43_200,
+                                ..Default::default()
+                            };
+                            let mut text = String::new();
+                            let _ = nflens_model::render::nft::rule(&rule, fam, opts, &mut text);
+                        }
                     }
                 }
             }

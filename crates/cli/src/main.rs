@@ -129,6 +129,11 @@ struct ListArgs {
     /// nft: print handles.
     #[arg(short = 'a', long)]
     handle: bool,
+    /// nft: print `meta time` and `meta hour` values this many seconds
+    /// east of UTC (nft uses the local time zone; nflens reads no time
+    /// zone database, so the default is UTC).
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    utc_offset: i32,
     /// iptables: print `[packets:bytes]` before each rule.
     #[arg(short = 'c', long)]
     counters: bool,
@@ -145,6 +150,7 @@ impl ListArgs {
             numeric_proto: self.numeric_protocol,
             numeric_prio: self.numeric_priority,
             handles: self.handle,
+            utc_offset: self.utc_offset,
         }
     }
 }
@@ -561,6 +567,7 @@ fn parse(
                 numeric_protocol: false,
                 numeric_priority: false,
                 handle: false,
+                utc_offset: 0,
                 counters: false,
                 family: None,
             };

@@ -32,6 +32,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod diff;
+mod field;
 pub mod legacy;
 pub mod lower;
 pub mod nft;
@@ -39,4 +40,7 @@ pub mod render;
 mod types;
 mod xt_save;
 
+pub use field::{
+    CmpOp, CtKey, Datatype, FieldTest, Header, HeaderField, Key, MetaKey, PayloadBase, Value,
+};
 pub use types::*;

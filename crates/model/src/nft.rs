@@ -25,6 +25,7 @@ use nflens_wire::sys::*;
 use nflens_wire::xt::{self, XtMatch, XtTarget};
 use nflens_wire::{Data, Expr, Reg};
 
+use crate::field::{CmpOp, CtKey, FieldTest, Header, Key, MetaKey, PayloadBase, Value};
 use crate::*;
 
 /// The model's family of an nf_tables family number.
@@ -484,7 +485,11 @@ fn lower_exprs<'a>(
                     .get(c.sreg)
                     .and_then(|slot| l3_dependency(fam, slot, c))
                 {
-                    out.matches.push(fallback(regs, exprs, c.sreg, i - 1));
+                    let dep = regs
+                        .get(c.sreg)
+                        .and_then(|slot| field_cmp(fam, slot, c, &out.matches))
+                        .unwrap_or_else(|| fallback(regs, exprs, c.sreg, i - 1));
+                    out.matches.push(dep);
                     l3 = Some((
                         if v6 { Family::Ipv6 } else { Family::Ipv4 },
                         Some(out.matches.len() - 1),
@@ -493,11 +498,34 @@ fn lower_exprs<'a>(
                 }
                 let eff = l3.map_or(fam, |d| d.0);
                 let before = out.matches.len();
+                // `ip protocol` after a family dependency is that header
+                // field as nft writes it, not `meta l4proto`.
+                let spelled = |slot: &Slot<'_>| {
+                    eff != fam
+                        && slot.load
+                            == Load::Payload {
+                                base: NFT_PAYLOAD_NETWORK_HEADER,
+                                offset: 9,
+                                len: 1,
+                            }
+                };
                 let done = regs.get(c.sreg).is_some_and(|slot| {
-                    icmp_match(slot, c, &mut out.matches)
-                        || (ports_apply(slot, &out.matches)
+                    !spelled(slot) && icmp_match(slot, c, &mut out.matches)
+                        || (!spelled(slot)
+                            && ports_apply(slot, &out.matches)
                             && cmp_match(eff, slot, c, &mut out.matches))
                 });
+                let done = done
+                    || match regs
+                        .get(c.sreg)
+                        .and_then(|slot| field_cmp(eff, slot, c, &out.matches))
+                    {
+                        Some(x) => {
+                            out.matches.push(x);
+                            true
+                        }
+                        None => false,
+                    };
                 if !done {
                     out.matches.push(fallback(regs, exprs, c.sreg, i - 1));
                 } else if eff != fam {
@@ -975,7 +1003,7 @@ fn l3_dependency(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>) -> Option<bool> {
             Load::Meta(NFT_META_PROTOCOL)
                 | Load::Payload {
                     base: NFT_PAYLOAD_LL_HEADER,
-                    offset: 12,
+                    offset: 12 | 16,
                     len: 2,
                 }
         );
@@ -1010,10 +1038,10 @@ impl RangeTest<'_, '_> {
     ) {
         let eff = l3.map_or(fam, |d| d.0);
         let before = out.len();
-        let typed = self
-            .slot
-            .zip(self.bounds)
-            .and_then(|(s, (lo, hi))| range_match(eff, s, self.negated, lo, hi));
+        let typed = self.slot.zip(self.bounds).and_then(|(s, (lo, hi))| {
+            range_match(eff, s, self.negated, lo, hi)
+                .or_else(|| field_range(eff, s, self.negated, lo, hi, out))
+        });
         match typed {
             Some(m) => {
                 out.push(m);
@@ -1040,9 +1068,14 @@ fn drop_implied(matches: &mut Vec<Match>, l3: &mut Option<(Family, Option<usize>
     };
     let addr = matches.get(from..).is_some_and(|new| {
         !new.is_empty()
-            && new
-                .iter()
-                .all(|m| matches!(m.kind, MatchKind::Addr { .. } | MatchKind::AddrRange { .. }))
+            && new.iter().all(|m| match &m.kind {
+                MatchKind::Addr { .. } | MatchKind::AddrRange { .. } => true,
+                MatchKind::Field {
+                    key: Key::Header(h),
+                    ..
+                } => h.header().base() == PayloadBase::Nh,
+                _ => false,
+            })
     });
     if addr && at + 1 == from {
         matches.remove(at);
@@ -1054,10 +1087,7 @@ fn drop_implied(matches: &mut Vec<Match>, l3: &mut Option<(Family, Option<usize>
 
 /// The protocol a rule's conditions so far fix (the last positive one).
 fn l4proto(matches: &[Match]) -> Option<u8> {
-    matches.iter().rev().find_map(|m| match m.kind {
-        MatchKind::Protocol(p) if !m.negated => Some(p),
-        _ => None,
-    })
+    matches.iter().rev().find_map(crate::field::l4_fixed)
 }
 
 /// Whether a transport-header load may be read as ports: not when the rule
@@ -2219,5 +2249,199 @@ where
         writer: None,
         tables: out,
         diagnostics: Vec::new(),
+    })
+}
+
+/// A register read as a [`Key`]: the key, and how the register's bytes
+/// become the key's value.
+struct Keyed {
+    key: Key,
+    /// Bits below the key's in the register (a sub-byte header field).
+    shift: u32,
+    /// The key's bits in the register.
+    fmask: u128,
+    /// The `bitwise` mask, in the register's bits.
+    mask: Option<u128>,
+    /// The register holds a host-order integer.
+    host: bool,
+    /// The value's width in bytes.
+    width: usize,
+}
+
+impl Keyed {
+    /// What a register holds, as a key, with the conditions so far giving
+    /// the protocol context (`meta l4proto tcp` makes `th+14` `tcp window`).
+    fn of(fam: Family, slot: &Slot<'_>, matches: &[Match]) -> Option<Keyed> {
+        if slot.opaque {
+            return None;
+        }
+        let host_num = |b: &[u8], host: bool| -> Option<u128> {
+            if b.len() > 16 {
+                return None;
+            }
+            let mut v = b.to_vec();
+            if host && cfg!(target_endian = "little") {
+                v.reverse();
+            }
+            Some(v.iter().fold(0u128, |a, &x| (a << 8) | u128::from(x)))
+        };
+        match slot.load {
+            Load::Payload { base, offset, len } => {
+                let base = PayloadBase::from_kernel(base)?;
+                let header = match base {
+                    PayloadBase::Nh => crate::field::network_header(fam),
+                    PayloadBase::Th => match l4proto(matches) {
+                        Some(p) => Header::of_l4proto(p),
+                        None => Some(Header::Th),
+                    },
+                    _ => None,
+                };
+                let ll_vlan = matches.iter().any(|m| {
+                    !m.negated
+                        && matches!(&m.kind, MatchKind::Field {
+                            key: Key::Header(h),
+                            test: FieldTest::Cmp { op: CmpOp::Eq, value },
+                        } if h.name() == "type"
+                            && matches!(h.header(), Header::Ether | Header::Vlan)
+                            && matches!(value.as_u128(), Some(0x8100 | 0x88a8)))
+                });
+                let mask = match slot.mask {
+                    Some(m) => Some(host_num(m, false)?),
+                    None => None,
+                };
+                let pk = crate::field::payload_key(header, ll_vlan, base, offset, len, mask)?;
+                Some(Keyed {
+                    key: pk.key,
+                    shift: pk.shift,
+                    fmask: pk.field_mask,
+                    mask,
+                    host: false,
+                    width: pk.bits.div_ceil(8) as usize,
+                })
+            }
+            Load::Meta(k) => Keyed::plain(Key::Meta(MetaKey(k)), slot, host_num),
+            Load::Ct { key, dir } => Keyed::plain(
+                Key::Ct {
+                    key: CtKey(key),
+                    reply: dir.map(|d| d == 1),
+                },
+                slot,
+                host_num,
+            ),
+            _ => None,
+        }
+    }
+
+    fn plain(
+        key: Key,
+        slot: &Slot<'_>,
+        host_num: impl Fn(&[u8], bool) -> Option<u128>,
+    ) -> Option<Keyed> {
+        let host = key.host_order() && !slot.hton;
+        let width = key.width();
+        let mask = match slot.mask {
+            Some(m) => Some(host_num(m, host)?),
+            None => None,
+        };
+        Some(Keyed {
+            key,
+            shift: 0,
+            fmask: u128::MAX,
+            mask,
+            host,
+            width,
+        })
+    }
+
+    /// A compared value as the key's value; `None` when it has bits
+    /// outside the key's (a test nflens would misstate).
+    fn value(&self, b: &[u8]) -> Option<Value> {
+        if self.width != 0 && b.len() != self.width && self.shift == 0 && self.fmask == u128::MAX {
+            return None;
+        }
+        if b.len() > 16 {
+            return None;
+        }
+        let mut v = b.to_vec();
+        if self.host && cfg!(target_endian = "little") {
+            v.reverse();
+        }
+        let n = v.iter().fold(0u128, |a, &x| (a << 8) | u128::from(x));
+        if n & !self.fmask != 0 {
+            return None;
+        }
+        let width = if self.width == 0 { b.len() } else { self.width };
+        Some(Value::from_u128((n & self.fmask) >> self.shift, width))
+    }
+
+    /// Whether the register's byte order is its numeric order (what `cmp
+    /// lt` and `range` compare).
+    fn ordered(&self) -> bool {
+        !self.host || self.width == 1
+    }
+
+    /// The mask, when it is narrower than the key (`ip frag-off & 0x2000`).
+    fn narrower_mask(&self) -> Option<Value> {
+        let m = self.mask? & self.fmask;
+        (m != self.fmask).then(|| Value::from_u128(m >> self.shift, self.width.max(1)))
+    }
+}
+
+/// `cmp` of a register as a [`MatchKind::Field`].
+fn field_cmp(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>, matches: &[Match]) -> Option<Match> {
+    let k = Keyed::of(fam, slot, matches)?;
+    let v = data_bytes(&c.data)?;
+    let (negated, op) = match c.op {
+        NFT_CMP_EQ => (false, CmpOp::Eq),
+        NFT_CMP_NEQ => (true, CmpOp::Eq),
+        NFT_CMP_LT => (false, CmpOp::Lt),
+        NFT_CMP_LTE => (false, CmpOp::Le),
+        NFT_CMP_GT => (false, CmpOp::Gt),
+        NFT_CMP_GTE => (false, CmpOp::Ge),
+        _ => return None,
+    };
+    let test = match k.narrower_mask() {
+        Some(mask) if op == CmpOp::Eq => {
+            let value = k.value(v)?;
+            if value.as_u128()? & !mask.as_u128()? != 0 {
+                return None;
+            }
+            FieldTest::Masked { mask, value }
+        }
+        Some(_) => return None,
+        None if op != CmpOp::Eq && !k.ordered() => return None,
+        None => FieldTest::Cmp {
+            op,
+            value: k.value(v)?,
+        },
+    };
+    Some(Match {
+        negated,
+        kind: MatchKind::Field { key: k.key, test },
+    })
+}
+
+/// `range` of a register as a [`MatchKind::Field`].
+fn field_range(
+    fam: Family,
+    slot: &Slot<'_>,
+    negated: bool,
+    lo: &[u8],
+    hi: &[u8],
+    matches: &[Match],
+) -> Option<Match> {
+    let k = Keyed::of(fam, slot, matches)?;
+    if k.narrower_mask().is_some() || !k.ordered() {
+        return None;
+    }
+    Some(Match {
+        negated,
+        kind: MatchKind::Field {
+            key: k.key,
+            test: FieldTest::Range {
+                lo: k.value(lo)?,
+                hi: k.value(hi)?,
+            },
+        },
     })
 }

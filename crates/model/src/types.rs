@@ -3,6 +3,8 @@
 use std::net::IpAddr;
 
 use bitflags::bitflags;
+
+use crate::field::{FieldTest, Key};
 #[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 
@@ -600,6 +602,15 @@ pub enum MatchKind {
         sport: u16,
         /// Destination port.
         dport: u16,
+    },
+    /// A header field, raw payload bits, or a `meta` or `ct` key compared
+    /// with a value, when no narrower kind above says it (`ip dscp cs1`,
+    /// `tcp window 8`, `meta priority 1:2`, `ct zone 23`).
+    Field {
+        /// What is read.
+        key: Key,
+        /// How it is compared.
+        test: FieldTest,
     },
     /// A native nf_tables condition nflens has no dedicated kind for yet:
     /// the expressions it came from, in libnftnl's debug syntax (one

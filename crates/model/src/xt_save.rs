@@ -587,7 +587,7 @@ fn srh(a: &mut Args, h: &xt::Srh) {
 }
 
 /// A day count since 1970-01-01 as (year, month, day) (proleptic Gregorian).
-fn civil(days: i64) -> (i64, u32, u32) {
+pub(crate) fn civil(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

@@ -48,6 +48,9 @@ fn nft_py_payload_lines_lower_and_render_as_expected() {
     let opts = NftOptions {
         stateless: true,
         numeric_proto: true,
+        // The suite's expected listings print `meta time` / `meta hour`
+        // two hours east of UTC (its payloads hold 15:00 UTC for "17:00").
+        utc_offset: 7200,
         ..NftOptions::default()
     };
     for r in &records {
@@ -71,16 +74,7 @@ fn nft_py_payload_lines_lower_and_render_as_expected() {
             continue;
         };
         entry.1 += 1;
-        let wire = nflens_wire::Rule {
-            family: nfproto(fam),
-            table: "t",
-            chain: "c",
-            handle: 0,
-            position: None,
-            exprs: Default::default(),
-            userdata: None,
-            compat: None,
-        };
+        let wire = nftdebug::bare_rule(nfproto(fam));
         let rule = nft::rule_decoded(&wire, &exprs);
         let mut text = String::new();
         match render::rule(&rule, fam, opts, &mut text) {
@@ -129,6 +123,6 @@ fn nft_py_payload_lines_lower_and_render_as_expected() {
     );
 }
 
-/// Measured (807/4535 on 2026-11-22), rounded down: the floor holds what
+/// Measured (1822/4535 on 2026-11-22), rounded down: the floor holds what
 /// works while the typed kinds grow.
-const FLOOR_PERCENT: usize = 17;
+const FLOOR_PERCENT: usize = 40;

@@ -194,8 +194,9 @@ fn nft_py_v1_0_6_rendered_as_nft() {
     );
 }
 
-/// Measured rates, rounded down (853/4025 both on 2026-11-22: the rest are
+/// Measured rates, rounded down (listing 1791/4025, expected 1799/4025 on
+/// 2026-11-22, after header fields and meta/ct keys got a kind: the rest are
 /// rules with expressions the model has no typed kind for yet, listed by
 /// the test).
-const LISTING_FLOOR_PERCENT: usize = 20;
-const EXPECTED_FLOOR_PERCENT: usize = 20;
+const LISTING_FLOOR_PERCENT: usize = 44;
+const EXPECTED_FLOOR_PERCENT: usize = 44;

@@ -1,6 +1,7 @@
 //! Integration tests of nflens-model.
 mod conformance;
 mod equal_meaning;
+mod fields;
 mod nft_native;
 mod nft_py_payload;
 mod nft_render;

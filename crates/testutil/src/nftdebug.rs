@@ -99,6 +99,21 @@ fn reg_options(rest: &[&str], mut set: impl FnMut(&str, Reg) -> Option<()>) -> O
     Some(flags)
 }
 
+/// A rule of nfproto `family` in table `t`, chain `c`, with no encoded
+/// expressions: what [`parse`]'s expressions are lowered with.
+pub fn bare_rule(family: u8) -> nflens_wire::Rule<'static> {
+    nflens_wire::Rule {
+        family,
+        table: "t",
+        chain: "c",
+        handle: 0,
+        position: None,
+        exprs: Default::default(),
+        userdata: None,
+        compat: None,
+    }
+}
+
 /// Reads a rule's expression lines for a table of nfproto `family`.
 pub fn parse(lines: &[String], family: u8) -> Option<Vec<Expr<'static>>> {
     // What each register holds: its value's length.

@@ -615,6 +615,9 @@ pub fn rule(r: &Rule, family: Family, out: &mut String) -> Result<(), String> {
                     }],
                 });
             }
+            MatchKind::Field { key, .. } => {
+                return Err(format!("{key} (no iptables match nflens writes it as yet)"));
+            }
             MatchKind::Nft { exprs } => {
                 return Err(format!(
                     "native nf_tables expressions with no iptables match: {}",

@@ -19,6 +19,7 @@
 //! assert!(nft.unrepresentable.is_empty());
 //! ```
 
+mod field;
 pub mod iptables;
 pub mod nft;
 

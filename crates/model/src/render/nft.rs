@@ -13,7 +13,9 @@
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
+use super::field::{field_text, ValueOpts};
 use super::{neg, one_line, ports_text, Output, Unrepresentable};
+use crate::field::{FieldTest, Header, Key, MetaKey};
 use crate::types::*;
 
 /// Listing options, as `nft` takes them.
@@ -29,6 +31,9 @@ pub struct Options {
     pub numeric_prio: bool,
     /// `-a`: `# handle N` after tables, chains and rules.
     pub handles: bool,
+    /// Seconds east of UTC that `meta time` and `meta hour` values print
+    /// in (nft prints them in the local time zone; 0 prints UTC).
+    pub utc_offset: i32,
 }
 
 impl Options {
@@ -270,14 +275,14 @@ fn span_text(s: Span32) -> String {
     }
 }
 
-const CT_STATE_NAMES: [(u16, &str); 5] = [
+pub(crate) const CT_STATE_NAMES: [(u16, &str); 5] = [
     (0x01, "invalid"),
     (0x02, "established"),
     (0x04, "related"),
     (0x08, "new"),
     (0x40, "untracked"),
 ];
-const CT_STATUS_NAMES: [(u32, &str); 7] = [
+pub(crate) const CT_STATUS_NAMES: [(u32, &str); 7] = [
     (0x01, "expected"),
     (0x02, "seen-reply"),
     (0x04, "assured"),
@@ -286,7 +291,7 @@ const CT_STATUS_NAMES: [(u32, &str); 7] = [
     (0x20, "dnat"),
     (0x200, "dying"),
 ];
-const TCP_FLAG_NAMES: [(u8, &str); 8] = [
+pub(crate) const TCP_FLAG_NAMES: [(u8, &str); 8] = [
     (0x01, "fin"),
     (0x02, "syn"),
     (0x04, "rst"),
@@ -299,7 +304,11 @@ const TCP_FLAG_NAMES: [(u8, &str); 8] = [
 
 /// Bits as nft lists a bitmask: names in bit order, or `0xN` each when
 /// numeric; bits without a name always as hex.
-fn bits_text<T: Copy + Into<u64>>(bits: u64, names: &[(T, &str)], numeric: bool) -> String {
+pub(crate) fn bits_text<T: Copy + Into<u64>>(
+    bits: u64,
+    names: &[(T, &str)],
+    numeric: bool,
+) -> String {
     let mut parts = Vec::new();
     let mut rest = bits;
     for &(b, name) in names {
@@ -346,10 +355,7 @@ fn quoted(s: &str) -> String {
 /// has no nft spelling in nflens yet.
 pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result<(), String> {
     let mut parts: Vec<String> = Vec::new();
-    let l4 = r.matches.iter().find_map(|m| match m.kind {
-        MatchKind::Protocol(p) if !m.negated => Some(p),
-        _ => None,
-    });
+    let l4 = r.matches.iter().find_map(crate::field::l4_fixed);
     let l4_name = |p: Option<u8>| match p {
         Some(6) => Some("tcp"),
         Some(17) => Some("udp"),
@@ -367,7 +373,12 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
         ) && l4_name(l4).is_some()
             || matches!(m.kind, MatchKind::Icmp { .. })
     });
-    for m in &r.matches {
+    let vopts = ValueOpts {
+        numeric: opts.numeric,
+        numeric_proto: opts.num_proto(),
+        utc_offset: opts.utc_offset,
+    };
+    for (i, m) in r.matches.iter().enumerate() {
         let n = m.negated;
         let text = match &m.kind {
             MatchKind::Addr { dir, net } => {
@@ -388,7 +399,7 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
             MatchKind::InIface(i) => format!("iifname {}{}", cmp(n), iface_text(i)),
             MatchKind::OutIface(i) => format!("oifname {}{}", cmp(n), iface_text(i)),
             MatchKind::Protocol(p) => {
-                if !n && implied {
+                if !n && (implied || header_follows(&r.matches, i, |h| h.l4proto() == Some(*p))) {
                     continue;
                 }
                 format!("meta l4proto {}{}", cmp(n), proto_text(*p, opts))
@@ -557,6 +568,12 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
                     "the xt match {module} {args} (nft shows it via libxtables)"
                 ))
             }
+            MatchKind::Field { key, test } => {
+                if !n && dependency_hidden(&r.matches, i) {
+                    continue;
+                }
+                field_text(key, test, n, vopts)
+            }
             MatchKind::Nft { exprs } => return Err(format!("raw expressions {}", one_line(exprs))),
         };
         parts.push(text);
@@ -576,6 +593,46 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
     }
     out.push_str(&parts.join(" "));
     Ok(())
+}
+
+/// Whether a header field of a header `pred` accepts is tested after
+/// condition `at`.
+fn header_follows(matches: &[Match], at: usize, pred: impl Fn(Header) -> bool) -> bool {
+    matches.iter().skip(at + 1).any(|m| match m.kind {
+        MatchKind::Field {
+            key: Key::Header(h),
+            ..
+        } => pred(h.header()),
+        _ => false,
+    })
+}
+
+/// Whether condition `at` is a link-layer dependency nft leaves out when
+/// it lists: `meta iiftype ether` before an Ethernet field, `ether type
+/// 8021q` before a VLAN field.
+fn dependency_hidden(matches: &[Match], at: usize) -> bool {
+    let Some(MatchKind::Field {
+        key,
+        test: FieldTest::Cmp {
+            op: crate::field::CmpOp::Eq,
+            value,
+        },
+    }) = matches.get(at).map(|m| &m.kind)
+    else {
+        return false;
+    };
+    let v = value.as_u128();
+    match key {
+        Key::Meta(MetaKey(8)) if v == Some(1) => {
+            header_follows(matches, at, |h| h == Header::Ether)
+        }
+        Key::Header(h)
+            if h.header() == Header::Ether && h.name() == "type" && v == Some(0x8100) =>
+        {
+            header_follows(matches, at, |h| h == Header::Vlan)
+        }
+        _ => false,
+    }
 }
 
 /// A quoted interface name: a prefix match ends in `*`; a literal `*` in
@@ -608,7 +665,7 @@ fn mark_text(what: &str, value: u32, mask: u32, n: bool) -> String {
     }
 }
 
-fn icmp_type_text(v6: bool, ty: u8, numeric: bool) -> String {
+pub(crate) fn icmp_type_text(v6: bool, ty: u8, numeric: bool) -> String {
     if numeric {
         return ty.to_string();
     }

@@ -1,0 +1,965 @@
+//! Named header fields and packet keys: what an nf_tables rule compares
+//! when the model has no narrower kind for it (`ip dscp cs1`,
+//! `tcp window 8`, `meta priority 1:2`, `ct zone 23`, `@nh,8,8 0x10`).
+//!
+//! A [`Key`] names what is read as nft names it; a [`FieldTest`] says how
+//! it is compared. Values are big-endian bytes of the key's width, with a
+//! sub-byte field shifted down to its own bits (`ip dscp cs1` holds `0x08`,
+//! not the `0x20` the kernel compares in the header's second byte), so
+//! equal meaning is an equal value however the rule was written.
+//!
+//! The header layouts are the protocols' own (RFC 791, 8200, 793, ...), in
+//! the bit offsets nft's protocol templates use.
+
+use std::fmt;
+
+#[cfg(feature = "serde")]
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Where a payload offset counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "lowercase")
+)]
+pub enum PayloadBase {
+    /// The link-layer header (`@ll`).
+    Ll,
+    /// The network header (`@nh`).
+    Nh,
+    /// The transport header (`@th`).
+    Th,
+    /// The inner header of a tunnel (`@ih`).
+    Ih,
+}
+
+impl PayloadBase {
+    /// The kernel's `NFT_PAYLOAD_*_HEADER` number.
+    pub fn from_kernel(base: u32) -> Option<PayloadBase> {
+        Some(match base {
+            0 => PayloadBase::Ll,
+            1 => PayloadBase::Nh,
+            2 => PayloadBase::Th,
+            3 => PayloadBase::Ih,
+            _ => return None,
+        })
+    }
+
+    /// nft's token (`ll`, `nh`, `th`, `ih`).
+    pub fn token(self) -> &'static str {
+        match self {
+            PayloadBase::Ll => "ll",
+            PayloadBase::Nh => "nh",
+            PayloadBase::Th => "th",
+            PayloadBase::Ih => "ih",
+        }
+    }
+}
+
+/// How nft prints a key's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Datatype {
+    /// Decimal.
+    Integer,
+    /// `0x` hexadecimal.
+    Hex,
+    /// A mark: `0x%08x`.
+    Mark,
+    /// An IPv4 address.
+    Ipv4,
+    /// An IPv6 address.
+    Ipv6,
+    /// An IPv4 or IPv6 address, by the value's width.
+    IpAddr,
+    /// An Ethernet address.
+    Ether,
+    /// An IP protocol number (`tcp`, or the number with `-p`).
+    InetProto,
+    /// A transport port.
+    InetService,
+    /// An Ethernet protocol (`ip`, `8021q`, else `0x%04x`).
+    EtherType,
+    /// A DiffServ code point (`cs1`, `af41`, else `0x%02x`).
+    Dscp,
+    /// An ECN codepoint (`not-ect`, `ect1`, `ect0`, `ce`).
+    Ecn,
+    /// An ICMP type.
+    IcmpType,
+    /// An ICMPv6 type.
+    Icmpv6Type,
+    /// An IGMP type.
+    IgmpType,
+    /// TCP flags.
+    TcpFlags,
+    /// An ARP operation.
+    ArpOp,
+    /// A DCCP packet type.
+    DccpType,
+    /// A device type (`ether`, `ppp`, ...: ARPHRD_*).
+    IfType,
+    /// A netfilter family (`ipv4`, `ipv6`).
+    NfProto,
+    /// A traffic-control handle (`1:2`, `root`, `none`).
+    TcHandle,
+    /// A device group (`"default"`, else the number).
+    DevGroup,
+    /// An interface index (`"lo"` for 1, else the number).
+    IfIndex,
+    /// An interface or other name, quoted.
+    String,
+    /// Nanoseconds since the epoch (`"2019-06-21 17:00:00"`, UTC).
+    Time,
+    /// A day of the week (`"Saturday"`).
+    Day,
+    /// Seconds since midnight (`"17:00"`, UTC).
+    Hour,
+    /// `exists` / `missing`.
+    Boolean,
+    /// A packet type (`host`, `broadcast`, ...).
+    PktType,
+    /// Conntrack states (`established,related`).
+    CtState,
+    /// Conntrack status bits (`assured,dying`).
+    CtStatus,
+    /// Conntrack events (`new,destroy`).
+    CtEvent,
+    /// A conntrack direction (`original`, `reply`).
+    CtDir,
+    /// Milliseconds, printed as nft prints a time (`3m53s`).
+    Millis,
+}
+
+/// A protocol header nft names fields of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Header {
+    /// Ethernet.
+    Ether,
+    /// 802.1Q VLAN tag (after an Ethernet header).
+    Vlan,
+    /// ARP (Ethernet/IPv4).
+    Arp,
+    /// IPv4.
+    Ip,
+    /// IPv6.
+    Ip6,
+    /// ICMP.
+    Icmp,
+    /// ICMPv6.
+    Icmpv6,
+    /// IGMP.
+    Igmp,
+    /// TCP.
+    Tcp,
+    /// UDP.
+    Udp,
+    /// UDP-Lite.
+    Udplite,
+    /// SCTP.
+    Sctp,
+    /// DCCP.
+    Dccp,
+    /// IPsec AH.
+    Ah,
+    /// IPsec ESP.
+    Esp,
+    /// IP compression.
+    Comp,
+    /// GRE.
+    Gre,
+    /// The ports of any transport protocol (`th`).
+    Th,
+}
+
+impl Header {
+    /// nft's name (`ip`, `icmpv6`, `th`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Header::Ether => "ether",
+            Header::Vlan => "vlan",
+            Header::Arp => "arp",
+            Header::Ip => "ip",
+            Header::Ip6 => "ip6",
+            Header::Icmp => "icmp",
+            Header::Icmpv6 => "icmpv6",
+            Header::Igmp => "igmp",
+            Header::Tcp => "tcp",
+            Header::Udp => "udp",
+            Header::Udplite => "udplite",
+            Header::Sctp => "sctp",
+            Header::Dccp => "dccp",
+            Header::Ah => "ah",
+            Header::Esp => "esp",
+            Header::Comp => "comp",
+            Header::Gre => "gre",
+            Header::Th => "th",
+        }
+    }
+
+    /// The header a transport protocol number has.
+    pub fn of_l4proto(p: u8) -> Option<Header> {
+        Some(match p {
+            1 => Header::Icmp,
+            2 => Header::Igmp,
+            6 => Header::Tcp,
+            17 => Header::Udp,
+            33 => Header::Dccp,
+            47 => Header::Gre,
+            50 => Header::Esp,
+            51 => Header::Ah,
+            58 => Header::Icmpv6,
+            108 => Header::Comp,
+            132 => Header::Sctp,
+            136 => Header::Udplite,
+            _ => return None,
+        })
+    }
+
+    /// The transport protocol number this header is, if one.
+    pub fn l4proto(self) -> Option<u8> {
+        (0..=255u8).find(|&p| Header::of_l4proto(p) == Some(self))
+    }
+
+    /// The payload base its offsets count from.
+    pub fn base(self) -> PayloadBase {
+        match self {
+            Header::Ether | Header::Vlan => PayloadBase::Ll,
+            Header::Arp | Header::Ip | Header::Ip6 => PayloadBase::Nh,
+            _ => PayloadBase::Th,
+        }
+    }
+}
+
+struct FieldDef {
+    header: Header,
+    name: &'static str,
+    /// Bits from the base.
+    offset: u16,
+    /// Bits.
+    len: u16,
+    ty: Datatype,
+}
+
+const fn f(header: Header, name: &'static str, offset: u16, len: u16, ty: Datatype) -> FieldDef {
+    FieldDef {
+        header,
+        name,
+        offset,
+        len,
+        ty,
+    }
+}
+
+use Datatype as D;
+use Header as H;
+
+/// Every named field, in the order a lookup prefers them (where two
+/// overlap, as ICMPv6's do, the first is the one nft names without more
+/// context). VLAN offsets count from the link-layer base, after the 14
+/// bytes of the Ethernet header.
+const FIELDS: &[FieldDef] = &[
+    f(H::Ether, "daddr", 0, 48, D::Ether),
+    f(H::Ether, "saddr", 48, 48, D::Ether),
+    f(H::Ether, "type", 96, 16, D::EtherType),
+    f(H::Vlan, "pcp", 112, 3, D::Integer),
+    f(H::Vlan, "dei", 115, 1, D::Integer),
+    f(H::Vlan, "id", 116, 12, D::Integer),
+    f(H::Vlan, "type", 128, 16, D::EtherType),
+    f(H::Arp, "htype", 0, 16, D::Integer),
+    f(H::Arp, "ptype", 16, 16, D::EtherType),
+    f(H::Arp, "hlen", 32, 8, D::Integer),
+    f(H::Arp, "plen", 40, 8, D::Integer),
+    f(H::Arp, "operation", 48, 16, D::ArpOp),
+    f(H::Arp, "saddr ether", 64, 48, D::Ether),
+    f(H::Arp, "saddr ip", 112, 32, D::Ipv4),
+    f(H::Arp, "daddr ether", 144, 48, D::Ether),
+    f(H::Arp, "daddr ip", 192, 32, D::Ipv4),
+    f(H::Ip, "version", 0, 4, D::Integer),
+    f(H::Ip, "hdrlength", 4, 4, D::Integer),
+    f(H::Ip, "dscp", 8, 6, D::Dscp),
+    f(H::Ip, "ecn", 14, 2, D::Ecn),
+    f(H::Ip, "length", 16, 16, D::Integer),
+    f(H::Ip, "id", 32, 16, D::Integer),
+    f(H::Ip, "frag-off", 48, 16, D::Hex),
+    f(H::Ip, "ttl", 64, 8, D::Integer),
+    f(H::Ip, "protocol", 72, 8, D::InetProto),
+    f(H::Ip, "checksum", 80, 16, D::Integer),
+    f(H::Ip, "saddr", 96, 32, D::Ipv4),
+    f(H::Ip, "daddr", 128, 32, D::Ipv4),
+    f(H::Ip6, "version", 0, 4, D::Integer),
+    f(H::Ip6, "dscp", 4, 6, D::Dscp),
+    f(H::Ip6, "ecn", 10, 2, D::Ecn),
+    f(H::Ip6, "flowlabel", 12, 20, D::Integer),
+    f(H::Ip6, "length", 32, 16, D::Integer),
+    f(H::Ip6, "nexthdr", 48, 8, D::InetProto),
+    f(H::Ip6, "hoplimit", 56, 8, D::Integer),
+    f(H::Ip6, "saddr", 64, 128, D::Ipv6),
+    f(H::Ip6, "daddr", 192, 128, D::Ipv6),
+    f(H::Icmp, "type", 0, 8, D::IcmpType),
+    f(H::Icmp, "code", 8, 8, D::Integer),
+    f(H::Icmp, "checksum", 16, 16, D::Integer),
+    f(H::Icmp, "id", 32, 16, D::Integer),
+    f(H::Icmp, "sequence", 48, 16, D::Integer),
+    f(H::Icmp, "gateway", 32, 32, D::Integer),
+    f(H::Icmp, "mtu", 48, 16, D::Integer),
+    f(H::Icmpv6, "type", 0, 8, D::Icmpv6Type),
+    f(H::Icmpv6, "code", 8, 8, D::Integer),
+    f(H::Icmpv6, "checksum", 16, 16, D::Integer),
+    f(H::Icmpv6, "id", 32, 16, D::Integer),
+    f(H::Icmpv6, "sequence", 48, 16, D::Integer),
+    f(H::Icmpv6, "mtu", 32, 32, D::Integer),
+    f(H::Icmpv6, "max-delay", 32, 16, D::Integer),
+    f(H::Icmpv6, "taddr", 64, 128, D::Ipv6),
+    f(H::Icmpv6, "daddr", 192, 128, D::Ipv6),
+    f(H::Igmp, "type", 0, 8, D::IgmpType),
+    f(H::Igmp, "mrt", 8, 8, D::Integer),
+    f(H::Igmp, "checksum", 16, 16, D::Integer),
+    f(H::Igmp, "group", 32, 32, D::Integer),
+    f(H::Tcp, "sport", 0, 16, D::InetService),
+    f(H::Tcp, "dport", 16, 16, D::InetService),
+    f(H::Tcp, "sequence", 32, 32, D::Integer),
+    f(H::Tcp, "ackseq", 64, 32, D::Integer),
+    f(H::Tcp, "doff", 96, 4, D::Integer),
+    f(H::Tcp, "reserved", 100, 4, D::Integer),
+    f(H::Tcp, "flags", 104, 8, D::TcpFlags),
+    f(H::Tcp, "window", 112, 16, D::Integer),
+    f(H::Tcp, "checksum", 128, 16, D::Integer),
+    f(H::Tcp, "urgptr", 144, 16, D::Integer),
+    f(H::Udp, "sport", 0, 16, D::InetService),
+    f(H::Udp, "dport", 16, 16, D::InetService),
+    f(H::Udp, "length", 32, 16, D::Integer),
+    f(H::Udp, "checksum", 48, 16, D::Integer),
+    f(H::Udplite, "sport", 0, 16, D::InetService),
+    f(H::Udplite, "dport", 16, 16, D::InetService),
+    f(H::Udplite, "csumcov", 32, 16, D::Integer),
+    f(H::Udplite, "checksum", 48, 16, D::Integer),
+    f(H::Sctp, "sport", 0, 16, D::InetService),
+    f(H::Sctp, "dport", 16, 16, D::InetService),
+    f(H::Sctp, "vtag", 32, 32, D::Integer),
+    f(H::Sctp, "checksum", 64, 32, D::Integer),
+    f(H::Dccp, "sport", 0, 16, D::InetService),
+    f(H::Dccp, "dport", 16, 16, D::InetService),
+    f(H::Dccp, "type", 67, 4, D::DccpType),
+    f(H::Ah, "nexthdr", 0, 8, D::InetProto),
+    f(H::Ah, "hdrlength", 8, 8, D::Integer),
+    f(H::Ah, "reserved", 16, 16, D::Integer),
+    f(H::Ah, "spi", 32, 32, D::Integer),
+    f(H::Ah, "sequence", 64, 32, D::Integer),
+    f(H::Esp, "spi", 0, 32, D::Integer),
+    f(H::Esp, "sequence", 32, 32, D::Integer),
+    f(H::Comp, "nexthdr", 0, 8, D::InetProto),
+    f(H::Comp, "flags", 8, 8, D::Hex),
+    f(H::Comp, "cpi", 16, 16, D::Integer),
+    f(H::Gre, "flags", 0, 5, D::Integer),
+    f(H::Gre, "version", 13, 3, D::Integer),
+    f(H::Gre, "protocol", 16, 16, D::EtherType),
+    f(H::Th, "sport", 0, 16, D::InetService),
+    f(H::Th, "dport", 16, 16, D::InetService),
+];
+
+/// A named header field (`ip dscp`, `vlan id`, `arp saddr ip`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct HeaderField(u8);
+
+impl HeaderField {
+    fn def(self) -> &'static FieldDef {
+        // The index is only ever made from a position in FIELDS.
+        &FIELDS[usize::from(self.0) % FIELDS.len()]
+    }
+    /// The header.
+    pub fn header(self) -> Header {
+        self.def().header
+    }
+    /// The field's name within its header (`dscp`, `saddr ip`).
+    pub fn name(self) -> &'static str {
+        self.def().name
+    }
+    /// Offset in bits from the header's base.
+    pub fn bit_offset(self) -> u32 {
+        u32::from(self.def().offset)
+    }
+    /// Width in bits.
+    pub fn bit_len(self) -> u32 {
+        u32::from(self.def().len)
+    }
+    /// How values print.
+    pub fn datatype(self) -> Datatype {
+        self.def().ty
+    }
+    /// The field by header and name.
+    pub fn lookup(header: Header, name: &str) -> Option<HeaderField> {
+        FIELDS
+            .iter()
+            .position(|d| d.header == header && d.name == name)
+            .and_then(|i| u8::try_from(i).ok())
+            .map(HeaderField)
+    }
+    fn all() -> impl Iterator<Item = HeaderField> {
+        (0..FIELDS.len()).filter_map(|i| u8::try_from(i).ok().map(HeaderField))
+    }
+}
+
+impl fmt::Debug for HeaderField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.header().name(), self.name())
+    }
+}
+
+/// A `meta` key, by the kernel's `NFT_META_*` number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MetaKey(pub u32);
+
+struct KeyDef {
+    num: u32,
+    name: &'static str,
+    /// Bytes; 0 for as long as the value.
+    width: u8,
+    /// Held in host byte order in the register.
+    host: bool,
+    ty: Datatype,
+}
+
+const fn k(num: u32, name: &'static str, width: u8, host: bool, ty: Datatype) -> KeyDef {
+    KeyDef {
+        num,
+        name,
+        width,
+        host,
+        ty,
+    }
+}
+
+const META: &[KeyDef] = &[
+    k(0, "length", 4, true, D::Integer),
+    k(1, "protocol", 2, false, D::EtherType),
+    k(2, "priority", 4, true, D::TcHandle),
+    k(3, "mark", 4, true, D::Mark),
+    k(4, "iif", 4, true, D::IfIndex),
+    k(5, "oif", 4, true, D::IfIndex),
+    k(6, "iifname", 16, false, D::String),
+    k(7, "oifname", 16, false, D::String),
+    k(8, "iiftype", 2, true, D::IfType),
+    k(9, "oiftype", 2, true, D::IfType),
+    k(10, "skuid", 4, true, D::Integer),
+    k(11, "skgid", 4, true, D::Integer),
+    k(12, "nftrace", 1, false, D::Integer),
+    k(13, "rtclassid", 4, true, D::Integer),
+    k(14, "secmark", 4, true, D::Integer),
+    k(15, "nfproto", 1, false, D::NfProto),
+    k(16, "l4proto", 1, false, D::InetProto),
+    k(17, "ibrname", 16, false, D::String),
+    k(18, "obrname", 16, false, D::String),
+    k(19, "pkttype", 1, false, D::PktType),
+    k(20, "cpu", 4, true, D::Integer),
+    k(21, "iifgroup", 4, true, D::DevGroup),
+    k(22, "oifgroup", 4, true, D::DevGroup),
+    k(23, "cgroup", 4, true, D::Integer),
+    k(24, "random", 4, false, D::Integer),
+    k(25, "ipsec", 1, false, D::Boolean),
+    k(26, "iifkind", 16, false, D::String),
+    k(27, "oifkind", 16, false, D::String),
+    k(28, "ibrpvid", 2, true, D::Integer),
+    k(29, "ibrvproto", 2, false, D::EtherType),
+    k(30, "time", 8, true, D::Time),
+    k(31, "day", 1, false, D::Day),
+    k(32, "hour", 4, true, D::Hour),
+    k(33, "sdif", 4, true, D::IfIndex),
+    k(34, "sdifname", 16, false, D::String),
+    k(35, "broute", 1, false, D::Integer),
+];
+
+const CT: &[KeyDef] = &[
+    k(0, "state", 4, true, D::CtState),
+    k(1, "direction", 1, false, D::CtDir),
+    k(2, "status", 4, true, D::CtStatus),
+    k(3, "mark", 4, true, D::Mark),
+    k(4, "secmark", 4, true, D::Integer),
+    k(5, "expiration", 4, true, D::Millis),
+    k(6, "helper", 0, false, D::String),
+    k(7, "l3proto", 1, false, D::NfProto),
+    k(8, "saddr", 0, false, D::IpAddr),
+    k(9, "daddr", 0, false, D::IpAddr),
+    k(10, "protocol", 1, false, D::InetProto),
+    k(11, "proto-src", 2, false, D::InetService),
+    k(12, "proto-dst", 2, false, D::InetService),
+    k(13, "label", 16, false, D::Hex),
+    k(14, "packets", 8, true, D::Integer),
+    k(15, "bytes", 8, true, D::Integer),
+    k(16, "avgpkt", 8, true, D::Integer),
+    k(17, "zone", 2, true, D::Integer),
+    k(18, "event", 4, true, D::CtEvent),
+    k(19, "ip saddr", 4, false, D::Ipv4),
+    k(20, "ip daddr", 4, false, D::Ipv4),
+    k(21, "ip6 saddr", 16, false, D::Ipv6),
+    k(22, "ip6 daddr", 16, false, D::Ipv6),
+    k(23, "id", 4, true, D::Integer),
+];
+
+fn key_def(table: &'static [KeyDef], num: u32) -> Option<&'static KeyDef> {
+    table.iter().find(|d| d.num == num)
+}
+
+impl MetaKey {
+    /// nft's name (`priority`), if the key is known.
+    pub fn name(self) -> Option<&'static str> {
+        key_def(META, self.0).map(|d| d.name)
+    }
+    /// Whether nft lists it without `meta` (`iifname`, `oif`, `iifgroup`).
+    pub fn unqualified(self) -> bool {
+        matches!(self.0, 4..=7 | 21 | 22)
+    }
+}
+
+/// A conntrack key, by the kernel's `NFT_CT_*` number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CtKey(pub u32);
+
+impl CtKey {
+    /// nft's name (`zone`), if the key is known.
+    pub fn name(self) -> Option<&'static str> {
+        key_def(CT, self.0).map(|d| d.name)
+    }
+}
+
+/// What a condition reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Key {
+    /// A named header field.
+    Header(HeaderField),
+    /// Raw payload bits nft has no name for: `@nh,8,6`.
+    Raw {
+        /// Base.
+        base: PayloadBase,
+        /// Bit offset.
+        offset: u32,
+        /// Bit length.
+        len: u32,
+    },
+    /// A `meta` key.
+    Meta(MetaKey),
+    /// A conntrack key; `reply` when a direction is given (`ct reply
+    /// zone`), `None` for the connection as a whole.
+    Ct {
+        /// Key.
+        key: CtKey,
+        /// Direction: `Some(false)` original, `Some(true)` reply.
+        reply: Option<bool>,
+    },
+}
+
+impl Key {
+    /// How values of this key print.
+    pub fn datatype(&self) -> Datatype {
+        match *self {
+            Key::Header(h) => h.datatype(),
+            Key::Raw { .. } => Datatype::Integer,
+            Key::Meta(m) => key_def(META, m.0).map_or(Datatype::Hex, |d| d.ty),
+            Key::Ct { key, .. } => key_def(CT, key.0).map_or(Datatype::Hex, |d| d.ty),
+        }
+    }
+
+    /// The value's width in bytes (0: as long as the value).
+    pub fn width(&self) -> usize {
+        match *self {
+            Key::Header(h) => h.bit_len().div_ceil(8) as usize,
+            Key::Raw { len, .. } => len.div_ceil(8) as usize,
+            Key::Meta(m) => key_def(META, m.0).map_or(0, |d| usize::from(d.width)),
+            Key::Ct { key, .. } => key_def(CT, key.0).map_or(0, |d| usize::from(d.width)),
+        }
+    }
+
+    /// Whether the kernel holds the value in host byte order (meta and ct
+    /// integers; payload is always network order).
+    pub fn host_order(&self) -> bool {
+        match *self {
+            Key::Meta(m) => key_def(META, m.0).is_some_and(|d| d.host),
+            Key::Ct { key, .. } => key_def(CT, key.0).is_some_and(|d| d.host),
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for Key {
+    /// As nft lists it: `ip dscp`, `@nh,8,6`, `meta priority`, `iif`,
+    /// `ct original zone`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Key::Header(h) => write!(f, "{} {}", h.header().name(), h.name()),
+            Key::Raw { base, offset, len } => write!(f, "@{},{offset},{len}", base.token()),
+            Key::Meta(m) => match (m.name(), m.unqualified()) {
+                (Some(n), true) => f.write_str(n),
+                (Some(n), false) => write!(f, "meta {n}"),
+                (None, _) => write!(f, "meta {}", m.0),
+            },
+            Key::Ct { key, reply } => {
+                f.write_str("ct ")?;
+                match reply {
+                    Some(false) => f.write_str("original ")?,
+                    Some(true) => f.write_str("reply ")?,
+                    None => {}
+                }
+                match key.name() {
+                    Some(n) => f.write_str(n),
+                    None => write!(f, "{}", key.0),
+                }
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for Key {
+    type Err = String;
+    /// Reads what [`Display`](fmt::Display) writes.
+    fn from_str(s: &str) -> Result<Key, String> {
+        let bad = || format!("not a key nflens names: {s:?}");
+        if let Some(raw) = s.strip_prefix('@') {
+            let mut it = raw.split(',');
+            let base = match it.next() {
+                Some("ll") => PayloadBase::Ll,
+                Some("nh") => PayloadBase::Nh,
+                Some("th") => PayloadBase::Th,
+                Some("ih") => PayloadBase::Ih,
+                _ => return Err(bad()),
+            };
+            let offset = it.next().and_then(|v| v.parse().ok()).ok_or_else(bad)?;
+            let len = it.next().and_then(|v| v.parse().ok()).ok_or_else(bad)?;
+            return Ok(Key::Raw { base, offset, len });
+        }
+        if let Some(rest) = s.strip_prefix("ct ") {
+            let (reply, name) = if let Some(n) = rest.strip_prefix("original ") {
+                (Some(false), n)
+            } else if let Some(n) = rest.strip_prefix("reply ") {
+                (Some(true), n)
+            } else {
+                (None, rest)
+            };
+            let key = CT
+                .iter()
+                .find(|d| d.name == name)
+                .map(|d| CtKey(d.num))
+                .or_else(|| name.parse().ok().map(CtKey))
+                .ok_or_else(bad)?;
+            return Ok(Key::Ct { key, reply });
+        }
+        let meta = |name: &str| {
+            META.iter()
+                .find(|d| d.name == name)
+                .map(|d| MetaKey(d.num))
+                .or_else(|| name.parse().ok().map(MetaKey))
+        };
+        if let Some(name) = s.strip_prefix("meta ") {
+            return meta(name).map(Key::Meta).ok_or_else(bad);
+        }
+        if let Some(m) = meta(s).filter(|m| m.unqualified()) {
+            return Ok(Key::Meta(m));
+        }
+        HeaderField::all()
+            .find(|h| {
+                s.strip_prefix(h.header().name())
+                    .and_then(|r| r.strip_prefix(' '))
+                    == Some(h.name())
+            })
+            .map(Key::Header)
+            .ok_or_else(bad)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl Serialize for Key {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Key, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A value of a key: big-endian bytes of the key's width.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Value(pub Box<[u8]>);
+
+impl Value {
+    /// The value as an unsigned integer, when it fits.
+    pub fn as_u128(&self) -> Option<u128> {
+        if self.0.len() > 16 {
+            return None;
+        }
+        Some(self.0.iter().fold(0u128, |a, &b| (a << 8) | u128::from(b)))
+    }
+    /// `n` in `width` big-endian bytes (its low bytes).
+    pub fn from_u128(n: u128, width: usize) -> Value {
+        let b = n.to_be_bytes();
+        let width = width.clamp(1, 16);
+        Value(b[16 - width..].into())
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("0x")?;
+        for b in self.0.iter() {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl Serialize for Value {
+    /// As `0x` and the bytes in hex.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("{self:?}"))
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+        let s = String::deserialize(d)?;
+        let hex = s
+            .strip_prefix("0x")
+            .filter(|h| h.len() % 2 == 0 && h.is_ascii())
+            .ok_or_else(|| serde::de::Error::custom("a value is 0x and bytes in hex"))?;
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("zz"), 16))
+            .collect::<Result<Box<[u8]>, _>>()
+            .map(Value)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// An order comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "lowercase")
+)]
+pub enum CmpOp {
+    /// `==` (`!=` is the negated match).
+    Eq,
+    /// `<`.
+    Lt,
+    /// `<=`.
+    Le,
+    /// `>`.
+    Gt,
+    /// `>=`.
+    Ge,
+}
+
+/// How a key is compared.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "kebab-case")
+)]
+pub enum FieldTest {
+    /// `key op value`.
+    Cmp {
+        /// Operator.
+        op: CmpOp,
+        /// Value.
+        value: Value,
+    },
+    /// `lo <= key <= hi`.
+    Range {
+        /// First.
+        lo: Value,
+        /// Last.
+        hi: Value,
+    },
+    /// `key & mask == value`, the mask narrower than the key.
+    Masked {
+        /// Mask.
+        mask: Value,
+        /// Value.
+        value: Value,
+    },
+}
+
+/// A payload load's bits resolved to a key: the field and how its value
+/// sits in the loaded bytes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PayloadKey {
+    pub key: Key,
+    /// Bits below the field in the load.
+    pub shift: u32,
+    /// The field's bits in the load (before the shift).
+    pub field_mask: u128,
+    /// The field's width in bits.
+    pub bits: u32,
+}
+
+/// The key a payload load of `len` bytes at byte `offset` from `base`,
+/// masked with `mask`, reads: a named field of `header` when one fits the
+/// loaded bits exactly (or the mask is a part of one), else raw bits.
+/// `None` when the load is too wide to reason about in 128 bits.
+pub(crate) fn payload_key(
+    header: Option<Header>,
+    ll_vlan: bool,
+    base: PayloadBase,
+    offset: u32,
+    len: u32,
+    mask: Option<u128>,
+) -> Option<PayloadKey> {
+    if len == 0 || len > 16 {
+        return None;
+    }
+    let load_lo = offset.checked_mul(8)?;
+    let load_bits = len * 8;
+    let load_hi = load_lo.checked_add(load_bits)?;
+    let full = if load_bits == 128 {
+        u128::MAX
+    } else {
+        (1u128 << load_bits) - 1
+    };
+    let m = mask.unwrap_or(full) & full;
+    if m == 0 {
+        return None;
+    }
+    let candidates = HeaderField::all().filter(|h| {
+        let hd = h.header();
+        hd.base() == base
+            && match base {
+                PayloadBase::Ll => hd == Header::Ether || (hd == Header::Vlan && ll_vlan),
+                _ => Some(hd) == header,
+            }
+    });
+    for h in candidates {
+        let (fo, fl) = (h.bit_offset(), h.bit_len());
+        if fo < load_lo || fo + fl > load_hi {
+            continue;
+        }
+        // Without a mask the load is the field (a wider load masked down
+        // to a field reads that field, however many bytes it loaded).
+        if mask.is_none() && (fo != load_lo || fl != load_bits) {
+            continue;
+        }
+        let shift = load_hi - (fo + fl);
+        let fmask = if fl == 128 {
+            u128::MAX
+        } else {
+            ((1u128 << fl) - 1) << shift
+        };
+        if m & !fmask != 0 {
+            continue;
+        }
+        return Some(PayloadKey {
+            key: Key::Header(h),
+            shift,
+            field_mask: fmask,
+            bits: fl,
+        });
+    }
+    // Raw bits: from the mask's lowest set bit to its highest (a mask
+    // that is not one run of ones is then a masked test of those bits).
+    let shift = m.trailing_zeros();
+    let bits = (128 - m.leading_zeros()) - shift;
+    let fmask = if bits == 128 {
+        u128::MAX
+    } else {
+        ((1u128 << bits) - 1) << shift
+    };
+    Some(PayloadKey {
+        key: Key::Raw {
+            base,
+            offset: load_hi - shift - bits,
+            len: bits,
+        },
+        shift,
+        field_mask: fmask,
+        bits,
+    })
+}
+
+/// The header a network-header load reads in a table of family `fam`
+/// (after any dependency that fixed it).
+pub(crate) fn network_header(fam: crate::Family) -> Option<Header> {
+    match fam {
+        crate::Family::Ipv4 => Some(Header::Ip),
+        crate::Family::Ipv6 => Some(Header::Ip6),
+        crate::Family::Arp => Some(Header::Arp),
+        _ => None,
+    }
+}
+
+/// The transport protocol a positive condition fixes: `meta l4proto`, or
+/// an `ip protocol` / `ip6 nexthdr` compare.
+pub(crate) fn l4_fixed(m: &crate::Match) -> Option<u8> {
+    if m.negated {
+        return None;
+    }
+    match &m.kind {
+        crate::MatchKind::Protocol(p) => Some(*p),
+        crate::MatchKind::Field {
+            key: Key::Header(h),
+            test:
+                FieldTest::Cmp {
+                    op: CmpOp::Eq,
+                    value,
+                },
+        } if matches!(
+            (h.header(), h.name()),
+            (Header::Ip, "protocol") | (Header::Ip6, "nexthdr")
+        ) =>
+        {
+            value.as_u128().and_then(|v| u8::try_from(v).ok())
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_print_and_parse_as_nft_names_them() {
+        for s in [
+            "ip dscp",
+            "arp saddr ip",
+            "vlan id",
+            "@nh,8,6",
+            "meta priority",
+            "iif",
+            "ct original zone",
+            "ct event",
+        ] {
+            let k: Key = s.parse().unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(k.to_string(), s);
+        }
+        assert!("ip nosuch".parse::<Key>().is_err());
+    }
+
+    #[test]
+    fn sub_byte_fields_resolve_from_the_mask() {
+        // ip dscp: 1 byte at nh+1, & 0xfc.
+        let k =
+            payload_key(Some(Header::Ip), false, PayloadBase::Nh, 1, 1, Some(0xfc)).expect("a key");
+        assert_eq!(k.key.to_string(), "ip dscp");
+        assert_eq!((k.shift, k.bits), (2, 6));
+        // vlan id: 2 bytes at ll+14, & 0x0fff, only after an 802.1Q type.
+        let k = payload_key(None, true, PayloadBase::Ll, 14, 2, Some(0x0fff)).expect("a key");
+        assert_eq!(k.key.to_string(), "vlan id");
+        let k = payload_key(None, false, PayloadBase::Ll, 14, 2, Some(0x0fff)).expect("a key");
+        assert_eq!(k.key.to_string(), "@ll,116,12");
+        // ip frag-off & 0x2000: part of the field.
+        let k = payload_key(Some(Header::Ip), false, PayloadBase::Nh, 6, 2, Some(0x2000))
+            .expect("a key");
+        assert_eq!(k.key.to_string(), "ip frag-off");
+        // No protocol known: raw.
+        let k = payload_key(None, false, PayloadBase::Th, 4, 4, None).expect("a key");
+        assert_eq!(k.key.to_string(), "@th,32,32");
+    }
+}

@@ -1,0 +1,301 @@
+//! nft's spelling of [`MatchKind::Field`](crate::MatchKind::Field) values,
+//! by the key's [`Datatype`].
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use super::nft::{bits_text, CT_STATE_NAMES, CT_STATUS_NAMES, TCP_FLAG_NAMES};
+use crate::field::{CmpOp, Datatype, FieldTest, Key, Value};
+use crate::xt_save::civil;
+
+/// What changes how values print.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ValueOpts {
+    /// `-n`: symbolic constants as numbers.
+    pub numeric: bool,
+    /// `-p`: protocols as numbers.
+    pub numeric_proto: bool,
+    /// Seconds east of UTC that times and hours print in.
+    pub utc_offset: i32,
+}
+
+fn sym(table: &[(u128, &'static str)], n: u128) -> Option<&'static str> {
+    table.iter().find(|(v, _)| *v == n).map(|(_, s)| *s)
+}
+
+const DSCP: &[(u128, &str)] = &[
+    (0x00, "cs0"),
+    (0x08, "cs1"),
+    (0x10, "cs2"),
+    (0x18, "cs3"),
+    (0x20, "cs4"),
+    (0x28, "cs5"),
+    (0x30, "cs6"),
+    (0x38, "cs7"),
+    (0x01, "lephb"),
+    (0x0a, "af11"),
+    (0x0c, "af12"),
+    (0x0e, "af13"),
+    (0x12, "af21"),
+    (0x14, "af22"),
+    (0x16, "af23"),
+    (0x1a, "af31"),
+    (0x1c, "af32"),
+    (0x1e, "af33"),
+    (0x22, "af41"),
+    (0x24, "af42"),
+    (0x26, "af43"),
+    (0x2c, "va"),
+    (0x2e, "ef"),
+];
+const ECN: &[(u128, &str)] = &[(0, "not-ect"), (1, "ect1"), (2, "ect0"), (3, "ce")];
+const ETHERTYPE: &[(u128, &str)] = &[
+    (0x0800, "ip"),
+    (0x0806, "arp"),
+    (0x86dd, "ip6"),
+    (0x8100, "8021q"),
+    (0x88a8, "8021ad"),
+];
+const ARPOP: &[(u128, &str)] = &[
+    (1, "request"),
+    (2, "reply"),
+    (3, "rrequest"),
+    (4, "rreply"),
+    (8, "inrequest"),
+    (9, "inreply"),
+    (10, "nak"),
+];
+const IFTYPE: &[(u128, &str)] = &[
+    (1, "ether"),
+    (512, "ppp"),
+    (768, "ipip"),
+    (769, "ipip6"),
+    (772, "loopback"),
+    (776, "sit"),
+    (778, "ipgre"),
+];
+const NFPROTO: &[(u128, &str)] = &[(2, "ipv4"), (10, "ipv6")];
+const IGMP: &[(u128, &str)] = &[
+    (0x11, "membership-query"),
+    (0x12, "membership-report-v1"),
+    (0x16, "membership-report-v2"),
+    (0x22, "membership-report-v3"),
+    (0x17, "leave-group"),
+];
+const DCCP: &[(u128, &str)] = &[
+    (0, "request"),
+    (1, "response"),
+    (2, "data"),
+    (3, "ack"),
+    (4, "dataack"),
+    (5, "closereq"),
+    (6, "close"),
+    (7, "reset"),
+    (8, "sync"),
+    (9, "syncack"),
+];
+const PKTTYPE: &[(u128, &str)] = &[
+    (0, "host"),
+    (1, "broadcast"),
+    (2, "multicast"),
+    (3, "other"),
+];
+const DAYS: &[&str] = &[
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
+const CT_EVENTS: &[(u16, &str)] = &[
+    (0x1, "new"),
+    (0x2, "related"),
+    (0x4, "destroy"),
+    (0x8, "reply"),
+    (0x10, "assured"),
+    (0x20, "protoinfo"),
+    (0x40, "helper"),
+    (0x80, "mark"),
+    (0x100, "seqadj"),
+    (0x200, "secmark"),
+    (0x400, "label"),
+];
+
+fn quoted_bytes(b: &[u8]) -> String {
+    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+    let s = String::from_utf8_lossy(&b[..end]);
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn millis_text(ms: u128) -> String {
+    if ms == 0 {
+        return "0s".into();
+    }
+    let mut out = String::new();
+    let mut rest = ms;
+    for (unit, name) in [
+        (86_400_000u128, "d"),
+        (3_600_000, "h"),
+        (60_000, "m"),
+        (1000, "s"),
+        (1, "ms"),
+    ] {
+        if rest >= unit {
+            out.push_str(&format!("{}{name}", rest / unit));
+            rest %= unit;
+        }
+    }
+    out
+}
+
+/// One value as nft prints values of `ty`.
+pub(crate) fn value_text(ty: Datatype, v: &Value, o: ValueOpts) -> String {
+    let b = &v.0;
+    let Some(n) = v.as_u128() else {
+        // Wider than 128 bits: the bytes in hex.
+        return format!("{v:?}");
+    };
+    let symbolic = |table: &[(u128, &'static str)], fallback: String| {
+        if o.numeric {
+            return fallback;
+        }
+        sym(table, n).map_or(fallback, str::to_owned)
+    };
+    match ty {
+        Datatype::Integer | Datatype::InetService => n.to_string(),
+        Datatype::Hex => format!("{n:#x}"),
+        Datatype::Mark => format!("{n:#010x}"),
+        Datatype::Ipv4 | Datatype::IpAddr if b.len() == 4 => {
+            Ipv4Addr::from(u32::try_from(n).unwrap_or(0)).to_string()
+        }
+        Datatype::Ipv6 | Datatype::IpAddr if b.len() == 16 => Ipv6Addr::from(n).to_string(),
+        Datatype::Ether if b.len() == 6 => b
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect::<Vec<_>>()
+            .join(":"),
+        Datatype::InetProto => {
+            let p = u8::try_from(n).unwrap_or(0);
+            match nflens_xtables::names::proto_name(p) {
+                Some(name) if !(o.numeric || o.numeric_proto) => name.to_owned(),
+                _ => p.to_string(),
+            }
+        }
+        Datatype::EtherType => symbolic(ETHERTYPE, format!("0x{n:04x}")),
+        Datatype::Dscp => symbolic(DSCP, format!("0x{n:02x}")),
+        Datatype::Ecn => symbolic(ECN, format!("0x{n:x}")),
+        Datatype::ArpOp => symbolic(ARPOP, n.to_string()),
+        Datatype::IfType => symbolic(IFTYPE, n.to_string()),
+        Datatype::NfProto => symbolic(NFPROTO, n.to_string()),
+        Datatype::IgmpType => symbolic(IGMP, n.to_string()),
+        Datatype::DccpType => symbolic(DCCP, n.to_string()),
+        Datatype::PktType => symbolic(PKTTYPE, n.to_string()),
+        Datatype::IcmpType | Datatype::Icmpv6Type => super::nft::icmp_type_text(
+            ty == Datatype::Icmpv6Type,
+            u8::try_from(n).unwrap_or(0),
+            o.numeric,
+        ),
+        Datatype::TcpFlags => bits_text(n as u64, &TCP_FLAG_NAMES, o.numeric),
+        Datatype::CtEvent => bits_text(n as u64, CT_EVENTS, o.numeric),
+        Datatype::CtState => bits_text(n as u64, &CT_STATE_NAMES, o.numeric),
+        Datatype::CtStatus => bits_text(n as u64, &CT_STATUS_NAMES, o.numeric),
+        Datatype::TcHandle => match n {
+            0xffff_ffff => "root".into(),
+            0 => "none".into(),
+            _ => format!("{:x}:{:x}", n >> 16, n & 0xffff),
+        },
+        Datatype::DevGroup if n == 0 && !o.numeric => "\"default\"".into(),
+        Datatype::IfIndex if n == 1 && !o.numeric => "\"lo\"".into(),
+        Datatype::DevGroup | Datatype::IfIndex => n.to_string(),
+        Datatype::String => quoted_bytes(b),
+        Datatype::Boolean => if n != 0 { "exists" } else { "missing" }.into(),
+        Datatype::CtDir => match (n, o.numeric) {
+            (0, false) => "original".into(),
+            (1, false) => "reply".into(),
+            _ => n.to_string(),
+        },
+        Datatype::Day => DAYS
+            .get(n as usize)
+            .map_or_else(|| n.to_string(), |d| format!("\"{d}\"")),
+        Datatype::Hour => {
+            let s = (i64::try_from(n).unwrap_or(0) + i64::from(o.utc_offset)).rem_euclid(86_400);
+            let (h, m, sec) = (s / 3600, s / 60 % 60, s % 60);
+            if sec == 0 {
+                format!("\"{h:02}:{m:02}\"")
+            } else {
+                format!("\"{h:02}:{m:02}:{sec:02}\"")
+            }
+        }
+        Datatype::Time => {
+            let secs = i64::try_from(n / 1_000_000_000).unwrap_or(0) + i64::from(o.utc_offset);
+            let (y, mo, d) = civil(secs.div_euclid(86_400));
+            let s = secs.rem_euclid(86_400);
+            format!(
+                "\"{y:04}-{mo:02}-{d:02} {:02}:{:02}:{:02}\"",
+                s / 3600,
+                s / 60 % 60,
+                s % 60
+            )
+        }
+        Datatype::Millis => millis_text(n),
+        // An address or Ethernet value of another width.
+        _ => format!("{v:?}"),
+    }
+}
+
+/// `key test` as nft lists it; `negated` for `!=`.
+pub(crate) fn field_text(key: &Key, test: &FieldTest, negated: bool, o: ValueOpts) -> String {
+    let ty = key.datatype();
+    let ne = if negated { "!= " } else { "" };
+    match test {
+        FieldTest::Cmp { op, value } => {
+            let op = match op {
+                CmpOp::Eq => ne,
+                CmpOp::Lt => "< ",
+                CmpOp::Le => "<= ",
+                CmpOp::Gt => "> ",
+                CmpOp::Ge => ">= ",
+            };
+            format!("{key} {op}{}", value_text(ty, value, o))
+        }
+        FieldTest::Range { lo, hi } => format!(
+            "{key} {ne}{}-{}",
+            value_text(ty, lo, o),
+            value_text(ty, hi, o)
+        ),
+        FieldTest::Masked { mask, value } => format!(
+            "{key} & {:#x} {} {}",
+            mask.as_u128().unwrap_or(0),
+            if negated { "!=" } else { "==" },
+            value_text(ty, value, o)
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_print_as_nft_prints_them() {
+        // 2019-06-21 15:00:00 UTC, in ns; nft's test suite runs at UTC+2.
+        let v = Value::from_u128(0x15aa_3ebc_767d_6000, 8);
+        let o = ValueOpts {
+            utc_offset: 7200,
+            ..ValueOpts::default()
+        };
+        assert_eq!(value_text(Datatype::Time, &v, o), "\"2019-06-21 17:00:00\"");
+        let v = Value::from_u128(0xd2f0, 4);
+        assert_eq!(value_text(Datatype::Hour, &v, o), "\"17:00\"");
+        assert_eq!(millis_text(233_000), "3m53s");
+        assert_eq!(
+            value_text(Datatype::Dscp, &Value::from_u128(0x2, 1), o),
+            "0x02"
+        );
+        assert_eq!(
+            value_text(Datatype::TcHandle, &Value::from_u128(0xaabb_0000, 4), o),
+            "aabb:0"
+        );
+    }
+}

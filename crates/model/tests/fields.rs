@@ -1,0 +1,137 @@
+//! Header fields, raw payload bits and meta/ct keys with no narrower kind
+//! lower to `MatchKind::Field` with the value in the field's own bits, and
+//! render as nft lists them. Expressions are written in libnftnl's debug
+//! syntax (what `nft --debug=netlink` prints) and read by the test-only
+//! parser.
+
+use nflens_model::render::nft::{self as render, Options};
+use nflens_model::{nft, CmpOp, Family, FieldTest, Key, MatchKind, Rule, Value};
+use nflens_testutil::nftdebug;
+
+fn lower(family: u8, lines: &[&str]) -> Rule {
+    let lines: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
+    let exprs = nftdebug::parse(&lines, family).expect("debug lines parse");
+    nft::rule_decoded(&nftdebug::bare_rule(family), &exprs)
+}
+
+fn text(r: &Rule, family: Family) -> String {
+    let mut out = String::new();
+    render::rule(r, family, Options::default(), &mut out).expect("renders");
+    out
+}
+
+#[test]
+fn test_sub_byte_field_holds_its_own_bits() {
+    // ip dscp cs1: the byte at nh+1 masked with 0xfc, compared with 0x20.
+    let r = lower(
+        2,
+        &[
+            "[ payload load 1b @ network header + 1 => reg 1 ]",
+            "[ bitwise reg 1 = ( reg 1 & 0x000000fc ) ^ 0x00000000 ]",
+            "[ cmp eq reg 1 0x00000020 ]",
+        ],
+    );
+    assert_eq!(
+        r.matches[0].kind,
+        MatchKind::Field {
+            key: "ip dscp".parse::<Key>().expect("a key"),
+            test: FieldTest::Cmp {
+                op: CmpOp::Eq,
+                value: Value(Box::new([0x08])),
+            },
+        }
+    );
+    assert_eq!(text(&r, Family::Ipv4), "ip dscp cs1");
+    // The same field read with a wider load and mask is the same value.
+    let wide = lower(
+        2,
+        &[
+            "[ payload load 2b @ network header + 0 => reg 1 ]",
+            "[ bitwise reg 1 = ( reg 1 & 0x0000fc00 ) ^ 0x00000000 ]",
+            "[ cmp eq reg 1 0x00002000 ]",
+        ],
+    );
+    assert_eq!(wide.matches, r.matches);
+}
+
+#[test]
+fn test_transport_fields_follow_the_protocol_and_hide_it() {
+    let r = lower(
+        2,
+        &[
+            "[ meta load l4proto => reg 1 ]",
+            "[ cmp eq reg 1 0x00000006 ]",
+            "[ payload load 2b @ transport header + 14 => reg 1 ]",
+            "[ range neq reg 1 0x00002100 0x00002d00 ]",
+        ],
+    );
+    assert_eq!(text(&r, Family::Ipv4), "tcp window != 33-45");
+    // Without a protocol the same bytes are raw bits.
+    let raw = lower(
+        2,
+        &[
+            "[ payload load 2b @ transport header + 14 => reg 1 ]",
+            "[ cmp eq reg 1 0x00002100 ]",
+        ],
+    );
+    assert_eq!(text(&raw, Family::Ipv4), "@th,112,16 33");
+}
+
+#[test]
+fn test_meta_and_ct_keys_in_host_order() {
+    let r = lower(
+        2,
+        &[
+            "[ meta load priority => reg 1 ]",
+            "[ cmp eq reg 1 0xaabb0000 ]",
+            "[ ct load zone => reg 1 ]",
+            "[ cmp neq reg 1 0x00000017 ]",
+            "[ meta load iifgroup => reg 1 ]",
+            "[ cmp eq reg 1 0x00000000 ]",
+        ],
+    );
+    assert_eq!(
+        text(&r, Family::Ipv4),
+        "meta priority aabb:0 ct zone != 23 iifgroup \"default\""
+    );
+    // A host-order value compared with `cmp gt` without `byteorder` is a
+    // byte-wise compare, not numeric order: not typed.
+    let unordered = lower(
+        2,
+        &["[ meta load cpu => reg 1 ]", "[ cmp gt reg 1 0x00000001 ]"],
+    );
+    assert!(matches!(unordered.matches[0].kind, MatchKind::Nft { .. }));
+}
+
+#[test]
+fn test_masked_part_of_a_field() {
+    let r = lower(
+        2,
+        &[
+            "[ payload load 2b @ network header + 6 => reg 1 ]",
+            "[ bitwise reg 1 = ( reg 1 & 0x00000020 ) ^ 0x00000000 ]",
+            "[ cmp neq reg 1 0x00000000 ]",
+        ],
+    );
+    assert_eq!(text(&r, Family::Ipv4), "ip frag-off & 0x2000 != 0x0");
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn test_field_json_round_trip() {
+    let r = lower(
+        2,
+        &[
+            "[ payload load 1b @ network header + 1 => reg 1 ]",
+            "[ bitwise reg 1 = ( reg 1 & 0x000000fc ) ^ 0x00000000 ]",
+            "[ cmp eq reg 1 0x00000020 ]",
+        ],
+    );
+    let json = serde_json::to_string(&r.matches[0]).expect("serializes");
+    assert_eq!(
+        json,
+        r#"{"negated":false,"kind":{"match":"field","value":{"key":"ip dscp","test":{"cmp":{"op":"eq","value":"0x08"}}}}}"#
+    );
+    let back: nflens_model::Match = serde_json::from_str(&json).expect("deserializes");
+    assert_eq!(back, r.matches[0]);
+}
