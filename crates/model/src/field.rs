@@ -786,6 +786,9 @@ pub enum FieldTest {
         /// Value.
         value: Value,
     },
+    /// The key is in one of these inclusive ranges (an anonymous set,
+    /// `{ 1, 5-7 }`; a single value is a range of one), sorted.
+    In(Vec<(Value, Value)>),
 }
 
 /// A payload load's bits resolved to a key: the field and how its value

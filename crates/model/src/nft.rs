@@ -286,13 +286,22 @@ pub fn addr_net(v6: bool, value: &[u8], mask: Option<&[u8]>) -> Option<IpNet> {
 
 /// Lowers the expressions of one rule. `fam` is the rule's family.
 pub fn rule(r: &nflens_wire::Rule<'_>) -> Rule {
-    Scratch::default().rule(r)
+    Scratch::default().rule(r, &SetIndex::new())
 }
 
 /// [`rule`] for a rule whose expressions the caller has decoded already
 /// (all of them, in order, none failed): they are not decoded again.
 pub fn rule_decoded<'a>(r: &nflens_wire::Rule<'a>, exprs: &[Expr<'a>]) -> Rule {
-    lower_exprs(r, exprs, new_rule(r), &mut Regs::default())
+    rule_decoded_with_sets(r, exprs, &SetIndex::new())
+}
+
+/// [`rule_decoded`], with the anonymous sets its lookups read.
+pub fn rule_decoded_with_sets<'a>(
+    r: &nflens_wire::Rule<'a>,
+    exprs: &[Expr<'a>],
+    sets: &SetIndex,
+) -> Rule {
+    lower_exprs(r, exprs, new_rule(r), &mut Regs::default(), sets)
 }
 
 /// Buffers reused from rule to rule when lowering many.
@@ -303,8 +312,8 @@ struct Scratch<'a> {
 }
 
 impl<'a> Scratch<'a> {
-    fn rule(&mut self, r: &nflens_wire::Rule<'a>) -> Rule {
-        self.try_rule(r).unwrap_or_else(|failed| {
+    fn rule(&mut self, r: &nflens_wire::Rule<'a>, sets: &SetIndex) -> Rule {
+        self.try_rule(r, sets).unwrap_or_else(|failed| {
             let (mut out, e) = *failed;
             out.matches.push(Match {
                 negated: false,
@@ -321,10 +330,11 @@ impl<'a> Scratch<'a> {
     fn try_rule(
         &mut self,
         r: &nflens_wire::Rule<'a>,
+        sets: &SetIndex,
     ) -> Result<Rule, Box<(Rule, nflens_wire::DecodeError)>> {
         self.exprs.clear();
         self.regs.slots.clear();
-        lower_rule(r, &mut self.exprs, &mut self.regs)
+        lower_rule(r, &mut self.exprs, &mut self.regs, sets)
     }
 }
 
@@ -332,6 +342,7 @@ fn lower_rule<'a>(
     r: &nflens_wire::Rule<'a>,
     exprs: &mut Vec<Expr<'a>>,
     regs: &mut Regs<'a>,
+    sets: &SetIndex,
 ) -> Result<Rule, Box<(Rule, nflens_wire::DecodeError)>> {
     let mut out = new_rule(r);
     for e in r.exprs.iter() {
@@ -342,7 +353,7 @@ fn lower_rule<'a>(
     }
     // At most one condition per expression: no regrowth while lowering.
     out.matches.reserve_exact(exprs.len());
-    Ok(lower_exprs(r, exprs, out, regs))
+    Ok(lower_exprs(r, exprs, out, regs, sets))
 }
 
 /// A rule with `r`'s comment and handle and nothing else yet.
@@ -361,6 +372,7 @@ fn lower_exprs<'a>(
     exprs: &[Expr<'a>],
     mut out: Rule,
     regs: &mut Regs<'a>,
+    sets: &SetIndex,
 ) -> Rule {
     let fam = family(r.family).unwrap_or(Family::Inet);
     // The network family a dependency fixed, and where that dependency is
@@ -543,9 +555,23 @@ fn lower_exprs<'a>(
                 };
                 r.push(&mut out.matches, &mut l3, fam, exprs);
             }
-            // A set lookup: a condition nflens has no kind for yet.
+            // A set lookup: an anonymous set is read inline.
             Expr::Lookup(l) if l.dreg.is_none() => {
-                out.matches.push(fallback(regs, exprs, l.sreg, i - 1));
+                let eff = l3.map_or(fam, |d| d.0);
+                let before = out.matches.len();
+                let negated = l.flags.unwrap_or(0) & NFT_LOOKUP_F_INV != 0;
+                let typed = regs.get(l.sreg).zip(sets.get(r.family, r.table, l.set));
+                match typed
+                    .and_then(|(slot, set)| lookup_match(eff, slot, set, negated, &out.matches))
+                {
+                    Some(x) => {
+                        out.matches.push(x);
+                        if eff != fam {
+                            drop_implied(&mut out.matches, &mut l3, before);
+                        }
+                    }
+                    None => out.matches.push(fallback(regs, exprs, l.sreg, i - 1)),
+                }
             }
             Expr::Lookup(l) if l.dreg.map(|d| d.0) == Some(NFT_REG_VERDICT) => {
                 // A verdict map: the verdict comes from the set.
@@ -2167,8 +2193,19 @@ where
     C: IntoIterator<Item = (nflens_wire::Chain<'a>, R)>,
     R: IntoIterator<Item = nflens_wire::Rule<'a>>,
 {
+    ruleset_with_sets(tables, chains, &SetIndex::new())
+}
+
+/// [`ruleset`], with the anonymous sets the rules' lookups read
+/// ([`SetIndex::anonymous`] of the same snapshot).
+pub fn ruleset_with_sets<'a, T, C, R>(tables: T, chains: C, sets: &SetIndex) -> Ruleset
+where
+    T: IntoIterator<Item = nflens_wire::Table<'a>>,
+    C: IntoIterator<Item = (nflens_wire::Chain<'a>, R)>,
+    R: IntoIterator<Item = nflens_wire::Rule<'a>>,
+{
     match build(tables, chains, |s, r| {
-        Ok::<_, std::convert::Infallible>(s.rule(r))
+        Ok::<_, std::convert::Infallible>(s.rule(r, sets))
     }) {
         Ok(rs) => rs,
         Err(never) => match never {},
@@ -2185,8 +2222,22 @@ where
     C: IntoIterator<Item = (nflens_wire::Chain<'a>, R)>,
     R: IntoIterator<Item = nflens_wire::Rule<'a>>,
 {
+    try_ruleset_with_sets(tables, chains, &SetIndex::new())
+}
+
+/// [`try_ruleset`], with the anonymous sets the rules' lookups read.
+pub fn try_ruleset_with_sets<'a, T, C, R>(
+    tables: T,
+    chains: C,
+    sets: &SetIndex,
+) -> Result<Ruleset, nflens_wire::DecodeError>
+where
+    T: IntoIterator<Item = nflens_wire::Table<'a>>,
+    C: IntoIterator<Item = (nflens_wire::Chain<'a>, R)>,
+    R: IntoIterator<Item = nflens_wire::Rule<'a>>,
+{
     build(tables, chains, |s, r| {
-        s.try_rule(r).map_err(|failed| failed.1)
+        s.try_rule(r, sets).map_err(|failed| failed.1)
     })
 }
 
@@ -2442,6 +2493,233 @@ fn field_range(
                 lo: k.value(lo)?,
                 hi: k.value(hi)?,
             },
+        },
+    })
+}
+
+/// One element of a set, as the kernel holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetElement {
+    /// The key, in register format (`NFTA_SET_ELEM_KEY`).
+    pub key: Box<[u8]>,
+    /// The end of a range, for sets that store both ends in one element.
+    pub key_end: Option<Box<[u8]>>,
+    /// `NFTA_SET_ELEM_FLAGS` (`NFT_SET_ELEM_INTERVAL_END`).
+    pub flags: u32,
+}
+
+/// A set's flags and elements.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SetContents {
+    /// `NFTA_SET_FLAGS` (`NFT_SET_INTERVAL`, `NFT_SET_CONCAT`, ...).
+    pub flags: u32,
+    /// `NFTA_SET_KEY_LEN`, when known. Without it (a set read from
+    /// libnftnl's debug text, which prints keys as whole 32-bit words), a
+    /// key longer than one register's worth of the lookup's width is taken
+    /// for a concatenation.
+    pub key_len: Option<u32>,
+    /// The elements.
+    pub elems: Vec<SetElement>,
+}
+
+impl SetContents {
+    /// The elements as inclusive `(first, last)` key ranges in key order;
+    /// `None` when the set is not one nflens reads inline (a map, a
+    /// concatenation, a catch-all element).
+    fn ranges(&self, width: usize) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
+        if self.flags & (NFT_SET_MAP | NFT_SET_CONCAT) != 0 || width == 0 || width > 16 {
+            return None;
+        }
+        // The set's key must be the register's value alone: a longer key
+        // is a concatenation (`iif . oif`), which this lookup does not say.
+        let fits = |k: &[u8]| match self.key_len {
+            Some(n) => n as usize == width && k.len() == width,
+            None => k.len() >= width && k.len() <= width.div_ceil(4) * 4,
+        };
+        if !self.elems.iter().all(|e| fits(&e.key)) {
+            return None;
+        }
+        let key = |b: &[u8]| b.get(..width).map(<[u8]>::to_vec);
+        let mut out = Vec::new();
+        if self.flags & NFT_SET_INTERVAL == 0 {
+            for e in &self.elems {
+                let k = key(&e.key)?;
+                out.push((k.clone(), k));
+            }
+        } else {
+            let mut elems: Vec<(Vec<u8>, &SetElement)> = self
+                .elems
+                .iter()
+                .map(|e| key(&e.key).map(|k| (k, e)))
+                .collect::<Option<_>>()?;
+            elems.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut open: Option<Vec<u8>> = None;
+            for (k, e) in elems {
+                if let Some(end) = &e.key_end {
+                    out.push((k, key(end)?));
+                    continue;
+                }
+                if e.flags & NFT_SET_ELEM_INTERVAL_END != 0 {
+                    // The end is the first key past the range.
+                    if let Some(lo) = open.take() {
+                        let hi = be_dec(&k)?;
+                        out.push((lo, hi));
+                    }
+                } else {
+                    if let Some(lo) = open.take() {
+                        // A start with no end before the next start: the
+                        // range ends just below it.
+                        out.push((lo, be_dec(&k)?));
+                    }
+                    open = Some(k);
+                }
+            }
+            if let Some(lo) = open {
+                // A start with no end: up to the largest key.
+                out.push((lo, vec![0xff; width]));
+            }
+        }
+        out.sort();
+        out.dedup();
+        Some(out)
+    }
+}
+
+/// `b - 1` as a big-endian number of the same width; `None` for zero.
+fn be_dec(b: &[u8]) -> Option<Vec<u8>> {
+    let mut v = b.to_vec();
+    for x in v.iter_mut().rev() {
+        if *x > 0 {
+            *x -= 1;
+            return Some(v);
+        }
+        *x = 0xff;
+    }
+    None
+}
+
+/// The sets rules look up, by family, table and name: what a lookup of an
+/// anonymous set (`tcp dport { 22, 80 }`) is lowered with.
+#[derive(Debug, Clone, Default)]
+pub struct SetIndex {
+    sets: std::collections::HashMap<(u8, Box<str>, Box<str>), SetContents>,
+}
+
+impl SetIndex {
+    /// An empty index: lookups stay [`MatchKind::Nft`].
+    pub fn new() -> SetIndex {
+        SetIndex::default()
+    }
+
+    /// Adds a set.
+    pub fn insert(&mut self, family: u8, table: &str, name: &str, contents: SetContents) {
+        self.sets
+            .insert((family, table.into(), name.into()), contents);
+    }
+
+    /// The anonymous sets of a snapshot's sets and element messages
+    /// (`Snapshot::sets_with_elems`). Fails at the first element that does
+    /// not decode.
+    pub fn anonymous<'a, S, E>(sets: S) -> Result<SetIndex, nflens_wire::DecodeError>
+    where
+        S: IntoIterator<Item = (nflens_wire::Set<'a>, E)>,
+        E: IntoIterator<Item = nflens_wire::SetElems<'a>>,
+    {
+        let mut out = SetIndex::new();
+        for (set, msgs) in sets {
+            if !set.is_anonymous() {
+                continue;
+            }
+            let mut contents = SetContents {
+                flags: set.flags,
+                key_len: Some(set.key_len),
+                elems: Vec::new(),
+            };
+            for m in msgs {
+                for e in m.iter() {
+                    let e = e?;
+                    let bytes = |d: Option<Data<'_>>| match d {
+                        Some(Data::Value(v)) => Some(Box::<[u8]>::from(v)),
+                        _ => None,
+                    };
+                    // A catch-all element (no key) is not a value: the set
+                    // is then not read inline.
+                    let key = bytes(e.key).unwrap_or_default();
+                    contents.elems.push(SetElement {
+                        key,
+                        key_end: bytes(e.key_end),
+                        flags: e.flags,
+                    });
+                }
+            }
+            out.insert(set.family, set.table, set.name, contents);
+        }
+        Ok(out)
+    }
+
+    fn get(&self, family: u8, table: &str, name: &str) -> Option<&SetContents> {
+        self.sets.get(&(family, table.into(), name.into()))
+    }
+
+    /// Whether it holds no set.
+    pub fn is_empty(&self) -> bool {
+        self.sets.is_empty()
+    }
+}
+
+/// A lookup of an anonymous set read inline: transport ports as
+/// [`MatchKind::Port`] (what `-m multiport` lowers to), anything else as a
+/// [`FieldTest::In`] of the register's key.
+fn lookup_match(
+    fam: Family,
+    slot: &Slot<'_>,
+    set: &SetContents,
+    negated: bool,
+    matches: &[Match],
+) -> Option<Match> {
+    let k = Keyed::of(fam, slot, matches)?;
+    if k.narrower_mask().is_some() {
+        return None;
+    }
+    let width = match slot.load {
+        Load::Payload { len, .. } => len as usize,
+        _ => k.width,
+    };
+    let ranges = set.ranges(width)?;
+    if ranges.is_empty() || (k.host && set.flags & NFT_SET_INTERVAL != 0 && width > 1) {
+        return None;
+    }
+    let elems: Vec<(Value, Value)> = ranges
+        .iter()
+        .map(|(lo, hi)| Some((k.value(lo)?, k.value(hi)?)))
+        .collect::<Option<_>>()?;
+    if let Key::Header(h) = k.key {
+        let dir = match h.name() {
+            "sport" => Some(Dir::Src),
+            "dport" => Some(Dir::Dst),
+            _ => None,
+        };
+        if let Some(dir) = dir {
+            let ranges = elems
+                .iter()
+                .map(|(lo, hi)| {
+                    Some(Span32 {
+                        lo: u32::try_from(lo.as_u128()?).ok()?,
+                        hi: u32::try_from(hi.as_u128()?).ok()?,
+                    })
+                })
+                .collect::<Option<Vec<_>>>()?;
+            return Some(Match {
+                negated,
+                kind: MatchKind::Port { dir, ranges },
+            });
+        }
+    }
+    Some(Match {
+        negated,
+        kind: MatchKind::Field {
+            key: k.key,
+            test: FieldTest::In(elems),
         },
     })
 }

@@ -843,6 +843,30 @@ impl IpsetRef {
     }
 }
 
+impl Match {
+    /// Whether the two conditions hold for the same packets: equal, or
+    /// port tests of the same ranges in another order (`-m multiport
+    /// --dports 80,22` and `tcp dport { 22, 80 }`).
+    pub fn same_meaning(&self, other: &Match) -> bool {
+        if self == other {
+            return true;
+        }
+        match (&self.kind, &other.kind) {
+            (MatchKind::Port { dir: a, ranges: ra }, MatchKind::Port { dir: b, ranges: rb })
+                if a == b && self.negated == other.negated && ra.len() == rb.len() =>
+            {
+                let key = |s: &Span32| (s.lo, s.hi);
+                let mut x: Vec<_> = ra.iter().map(key).collect();
+                let mut y: Vec<_> = rb.iter().map(key).collect();
+                x.sort_unstable();
+                y.sort_unstable();
+                x == y
+            }
+            _ => false,
+        }
+    }
+}
+
 impl MatchKind {
     /// Whether testing the condition changes state (a token bucket, a
     /// counter of packets): such conditions only hold their meaning in order.
@@ -916,7 +940,7 @@ impl Rule {
                 .matches
                 .iter()
                 .enumerate()
-                .find(|(i, o)| !used[*i] && *o == m)
+                .find(|(i, o)| !used[*i] && o.same_meaning(m))
                 .map(|(i, _)| i);
             match hit {
                 Some(i) => {

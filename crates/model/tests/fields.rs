@@ -135,3 +135,100 @@ fn test_field_json_round_trip() {
     let back: nflens_model::Match = serde_json::from_str(&json).expect("deserializes");
     assert_eq!(back, r.matches[0]);
 }
+
+fn with_set(family: u8, lines: &[&str], flags: u32, elems: &[&str]) -> Rule {
+    let lines: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
+    let exprs = nftdebug::parse(&lines, family).expect("debug lines parse");
+    let elems = elems
+        .iter()
+        .map(|l| {
+            let (key, end, flags) = nftdebug::element(l).expect("element line");
+            nft::SetElement {
+                key: key.into(),
+                key_end: end.map(Into::into),
+                flags,
+            }
+        })
+        .collect();
+    let mut sets = nft::SetIndex::new();
+    sets.insert(
+        family,
+        "t",
+        "__set0",
+        nft::SetContents {
+            flags,
+            key_len: None,
+            elems,
+        },
+    );
+    nft::rule_decoded_with_sets(&nftdebug::bare_rule(family), &exprs, &sets)
+}
+
+#[test]
+fn test_port_set_is_multiport() {
+    // tcp dport { 22, 80 } (an anonymous set, flags constant|anonymous).
+    let set = with_set(
+        2,
+        &[
+            "[ meta load l4proto => reg 1 ]",
+            "[ cmp eq reg 1 0x00000006 ]",
+            "[ payload load 2b @ transport header + 2 => reg 1 ]",
+            "[ lookup reg 1 set __set0 ]",
+        ],
+        0x3,
+        &["element 00001600  : 0 [end]", "element 00005000  : 0 [end]"],
+    );
+    let text = nflens_xtables::parse(
+        "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -m multiport --dports 80,22\nCOMMIT\n",
+    )
+    .expect("parses");
+    let rs = nflens_model::lower::from_xtables(&text, None).expect("lowers");
+    let multiport = &rs.tables[0].chains[0].rules[0];
+    assert!(set.same_meaning(multiport), "{set:?}\n{multiport:?}");
+    assert_eq!(text_of(&set), "tcp dport { 22, 80 }");
+}
+
+fn text_of(r: &Rule) -> String {
+    text(r, Family::Ipv4)
+}
+
+#[test]
+fn test_interval_set_ends_are_exclusive() {
+    // meta length { 33-55, 67-88 } negated: an interval set (flags
+    // constant|anonymous|interval) after byteorder; each range's end
+    // element holds the first value past it, the leading 0 closes nothing.
+    let r = with_set(
+        2,
+        &[
+            "[ meta load len => reg 1 ]",
+            "[ byteorder reg 1 = hton(reg 1, 4, 4) ]",
+            "[ lookup reg 1 set __set0 0x1 ]",
+        ],
+        0x7,
+        &[
+            "element 00000000  : 1 [end]",
+            "element 21000000  : 0 [end]",
+            "element 38000000  : 1 [end]",
+            "element 43000000  : 0 [end]",
+            "element 59000000  : 1 [end]",
+        ],
+    );
+    assert_eq!(text_of(&r), "meta length != { 33-55, 67-88 }");
+}
+
+#[test]
+fn test_concatenated_set_stays_raw() {
+    // iif . oif { "lo" . "lo" }: the key is two registers; reading it as
+    // `iif { "lo" }` would change what the rule matches.
+    let r = with_set(
+        2,
+        &[
+            "[ meta load iif => reg 1 ]",
+            "[ meta load oif => reg 9 ]",
+            "[ lookup reg 1 set __set0 ]",
+        ],
+        0x3,
+        &["element 00000001 00000001  : 0 [end]"],
+    );
+    assert!(matches!(r.matches[0].kind, MatchKind::Nft { .. }), "{r:?}");
+}

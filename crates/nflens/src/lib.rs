@@ -72,7 +72,9 @@ pub fn read_iptables_save(
 /// and rule, in the kernel's order).
 #[cfg(feature = "netlink")]
 pub fn model_of(snapshot: &socket::Snapshot) -> model::Ruleset {
-    model::nft::ruleset(snapshot.tables(), snapshot.chains_with_rules())
+    // An element that does not decode leaves its set's lookups raw.
+    let sets = model::nft::SetIndex::anonymous(snapshot.sets_with_elems()).unwrap_or_default();
+    model::nft::ruleset_with_sets(snapshot.tables(), snapshot.chains_with_rules(), &sets)
 }
 
 /// Reads the nf_tables ruleset of `opts`' namespace and lowers it to the
@@ -85,7 +87,9 @@ pub fn read_model(
     opts: &socket::Options<'_>,
 ) -> Result<(socket::Snapshot, model::Ruleset), socket::Error> {
     let snap = socket::Snapshot::read_deferred(opts)?;
-    match model::nft::try_ruleset(snap.tables(), snap.chains_with_rules()) {
+    let sets =
+        model::nft::SetIndex::anonymous(snap.sets_with_elems()).map_err(socket::Error::from)?;
+    match model::nft::try_ruleset_with_sets(snap.tables(), snap.chains_with_rules(), &sets) {
         Ok(rs) => Ok((snap, rs)),
         // The same error as a full read's, with the offset in the buffer.
         Err(e) => Err(snap.check_rule_exprs(|_| true).err().unwrap_or(e).into()),

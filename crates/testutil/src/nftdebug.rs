@@ -114,6 +114,38 @@ pub fn bare_rule(family: u8) -> nflens_wire::Rule<'static> {
     }
 }
 
+/// Reads one set element line (`element 00001600  : 0 [end]`, `element
+/// 0a000000 - 14000000  : 0 [end]`): the key bytes (whole 32-bit words in
+/// host order, as printed; the lowering takes the key's width of them),
+/// the range end if any, and the element flags. `None` for a map's
+/// element or a catch-all.
+pub fn element(line: &str) -> Option<(Vec<u8>, Option<Vec<u8>>, u32)> {
+    let rest = line
+        .trim()
+        .strip_prefix("element ")?
+        .strip_suffix("[end]")?;
+    let (key, after) = rest.split_once(" : ")?;
+    let words = |t: &str| -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        for w in t.split_whitespace() {
+            let v = u32::from_str_radix(w.strip_prefix("0x").unwrap_or(w), 16).ok()?;
+            out.extend_from_slice(&v.to_ne_bytes());
+        }
+        (!out.is_empty()).then_some(out)
+    };
+    let (k, end) = match key.split_once(" - ") {
+        Some((a, b)) => (words(a)?, Some(words(b)?)),
+        None => (words(key)?, None),
+    };
+    // `: FLAGS` for a set; a map has its data before the flags.
+    let mut after = after.split_whitespace();
+    let flags = after.next()?.parse().ok()?;
+    if after.next().is_some() {
+        return None;
+    }
+    Some((k, end, flags))
+}
+
 /// Reads a rule's expression lines for a table of nfproto `family`.
 pub fn parse(lines: &[String], family: u8) -> Option<Vec<Expr<'static>>> {
     // What each register holds: its value's length.

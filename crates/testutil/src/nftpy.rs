@@ -21,8 +21,9 @@ pub struct Record {
     pub expected_output: String,
     /// `payload_lines`: the expressions nft sent.
     pub payload_lines: Vec<String>,
-    /// `payload_anon_sets[].elements`.
-    pub anon_elements: Vec<Vec<String>>,
+    /// `payload_anon_sets[]`: each set's flags (`NFT_SET_*`) and element
+    /// lines, in the order the rule's lookups name them.
+    pub anon_sets: Vec<(u32, Vec<String>)>,
     /// The nft commands that create the table (named `table`), its chains,
     /// sets and objects, and the rule.
     pub commands: Vec<String>,
@@ -94,18 +95,23 @@ pub fn records(file: &Path) -> Vec<Record> {
                 .filter_map(Value::as_str)
                 .map(str::to_owned)
                 .collect(),
-            anon_elements: v["payload_anon_sets"]
+            anon_sets: v["payload_anon_sets"]
                 .as_array()
                 .into_iter()
                 .flatten()
                 .map(|a| {
-                    a["elements"]
+                    let flags = a["flags"]
+                        .as_str()
+                        .and_then(|f| u32::from_str_radix(f, 16).ok())
+                        .unwrap_or(0);
+                    let elems = a["elements"]
                         .as_array()
                         .into_iter()
                         .flatten()
                         .filter_map(Value::as_str)
                         .map(str::to_owned)
-                        .collect()
+                        .collect();
+                    (flags, elems)
                 })
                 .collect(),
             rule,

@@ -244,6 +244,25 @@ pub(crate) fn value_text(ty: Datatype, v: &Value, o: ValueOpts) -> String {
     }
 }
 
+/// One set element: a value, a prefix (addresses), or a range.
+fn element_text(ty: Datatype, lo: &Value, hi: &Value, o: ValueOpts) -> String {
+    if lo == hi {
+        return value_text(ty, lo, o);
+    }
+    if matches!(ty, Datatype::Ipv4 | Datatype::Ipv6 | Datatype::IpAddr) {
+        if let (Some(a), Some(b)) = (lo.as_u128(), hi.as_u128()) {
+            let bits = lo.0.len() as u32 * 8;
+            let span = a ^ b;
+            // A prefix: the differing bits are all the low ones, 0s in
+            // `lo` and 1s in `hi`.
+            if span.count_ones() == span.trailing_ones() && a & span == 0 {
+                return format!("{}/{}", value_text(ty, lo, o), bits - span.count_ones());
+            }
+        }
+    }
+    format!("{}-{}", value_text(ty, lo, o), value_text(ty, hi, o))
+}
+
 /// `key test` as nft lists it; `negated` for `!=`.
 pub(crate) fn field_text(key: &Key, test: &FieldTest, negated: bool, o: ValueOpts) -> String {
     let ty = key.datatype();
@@ -264,6 +283,13 @@ pub(crate) fn field_text(key: &Key, test: &FieldTest, negated: bool, o: ValueOpt
             value_text(ty, lo, o),
             value_text(ty, hi, o)
         ),
+        FieldTest::In(elems) => {
+            let items: Vec<String> = elems
+                .iter()
+                .map(|(lo, hi)| element_text(ty, lo, hi, o))
+                .collect();
+            format!("{key} {ne}{{ {} }}", items.join(", "))
+        }
         FieldTest::Masked { mask, value } => format!(
             "{key} & {:#x} {} {}",
             mask.as_u128().unwrap_or(0),
