@@ -219,7 +219,21 @@ impl Header {
 
     /// The transport protocol number this header is, if one.
     pub fn l4proto(self) -> Option<u8> {
-        (0..=255u8).find(|&p| Header::of_l4proto(p) == Some(self))
+        Some(match self {
+            Header::Icmp => 1,
+            Header::Igmp => 2,
+            Header::Tcp => 6,
+            Header::Udp => 17,
+            Header::Dccp => 33,
+            Header::Gre => 47,
+            Header::Esp => 50,
+            Header::Ah => 51,
+            Header::Icmpv6 => 58,
+            Header::Comp => 108,
+            Header::Sctp => 132,
+            Header::Udplite => 136,
+            _ => return None,
+        })
     }
 
     /// The payload base its offsets count from.
@@ -926,6 +940,16 @@ pub(crate) fn l4_fixed(m: &crate::Match) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn l4proto_numbers_and_headers_agree() {
+        for p in 0..=255u8 {
+            if let Some(h) = Header::of_l4proto(p) {
+                assert_eq!(h.l4proto(), Some(p), "{h:?}");
+            }
+        }
+        assert_eq!(Header::Th.l4proto(), None);
+    }
 
     #[test]
     fn keys_print_and_parse_as_nft_names_them() {
