@@ -2303,6 +2303,20 @@ where
     })
 }
 
+/// A register's bytes as a number: big-endian, or in host order for a key
+/// the kernel holds that way; `None` past 16 bytes.
+fn reg_num(b: &[u8], host: bool) -> Option<u128> {
+    if b.len() > 16 {
+        return None;
+    }
+    let acc = |a: u128, x: &u8| (a << 8) | u128::from(*x);
+    Some(if host && cfg!(target_endian = "little") {
+        b.iter().rev().fold(0, acc)
+    } else {
+        b.iter().fold(0, acc)
+    })
+}
+
 /// A register read as a [`Key`]: the key, and how the register's bytes
 /// become the key's value.
 struct Keyed {
@@ -2326,16 +2340,6 @@ impl Keyed {
         if slot.opaque {
             return None;
         }
-        let host_num = |b: &[u8], host: bool| -> Option<u128> {
-            if b.len() > 16 {
-                return None;
-            }
-            let mut v = b.to_vec();
-            if host && cfg!(target_endian = "little") {
-                v.reverse();
-            }
-            Some(v.iter().fold(0u128, |a, &x| (a << 8) | u128::from(x)))
-        };
         match slot.load {
             Load::Payload { base, offset, len } => {
                 let base = PayloadBase::from_kernel(base)?;
@@ -2357,7 +2361,7 @@ impl Keyed {
                             && matches!(value.as_u128(), Some(0x8100 | 0x88a8)))
                 });
                 let mask = match slot.mask {
-                    Some(m) => Some(host_num(m, false)?),
+                    Some(m) => Some(reg_num(m, false)?),
                     None => None,
                 };
                 let pk = crate::field::payload_key(header, ll_vlan, base, offset, len, mask)?;
@@ -2370,28 +2374,23 @@ impl Keyed {
                     width: pk.bits.div_ceil(8) as usize,
                 })
             }
-            Load::Meta(k) => Keyed::plain(Key::Meta(MetaKey(k)), slot, host_num),
+            Load::Meta(k) => Keyed::plain(Key::Meta(MetaKey(k)), slot),
             Load::Ct { key, dir } => Keyed::plain(
                 Key::Ct {
                     key: CtKey(key),
                     reply: dir.map(|d| d == 1),
                 },
                 slot,
-                host_num,
             ),
             _ => None,
         }
     }
 
-    fn plain(
-        key: Key,
-        slot: &Slot<'_>,
-        host_num: impl Fn(&[u8], bool) -> Option<u128>,
-    ) -> Option<Keyed> {
+    fn plain(key: Key, slot: &Slot<'_>) -> Option<Keyed> {
         let host = key.host_order() && !slot.hton;
         let width = key.width();
         let mask = match slot.mask {
-            Some(m) => Some(host_num(m, host)?),
+            Some(m) => Some(reg_num(m, host)?),
             None => None,
         };
         Some(Keyed {
@@ -2410,14 +2409,7 @@ impl Keyed {
         if self.width != 0 && b.len() != self.width && self.shift == 0 && self.fmask == u128::MAX {
             return None;
         }
-        if b.len() > 16 {
-            return None;
-        }
-        let mut v = b.to_vec();
-        if self.host && cfg!(target_endian = "little") {
-            v.reverse();
-        }
-        let n = v.iter().fold(0u128, |a, &x| (a << 8) | u128::from(x));
+        let n = reg_num(b, self.host)?;
         if n & !self.fmask != 0 {
             return None;
         }

@@ -6,6 +6,19 @@ use nflens_model::{nft, ActionKind, CtState, Dir, Family, IpNet, MatchKind, Span
 use nflens_socket::{Netns, Options, Snapshot};
 use nflens_testutil::netns;
 
+/// The namespace's ruleset, read and lowered (with its anonymous sets, as
+/// `nflens::model_of` lowers), the namespace then removed.
+fn lowered(held: netns::Held) -> nflens_model::Ruleset {
+    let snap = Snapshot::read(&Options {
+        netns: Netns::Path(held.path()),
+        ..Options::default()
+    })
+    .expect("snapshot");
+    drop(held);
+    let sets = nft::SetIndex::anonymous(snap.sets_with_elems()).expect("set elements decode");
+    nft::ruleset_with_sets(snap.tables(), snap.chains_with_rules(), &sets)
+}
+
 #[test]
 fn native_rules_lower_to_the_iptables_kinds() {
     if !netns::available("native_rules_lower_to_the_iptables_kinds", &["nft"]) {
@@ -21,13 +34,7 @@ fn native_rules_lower_to_the_iptables_kinds() {
          nft add rule ip t c meta mark and 0xff == 0x1 counter jump c2 comment '\"a note\"'",
     )
     .expect("setup");
-    let snap = Snapshot::read(&Options {
-        netns: Netns::Path(held.path()),
-        ..Options::default()
-    })
-    .expect("snapshot");
-    drop(held);
-    let rs = nft::ruleset(snap.tables(), snap.chains_with_rules());
+    let rs = lowered(held);
     let t = &rs.tables[0];
     assert_eq!((t.family, &*t.name), (Family::Ipv4, "t"));
     let c = &t.chains[0];
@@ -133,13 +140,7 @@ fn native_nat_mark_reject_and_ct_lower_to_typed_kinds() {
          nft add rule ip t f ip saddr 1.2.3.4-1.2.3.9 icmp type echo-request icmp code 0 ct status dnat",
     )
     .expect("setup");
-    let snap = Snapshot::read(&Options {
-        netns: Netns::Path(held.path()),
-        ..Options::default()
-    })
-    .expect("snapshot");
-    drop(held);
-    let rs = nft::ruleset(snap.tables(), snap.chains_with_rules());
+    let rs = lowered(held);
     let chain = |name: &str| {
         rs.tables[0]
             .chains
