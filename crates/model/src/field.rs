@@ -13,6 +13,8 @@
 
 use std::fmt;
 
+pub use crate::exthdr::{ExtHdr, ExtKind};
+
 #[cfg(feature = "serde")]
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -129,6 +131,10 @@ pub enum Datatype {
     CtDir,
     /// Milliseconds, printed as nft prints a time (`3m53s`).
     Millis,
+    /// IPv6 mobility header type (`binding-update`).
+    MhType,
+    /// MPTCP option subtype (`mp-join`).
+    MptcpSubtype,
 }
 
 /// A protocol header nft names fields of.
@@ -554,6 +560,21 @@ pub enum Key {
     },
     /// A `meta` key.
     Meta(MetaKey),
+    /// Whether an IPv6 extension header, TCP or IPv4 option, SCTP chunk or
+    /// DCCP option is in the packet (`exthdr frag`, `tcp option sack-perm`;
+    /// a value of 1 is `exists`, 0 `missing`).
+    ExtPresent(ExtHdr),
+    /// Bits of one: a field nft names (`frag frag-off`, `tcp option maxseg
+    /// size`, `sctp chunk data stream`) or raw bits (`tcp option
+    /// @255,8,8`).
+    Ext {
+        /// The header, option or chunk.
+        hdr: ExtHdr,
+        /// Bit offset from its start.
+        offset: u32,
+        /// Bit length.
+        len: u32,
+    },
     /// A conntrack key; `reply` when a direction is given (`ct reply
     /// zone`), `None` for the connection as a whole.
     Ct {
@@ -570,6 +591,8 @@ impl Key {
         match *self {
             Key::Header(h) => h.datatype(),
             Key::Raw { .. } => Datatype::Integer,
+            Key::ExtPresent(_) => Datatype::Boolean,
+            Key::Ext { hdr, offset, len } => crate::exthdr::datatype(hdr, offset, len),
             Key::Meta(m) => key_def(META, m.0).map_or(Datatype::Hex, |d| d.ty),
             Key::Ct { key, .. } => key_def(CT, key.0).map_or(Datatype::Hex, |d| d.ty),
         }
@@ -579,7 +602,8 @@ impl Key {
     pub fn width(&self) -> usize {
         match *self {
             Key::Header(h) => h.bit_len().div_ceil(8) as usize,
-            Key::Raw { len, .. } => len.div_ceil(8) as usize,
+            Key::Raw { len, .. } | Key::Ext { len, .. } => len.div_ceil(8) as usize,
+            Key::ExtPresent(_) => 1,
             Key::Meta(m) => key_def(META, m.0).map_or(0, |d| usize::from(d.width)),
             Key::Ct { key, .. } => key_def(CT, key.0).map_or(0, |d| usize::from(d.width)),
         }
@@ -603,6 +627,8 @@ impl fmt::Display for Key {
         match *self {
             Key::Header(h) => write!(f, "{} {}", h.header().name(), h.name()),
             Key::Raw { base, offset, len } => write!(f, "@{},{offset},{len}", base.token()),
+            Key::ExtPresent(h) => crate::exthdr::fmt_present(h, f),
+            Key::Ext { hdr, offset, len } => crate::exthdr::fmt_field(hdr, offset, len, f),
             Key::Meta(m) => match (m.name(), m.unqualified()) {
                 (Some(n), true) => f.write_str(n),
                 (Some(n), false) => write!(f, "meta {n}"),
@@ -677,6 +703,12 @@ impl std::str::FromStr for Key {
                     == Some(h.name())
             })
             .map(Key::Header)
+            .or_else(|| {
+                crate::exthdr::parse(s).map(|(hdr, bits)| match bits {
+                    None => Key::ExtPresent(hdr),
+                    Some((offset, len)) => Key::Ext { hdr, offset, len },
+                })
+            })
             .ok_or_else(bad)
     }
 }
@@ -830,31 +862,78 @@ pub(crate) fn payload_key(
     len: u32,
     mask: Option<u128>,
 ) -> Option<PayloadKey> {
+    let named = HeaderField::all()
+        .filter(|h| {
+            let hd = h.header();
+            hd.base() == base
+                && match base {
+                    PayloadBase::Ll => hd == Header::Ether || (hd == Header::Vlan && ll_vlan),
+                    _ => Some(hd) == header,
+                }
+        })
+        .map(|h| (h.bit_offset(), h.bit_len(), Key::Header(h)));
+    fit_key(offset, len, mask, named, |offset, len| {
+        Some(Key::Raw { base, offset, len })
+    })
+}
+
+/// The key an `exthdr` load of `len` bytes at byte `offset` of `hdr` reads,
+/// masked with `mask`; `present` for the load that says whether `hdr` is
+/// there at all. `None` for bits nft has no spelling for.
+pub(crate) fn exthdr_key(
+    hdr: ExtHdr,
+    offset: u32,
+    len: u32,
+    mask: Option<u128>,
+    present: bool,
+) -> Option<PayloadKey> {
+    if present {
+        // The kernel stores one byte, 1 or 0, and zeroes the rest of the
+        // register's first word.
+        return (len == 1 && mask.is_none()).then_some(PayloadKey {
+            key: Key::ExtPresent(hdr),
+            shift: 0,
+            field_mask: 0xff,
+            bits: 8,
+        });
+    }
+    let named = crate::exthdr::fields(hdr)
+        .map(|(offset, len)| (offset, len, Key::Ext { hdr, offset, len }));
+    fit_key(offset, len, mask, named, |offset, len| {
+        crate::exthdr::raw_allowed(hdr).then_some(Key::Ext { hdr, offset, len })
+    })
+}
+
+/// The key a load of `len` bytes at byte `offset` reads, masked with
+/// `mask`: the first of `named` (bit offset, bit length, key) that the
+/// loaded bits are exactly, or that the mask is a part of; else `raw` of
+/// the masked bits (from the mask's lowest set bit to its highest, so a
+/// mask that is not one run of ones is a masked test of those bits).
+fn fit_key(
+    offset: u32,
+    len: u32,
+    mask: Option<u128>,
+    named: impl Iterator<Item = (u32, u32, Key)>,
+    raw: impl FnOnce(u32, u32) -> Option<Key>,
+) -> Option<PayloadKey> {
     if len == 0 || len > 16 {
         return None;
     }
     let load_lo = offset.checked_mul(8)?;
     let load_bits = len * 8;
     let load_hi = load_lo.checked_add(load_bits)?;
-    let full = if load_bits == 128 {
-        u128::MAX
-    } else {
-        (1u128 << load_bits) - 1
+    let run = |bits: u32| {
+        if bits >= 128 {
+            u128::MAX
+        } else {
+            (1u128 << bits) - 1
+        }
     };
-    let m = mask.unwrap_or(full) & full;
+    let m = mask.unwrap_or(u128::MAX) & run(load_bits);
     if m == 0 {
         return None;
     }
-    let candidates = HeaderField::all().filter(|h| {
-        let hd = h.header();
-        hd.base() == base
-            && match base {
-                PayloadBase::Ll => hd == Header::Ether || (hd == Header::Vlan && ll_vlan),
-                _ => Some(hd) == header,
-            }
-    });
-    for h in candidates {
-        let (fo, fl) = (h.bit_offset(), h.bit_len());
+    for (fo, fl, key) in named {
         if fo < load_lo || fo + fl > load_hi {
             continue;
         }
@@ -864,38 +943,23 @@ pub(crate) fn payload_key(
             continue;
         }
         let shift = load_hi - (fo + fl);
-        let fmask = if fl == 128 {
-            u128::MAX
-        } else {
-            ((1u128 << fl) - 1) << shift
-        };
+        let fmask = run(fl) << shift;
         if m & !fmask != 0 {
             continue;
         }
         return Some(PayloadKey {
-            key: Key::Header(h),
+            key,
             shift,
             field_mask: fmask,
             bits: fl,
         });
     }
-    // Raw bits: from the mask's lowest set bit to its highest (a mask
-    // that is not one run of ones is then a masked test of those bits).
     let shift = m.trailing_zeros();
     let bits = (128 - m.leading_zeros()) - shift;
-    let fmask = if bits == 128 {
-        u128::MAX
-    } else {
-        ((1u128 << bits) - 1) << shift
-    };
     Some(PayloadKey {
-        key: Key::Raw {
-            base,
-            offset: load_hi - shift - bits,
-            len: bits,
-        },
+        key: raw(load_hi - shift - bits, bits)?,
         shift,
-        field_mask: fmask,
+        field_mask: run(bits) << shift,
         bits,
     })
 }

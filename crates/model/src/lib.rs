@@ -32,6 +32,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod diff;
+mod exthdr;
 mod field;
 pub mod legacy;
 pub mod lower;
@@ -41,6 +42,7 @@ mod types;
 mod xt_save;
 
 pub use field::{
-    CmpOp, CtKey, Datatype, FieldTest, Header, HeaderField, Key, MetaKey, PayloadBase, Value,
+    CmpOp, CtKey, Datatype, ExtHdr, ExtKind, FieldTest, Header, HeaderField, Key, MetaKey,
+    PayloadBase, Value,
 };
 pub use types::*;

@@ -25,7 +25,9 @@ use nflens_wire::sys::*;
 use nflens_wire::xt::{self, XtMatch, XtTarget};
 use nflens_wire::{Data, Expr, Reg};
 
-use crate::field::{CmpOp, CtKey, FieldTest, Header, Key, MetaKey, PayloadBase, Value};
+use crate::field::{
+    CmpOp, CtKey, ExtHdr, ExtKind, FieldTest, Header, Key, MetaKey, PayloadBase, Value,
+};
 use crate::*;
 
 /// The model's family of an nf_tables family number.
@@ -114,6 +116,14 @@ enum Load<'a> {
         dir: Option<u8>,
     },
     Imm(&'a [u8]),
+    /// `exthdr`: `len` bytes at byte `offset` of the header, option or
+    /// chunk `hdr`, or (`present`) whether it is there.
+    Exthdr {
+        hdr: ExtHdr,
+        offset: u32,
+        len: u32,
+        present: bool,
+    },
     /// Anything else: the expression that loaded it.
     Other,
 }
@@ -390,6 +400,20 @@ fn lower_exprs<'a>(
                     offset: p.offset,
                     len: p.len,
                 },
+                mask: None,
+                opaque: false,
+                xor: None,
+                hton: false,
+                src: Src::one(i - 1),
+            }),
+            Expr::Exthdr(x) if x.dreg.is_some() => regs.set(Slot {
+                reg: x.dreg.unwrap_or_default().0,
+                load: ExtHdr::from_kernel(x.op, x.ty).map_or(Load::Other, |hdr| Load::Exthdr {
+                    hdr,
+                    offset: x.offset,
+                    len: x.len,
+                    present: x.flags & NFT_EXTHDR_F_PRESENT != 0,
+                }),
                 mask: None,
                 opaque: false,
                 xor: None,
@@ -1089,7 +1113,7 @@ impl RangeTest<'_, '_> {
 /// from `from` on): an address condition carries that family itself, so
 /// the dependency right before it is implied and goes, as nft hides it.
 fn drop_implied(matches: &mut Vec<Match>, l3: &mut Option<(Family, Option<usize>)>, from: usize) {
-    let Some((_, Some(at))) = *l3 else {
+    let Some((dep, Some(at))) = *l3 else {
         return;
     };
     let addr = matches.get(from..).is_some_and(|new| {
@@ -1100,6 +1124,15 @@ fn drop_implied(matches: &mut Vec<Match>, l3: &mut Option<(Family, Option<usize>
                     key: Key::Header(h),
                     ..
                 } => h.header().base() == PayloadBase::Nh,
+                // IPv6 extension headers and IPv4 options are of one family.
+                MatchKind::Field {
+                    key: Key::ExtPresent(h) | Key::Ext { hdr: h, .. },
+                    ..
+                } => match h.kind {
+                    ExtKind::Ipv6 => dep == Family::Ipv6,
+                    ExtKind::IpOpt => dep == Family::Ipv4,
+                    _ => false,
+                },
                 _ => false,
             })
     });
@@ -2340,6 +2373,20 @@ impl Keyed {
         if slot.opaque {
             return None;
         }
+        // Payload and exthdr loads are network order; a mask is in the
+        // loaded bytes' order.
+        let net_mask = || match slot.mask {
+            Some(m) => reg_num(m, false).map(Some),
+            None => Some(None),
+        };
+        let bits = |pk: crate::field::PayloadKey, mask: Option<u128>| Keyed {
+            key: pk.key,
+            shift: pk.shift,
+            fmask: pk.field_mask,
+            mask,
+            host: false,
+            width: pk.bits.div_ceil(8) as usize,
+        };
         match slot.load {
             Load::Payload { base, offset, len } => {
                 let base = PayloadBase::from_kernel(base)?;
@@ -2360,19 +2407,19 @@ impl Keyed {
                             && matches!(h.header(), Header::Ether | Header::Vlan)
                             && matches!(value.as_u128(), Some(0x8100 | 0x88a8)))
                 });
-                let mask = match slot.mask {
-                    Some(m) => Some(reg_num(m, false)?),
-                    None => None,
-                };
+                let mask = net_mask()?;
                 let pk = crate::field::payload_key(header, ll_vlan, base, offset, len, mask)?;
-                Some(Keyed {
-                    key: pk.key,
-                    shift: pk.shift,
-                    fmask: pk.field_mask,
-                    mask,
-                    host: false,
-                    width: pk.bits.div_ceil(8) as usize,
-                })
+                Some(bits(pk, mask))
+            }
+            Load::Exthdr {
+                hdr,
+                offset,
+                len,
+                present,
+            } => {
+                let mask = net_mask()?;
+                let pk = crate::field::exthdr_key(hdr, offset, len, mask, present)?;
+                Some(bits(pk, mask))
             }
             Load::Meta(k) => Keyed::plain(Key::Meta(MetaKey(k)), slot),
             Load::Ct { key, dir } => Keyed::plain(

@@ -1,7 +1,7 @@
 //! A test-only reader of libnftnl's debug syntax (`nft --debug=netlink`,
 //! the `payload_lines` of the nftables `tests/py` corpus) back into wire
 //! expressions, for the expressions the model lowers to typed kinds:
-//! `payload`, `meta`, `ct`, `cmp`, `bitwise`, `byteorder`, `immediate`,
+//! `payload`, `exthdr` (loads), `meta`, `ct`, `cmp`, `bitwise`, `byteorder`, `immediate`,
 //! `range`, `lookup`, `counter`, `log`, `limit`, `nat`, `masq`, `redir`,
 //! `reject`, `notrack`. Any other line, or one it cannot read, makes the
 //! whole rule `None` (the caller counts it).
@@ -14,8 +14,8 @@
 
 use nflens_wire::data::{Data, Reg, Verdict};
 use nflens_wire::expr::{
-    Bitwise, Byteorder, Cmp, Counter, Ct, Expr, Immediate, Limit, Log, Lookup, Masq, Meta, Nat,
-    Payload, Range, Reject,
+    Bitwise, Byteorder, Cmp, Counter, Ct, Expr, Exthdr, Immediate, Limit, Log, Lookup, Masq, Meta,
+    Nat, Payload, Range, Reject,
 };
 use nflens_wire::sys::*;
 
@@ -146,8 +146,21 @@ pub fn element(line: &str) -> Option<(Vec<u8>, Option<Vec<u8>>, u32)> {
     Some((k, end, flags))
 }
 
-/// Reads a rule's expression lines for a table of nfproto `family`.
+/// Reads a rule's expression lines for a table of nfproto `family`. An
+/// `exthdr` line without an op (SCTP and DCCP print none) is not read: see
+/// [`parse_with_op`].
 pub fn parse(lines: &[String], family: u8) -> Option<Vec<Expr<'static>>> {
+    parse_with_op(lines, family, None)
+}
+
+/// [`parse`], reading an `exthdr` line without an op as `unnamed_op`
+/// (`NFT_EXTHDR_OP_SCTP` or `NFT_EXTHDR_OP_DCCP`: the text does not say
+/// which, the caller knows from where the rule came).
+pub fn parse_with_op(
+    lines: &[String],
+    family: u8,
+    unnamed_op: Option<u32>,
+) -> Option<Vec<Expr<'static>>> {
     // What each register holds: its value's length.
     let mut lens = [None::<u32>; 32];
     let mut out = Vec::with_capacity(lines.len());
@@ -179,6 +192,35 @@ pub fn parse(lines: &[String], family: u8) -> Option<Vec<Expr<'static>>> {
                     offset: off.parse().ok()?,
                     len,
                     ..Payload::default()
+                })
+            }
+            ["exthdr", "load", rest @ ..] => {
+                // The op is printed for IPv6, TCP and IPv4 only: an SCTP
+                // chunk and a DCCP option read the same (`unnamed_op`).
+                let (op, rest) = match rest {
+                    ["ipv6", r @ ..] => (NFT_EXTHDR_OP_IPV6, r),
+                    ["tcpopt", r @ ..] => (NFT_EXTHDR_OP_TCPOPT, r),
+                    ["ipv4", r @ ..] => (NFT_EXTHDR_OP_IPV4, r),
+                    r => (unnamed_op?, r),
+                };
+                let (n, ty, off, flags, d) = match rest {
+                    [n, "@", ty, "+", off, "=>", "reg", d] => (n, ty, off, 0, d),
+                    [n, "@", ty, "+", off, "present", "=>", "reg", d] => {
+                        (n, ty, off, NFT_EXTHDR_F_PRESENT, d)
+                    }
+                    _ => return None,
+                };
+                let len: u32 = n.strip_suffix('b')?.parse().ok()?;
+                let d = reg(Some(d))?;
+                *lens.get_mut(slot(d))? = Some(len);
+                Expr::Exthdr(Exthdr {
+                    dreg: Some(d),
+                    sreg: None,
+                    ty: ty.parse().ok()?,
+                    offset: off.parse().ok()?,
+                    len,
+                    flags,
+                    op,
                 })
             }
             ["meta", "load", key, "=>", "reg", d] => {

@@ -74,6 +74,32 @@ const IFTYPE: &[(u128, &str)] = &[
     (778, "ipgre"),
 ];
 const NFPROTO: &[(u128, &str)] = &[(2, "ipv4"), (10, "ipv6")];
+const MH_TYPE: &[(u128, &str)] = &[
+    (0, "binding-refresh-request"),
+    (1, "home-test-init"),
+    (2, "careof-test-init"),
+    (3, "home-test"),
+    (4, "careof-test"),
+    (5, "binding-update"),
+    (6, "binding-acknowledgement"),
+    (7, "binding-error"),
+    (8, "fast-binding-update"),
+    (9, "fast-binding-acknowledgement"),
+    (10, "fast-binding-advertisement"),
+    (11, "experimental-mobility-header"),
+    (12, "home-agent-switch-message"),
+];
+const MPTCP_SUBTYPE: &[(u128, &str)] = &[
+    (0, "mp-capable"),
+    (1, "mp-join"),
+    (2, "dss"),
+    (3, "add-addr"),
+    (4, "remove-addr"),
+    (5, "mp-prio"),
+    (6, "mp-fail"),
+    (7, "mp-fastclose"),
+    (8, "mp-tcprst"),
+];
 const IGMP: &[(u128, &str)] = &[
     (0x11, "membership-query"),
     (0x12, "membership-report-v1"),
@@ -177,7 +203,14 @@ pub(crate) fn value_text(ty: Datatype, v: &Value, o: ValueOpts) -> String {
             .join(":"),
         Datatype::InetProto => {
             let p = u8::try_from(n).unwrap_or(0);
-            match nflens_xtables::names::proto_name(p) {
+            // nft names protocols from /etc/protocols, where 0 is `ip`
+            // (iptables-save says `all`, which is not a protocol).
+            let name = if p == 0 {
+                Some("ip")
+            } else {
+                nflens_xtables::names::proto_name(p)
+            };
+            match name {
                 Some(name) if !(o.numeric || o.numeric_proto) => name.to_owned(),
                 _ => p.to_string(),
             }
@@ -190,6 +223,8 @@ pub(crate) fn value_text(ty: Datatype, v: &Value, o: ValueOpts) -> String {
         Datatype::NfProto => symbolic(NFPROTO, n.to_string()),
         Datatype::IgmpType => symbolic(IGMP, n.to_string()),
         Datatype::DccpType => symbolic(DCCP, n.to_string()),
+        Datatype::MhType => symbolic(MH_TYPE, n.to_string()),
+        Datatype::MptcpSubtype => symbolic(MPTCP_SUBTYPE, n.to_string()),
         Datatype::PktType => symbolic(PKTTYPE, n.to_string()),
         Datatype::IcmpType | Datatype::Icmpv6Type => super::nft::icmp_type_text(
             ty == Datatype::Icmpv6Type,
@@ -260,6 +295,17 @@ fn element_text(ty: Datatype, lo: &Value, hi: &Value, o: ValueOpts) -> String {
             }
         }
     }
+    range_text(ty, lo, hi, o)
+}
+
+/// `lo-hi`: nft prints a range's ends with numeric symbols and protocols
+/// (`meta l4proto 33-45`, not `dccp-idrp`).
+fn range_text(ty: Datatype, lo: &Value, hi: &Value, o: ValueOpts) -> String {
+    let o = ValueOpts {
+        numeric: true,
+        numeric_proto: true,
+        ..o
+    };
     format!("{}-{}", value_text(ty, lo, o), value_text(ty, hi, o))
 }
 
@@ -278,11 +324,7 @@ pub(crate) fn field_text(key: &Key, test: &FieldTest, negated: bool, o: ValueOpt
             };
             format!("{key} {op}{}", value_text(ty, value, o))
         }
-        FieldTest::Range { lo, hi } => format!(
-            "{key} {ne}{}-{}",
-            value_text(ty, lo, o),
-            value_text(ty, hi, o)
-        ),
+        FieldTest::Range { lo, hi } => format!("{key} {ne}{}", range_text(ty, lo, hi, o)),
         FieldTest::In(elems) => {
             let items: Vec<String> = elems
                 .iter()
