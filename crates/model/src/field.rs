@@ -964,6 +964,62 @@ fn fit_key(
     })
 }
 
+/// `hdr` is in the packet (`yes`) or is not: `tcp option 23 exists`,
+/// `tcp option 23 missing`, as nft and xt tcp's `--tcp-option` say it.
+pub(crate) fn presence(hdr: ExtHdr, yes: bool) -> crate::MatchKind {
+    crate::MatchKind::Field {
+        key: Key::ExtPresent(hdr),
+        test: FieldTest::Cmp {
+            op: CmpOp::Eq,
+            value: Value(Box::new([u8::from(yes)])),
+        },
+    }
+}
+
+/// Whether a presence test holds when `hdr` is there: `Some(true)` for
+/// `exists` and `!= missing`; `None` for a condition that is none.
+pub(crate) fn presence_of(m: &crate::Match) -> Option<(ExtHdr, bool)> {
+    match &m.kind {
+        crate::MatchKind::Field {
+            key: Key::ExtPresent(h),
+            test:
+                FieldTest::Cmp {
+                    op: CmpOp::Eq,
+                    value,
+                },
+        } => match &*value.0 {
+            [0] => Some((*h, m.negated)),
+            [1] => Some((*h, !m.negated)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The transport protocol a condition only holds for: a TCP option's, an
+/// SCTP chunk's or a DCCP option's presence or bits (the kernel's exthdr
+/// finds none in another protocol's packet, and breaks the rule when it
+/// reads bits there, `!=` or not).
+pub(crate) fn implies_l4(m: &crate::Match) -> Option<u8> {
+    let l4 = |h: &ExtHdr| match h.kind {
+        ExtKind::TcpOpt => Some(6),
+        ExtKind::SctpChunk => Some(132),
+        ExtKind::DccpOpt => Some(33),
+        ExtKind::Ipv6 | ExtKind::IpOpt => None,
+    };
+    match &m.kind {
+        crate::MatchKind::Field {
+            key: Key::Ext { hdr, .. },
+            ..
+        } => l4(hdr),
+        crate::MatchKind::Field { .. } => match presence_of(m) {
+            Some((h, true)) => l4(&h),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// The header a network-header load reads in a table of family `fam`
 /// (after any dependency that fixed it).
 pub(crate) fn network_header(fam: crate::Family) -> Option<Header> {

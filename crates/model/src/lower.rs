@@ -631,7 +631,17 @@ fn lower_match(
         "state" | "conntrack" | "tcp" | "udp" | "multiport" | "mark" | "connmark" | "icmp"
         | "icmp6" | "iprange" | "length" | "pkttype" => {
             for o in &xm.options {
+                let mut negated = o.negated;
                 let kind = match (xm.name, o.name, &o.value) {
+                    ("tcp", "tcp-option", Value::Uint(n)) => {
+                        // `! --tcp-option N` is `tcp option N missing`.
+                        negated = false;
+                        let hdr = crate::ExtHdr {
+                            kind: crate::ExtKind::TcpOpt,
+                            num: u8::try_from(*n).unwrap_or(u8::MAX),
+                        };
+                        crate::field::presence(hdr, !o.negated)
+                    }
                     (_, "state" | "ctstate", Value::States(b)) => {
                         MatchKind::CtState(CtState::from_bits_retain(*b))
                     }
@@ -723,10 +733,7 @@ fn lower_match(
                     ("pkttype", "pkt-type", Value::Word(w)) => MatchKind::PktType((*w).into()),
                     _ => return Ok(None),
                 };
-                out.push(Match {
-                    negated: o.negated,
-                    kind,
-                });
+                out.push(Match { negated, kind });
             }
         }
         "owner" => {

@@ -610,23 +610,42 @@ fn lower_exprs<'a>(
                     bytes: c.bytes,
                 });
             }
-            Expr::Limit(l) if l.ty == NFT_LIMIT_PKTS && l.flags & NFT_LIMIT_F_INV == 0 => {
-                // Only a rate that is a whole period in 1/10,000 s (what
-                // the model, like xt limit, holds): 1023/second is not.
-                let scaled = l.unit.checked_mul(10_000);
-                let exact = scaled
-                    .zip(Some(l.rate))
-                    .filter(|&(u, r)| r != 0 && u % r == 0);
-                match exact.map(|(u, r)| u / r) {
-                    Some(period) => out.matches.push(Match {
-                        negated: false,
-                        kind: MatchKind::Limit {
-                            period,
-                            burst: l.burst,
-                        },
+            Expr::Limit(l) if l.flags & !NFT_LIMIT_F_INV == 0 => {
+                let negated = l.flags & NFT_LIMIT_F_INV != 0;
+                // A packet rate that is a whole period in 1/10,000 s is what
+                // the model, like xt limit, holds as `Limit`; anything else
+                // (1023/second, a byte rate) is nft's own.
+                let period = (l.ty == NFT_LIMIT_PKTS)
+                    .then(|| l.unit.checked_mul(10_000))
+                    .flatten()
+                    .filter(|&u| l.rate != 0 && u % l.rate == 0)
+                    .map(|u| u / l.rate);
+                let kind = match (period, l.ty) {
+                    (Some(period), _) => Some(MatchKind::Limit {
+                        period,
+                        burst: l.burst,
                     }),
-                    None => out.matches.push(nft_match(e)),
-                }
+                    (None, NFT_LIMIT_PKTS | NFT_LIMIT_PKT_BYTES) => Some(MatchKind::NftLimit {
+                        rate: l.rate,
+                        unit: l.unit,
+                        burst: l.burst,
+                        bytes: l.ty == NFT_LIMIT_PKT_BYTES,
+                    }),
+                    _ => None,
+                };
+                out.matches.push(match kind {
+                    Some(kind) => Match { negated, kind },
+                    None => nft_match(e),
+                });
+            }
+            Expr::Quota(q) if q.flags & !(NFT_QUOTA_F_INV | NFT_QUOTA_F_DEPLETED) == 0 => {
+                out.matches.push(Match {
+                    negated: q.flags & NFT_QUOTA_F_INV != 0,
+                    kind: MatchKind::Quota {
+                        bytes: q.bytes,
+                        used: q.consumed,
+                    },
+                });
             }
             Expr::Log(l)
                 if l.snaplen.is_none()
@@ -1694,13 +1713,12 @@ fn xt_match(name: &str, x: &XtMatch<'_>, nfproto: u8) -> Vec<Match> {
                 ));
             }
             if t.option != 0 {
-                out.push(m(
-                    t.invflags & 8 != 0,
-                    MatchKind::Xt {
-                        module: "tcp".into(),
-                        args: format!("--tcp-option {}", t.option).into(),
-                    },
-                ));
+                // `! --tcp-option N` is `tcp option N missing`.
+                let hdr = ExtHdr {
+                    kind: ExtKind::TcpOpt,
+                    num: t.option,
+                };
+                out.push(m(false, crate::field::presence(hdr, t.invflags & 8 == 0)));
             }
         }
         XtMatch::Udp(u) => xt_ports(&mut out, u.spts, u.dpts, u.invflags),

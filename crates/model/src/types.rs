@@ -549,6 +549,31 @@ pub enum MatchKind {
         /// Burst.
         burst: u32,
     },
+    /// nft's `limit` where [`Limit`](MatchKind::Limit) cannot hold it: a
+    /// byte rate (`limit rate 1025 kbytes/second`), or a packet rate that
+    /// is no whole number of 1/10,000 s periods (`limit rate 1023/second`;
+    /// xt limit, which holds periods, cannot say it). Lowering gives
+    /// `Limit` for every rate `Limit` holds, so the two never say the same.
+    /// Negated: `limit rate over`.
+    NftLimit {
+        /// Packets, or bytes, per `unit`.
+        rate: u64,
+        /// Seconds (nft's units: 1, 60, 3600, 86400, 604800).
+        unit: u64,
+        /// Burst, in packets or bytes.
+        burst: u32,
+        /// A byte rate.
+        bytes: bool,
+    },
+    /// nft's `quota`: true until `bytes` have passed it (negated: `quota
+    /// over`, true from then on).
+    Quota {
+        /// The quota.
+        bytes: u64,
+        /// Bytes it has counted so far. State, as counters are: not part
+        /// of what the rule means ([`Match::same_meaning`] ignores it).
+        used: u64,
+    },
     /// A random sample: true with probability `p / 2^31`.
     Random {
         /// Fixed-point probability.
@@ -862,6 +887,19 @@ impl Match {
                 y.sort_unstable();
                 x == y
             }
+            (MatchKind::Quota { bytes: a, .. }, MatchKind::Quota { bytes: b, .. }) => {
+                a == b && self.negated == other.negated
+            }
+            // `tcp option 23 missing` is `tcp option 23 != exists`.
+            (MatchKind::Field { .. }, MatchKind::Field { .. }) => {
+                match (
+                    crate::field::presence_of(self),
+                    crate::field::presence_of(other),
+                ) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => false,
+                }
+            }
             _ => false,
         }
     }
@@ -872,7 +910,10 @@ impl MatchKind {
     /// counter of packets): such conditions only hold their meaning in order.
     pub fn is_stateful(&self) -> bool {
         match self {
-            MatchKind::Limit { .. } | MatchKind::Nth { .. } => true,
+            MatchKind::Limit { .. }
+            | MatchKind::NftLimit { .. }
+            | MatchKind::Quota { .. }
+            | MatchKind::Nth { .. } => true,
             MatchKind::Xt { module, .. } => matches!(
                 &**module,
                 "recent" | "hashlimit" | "quota" | "connlimit" | "connbytes" | "nfacct"
@@ -916,28 +957,32 @@ impl Rule {
 
     /// Whether two rules do the same to every packet: the same conditions
     /// (in any order, except that stateful ones keep theirs), the same
-    /// action and the same comment. Counters and origin do not count.
+    /// action and the same comment. Counters and origin do not count, nor
+    /// does a protocol condition another condition implies (`-p tcp
+    /// --tcp-option 23` is `tcp option 23 exists`, which only a TCP packet
+    /// passes).
     pub fn same_meaning(&self, other: &Rule) -> bool {
-        if self.action != other.action
-            || self.comment != other.comment
-            || self.matches.len() != other.matches.len()
-        {
+        if self.action != other.action || self.comment != other.comment {
             return false;
         }
-        let stateful = |r: &Rule| -> Vec<Match> {
-            r.matches
-                .iter()
+        let (mine, theirs) = (self.meaningful(), other.meaningful());
+        if mine.len() != theirs.len() {
+            return false;
+        }
+        // Stateful conditions keep their order.
+        let stateful = |v: &[&Match]| -> Vec<Match> {
+            v.iter()
                 .filter(|m| m.kind.is_stateful())
-                .cloned()
+                .map(|m| (*m).clone())
                 .collect()
         };
-        if stateful(self) != stateful(other) {
+        let (sa, sb) = (stateful(&mine), stateful(&theirs));
+        if sa.len() != sb.len() || !sa.iter().zip(&sb).all(|(a, b)| a.same_meaning(b)) {
             return false;
         }
-        let mut used = vec![false; other.matches.len()];
-        self.matches.iter().all(|m| {
-            let hit = other
-                .matches
+        let mut used = vec![false; theirs.len()];
+        mine.iter().all(|m| {
+            let hit = theirs
                 .iter()
                 .enumerate()
                 .find(|(i, o)| !used[*i] && o.same_meaning(m))
@@ -950,5 +995,19 @@ impl Rule {
                 None => false,
             }
         })
+    }
+
+    /// The conditions, without a positive protocol condition that another
+    /// condition implies.
+    fn meaningful(&self) -> Vec<&Match> {
+        let implied = |p: u8| {
+            self.matches
+                .iter()
+                .any(|m| crate::field::implies_l4(m) == Some(p))
+        };
+        self.matches
+            .iter()
+            .filter(|m| !matches!(m.kind, MatchKind::Protocol(p) if !m.negated && implied(p)))
+            .collect()
     }
 }

@@ -135,3 +135,52 @@ fn test_serde_round_trip() {
     let back: nflens_model::Ruleset = serde_json::from_str(&json).unwrap();
     assert_eq!(back, rs);
 }
+
+#[test]
+fn test_tcp_option_is_nfts_exthdr_presence() {
+    use nflens_model::render::iptables::rule as render_ipt;
+    use nflens_model::{CmpOp, ExtHdr, ExtKind, FieldTest, Key, Match, Value};
+    let present = |yes: bool| MatchKind::Field {
+        key: Key::ExtPresent(ExtHdr {
+            kind: ExtKind::TcpOpt,
+            num: 23,
+        }),
+        test: FieldTest::Cmp {
+            op: CmpOp::Eq,
+            value: Value(Box::new([u8::from(yes)])),
+        },
+    };
+    let exists = rule("-A INPUT -p tcp -m tcp --tcp-option 23");
+    let missing = rule("-A INPUT -p tcp -m tcp ! --tcp-option 23");
+    assert_eq!(exists.matches[1].kind, present(true));
+    assert_eq!(missing.matches[1].kind, present(false));
+    assert!(!missing.matches[1].negated);
+    // `tcp option 23 exists` alone (as nft writes it) only a TCP packet
+    // passes: the same rule; `missing` also holds for other protocols.
+    let nft_exists = Rule {
+        matches: vec![exists.matches[1].clone()],
+        ..exists.clone()
+    };
+    assert!(exists.same_meaning(&nft_exists));
+    let nft_missing = Rule {
+        matches: vec![missing.matches[1].clone()],
+        ..missing.clone()
+    };
+    assert!(!missing.same_meaning(&nft_missing));
+    // `!= exists` is `missing`.
+    let not_exists = Rule {
+        matches: vec![
+            missing.matches[0].clone(),
+            Match {
+                negated: true,
+                kind: present(true),
+            },
+        ],
+        ..missing.clone()
+    };
+    assert!(missing.same_meaning(&not_exists));
+    // And back to iptables-save.
+    let mut out = String::new();
+    render_ipt(&missing, Family::Ipv4, &mut out).expect("renders");
+    assert_eq!(out.trim(), "-p tcp -m tcp ! --tcp-option 23");
+}

@@ -423,3 +423,66 @@ fn test_options_and_chunks_render_as_nft_names_them() {
         );
     }
 }
+
+#[test]
+fn test_limits_and_quotas_lower_and_render_as_nft_lists_them() {
+    // A packet rate of whole 1/10,000 s periods is `Limit`, as xt limit's.
+    let r = lower(
+        2,
+        &["[ limit rate 400/minute burst 5 type packets flags 0x1 ]"],
+    );
+    assert!(r.matches[0].negated);
+    assert_eq!(
+        r.matches[0].kind,
+        MatchKind::Limit {
+            period: 1500,
+            burst: 5
+        }
+    );
+    assert_eq!(text(&r, Family::Ipv4), "limit rate over 400/minute");
+    // 1023/second is no whole period; bytes are nft's own.
+    for (line, kind, want) in [
+        (
+            "[ limit rate 1023/second burst 10 type packets flags 0x0 ]",
+            MatchKind::NftLimit {
+                rate: 1023,
+                unit: 1,
+                burst: 10,
+                bytes: false,
+            },
+            "limit rate 1023/second burst 10 packets",
+        ),
+        (
+            "[ limit rate 1074790400/second burst 1049600 type bytes flags 0x0 ]",
+            MatchKind::NftLimit {
+                rate: 1_074_790_400,
+                unit: 1,
+                burst: 1_049_600,
+                bytes: true,
+            },
+            "limit rate 1025 mbytes/second burst 1025 kbytes",
+        ),
+    ] {
+        let r = lower(2, &[line]);
+        assert_eq!(r.matches[0].kind, kind);
+        assert_eq!(text(&r, Family::Ipv4), want);
+    }
+    // A quota's used bytes are state: shown unless stateless, not meaning.
+    let fresh = lower(2, &["[ quota bytes 1049600 consumed 0 flags 1 ]"]);
+    let used = lower(2, &["[ quota bytes 1049600 consumed 2048 flags 1 ]"]);
+    assert_eq!(text(&fresh, Family::Ipv4), "quota over 1025 kbytes");
+    assert_eq!(
+        text(&used, Family::Ipv4),
+        "quota over 1025 kbytes used 2 kbytes"
+    );
+    let o = Options {
+        stateless: true,
+        ..Options::default()
+    };
+    let mut s = String::new();
+    render::rule(&used, Family::Ipv4, o, &mut s).expect("renders");
+    assert_eq!(s, "quota over 1025 kbytes");
+    assert!(fresh.same_meaning(&used));
+    let other = lower(2, &["[ quota bytes 1049600 consumed 0 flags 0 ]"]);
+    assert!(!fresh.same_meaning(&other), "over and under differ");
+}

@@ -1,9 +1,9 @@
 //! A test-only reader of libnftnl's debug syntax (`nft --debug=netlink`,
 //! the `payload_lines` of the nftables `tests/py` corpus) back into wire
 //! expressions, for the expressions the model lowers to typed kinds:
-//! `payload`, `exthdr` (loads), `meta`, `ct`, `cmp`, `bitwise`, `byteorder`, `immediate`,
-//! `range`, `lookup`, `counter`, `log`, `limit`, `nat`, `masq`, `redir`,
-//! `reject`, `notrack`. Any other line, or one it cannot read, makes the
+//! `payload`, `exthdr` (loads), `meta`, `ct`, `cmp`, `bitwise`,
+//! `byteorder`, `immediate`, `range`, `lookup`, `counter`, `log`, `limit`,
+//! `quota`, `nat`, `masq`, `redir`, `reject`, `notrack`. Any other line, or one it cannot read, makes the
 //! whole rule `None` (the caller counts it).
 //!
 //! The debug syntax prints a value as 32-bit words in host order, so a
@@ -15,7 +15,7 @@
 use nflens_wire::data::{Data, Reg, Verdict};
 use nflens_wire::expr::{
     Bitwise, Byteorder, Cmp, Counter, Ct, Expr, Exthdr, Immediate, Limit, Log, Lookup, Masq, Meta,
-    Nat, Payload, Range, Reject,
+    Nat, Payload, Quota, Range, Reject,
 };
 use nflens_wire::sys::*;
 
@@ -382,6 +382,11 @@ pub fn parse_with_op(
                 bytes: b.parse().ok()?,
             }),
             ["notrack"] => Expr::Notrack,
+            ["quota", "bytes", b, "consumed", c, "flags", f] => Expr::Quota(Quota {
+                bytes: b.parse().ok()?,
+                consumed: c.parse().ok()?,
+                flags: f.parse().ok()?,
+            }),
             ["reject", "type", t, "code", c] => Expr::Reject(Reject {
                 ty: t.parse().ok()?,
                 code: c.parse().ok()?,

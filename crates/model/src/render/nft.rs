@@ -331,20 +331,41 @@ pub(crate) fn bits_text<T: Copy + Into<u64>>(
     parts.join(",")
 }
 
+/// nft's time units, in seconds.
+const UNITS: [(u64, &str); 5] = [
+    (1, "second"),
+    (60, "minute"),
+    (3600, "hour"),
+    (86400, "day"),
+    (604800, "week"),
+];
+
+fn unit_name(secs: u64) -> Option<&'static str> {
+    UNITS.iter().find(|u| u.0 == secs).map(|u| u.1)
+}
+
 fn limit_text(period: u64) -> String {
-    for (secs, unit) in [
-        (1u64, "second"),
-        (60, "minute"),
-        (3600, "hour"),
-        (86400, "day"),
-        (604800, "week"),
-    ] {
+    for (secs, unit) in UNITS {
         let scaled = secs * 10_000;
         if period != 0 && scaled % period == 0 {
             return format!("{}/{unit}", scaled / period);
         }
     }
     format!("{}/week", 604800 * 10_000 / period.max(1))
+}
+
+/// A byte count as nft prints one: in the largest of bytes, kbytes and
+/// mbytes that divides it (`1025 kbytes`).
+fn bytes_text(mut n: u64) -> String {
+    let mut unit = "bytes";
+    for next in ["kbytes", "mbytes"] {
+        if n == 0 || n % 1024 != 0 {
+            break;
+        }
+        n /= 1024;
+        unit = next;
+    }
+    format!("{n} {unit}")
 }
 
 fn quoted(s: &str) -> String {
@@ -548,8 +569,43 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
                     if n { "over " } else { "" },
                     limit_text(*period)
                 );
-                if *burst != 5 {
+                if *burst != 5 && *burst != 0 {
                     let _ = write!(t, " burst {burst} packets");
+                }
+                t
+            }
+            MatchKind::NftLimit {
+                rate,
+                unit,
+                burst,
+                bytes,
+            } => {
+                let Some(per) = unit_name(*unit) else {
+                    return Err(format!("limit rate {rate} per {unit} s (no nft unit)"));
+                };
+                let over = if n { "over " } else { "" };
+                if *bytes {
+                    let mut t = format!("limit rate {over}{}/{per}", bytes_text(*rate));
+                    if *burst != 0 {
+                        let _ = write!(t, " burst {}", bytes_text(u64::from(*burst)));
+                    }
+                    t
+                } else {
+                    let mut t = format!("limit rate {over}{rate}/{per}");
+                    if *burst != 5 && *burst != 0 {
+                        let _ = write!(t, " burst {burst} packets");
+                    }
+                    t
+                }
+            }
+            MatchKind::Quota { bytes, used } => {
+                let mut t = format!(
+                    "quota {}{}",
+                    if n { "over " } else { "" },
+                    bytes_text(*bytes)
+                );
+                if !opts.stateless && *used != 0 {
+                    let _ = write!(t, " used {}", bytes_text(*used));
                 }
                 t
             }
