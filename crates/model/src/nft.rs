@@ -718,7 +718,17 @@ fn lower_exprs<'a>(
                 set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
             }
             Expr::Reject(rj) => {
-                let kind = reject_action(fam, rj).unwrap_or_else(|| ActionKind::Nft {
+                let eff = l3.map_or(fam, |d| d.0);
+                let kind = reject_action(eff, rj);
+                // An ICMP (not ICMPX) error is of the family the dependency
+                // right before it fixed: nft hides that dependency.
+                if let (Some(_), Some((_, Some(at)))) = (&kind, l3) {
+                    if rj.ty == NFT_REJECT_ICMP_UNREACH && at + 1 == out.matches.len() {
+                        out.matches.remove(at);
+                        l3 = l3.map(|(f, _)| (f, None));
+                    }
+                }
+                let kind = kind.unwrap_or_else(|| ActionKind::Nft {
                     exprs: debug(e).into(),
                 });
                 set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
@@ -940,9 +950,18 @@ fn mark_set(slot: &Slot<'_>, own: Load<'_>) -> Option<(u32, u32)> {
 /// A native `reject` as the `REJECT --reject-with` name it does the same
 /// as (`ip` and `ip6` tables; an `inet` reject's ICMP family depends on
 /// the packet).
+/// `reject` in a table of (effective) family `fam`: iptables' names for
+/// what REJECT can do, `icmpx-*` for nft's family-independent codes.
 fn reject_action(fam: Family, r: &nflens_wire::expr::Reject) -> Option<ActionKind> {
     let name = match (r.ty, fam, r.code) {
-        (NFT_REJECT_TCP_RST, Family::Ipv4 | Family::Ipv6, _) => "tcp-reset",
+        (NFT_REJECT_TCP_RST, _, _) => "tcp-reset",
+        (NFT_REJECT_ICMPX_UNREACH, _, c) => match c {
+            0 => "icmpx-no-route",
+            1 => "icmpx-port-unreachable",
+            2 => "icmpx-host-unreachable",
+            3 => "icmpx-admin-prohibited",
+            _ => return None,
+        },
         (NFT_REJECT_ICMP_UNREACH, Family::Ipv4, c) => match c {
             0 => "icmp-net-unreachable",
             1 => "icmp-host-unreachable",

@@ -486,3 +486,40 @@ fn test_limits_and_quotas_lower_and_render_as_nft_lists_them() {
     let other = lower(2, &["[ quota bytes 1049600 consumed 0 flags 0 ]"]);
     assert!(!fresh.same_meaning(&other), "over and under differ");
 }
+
+#[test]
+fn test_rejects_by_the_family_their_dependency_fixed() {
+    use nflens_model::ActionKind;
+    // bridge: `meta protocol ip` fixes IPv4 for the ICMP error; nft hides it.
+    let r = lower(
+        7,
+        &[
+            "[ meta load protocol => reg 1 ]",
+            "[ cmp eq reg 1 0x00000008 ]",
+            "[ reject type 0 code 1 ]",
+        ],
+    );
+    assert!(r.matches.is_empty(), "{:?}", r.matches);
+    assert_eq!(
+        r.action.as_ref().map(|a| &a.kind),
+        Some(&ActionKind::Reject {
+            with: Some("icmp-host-unreachable".into())
+        })
+    );
+    assert_eq!(
+        text(&r, Family::Bridge),
+        "reject with icmp host-unreachable"
+    );
+    // ICMPX needs no family; port-unreachable is nft's plain `reject`.
+    for (code, want) in [(1, "reject"), (3, "reject with icmpx admin-prohibited")] {
+        let line = format!("[ reject type 2 code {code} ]");
+        let r = lower(1, &[line.as_str()]);
+        assert_eq!(text(&r, Family::Inet), want);
+    }
+    // Without a family, an ICMP code means nothing in inet: raw.
+    let r = lower(1, &["[ reject type 0 code 1 ]"]);
+    assert!(matches!(
+        r.action.as_ref().map(|a| &a.kind),
+        Some(ActionKind::Nft { .. })
+    ));
+}

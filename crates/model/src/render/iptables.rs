@@ -751,6 +751,12 @@ fn action(a: &ActionKind, family: Family, out: &mut String) -> Result<(), String
         ActionKind::Goto { chain } => {
             let _ = write!(out, " -g {chain}");
         }
+        ActionKind::Reject { with: Some(w) } if w.starts_with("icmpx-") => {
+            return Err(format!(
+                "reject with {} (nft's ICMPX: REJECT picks ICMP or ICMPv6 by family)",
+                w.replacen('-', " ", 1)
+            ));
+        }
         ActionKind::Reject { with } => {
             let default = if family == Family::Ipv6 {
                 "icmp6-port-unreachable"

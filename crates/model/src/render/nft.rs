@@ -866,6 +866,10 @@ fn reject_text(with: Option<&str>, family: Family) -> Result<String, String> {
         "icmp6-port-unreachable" | "port-unreach" => ("icmpv6", "port-unreachable"),
         "icmp6-policy-fail" => ("icmpv6", "policy-fail"),
         "icmp6-reject-route" => ("icmpv6", "reject-route"),
+        "icmpx-port-unreachable" => return Ok("reject".to_owned()),
+        "icmpx-no-route" => ("icmpx", "no-route"),
+        "icmpx-host-unreachable" => ("icmpx", "host-unreachable"),
+        "icmpx-admin-prohibited" => ("icmpx", "admin-prohibited"),
         other => return Err(format!("REJECT --reject-with {other}")),
     };
     Ok(format!("reject with {kind} {code}"))
