@@ -347,6 +347,8 @@ pub(crate) fn parse(
                     st.action = Some(ActionKind::Nflog {
                         group,
                         prefix: l.prefix.filter(|p| !p.is_empty()).map(Box::from),
+                        snaplen: l.snaplen,
+                        threshold: l.qthreshold.unwrap_or(0),
                     })
                 }
                 _ => st.fail("log", e, Some(Version::V1_8_8)),

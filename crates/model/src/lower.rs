@@ -1016,6 +1016,14 @@ fn lower_target(
                 _ => 0,
             },
             prefix: text_opt(o, "nflog-prefix"),
+            snaplen: match find(o, "nflog-size") {
+                Some(Value::Uint(n)) => Some(*n as u32),
+                _ => None,
+            },
+            threshold: match find(o, "nflog-threshold") {
+                Some(Value::Uint(n)) => *n as u16,
+                _ => 0,
+            },
         },
         "NFQUEUE" => {
             let (num, last) = match (find(o, "queue-num"), find(o, "queue-balance")) {

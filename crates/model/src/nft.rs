@@ -647,14 +647,22 @@ fn lower_exprs<'a>(
                     },
                 });
             }
+            // nflog's snaplen and queue threshold; syslog's level (8 is
+            // nft's audit) and flags.
             Expr::Log(l)
-                if l.snaplen.is_none()
-                    && l.qthreshold.is_none()
-                    && l.level.map_or(true, |lv| lv < 8) =>
+                if l.group.is_some()
+                    || (l.snaplen.is_none()
+                        && l.qthreshold.is_none()
+                        && l.level.map_or(true, |lv| lv <= 8)) =>
             {
                 let prefix = l.prefix.filter(|p| !p.is_empty()).map(Box::from);
                 let kind = match l.group {
-                    Some(group) => ActionKind::Nflog { group, prefix },
+                    Some(group) => ActionKind::Nflog {
+                        group,
+                        prefix,
+                        snaplen: l.snaplen,
+                        threshold: l.qthreshold.unwrap_or(0),
+                    },
                     None => ActionKind::Log {
                         prefix,
                         level: l.level.filter(|&lv| lv != 4).map(|lv| lv.min(255) as u8),
@@ -2217,9 +2225,19 @@ pub(crate) fn xt_target(fam: Family, name: &str, t: &XtTarget<'_>) -> ActionKind
             level: (*level != 4).then_some(*level),
             flags: LogFlags::from_bits_truncate(*logflags),
         },
-        XtTarget::Nflog { group, prefix, .. } => ActionKind::Nflog {
+        XtTarget::Nflog {
+            len,
+            group,
+            threshold,
+            flags,
+            prefix,
+        } => ActionKind::Nflog {
             group: *group,
             prefix: (!prefix.is_empty()).then(|| (*prefix).into()),
+            // The length counts only with XT_NFLOG_F_COPY_LEN
+            // (`--nflog-range` sets it without: the kernel ignores it).
+            snaplen: (flags & 1 != 0).then_some(*len),
+            threshold: *threshold,
         },
         XtTarget::Reject { with } => {
             let names = if fam == Family::Ipv6 {

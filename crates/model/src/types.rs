@@ -793,7 +793,8 @@ pub enum ActionKind {
     Log {
         /// Prefix.
         prefix: Option<Box<str>>,
-        /// Syslog level 0–7; `None` for the default, 4 (warning).
+        /// Syslog level 0–7, or 8 for nft's `audit`; `None` for the
+        /// default, 4 (warning).
         level: Option<u8>,
         /// What else is logged.
         flags: LogFlags,
@@ -804,6 +805,12 @@ pub enum ActionKind {
         group: u16,
         /// Prefix.
         prefix: Option<Box<str>>,
+        /// Bytes of each packet copied to user space (`--nflog-size`, nft
+        /// `snaplen`); `None`: the whole packet.
+        snaplen: Option<u32>,
+        /// Packets queued in the kernel before they are sent
+        /// (`--nflog-threshold`, nft `queue-threshold`); 0: the default.
+        threshold: u16,
     },
     /// Do not track (NOTRACK, CT --notrack).
     Notrack,

@@ -184,3 +184,30 @@ fn test_tcp_option_is_nfts_exthdr_presence() {
     render_ipt(&missing, Family::Ipv4, &mut out).expect("renders");
     assert_eq!(out.trim(), "-p tcp -m tcp ! --tcp-option 23");
 }
+
+#[test]
+fn test_nflog_keeps_size_and_threshold() {
+    use nflens_model::render::iptables::rule as render_ipt;
+    use nflens_model::render::nft::{rule as render_nft, Options};
+    let r = rule(
+        "-A INPUT -j NFLOG --nflog-prefix x --nflog-group 2 --nflog-size 33 --nflog-threshold 5",
+    );
+    assert_eq!(
+        r.action.as_ref().map(|a| &a.kind),
+        Some(&ActionKind::Nflog {
+            group: 2,
+            prefix: Some("x".into()),
+            snaplen: Some(33),
+            threshold: 5,
+        })
+    );
+    let mut out = String::new();
+    render_ipt(&r, Family::Ipv4, &mut out).expect("renders");
+    assert_eq!(
+        out.trim(),
+        "-j NFLOG --nflog-prefix x --nflog-group 2 --nflog-size 33 --nflog-threshold 5"
+    );
+    let mut out = String::new();
+    render_nft(&r, Family::Ipv4, Options::default(), &mut out).expect("renders");
+    assert_eq!(out, "log prefix \"x\" group 2 snaplen 33 queue-threshold 5");
+}

@@ -412,16 +412,34 @@ pub fn parse_with_op(
                     flags: u32::from_str_radix(flags.strip_prefix("0x")?, 16).ok()?,
                 })
             }
-            ["log", rest @ ..] => {
+            ["log", ..] => {
                 let mut l = Log::default();
+                // The prefix is printed as it is, spaces and all, then one
+                // space: it runs to the next field.
+                let mut tail = body.strip_prefix("log")?;
+                if let Some(p) = tail.strip_prefix(" prefix ") {
+                    let end = [" group ", " level "]
+                        .iter()
+                        .filter_map(|k| p.find(k))
+                        .min()
+                        .unwrap_or(p.len());
+                    l.prefix = Some(leak_str(&p[..end]));
+                    tail = &p[end..];
+                }
+                let rest: Vec<&str> = tail.split_whitespace().collect();
                 let mut it = rest.iter();
+                // libnftnl prints snaplen and qthreshold with every group,
+                // 0 when the rule set none.
+                let nonzero = |v: u32| (v != 0).then_some(v);
                 while let Some(x) = it.next() {
                     match *x {
-                        "prefix" => l.prefix = Some(leak_str(it.next()?)),
                         "level" => l.level = Some(it.next()?.parse().ok()?),
                         "group" => l.group = Some(it.next()?.parse().ok()?),
-                        "snaplen" => l.snaplen = Some(it.next()?.parse().ok()?),
-                        "qthreshold" => l.qthreshold = Some(it.next()?.parse().ok()?),
+                        "snaplen" => l.snaplen = nonzero(it.next()?.parse().ok()?),
+                        "qthreshold" => {
+                            l.qthreshold = nonzero(it.next()?.parse().ok()?)
+                                .and_then(|v| u16::try_from(v).ok())
+                        }
                         f => {
                             let bit = match f {
                                 "tcpseq" => 1,

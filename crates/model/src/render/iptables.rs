@@ -802,6 +802,9 @@ fn action(a: &ActionKind, family: Family, out: &mut String) -> Result<(), String
             level,
             flags,
         } => {
+            if *level == Some(8) {
+                return Err("log level audit (nft's; LOG has syslog levels 0-7)".into());
+            }
             out.push_str(" -j LOG");
             if let Some(p) = prefix {
                 let _ = write!(
@@ -825,7 +828,12 @@ fn action(a: &ActionKind, family: Family, out: &mut String) -> Result<(), String
                 }
             }
         }
-        ActionKind::Nflog { group, prefix } => {
+        ActionKind::Nflog {
+            group,
+            prefix,
+            snaplen,
+            threshold,
+        } => {
             out.push_str(" -j NFLOG");
             if let Some(p) = prefix {
                 let _ = write!(
@@ -836,6 +844,12 @@ fn action(a: &ActionKind, family: Family, out: &mut String) -> Result<(), String
             }
             if *group != 0 {
                 let _ = write!(out, " --nflog-group {group}");
+            }
+            if let Some(n) = snaplen {
+                let _ = write!(out, " --nflog-size {n}");
+            }
+            if *threshold != 0 {
+                let _ = write!(out, " --nflog-threshold {threshold}");
             }
         }
         ActionKind::Notrack => out.push_str(" -j CT --notrack"),

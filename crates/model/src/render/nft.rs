@@ -973,12 +973,23 @@ fn action(a: &ActionKind, family: Family) -> Result<String, String> {
             }
             t
         }
-        ActionKind::Nflog { group, prefix } => {
+        ActionKind::Nflog {
+            group,
+            prefix,
+            snaplen,
+            threshold,
+        } => {
             let mut t = String::from("log");
             if let Some(p) = prefix {
                 let _ = write!(t, " prefix {}", quoted(p));
             }
             let _ = write!(t, " group {group}");
+            if let Some(n) = snaplen {
+                let _ = write!(t, " snaplen {n}");
+            }
+            if *threshold != 0 {
+                let _ = write!(t, " queue-threshold {threshold}");
+            }
             t
         }
         ActionKind::Notrack => "notrack".to_owned(),
