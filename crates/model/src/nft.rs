@@ -473,7 +473,11 @@ fn lower_exprs<'a>(
                         && matches!(s.load, Load::Meta(_) | Load::Ct { .. })
                 });
                 let slot = match plain {
-                    Some(s) if b.op == NFT_BYTEORDER_HTON && b.len == b.size && b.size <= 4 => {
+                    Some(s)
+                        if b.op == NFT_BYTEORDER_HTON
+                            && b.len == b.size
+                            && matches!(b.size, 2 | 4 | 8) =>
+                    {
                         Slot {
                             reg: b.dreg.0,
                             hton: true,

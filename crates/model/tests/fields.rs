@@ -523,3 +523,27 @@ fn test_rejects_by_the_family_their_dependency_fixed() {
         Some(ActionKind::Nft { .. })
     ));
 }
+
+#[test]
+fn test_eight_byte_host_values_turned_to_network_order_compare_by_order() {
+    // ct bytes > 100000: the 64-bit host-order counter, hton'd, compared.
+    let r = lower(
+        2,
+        &[
+            "[ ct load bytes => reg 1 ]",
+            "[ byteorder reg 1 = hton(reg 1, 8, 8) ]",
+            "[ cmp gt reg 1 0x00000000 0xa0860100 ]",
+        ],
+    );
+    assert_eq!(
+        r.matches[0].kind,
+        MatchKind::Field {
+            key: "ct bytes".parse::<Key>().expect("a key"),
+            test: FieldTest::Cmp {
+                op: CmpOp::Gt,
+                value: Value(Box::new([0, 0, 0, 0, 0, 1, 0x86, 0xa0])),
+            },
+        }
+    );
+    assert_eq!(text(&r, Family::Ipv4), "ct bytes > 100000");
+}
