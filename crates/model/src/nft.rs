@@ -147,6 +147,19 @@ struct Slot<'a> {
 }
 
 impl Slot<'_> {
+    /// A register `load` filled, as expression `at` left it.
+    fn loaded<'a>(reg: u32, load: Load<'a>, at: usize) -> Slot<'a> {
+        Slot {
+            reg,
+            load,
+            mask: None,
+            opaque: false,
+            xor: None,
+            hton: false,
+            src: Src::one(at),
+        }
+    }
+
     /// A register whose content nflens does not follow (an unknown load, a
     /// shift, a byteorder of something else).
     fn opaque(reg: u32, src: Src) -> Slot<'static> {
@@ -393,65 +406,41 @@ fn lower_exprs<'a>(
     while let Some(e) = exprs.get(i) {
         i += 1;
         match e {
-            Expr::Payload(p) if p.dreg.is_some() => regs.set(Slot {
-                reg: p.dreg.unwrap_or_default().0,
-                load: Load::Payload {
+            Expr::Payload(p) if p.dreg.is_some() => regs.set(Slot::loaded(
+                p.dreg.unwrap_or_default().0,
+                Load::Payload {
                     base: p.base,
                     offset: p.offset,
                     len: p.len,
                 },
-                mask: None,
-                opaque: false,
-                xor: None,
-                hton: false,
-                src: Src::one(i - 1),
-            }),
-            Expr::Exthdr(x) if x.dreg.is_some() => regs.set(Slot {
-                reg: x.dreg.unwrap_or_default().0,
-                load: ExtHdr::from_kernel(x.op, x.ty).map_or(Load::Other, |hdr| Load::Exthdr {
+                i - 1,
+            )),
+            Expr::Exthdr(x) if x.dreg.is_some() => regs.set(Slot::loaded(
+                x.dreg.unwrap_or_default().0,
+                ExtHdr::from_kernel(x.op, x.ty).map_or(Load::Other, |hdr| Load::Exthdr {
                     hdr,
                     offset: x.offset,
                     len: x.len,
                     present: x.flags & NFT_EXTHDR_F_PRESENT != 0,
                 }),
-                mask: None,
-                opaque: false,
-                xor: None,
-                hton: false,
-                src: Src::one(i - 1),
-            }),
-            Expr::Meta(m) if m.dreg.is_some() => regs.set(Slot {
-                reg: m.dreg.unwrap_or_default().0,
-                load: Load::Meta(m.key),
-                mask: None,
-                opaque: false,
-                xor: None,
-                hton: false,
-                src: Src::one(i - 1),
-            }),
-            Expr::Ct(c) if c.dreg.is_some() => regs.set(Slot {
-                reg: c.dreg.unwrap_or_default().0,
-                load: Load::Ct {
+                i - 1,
+            )),
+            Expr::Meta(m) if m.dreg.is_some() => regs.set(Slot::loaded(
+                m.dreg.unwrap_or_default().0,
+                Load::Meta(m.key),
+                i - 1,
+            )),
+            Expr::Ct(c) if c.dreg.is_some() => regs.set(Slot::loaded(
+                c.dreg.unwrap_or_default().0,
+                Load::Ct {
                     key: c.key,
                     dir: c.direction,
                 },
-                mask: None,
-                opaque: false,
-                xor: None,
-                hton: false,
-                src: Src::one(i - 1),
-            }),
+                i - 1,
+            )),
             Expr::Immediate(im) if im.dreg != Reg::VERDICT => {
                 if let Data::Value(v) = im.data {
-                    regs.set(Slot {
-                        reg: im.dreg.0,
-                        load: Load::Imm(v),
-                        mask: None,
-                        opaque: false,
-                        xor: None,
-                        hton: false,
-                        src: Src::one(i - 1),
-                    });
+                    regs.set(Slot::loaded(im.dreg.0, Load::Imm(v), i - 1));
                 }
             }
             Expr::Immediate(im) => {

@@ -977,14 +977,14 @@ impl Rule {
             return false;
         }
         // Stateful conditions keep their order.
-        let stateful = |v: &[&Match]| -> Vec<Match> {
-            v.iter()
+        let stateful = |v: &[&'_ Match]| v.iter().filter(|m| m.kind.is_stateful()).count();
+        if stateful(&mine) != stateful(&theirs)
+            || !mine
+                .iter()
                 .filter(|m| m.kind.is_stateful())
-                .map(|m| (*m).clone())
-                .collect()
-        };
-        let (sa, sb) = (stateful(&mine), stateful(&theirs));
-        if sa.len() != sb.len() || !sa.iter().zip(&sb).all(|(a, b)| a.same_meaning(b)) {
+                .zip(theirs.iter().filter(|m| m.kind.is_stateful()))
+                .all(|(a, b)| a.same_meaning(b))
+        {
             return false;
         }
         let mut used = vec![false; theirs.len()];
