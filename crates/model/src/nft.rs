@@ -723,11 +723,9 @@ fn lower_exprs<'a>(
                 let kind = reject_action(eff, rj);
                 // An ICMP (not ICMPX) error is of the family the dependency
                 // right before it fixed: nft hides that dependency.
-                if let (Some(_), Some((_, Some(at)))) = (&kind, l3) {
-                    if rj.ty == NFT_REJECT_ICMP_UNREACH && at + 1 == out.matches.len() {
-                        out.matches.remove(at);
-                        l3 = l3.map(|(f, _)| (f, None));
-                    }
+                if kind.is_some() && rj.ty == NFT_REJECT_ICMP_UNREACH {
+                    let end = out.matches.len();
+                    drop_dependency(&mut out.matches, &mut l3, end);
                 }
                 let kind = kind.unwrap_or_else(|| ActionKind::Nft {
                     exprs: debug(e).into(),
@@ -1152,7 +1150,7 @@ impl RangeTest<'_, '_> {
 /// from `from` on): an address condition carries that family itself, so
 /// the dependency right before it is implied and goes, as nft hides it.
 fn drop_implied(matches: &mut Vec<Match>, l3: &mut Option<(Family, Option<usize>)>, from: usize) {
-    let Some((dep, Some(at))) = *l3 else {
+    let Some((dep, Some(_))) = *l3 else {
         return;
     };
     let addr = matches.get(from..).is_some_and(|new| {
@@ -1175,10 +1173,22 @@ fn drop_implied(matches: &mut Vec<Match>, l3: &mut Option<(Family, Option<usize>
                 _ => false,
             })
     });
-    if addr && at + 1 == from {
-        matches.remove(at);
-        if let Some(d) = l3 {
-            d.1 = None;
+    if addr {
+        drop_dependency(matches, l3, from);
+    }
+}
+
+/// Removes the family dependency when it is the condition right before
+/// `from` (what follows it implies it, and nft hides it).
+fn drop_dependency(
+    matches: &mut Vec<Match>,
+    l3: &mut Option<(Family, Option<usize>)>,
+    from: usize,
+) {
+    if let Some((_, dep)) = l3 {
+        if let Some(at) = dep.filter(|at| at + 1 == from) {
+            matches.remove(at);
+            *dep = None;
         }
     }
 }

@@ -615,35 +615,29 @@ pub fn rule(r: &Rule, family: Family, out: &mut String) -> Result<(), String> {
                     }],
                 });
             }
-            MatchKind::Field { .. } if crate::field::presence_of(m).is_some() => {
-                let present = crate::field::presence_of(m);
-                let Some((
+            MatchKind::Field { key, .. } => match crate::field::presence_of(m) {
+                // xt tcp's `--tcp-option`: whether a TCP option is there.
+                Some((
                     crate::ExtHdr {
                         kind: crate::ExtKind::TcpOpt,
                         num,
                     },
                     yes,
-                )) = present
-                else {
-                    return Err(
-                        "an extension header test (no iptables match nflens writes it as)".into(),
+                )) => {
+                    if l4 != Some(6) {
+                        return Err("a TCP option without -p tcp".into());
+                    }
+                    let not = if yes { "" } else { "! " };
+                    push(
+                        &mut groups,
+                        "tcp",
+                        true,
+                        2,
+                        format!("{not}--tcp-option {num}"),
                     );
-                };
-                if l4 != Some(6) {
-                    return Err("a TCP option without -p tcp".into());
                 }
-                let not = if yes { "" } else { "! " };
-                push(
-                    &mut groups,
-                    "tcp",
-                    true,
-                    2,
-                    format!("{not}--tcp-option {num}"),
-                );
-            }
-            MatchKind::Field { key, .. } => {
-                return Err(format!("{key} (no iptables match nflens writes it as yet)"));
-            }
+                _ => return Err(format!("{key} (no iptables match nflens writes it as yet)")),
+            },
             MatchKind::NftLimit { .. } => {
                 return Err("an nft limit of bytes, or of a rate -m limit cannot hold".into());
             }

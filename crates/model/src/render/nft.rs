@@ -354,6 +354,15 @@ fn limit_text(period: u64) -> String {
     format!("{}/week", 604800 * 10_000 / period.max(1))
 }
 
+/// ` burst N packets`, unless N is nft's default (5) or unset (0).
+fn packets_burst(burst: u32) -> String {
+    if burst == 5 || burst == 0 {
+        String::new()
+    } else {
+        format!(" burst {burst} packets")
+    }
+}
+
 /// A byte count as nft prints one: in the largest of bytes, kbytes and
 /// mbytes that divides it (`1025 kbytes`).
 fn bytes_text(mut n: u64) -> String {
@@ -569,9 +578,7 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
                     if n { "over " } else { "" },
                     limit_text(*period)
                 );
-                if *burst != 5 && *burst != 0 {
-                    let _ = write!(t, " burst {burst} packets");
-                }
+                t.push_str(&packets_burst(*burst));
                 t
             }
             MatchKind::NftLimit {
@@ -591,11 +598,7 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
                     }
                     t
                 } else {
-                    let mut t = format!("limit rate {over}{rate}/{per}");
-                    if *burst != 5 && *burst != 0 {
-                        let _ = write!(t, " burst {burst} packets");
-                    }
-                    t
+                    format!("limit rate {over}{rate}/{per}{}", packets_burst(*burst))
                 }
             }
             MatchKind::Quota { bytes, used } => {
