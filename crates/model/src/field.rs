@@ -729,7 +729,7 @@ impl<'de> Deserialize<'de> for Key {
 }
 
 /// A value of a key: big-endian bytes of the key's width.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Value(pub Box<[u8]>);
 
 impl Value {
@@ -833,7 +833,8 @@ pub enum FieldTest {
         value: Value,
     },
     /// The key is in one of these inclusive ranges (an anonymous set,
-    /// `{ 1, 5-7 }`; a single value is a range of one), sorted.
+    /// `{ 1, 5-7 }`; a single value is a range of one): in the kernel's
+    /// order, as nft lists them (sorted for a set of intervals).
     In(Vec<(Value, Value)>),
 }
 

@@ -160,6 +160,29 @@ impl Slot<'_> {
         }
     }
 
+    /// The bytes the value takes in the register, when known.
+    fn width(&self) -> Option<u32> {
+        Some(match self.load {
+            Load::Payload { len, .. } | Load::Exthdr { len, .. } => len,
+            Load::Meta(k) => Key::Meta(MetaKey(k)).width() as u32,
+            Load::Ct { key, dir } => Key::Ct {
+                key: CtKey(key),
+                reply: dir.map(|d| d == 1),
+            }
+            .width() as u32,
+            Load::Imm(v) => v.len() as u32,
+            Load::Other => return None,
+        })
+        .filter(|&w| w > 0)
+    }
+
+    /// The register bytes `[start, end)` the value fills (whole 32-bit
+    /// words), when known.
+    fn span(&self) -> Option<(u32, u32)> {
+        let start = reg_offset(self.reg)?;
+        Some((start, start + self.width()?.div_ceil(4) * 4))
+    }
+
     /// A register whose content nflens does not follow (an unknown load, a
     /// shift, a byteorder of something else).
     fn opaque(reg: u32, src: Src) -> Slot<'static> {
@@ -214,12 +237,33 @@ struct Regs<'a> {
 }
 
 impl<'a> Regs<'a> {
+    /// `slot` fills its register: what it overwrites is gone, also a
+    /// 32-bit register that a 16-byte one's load covers and the reverse.
     fn set(&mut self, slot: Slot<'a>) {
-        self.slots.retain(|s| s.reg != slot.reg);
+        let span = slot.span();
+        self.slots.retain(|s| {
+            s.reg != slot.reg
+                && !matches!((s.span(), span), (Some(a), Some(b)) if a.0 < b.1 && b.0 < a.1)
+        });
         self.slots.push(slot);
     }
     fn get(&self, r: Reg) -> Option<&Slot<'a>> {
         self.slots.iter().find(|s| s.reg == r.0)
+    }
+    /// The register whose value starts `off` bytes into the registers.
+    fn at_offset(&self, off: u32) -> Option<&Slot<'a>> {
+        self.slots.iter().find(|s| reg_offset(s.reg) == Some(off))
+    }
+}
+
+/// Where register `reg` starts among the kernel's registers, in bytes:
+/// `NFT_REG_1`–`4` are 16 bytes each, `NFT_REG32_00`–`15` 4 bytes each,
+/// over the same memory.
+fn reg_offset(reg: u32) -> Option<u32> {
+    match reg {
+        1..=4 => Some((reg - 1) * 16),
+        8..=23 => Some((reg - 8) * 4),
+        _ => None,
     }
 }
 
@@ -488,7 +532,7 @@ fn lower_exprs<'a>(
                     if let Some(Expr::Cmp(next)) = exprs.get(i) {
                         if next.op == NFT_CMP_LTE && next.sreg == c.sreg {
                             if let (Some(slot), Some(lo), Some(hi)) = (
-                                regs.get(c.sreg).filter(|s| ports_apply(s, &out.matches)),
+                                regs.get(c.sreg),
                                 data_bytes(&c.data),
                                 data_bytes(&next.data),
                             ) {
@@ -563,7 +607,7 @@ fn lower_exprs<'a>(
             }
             Expr::Range(rg) => {
                 let r = RangeTest {
-                    slot: regs.get(rg.sreg).filter(|s| ports_apply(s, &out.matches)),
+                    slot: regs.get(rg.sreg),
                     negated: rg.op == NFT_RANGE_NEQ,
                     bounds: data_bytes(&rg.from).zip(data_bytes(&rg.to)),
                     src: regs
@@ -577,9 +621,9 @@ fn lower_exprs<'a>(
                 let eff = l3.map_or(fam, |d| d.0);
                 let before = out.matches.len();
                 let negated = l.flags.unwrap_or(0) & NFT_LOOKUP_F_INV != 0;
-                let typed = regs.get(l.sreg).zip(sets.get(r.family, r.table, l.set));
-                match typed
-                    .and_then(|(slot, set)| lookup_match(eff, slot, set, negated, &out.matches))
+                match sets
+                    .get(r.family, r.table, l.set)
+                    .and_then(|set| lookup_match(eff, regs, l.sreg, set, negated, &out.matches))
                 {
                     Some(x) => {
                         out.matches.push(x);
@@ -587,13 +631,32 @@ fn lower_exprs<'a>(
                             drop_implied(&mut out.matches, &mut l3, before);
                         }
                     }
-                    None => out.matches.push(fallback(regs, exprs, l.sreg, i - 1)),
+                    None => out.matches.push(lookup_fallback(
+                        regs,
+                        exprs,
+                        l.sreg,
+                        sets.get(r.family, r.table, l.set),
+                        i - 1,
+                    )),
                 }
             }
             Expr::Lookup(l) if l.dreg.map(|d| d.0) == Some(NFT_REG_VERDICT) => {
                 // A verdict map: the verdict comes from the set.
-                let kind = ActionKind::Nft {
-                    exprs: statement_text(regs, exprs, e).into(),
+                let eff = l3.map_or(fam, |d| d.0);
+                let typed = sets
+                    .get(r.family, r.table, l.set)
+                    .filter(|_| l.flags.unwrap_or(0) & NFT_LOOKUP_F_INV == 0)
+                    .and_then(|set| vmap_action(eff, regs, l.sreg, set, &out.matches));
+                let kind = match typed {
+                    Some(kind) => {
+                        if eff != fam {
+                            drop_implied_by_keys(&mut out.matches, &mut l3, &kind);
+                        }
+                        kind
+                    }
+                    None => ActionKind::Nft {
+                        exprs: statement_text(regs, exprs, e).into(),
+                    },
                 };
                 set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
             }
@@ -876,6 +939,41 @@ fn fallback(regs: &Regs<'_>, exprs: &[Expr<'_>], sreg: Reg, at: usize) -> Match 
     }
 }
 
+/// A lookup kept as its expressions: every load its key may read (the
+/// registers from `sreg` on, as far as the set's key goes when known), in
+/// register order, then the lookup, so that lookups of different
+/// concatenations never look the same.
+fn lookup_fallback(
+    regs: &Regs<'_>,
+    exprs: &[Expr<'_>],
+    sreg: Reg,
+    set: Option<&SetContents>,
+    at: usize,
+) -> Match {
+    let Some(start) = reg_offset(sreg.0) else {
+        return fallback(regs, exprs, sreg, at);
+    };
+    let end = set
+        .and_then(|s| {
+            s.key_len
+                .or_else(|| s.elems.iter().map(|e| e.key.len() as u32).max())
+        })
+        .map_or(u32::MAX, |n| start.saturating_add(n));
+    let mut read: Vec<(u32, &Slot<'_>)> = regs
+        .slots
+        .iter()
+        .filter_map(|s| Some((reg_offset(s.reg)?, s)))
+        .filter(|(o, _)| (start..end).contains(o))
+        .collect();
+    read.sort_by_key(|(o, _)| *o);
+    let mut text: String = read.iter().map(|(_, s)| s.src.text(exprs)).collect();
+    text.push_str(&Src::one(at).text(exprs));
+    Match {
+        negated: false,
+        kind: MatchKind::Nft { exprs: text.into() },
+    }
+}
+
 fn bitwise<'a>(regs: &mut Regs<'a>, b: &Bitwise<'a>, at: usize) {
     let Some(src) = regs.get(b.sreg).cloned() else {
         regs.set(Slot::opaque(b.dreg.0, Src::one(at)));
@@ -1126,7 +1224,9 @@ impl RangeTest<'_, '_> {
         let eff = l3.map_or(fam, |d| d.0);
         let before = out.len();
         let typed = self.slot.zip(self.bounds).and_then(|(s, (lo, hi))| {
-            range_match(eff, s, self.negated, lo, hi)
+            ports_apply(s, out)
+                .then(|| range_match(eff, s, self.negated, lo, hi))
+                .flatten()
                 .or_else(|| field_range(eff, s, self.negated, lo, hi, out))
         });
         match typed {
@@ -1148,45 +1248,79 @@ impl RangeTest<'_, '_> {
 
 /// After a condition lowered with the family a dependency fixed (matches
 /// from `from` on): an address condition carries that family itself, so
-/// the dependency right before it is implied and goes, as nft hides it.
+/// the dependency before it is implied and goes, as nft hides it.
 fn drop_implied(matches: &mut Vec<Match>, l3: &mut Option<(Family, Option<usize>)>, from: usize) {
     let Some((dep, Some(_))) = *l3 else {
         return;
     };
-    let addr = matches.get(from..).is_some_and(|new| {
+    let implied = matches.get(from..).is_some_and(|new| {
         !new.is_empty()
             && new.iter().all(|m| match &m.kind {
                 MatchKind::Addr { .. } | MatchKind::AddrRange { .. } => true,
-                MatchKind::Field {
-                    key: Key::Header(h),
-                    ..
-                } => h.header().base() == PayloadBase::Nh,
-                // IPv6 extension headers and IPv4 options are of one family.
-                MatchKind::Field {
-                    key: Key::ExtPresent(h) | Key::Ext { hdr: h, .. },
-                    ..
-                } => match h.kind {
-                    ExtKind::Ipv6 => dep == Family::Ipv6,
-                    ExtKind::IpOpt => dep == Family::Ipv4,
-                    _ => false,
-                },
+                MatchKind::Field { key, .. } => key_implies(dep, key),
+                MatchKind::Concat { keys, .. } => keys.iter().any(|k| key_implies(dep, k)),
                 _ => false,
             })
     });
-    if addr {
+    if implied {
         drop_dependency(matches, l3, from);
     }
 }
 
-/// Removes the family dependency when it is the condition right before
-/// `from` (what follows it implies it, and nft hides it).
+/// [`drop_implied`] for a verdict map: its keys may imply the family.
+fn drop_implied_by_keys(
+    matches: &mut Vec<Match>,
+    l3: &mut Option<(Family, Option<usize>)>,
+    kind: &ActionKind,
+) {
+    if let (Some((dep, Some(_))), ActionKind::Vmap { keys, .. }) = (*l3, kind) {
+        if keys.iter().any(|k| key_implies(dep, k)) {
+            drop_dependency(matches, l3, matches.len());
+        }
+    }
+}
+
+/// Whether reading `key` implies the network family `dep` (lowered with
+/// it): a network-header field, an IPv6 extension header, an IPv4 option.
+fn key_implies(dep: Family, key: &Key) -> bool {
+    match key {
+        Key::Header(h) => h.header().base() == PayloadBase::Nh,
+        Key::ExtPresent(h) | Key::Ext { hdr: h, .. } => match h.kind {
+            ExtKind::Ipv6 => dep == Family::Ipv6,
+            ExtKind::IpOpt => dep == Family::Ipv4,
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Removes the family dependency when it comes right before `from`, or
+/// with only dependencies of other layers between (what follows it
+/// implies it, and nft hides it: `meta nfproto ipv4 meta l4proto tcp ip
+/// daddr . tcp dport { ... }` lists as `ip daddr . tcp dport { ... }`).
 fn drop_dependency(
     matches: &mut Vec<Match>,
     l3: &mut Option<(Family, Option<usize>)>,
     from: usize,
 ) {
     if let Some((_, dep)) = l3 {
-        if let Some(at) = dep.filter(|at| at + 1 == from) {
+        let between = |at: usize| {
+            matches.get(at + 1..from).is_some_and(|m| {
+                m.iter().all(|m| {
+                    !m.negated
+                        && match &m.kind {
+                            MatchKind::Protocol(_) => true,
+                            // `meta iiftype ether`, before a link-layer field.
+                            MatchKind::Field {
+                                key: Key::Meta(MetaKey(NFT_META_IFTYPE)),
+                                test: FieldTest::Cmp { op: CmpOp::Eq, .. },
+                            } => true,
+                            _ => false,
+                        }
+                })
+            })
+        };
+        if let Some(at) = dep.filter(|&at| at < from && between(at)) {
             matches.remove(at);
             *dep = None;
         }
@@ -2601,8 +2735,37 @@ pub struct SetElement {
     pub key: Box<[u8]>,
     /// The end of a range, for sets that store both ends in one element.
     pub key_end: Option<Box<[u8]>>,
-    /// `NFTA_SET_ELEM_FLAGS` (`NFT_SET_ELEM_INTERVAL_END`).
+    /// `NFTA_SET_ELEM_FLAGS` (`NFT_SET_ELEM_INTERVAL_END`,
+    /// `NFT_SET_ELEM_CATCHALL`).
     pub flags: u32,
+    /// What a map's element maps to (`NFTA_SET_ELEM_DATA`).
+    pub data: Option<ElemData>,
+}
+
+/// What a map element maps to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ElemData {
+    /// A value, in register format (a data map: `nat`, `meta mark set`).
+    Value(Box<[u8]>),
+    /// A verdict (a verdict map): `NF_ACCEPT`, `NFT_JUMP`, ...
+    Verdict {
+        /// `NFTA_VERDICT_CODE`.
+        code: i32,
+        /// The chain of a jump or goto.
+        chain: Option<Box<str>>,
+    },
+}
+
+impl From<&Data<'_>> for ElemData {
+    fn from(d: &Data<'_>) -> ElemData {
+        match d {
+            Data::Value(v) => ElemData::Value((*v).into()),
+            Data::Verdict(v) => ElemData::Verdict {
+                code: v.code,
+                chain: v.chain.map(Into::into),
+            },
+        }
+    }
 }
 
 /// A set's flags and elements.
@@ -2620,67 +2783,100 @@ pub struct SetContents {
 }
 
 impl SetContents {
-    /// The elements as inclusive `(first, last)` key ranges in key order;
-    /// `None` when the set is not one nflens reads inline (a map, a
-    /// concatenation, a catch-all element).
-    fn ranges(&self, width: usize) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
-        if self.flags & (NFT_SET_MAP | NFT_SET_CONCAT) != 0 || width == 0 || width > 16 {
+    /// The elements of a set whose keys are values of `widths` bytes
+    /// (one, or a concatenation: each in whole 32-bit words), in the
+    /// kernel's order (key order for a set of intervals of one key, which
+    /// nft lists sorted), the catch-all last: per key an inclusive `(first, last)`
+    /// range (none for the catch-all), and what the element maps to.
+    /// `None` when the keys are not of that shape.
+    fn entries(&self, widths: &[usize]) -> Option<Vec<Entry<'_>>> {
+        if widths.is_empty() || widths.iter().any(|&w| w == 0 || w > 16) {
             return None;
         }
-        // The set's key must be the register's value alone: a longer key
-        // is a concatenation (`iif . oif`), which this lookup does not say.
+        let words: usize = widths.iter().map(|w| w.div_ceil(4) * 4).sum();
+        let single = widths.len() == 1;
+        // The set's key must be what the lookup reads, no more: a longer
+        // key is a concatenation the lookup does not say.
         let fits = |k: &[u8]| match self.key_len {
-            Some(n) => n as usize == width && k.len() == width,
-            None => k.len() >= width && k.len() <= width.div_ceil(4) * 4,
+            Some(n) => {
+                (n as usize == words || single && n as usize == widths[0]) && k.len() == n as usize
+            }
+            None => k.len() >= widths.iter().sum() && k.len() <= words,
         };
-        if !self.elems.iter().all(|e| fits(&e.key)) {
-            return None;
+        let catchall = |e: &SetElement| e.flags & NFT_SET_ELEM_CATCHALL != 0;
+        let split = |b: &[u8]| -> Option<Vec<Vec<u8>>> {
+            let mut at = 0;
+            let mut out = Vec::with_capacity(widths.len());
+            for &w in widths {
+                out.push(b.get(at..at + w)?.to_vec());
+                at += w.div_ceil(4) * 4;
+            }
+            Some(out)
+        };
+        let mut out: Vec<Entry<'_>> = Vec::new();
+        let mut tail = Vec::new();
+        for e in self.elems.iter().filter(|e| catchall(e)) {
+            tail.push((Vec::new(), e.data.as_ref()));
         }
-        let key = |b: &[u8]| b.get(..width).map(<[u8]>::to_vec);
-        let mut out = Vec::new();
-        if self.flags & NFT_SET_INTERVAL == 0 {
-            for e in &self.elems {
-                let k = key(&e.key)?;
-                out.push((k.clone(), k));
+        let elems = self.elems.iter().filter(|e| !catchall(e));
+        if self.flags & NFT_SET_INTERVAL == 0 || !single {
+            for e in elems {
+                if !fits(&e.key) || e.flags & NFT_SET_ELEM_INTERVAL_END != 0 {
+                    return None;
+                }
+                let lo = split(&e.key)?;
+                let hi = match &e.key_end {
+                    Some(end) if fits(end) => split(end)?,
+                    Some(_) => return None,
+                    None => lo.clone(),
+                };
+                out.push((lo.into_iter().zip(hi).collect(), e.data.as_ref()));
             }
         } else {
-            let mut elems: Vec<(Vec<u8>, &SetElement)> = self
-                .elems
-                .iter()
+            let width = widths[0];
+            let key = |b: &[u8]| {
+                fits(b)
+                    .then(|| b.get(..width).map(<[u8]>::to_vec))
+                    .flatten()
+            };
+            let mut elems: Vec<(Vec<u8>, &SetElement)> = elems
                 .map(|e| key(&e.key).map(|k| (k, e)))
                 .collect::<Option<_>>()?;
             elems.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut open: Option<Vec<u8>> = None;
+            let mut open: Option<(Vec<u8>, Option<&ElemData>)> = None;
             for (k, e) in elems {
                 if let Some(end) = &e.key_end {
-                    out.push((k, key(end)?));
+                    out.push((vec![(k, key(end)?)], e.data.as_ref()));
                     continue;
                 }
                 if e.flags & NFT_SET_ELEM_INTERVAL_END != 0 {
                     // The end is the first key past the range.
-                    if let Some(lo) = open.take() {
-                        let hi = be_dec(&k)?;
-                        out.push((lo, hi));
+                    if let Some((lo, data)) = open.take() {
+                        out.push((vec![(lo, be_dec(&k)?)], data));
                     }
                 } else {
-                    if let Some(lo) = open.take() {
+                    if let Some((lo, data)) = open.take() {
                         // A start with no end before the next start: the
                         // range ends just below it.
-                        out.push((lo, be_dec(&k)?));
+                        out.push((vec![(lo, be_dec(&k)?)], data));
                     }
-                    open = Some(k);
+                    open = Some((k, e.data.as_ref()));
                 }
             }
-            if let Some(lo) = open {
+            if let Some((lo, data)) = open {
                 // A start with no end: up to the largest key.
-                out.push((lo, vec![0xff; width]));
+                out.push((vec![(lo, vec![0xff; width])], data));
             }
+            out.sort_by(|a, b| a.0.cmp(&b.0));
+            out.dedup_by(|a, b| a.0 == b.0);
         }
-        out.sort();
-        out.dedup();
+        out.extend(tail);
         Some(out)
     }
 }
+
+/// One element read by [`SetContents::entries`].
+type Entry<'s> = (Vec<(Vec<u8>, Vec<u8>)>, Option<&'s ElemData>);
 
 /// `b - 1` as a big-endian number of the same width; `None` for zero.
 fn be_dec(b: &[u8]) -> Option<Vec<u8>> {
@@ -2746,6 +2942,7 @@ impl SetIndex {
                         key,
                         key_end: bytes(e.key_end),
                         flags: e.flags,
+                        data: e.data.as_ref().map(ElemData::from),
                     });
                 }
             }
@@ -2764,33 +2961,129 @@ impl SetIndex {
     }
 }
 
+/// The keys a lookup of register `sreg` reads from a set of `set`'s
+/// key length: one register's key, or a concatenation of the registers
+/// that follow it (each value in whole 32-bit words), with the width of
+/// each value in the registers.
+fn set_keys(
+    fam: Family,
+    regs: &Regs<'_>,
+    sreg: Reg,
+    set: &SetContents,
+    matches: &[Match],
+) -> Option<Vec<(Keyed, usize)>> {
+    let total = match set.key_len {
+        Some(n) => n as usize,
+        None => set.elems.iter().map(|e| e.key.len()).find(|&n| n > 0)?,
+    };
+    let start = reg_offset(sreg.0)?;
+    let mut keys = Vec::new();
+    let mut at = 0;
+    while at < total && keys.len() < 16 {
+        let slot = regs.at_offset(start + u32::try_from(at).ok()?)?;
+        let k = Keyed::of(fam, slot, matches)?;
+        if k.narrower_mask().is_some() {
+            return None;
+        }
+        let width = match slot.load {
+            Load::Payload { len, .. } | Load::Exthdr { len, .. } => len as usize,
+            _ => k.width,
+        };
+        keys.push((k, width));
+        at += width.div_ceil(4) * 4;
+    }
+    // A single key's set may say its exact width (2 for a port).
+    let exact = at == total || keys.len() == 1 && keys[0].1 == total;
+    exact.then_some(keys)
+}
+
+/// An element as its keys' values (per key an inclusive range; none for
+/// the catch-all), and what it maps to.
+type Valued<'s> = (Vec<(Value, Value)>, Option<&'s ElemData>);
+
+/// The elements of `set` looked up with `keys`, as the keys' values:
+/// per key an inclusive range (none for the catch-all), and the data.
+fn set_values<'s>(keys: &[(Keyed, usize)], set: &'s SetContents) -> Option<Vec<Valued<'s>>> {
+    let widths: Vec<usize> = keys.iter().map(|k| k.1).collect();
+    // Ranges of a host-order key would be ordered by its bytes, not by
+    // its value: nft turns such keys to network order first.
+    let interval = set.flags & NFT_SET_INTERVAL != 0;
+    if keys.iter().any(|(k, w)| k.host && interval && *w > 1) {
+        return None;
+    }
+    let mut entries = set.entries(&widths)?;
+    // nft lists a set's elements sorted by value: one key's value, or a
+    // concatenation's bytes read as one host-order number (its last byte
+    // the most significant), the catch-all last.
+    if keys.len() > 1 {
+        entries.sort_by_cached_key(|(ranges, _)| {
+            let mut k: Vec<u8> = ranges
+                .iter()
+                .rev()
+                .flat_map(|(lo, _)| lo.iter().rev().copied())
+                .collect();
+            k.insert(0, u8::from(ranges.is_empty()));
+            k
+        });
+    }
+    let mut values: Vec<Valued<'s>> = entries
+        .into_iter()
+        .map(|(ranges, data)| {
+            let values = ranges
+                .iter()
+                .zip(keys)
+                .map(|((lo, hi), (k, _))| Some((k.value(lo)?, k.value(hi)?)))
+                .collect::<Option<Vec<_>>>()?;
+            Some((values, data))
+        })
+        .collect::<Option<_>>()?;
+    if keys.len() == 1 {
+        values.sort_by(|a, b| (a.0.is_empty(), &a.0).cmp(&(b.0.is_empty(), &b.0)));
+    }
+    Some(values)
+}
+
 /// A lookup of an anonymous set read inline: transport ports as
-/// [`MatchKind::Port`] (what `-m multiport` lowers to), anything else as a
-/// [`FieldTest::In`] of the register's key.
+/// [`MatchKind::Port`] (what `-m multiport` lowers to), a concatenation
+/// as [`MatchKind::Concat`], anything else as a [`FieldTest::In`] of the
+/// register's key.
 fn lookup_match(
     fam: Family,
-    slot: &Slot<'_>,
+    regs: &Regs<'_>,
+    sreg: Reg,
     set: &SetContents,
     negated: bool,
     matches: &[Match],
 ) -> Option<Match> {
-    let k = Keyed::of(fam, slot, matches)?;
-    if k.narrower_mask().is_some() {
-        return None;
-    }
-    let width = match slot.load {
-        Load::Payload { len, .. } => len as usize,
-        _ => k.width,
-    };
-    let ranges = set.ranges(width)?;
-    if ranges.is_empty() || (k.host && set.flags & NFT_SET_INTERVAL != 0 && width > 1) {
-        return None;
-    }
-    let elems: Vec<(Value, Value)> = ranges
-        .iter()
-        .map(|(lo, hi)| Some((k.value(lo)?, k.value(hi)?)))
+    let keys = set_keys(fam, regs, sreg, set, matches)?;
+    let elems: Vec<Vec<(Value, Value)>> = set_values(&keys, set)?
+        .into_iter()
+        .map(|(key, _)| (!key.is_empty()).then_some(key))
         .collect::<Option<_>>()?;
-    if let Key::Header(h) = k.key {
+    if elems.is_empty() {
+        return None;
+    }
+    if let Some(ranges) = either_port(&keys, &elems) {
+        return Some(Match {
+            negated,
+            kind: MatchKind::Port {
+                dir: Dir::Either,
+                ranges,
+            },
+        });
+    }
+    if keys.len() > 1 {
+        return Some(Match {
+            negated,
+            kind: MatchKind::Concat {
+                keys: keys.iter().map(|k| k.0.key).collect(),
+                elems,
+            },
+        });
+    }
+    let key = keys[0].0.key;
+    let elems: Vec<(Value, Value)> = elems.into_iter().flatten().collect();
+    if let Key::Header(h) = key {
         let dir = match h.name() {
             "sport" => Some(Dir::Src),
             "dport" => Some(Dir::Dst),
@@ -2815,8 +3108,84 @@ fn lookup_match(
     Some(Match {
         negated,
         kind: MatchKind::Field {
-            key: k.key,
+            key,
             test: FieldTest::In(elems),
         },
+    })
+}
+
+/// `sport . dport { R . 0-65535, 0-65535 . R, ... }`, how nft spells
+/// `-m multiport --ports R,...` (either port in a range): the ranges.
+fn either_port(keys: &[(Keyed, usize)], elems: &[Vec<(Value, Value)>]) -> Option<Vec<Span32>> {
+    let [(
+        Keyed {
+            key: Key::Header(s),
+            ..
+        },
+        _,
+    ), (
+        Keyed {
+            key: Key::Header(d),
+            ..
+        },
+        _,
+    )] = keys
+    else {
+        return None;
+    };
+    if s.header() != d.header() || s.name() != "sport" || d.name() != "dport" {
+        return None;
+    }
+    let span = |(lo, hi): &(Value, Value)| -> Option<Span32> {
+        Some(Span32 {
+            lo: u32::try_from(lo.as_u128()?).ok()?,
+            hi: u32::try_from(hi.as_u128()?).ok()?,
+        })
+    };
+    let any = Span32 { lo: 0, hi: 0xffff };
+    let (mut src, mut dst) = (Vec::new(), Vec::new());
+    for e in elems {
+        match e.as_slice() {
+            [a, b] => match (span(a)?, span(b)?) {
+                (r, x) if x == any => src.push(r),
+                (x, r) if x == any => dst.push(r),
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+    src.sort_unstable_by_key(|r| (r.lo, r.hi));
+    dst.sort_unstable_by_key(|r| (r.lo, r.hi));
+    // Both sides for each range: `0-65535 . 0-65535` alone is a source
+    // range of all ports and a destination one at once.
+    (src == dst && !src.is_empty() && elems.len() == 2 * src.len()).then_some(src)
+}
+
+/// A verdict map looked up with register `sreg`: the keys and, per
+/// element, the verdict.
+fn vmap_action(
+    fam: Family,
+    regs: &Regs<'_>,
+    sreg: Reg,
+    set: &SetContents,
+    matches: &[Match],
+) -> Option<ActionKind> {
+    let keys = set_keys(fam, regs, sreg, set, matches)?;
+    let elems = set_values(&keys, set)?
+        .into_iter()
+        .map(|(key, data)| match data? {
+            ElemData::Verdict { code, chain } => Some(MapElem {
+                key,
+                data: match *code {
+                    NFT_CONTINUE => ActionKind::Continue,
+                    code => verdict(code, chain.as_deref())?,
+                },
+            }),
+            ElemData::Value(_) => None,
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(ActionKind::Vmap {
+        keys: keys.iter().map(|k| k.0.key).collect(),
+        elems,
     })
 }

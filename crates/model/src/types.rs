@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use bitflags::bitflags;
 
-use crate::field::{FieldTest, Key};
+use crate::field::{FieldTest, Key, Value};
 #[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 
@@ -637,6 +637,16 @@ pub enum MatchKind {
         /// How it is compared.
         test: FieldTest,
     },
+    /// A concatenation of keys in an anonymous set (`ip saddr . tcp dport
+    /// { 10.0.0.1 . 22, 10.0.0.0/8 . 80-443 }`): true when some element
+    /// holds every key, each in its range.
+    Concat {
+        /// The keys, in the order they are joined.
+        keys: Vec<Key>,
+        /// The elements: per key, an inclusive range (a single value is a
+        /// range of one); sorted.
+        elems: Vec<Vec<(Value, Value)>>,
+    },
     /// A native nf_tables condition nflens has no dedicated kind for yet:
     /// the expressions it came from, in libnftnl's debug syntax (one
     /// `[ ... ]` per expression). Never dropped.
@@ -812,6 +822,18 @@ pub enum ActionKind {
         /// (`--nflog-threshold`, nft `queue-threshold`); 0: the default.
         threshold: u16,
     },
+    /// Go on with the next rule (nft `continue`; in a verdict map, what
+    /// an element may say).
+    Continue,
+    /// A verdict map (`tcp dport vmap { 22 : accept, * : drop }`): the
+    /// verdict of the element the keys are in; when none holds them, on
+    /// with the next rule.
+    Vmap {
+        /// The keys looked up: one, or a concatenation.
+        keys: Vec<Key>,
+        /// The elements, sorted, the catch-all `*` (if any) last.
+        elems: Vec<MapElem<ActionKind>>,
+    },
     /// Do not track (NOTRACK, CT --notrack).
     Notrack,
     /// Trace (TRACE, nft `meta nftrace set 1`).
@@ -848,6 +870,19 @@ pub enum ActionKind {
         /// Canonical option text.
         args: Box<str>,
     },
+}
+
+/// One element of a map: keys, and what they map to.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+pub struct MapElem<T> {
+    /// Per key of the map, an inclusive range (a single value is a range
+    /// of one); empty for the catch-all element `*`.
+    pub key: Vec<(Value, Value)>,
+    /// What the element maps to: in a verdict map, an
+    /// [`Accept`](ActionKind::Accept), `Drop`, `Continue`, `Return`,
+    /// `Jump`, `Goto` or `Queue`.
+    pub data: T,
 }
 
 /// An ipset a `-j SET` action names.
@@ -894,6 +929,20 @@ impl Match {
                 y.sort_unstable();
                 x == y
             }
+            // A set's elements in another order.
+            (
+                MatchKind::Field {
+                    key: a,
+                    test: FieldTest::In(x),
+                },
+                MatchKind::Field {
+                    key: b,
+                    test: FieldTest::In(y),
+                },
+            ) => a == b && self.negated == other.negated && same_elems(x, y),
+            (MatchKind::Concat { keys: a, elems: x }, MatchKind::Concat { keys: b, elems: y }) => {
+                a == b && self.negated == other.negated && same_elems(x, y)
+            }
             (MatchKind::Quota { bytes: a, .. }, MatchKind::Quota { bytes: b, .. }) => {
                 a == b && self.negated == other.negated
             }
@@ -908,6 +957,40 @@ impl Match {
                 }
             }
             _ => false,
+        }
+    }
+}
+
+/// Whether two sets hold the same elements, in any order.
+fn same_elems<T: Ord + Clone>(x: &[T], y: &[T]) -> bool {
+    if x.len() != y.len() {
+        return false;
+    }
+    let (mut x, mut y) = (x.to_vec(), y.to_vec());
+    x.sort_unstable();
+    y.sort_unstable();
+    x == y
+}
+
+impl ActionKind {
+    /// Whether the two actions do the same: equal, or verdict maps of the
+    /// same elements in another order.
+    pub fn same_meaning(&self, other: &ActionKind) -> bool {
+        match (self, other) {
+            (ActionKind::Vmap { keys: a, elems: x }, ActionKind::Vmap { keys: b, elems: y }) => {
+                fn sorted(v: &[MapElem<ActionKind>]) -> Vec<&MapElem<ActionKind>> {
+                    let mut v: Vec<&MapElem<ActionKind>> = v.iter().collect();
+                    v.sort_by(|p, q| p.key.cmp(&q.key));
+                    v
+                }
+                a == b
+                    && x.len() == y.len()
+                    && sorted(x)
+                        .iter()
+                        .zip(sorted(y))
+                        .all(|(p, q)| p.key == q.key && p.data.same_meaning(&q.data))
+            }
+            _ => self == other,
         }
     }
 }
@@ -967,9 +1050,19 @@ impl Rule {
     /// action and the same comment. Counters and origin do not count, nor
     /// does a protocol condition another condition implies (`-p tcp
     /// --tcp-option 23` is `tcp option 23 exists`, which only a TCP packet
-    /// passes).
+    /// passes). `continue` is no action: the next rule runs either way.
     pub fn same_meaning(&self, other: &Rule) -> bool {
-        if self.action != other.action || self.comment != other.comment {
+        fn action(r: &Rule) -> Option<&ActionKind> {
+            r.action
+                .as_ref()
+                .map(|a| &a.kind)
+                .filter(|k| **k != ActionKind::Continue)
+        }
+        let same_action = match (action(self), action(other)) {
+            (Some(a), Some(b)) => a.same_meaning(b),
+            (a, b) => a == b,
+        };
+        if !same_action || self.comment != other.comment {
             return false;
         }
         let (mine, theirs) = (self.meaningful(), other.meaningful());

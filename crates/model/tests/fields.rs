@@ -142,11 +142,12 @@ fn with_set(family: u8, lines: &[&str], flags: u32, elems: &[&str]) -> Rule {
     let elems = elems
         .iter()
         .map(|l| {
-            let (key, end, flags) = nftdebug::element(l).expect("element line");
+            let e = nftdebug::element(l).expect("element line");
             nft::SetElement {
-                key: key.into(),
-                key_end: end.map(Into::into),
-                flags,
+                key: e.key.into(),
+                key_end: e.end.map(Into::into),
+                flags: e.flags,
+                data: e.data.as_ref().map(Into::into),
             }
         })
         .collect();
@@ -217,7 +218,7 @@ fn test_interval_set_ends_are_exclusive() {
 }
 
 #[test]
-fn test_concatenated_set_stays_raw() {
+fn test_concatenated_set_is_one_condition_over_both_keys() {
     // iif . oif { "lo" . "lo" }: the key is two registers; reading it as
     // `iif { "lo" }` would change what the rule matches.
     let r = with_set(
@@ -230,7 +231,103 @@ fn test_concatenated_set_stays_raw() {
         0x3,
         &["element 00000001 00000001  : 0 [end]"],
     );
-    assert!(matches!(r.matches[0].kind, MatchKind::Nft { .. }), "{r:?}");
+    let MatchKind::Concat { keys, elems } = &r.matches[0].kind else {
+        panic!("not a concatenation: {r:?}");
+    };
+    assert_eq!(keys.len(), 2);
+    assert_eq!(elems.len(), 1);
+    assert_eq!(text_of(&r), r#"iif . oif { "lo" . "lo" }"#);
+}
+
+#[test]
+fn test_concatenation_of_ranges_keeps_each_range() {
+    // ip daddr . tcp dport { 10.0.0.0/8 . 10-23 }: a set of concatenated
+    // ranges holds each element's first and last key.
+    let r = with_set(
+        2,
+        &[
+            "[ meta load l4proto => reg 1 ]",
+            "[ cmp eq reg 1 0x00000006 ]",
+            "[ payload load 4b @ network header + 16 => reg 1 ]",
+            "[ payload load 2b @ transport header + 2 => reg 9 ]",
+            "[ lookup reg 1 set __set0 ]",
+        ],
+        0x87,
+        &["element 0000000a 00000a00 - ffffff0a 00001700  : 0 [end]"],
+    );
+    assert_eq!(text_of(&r), "ip daddr . tcp dport { 10.0.0.0/8 . 10-23 }");
+}
+
+#[test]
+fn test_a_key_shorter_than_the_set_key_stays_raw_with_every_load() {
+    // The set's key is 8 bytes, but only one 4-byte register was loaded
+    // before the lookup: nflens does not guess the rest, and the raw text
+    // names what it read.
+    let r = with_set(
+        2,
+        &["[ meta load iif => reg 1 ]", "[ lookup reg 1 set __set0 ]"],
+        0x3,
+        &["element 00000001 00000001  : 0 [end]"],
+    );
+    let MatchKind::Nft { exprs } = &r.matches[0].kind else {
+        panic!("lowered: {r:?}");
+    };
+    assert!(
+        exprs.contains("meta load iif") && exprs.contains("lookup"),
+        "{exprs}"
+    );
+}
+
+#[test]
+fn test_verdict_map_with_catch_all() {
+    let r = with_set(
+        2,
+        &[
+            "[ payload load 4b @ network header + 12 => reg 1 ]",
+            "[ lookup reg 1 set __set0 dreg 0 ]",
+        ],
+        0xb,
+        &[
+            "element 01010101  : drop 0 [end]",
+            "element 02020202  : jump other 0 [end]",
+            "element  : accept 2 [end]",
+        ],
+    );
+    let Some(nflens_model::ActionKind::Vmap { keys, elems }) = r.action.as_ref().map(|a| &a.kind)
+    else {
+        panic!("no verdict map: {r:?}");
+    };
+    assert_eq!(keys.len(), 1);
+    assert!(elems[2].key.is_empty(), "the catch-all is last: {elems:?}");
+    assert_eq!(
+        text_of(&r),
+        "ip saddr vmap { 1.1.1.1 : drop, 2.2.2.2 : jump other, * : accept }"
+    );
+}
+
+#[test]
+fn test_verdict_map_of_a_masked_field_with_intervals() {
+    // ip hdrlength vmap { 0-4 : drop, 5 : accept, 6 : continue }: an
+    // interval map; each start element carries the verdict.
+    let r = with_set(
+        2,
+        &[
+            "[ payload load 1b @ network header + 0 => reg 1 ]",
+            "[ bitwise reg 1 = ( reg 1 & 0x0000000f ) ^ 0x00000000 ]",
+            "[ lookup reg 1 set __set0 dreg 0 ]",
+        ],
+        0xf,
+        &[
+            "element 00000000  : drop 0 [end]",
+            "element 00000005  : accept 0 [end]",
+            "element 00000006  : continue 0 [end]",
+            "element 00000007  : 1 [end]",
+        ],
+    );
+    assert_eq!(
+        text_of(&r),
+        "ip hdrlength vmap { 0-4 : drop, 5 : accept, 6 : continue }"
+    );
 }
 
 fn lower_op(family: u8, lines: &[&str], unnamed_op: u32) -> Rule {

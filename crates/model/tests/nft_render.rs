@@ -40,9 +40,9 @@ pub(crate) fn sort_sets(s: &str) -> String {
             break;
         };
         out.push_str(&rest[..open]);
-        let mut items: Vec<&str> = rest[open + 1..open + close]
+        let mut items: Vec<String> = rest[open + 1..open + close]
             .split(',')
-            .map(str::trim)
+            .map(|item| verdict_spacing(item.trim()))
             .collect();
         items.sort_unstable();
         out.push_str("{ ");
@@ -52,6 +52,21 @@ pub(crate) fn sort_sets(s: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A verdict map element written `25:accept` as nft lists it, `25 :
+/// accept` (the suite writes either).
+fn verdict_spacing(item: &str) -> String {
+    if let Some((k, v)) = item.rsplit_once(':') {
+        let v = v.trim();
+        let verdict = ["accept", "drop", "continue", "return", "jump ", "goto "]
+            .iter()
+            .any(|w| v.starts_with(w));
+        if verdict {
+            return format!("{} : {v}", k.trim_end());
+        }
+    }
+    item.to_owned()
 }
 
 pub(crate) fn family_of(name: &str) -> Family {
@@ -202,10 +217,9 @@ fn nft_py_v1_0_6_rendered_as_nft() {
     );
 }
 
-/// Measured rates, rounded down (listing 2349/4025, expected 2435/4025 on
-/// 2026-11-22, after header fields, meta/ct keys and anonymous sets got a
-/// kind: the rest are
-/// rules with expressions the model has no typed kind for yet, listed by
-/// the test).
-const LISTING_FLOOR_PERCENT: usize = 80;
-const EXPECTED_FLOOR_PERCENT: usize = 81;
+/// Measured rates, rounded down (listing 3526/4025, expected 3548/4025 on
+/// 2026-11-22, after verdict maps and concatenations got a kind: the rest
+/// are rules with expressions the model has no typed kind for yet, listed
+/// by the test).
+const LISTING_FLOOR_PERCENT: usize = 87;
+const EXPECTED_FLOOR_PERCENT: usize = 88;

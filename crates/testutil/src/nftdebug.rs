@@ -114,16 +114,26 @@ pub fn bare_rule(family: u8) -> nflens_wire::Rule<'static> {
     }
 }
 
+/// One set element line, read by [`element`].
+#[derive(Debug, Clone)]
+pub struct Element {
+    /// The key bytes: whole 32-bit words in host order, as printed (the
+    /// lowering takes the key's width of them); empty for the catch-all.
+    pub key: Vec<u8>,
+    /// The range end, if any.
+    pub end: Option<Vec<u8>>,
+    /// What a map's element maps to: a verdict, or value words.
+    pub data: Option<Data<'static>>,
+    /// The element flags.
+    pub flags: u32,
+}
+
 /// Reads one set element line (`element 00001600  : 0 [end]`, `element
-/// 0a000000 - 14000000  : 0 [end]`): the key bytes (whole 32-bit words in
-/// host order, as printed; the lowering takes the key's width of them),
-/// the range end if any, and the element flags. `None` for a map's
-/// element or a catch-all.
-pub fn element(line: &str) -> Option<(Vec<u8>, Option<Vec<u8>>, u32)> {
-    let rest = line
-        .trim()
-        .strip_prefix("element ")?
-        .strip_suffix("[end]")?;
+/// 0a000000 - 14000000  : 0 [end]`, a map's `element 00001900  : accept
+/// 0 [end]` or `element 01000000  : 0000002a 0 [end]`, the catch-all
+/// `element  : drop 2 [end]`).
+pub fn element(line: &str) -> Option<Element> {
+    let rest = line.trim().strip_prefix("element")?.strip_suffix("[end]")?;
     let (key, after) = rest.split_once(" : ")?;
     let words = |t: &str| -> Option<Vec<u8>> {
         let mut out = Vec::new();
@@ -131,19 +141,43 @@ pub fn element(line: &str) -> Option<(Vec<u8>, Option<Vec<u8>>, u32)> {
             let v = u32::from_str_radix(w.strip_prefix("0x").unwrap_or(w), 16).ok()?;
             out.extend_from_slice(&v.to_ne_bytes());
         }
-        (!out.is_empty()).then_some(out)
+        Some(out)
     };
     let (k, end) = match key.split_once(" - ") {
         Some((a, b)) => (words(a)?, Some(words(b)?)),
         None => (words(key)?, None),
     };
     // `: FLAGS` for a set; a map has its data before the flags.
-    let mut after = after.split_whitespace();
-    let flags = after.next()?.parse().ok()?;
-    if after.next().is_some() {
+    let after: Vec<&str> = after.split_whitespace().collect();
+    let (flags, data) = after.split_last()?;
+    let flags = flags.parse().ok()?;
+    let data = match data {
+        [] => None,
+        [v @ ("accept" | "drop" | "continue" | "return" | "queue")] => {
+            let code = match *v {
+                "accept" => NF_ACCEPT,
+                "drop" => NF_DROP,
+                "continue" => NFT_CONTINUE,
+                "return" => NFT_RETURN,
+                _ => NF_QUEUE,
+            };
+            Some(Data::Verdict(Verdict { code, chain: None }))
+        }
+        [v @ ("jump" | "goto"), chain] => Some(Data::Verdict(Verdict {
+            code: if *v == "jump" { NFT_JUMP } else { NFT_GOTO },
+            chain: Some(leak_str(chain)),
+        })),
+        ws => Some(Data::Value(leak_bytes(words(&ws.join(" "))?))),
+    };
+    if k.is_empty() && flags & NFT_SET_ELEM_CATCHALL == 0 {
         return None;
     }
-    Some((k, end, flags))
+    Some(Element {
+        key: k,
+        end,
+        data,
+        flags,
+    })
 }
 
 /// Reads a rule's expression lines for a table of nfproto `family`. An

@@ -195,7 +195,9 @@ pub(crate) fn value_text(ty: Datatype, v: &Value, o: ValueOpts) -> String {
         Datatype::Ipv4 | Datatype::IpAddr if b.len() == 4 => {
             Ipv4Addr::from(u32::try_from(n).unwrap_or(0)).to_string()
         }
-        Datatype::Ipv6 | Datatype::IpAddr if b.len() == 16 => Ipv6Addr::from(n).to_string(),
+        Datatype::Ipv6 | Datatype::IpAddr if b.len() == 16 => {
+            nflens_xtables::value::Ntop(Ipv6Addr::from(n).into()).to_string()
+        }
         Datatype::Ether if b.len() == 6 => b
             .iter()
             .map(|x| format!("{x:02x}"))
@@ -307,6 +309,26 @@ fn range_text(ty: Datatype, lo: &Value, hi: &Value, o: ValueOpts) -> String {
         ..o
     };
     format!("{}-{}", value_text(ty, lo, o), value_text(ty, hi, o))
+}
+
+/// Keys joined as nft joins a concatenation (`ip saddr . tcp dport`).
+pub(crate) fn keys_text(keys: &[Key]) -> String {
+    let names: Vec<String> = keys.iter().map(Key::to_string).collect();
+    names.join(" . ")
+}
+
+/// One element of a set or map of `keys`: per key a value, prefix or
+/// range, joined with ` . `; `*` for the catch-all (no ranges).
+pub(crate) fn tuple_text(keys: &[Key], elem: &[(Value, Value)], o: ValueOpts) -> String {
+    if elem.is_empty() {
+        return "*".into();
+    }
+    let parts: Vec<String> = keys
+        .iter()
+        .zip(elem)
+        .map(|(k, (lo, hi))| element_text(k.datatype(), lo, hi, o))
+        .collect();
+    parts.join(" . ")
 }
 
 /// `key test` as nft lists it; `negated` for `!=`.

@@ -638,6 +638,9 @@ pub fn rule(r: &Rule, family: Family, out: &mut String) -> Result<(), String> {
                 }
                 _ => return Err(format!("{key} (no iptables match nflens writes it as yet)")),
             },
+            MatchKind::Concat { .. } => {
+                return Err("a concatenation in a set (nf_tables only)".into())
+            }
             MatchKind::NftLimit { .. } => {
                 return Err("an nft limit of bytes, or of a rate -m limit cannot hold".into());
             }
@@ -879,6 +882,9 @@ fn action(a: &ActionKind, family: Family, out: &mut String) -> Result<(), String
                 }
             }
         }
+        // A rule without a target goes on with the next one.
+        ActionKind::Continue => {}
+        ActionKind::Vmap { .. } => return Err("a verdict map (nf_tables only)".into()),
         ActionKind::Xt { target, args } => {
             let _ = write!(out, " -j {target}");
             if !args.is_empty() {

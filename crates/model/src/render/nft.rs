@@ -13,7 +13,9 @@
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
-use super::field::{field_text, ValueOpts};
+use nflens_xtables::value::Ntop;
+
+use super::field::{field_text, keys_text, tuple_text, ValueOpts};
 use super::{neg, one_line, ports_text, Output, Unrepresentable};
 use crate::field::{FieldTest, Header, Key, MetaKey};
 use crate::types::*;
@@ -238,7 +240,6 @@ fn proto_text(p: u8, opts: Options) -> String {
 }
 
 fn addr_text(net: &IpNet) -> (String, Option<String>) {
-    use nflens_xtables::value::Ntop;
     let v = nflens_xtables::value::Net {
         addr: net.addr,
         mask: net.mask,
@@ -424,12 +425,18 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
             }
             MatchKind::AddrRange { dir, lo, hi } => {
                 let field = if *dir == Dir::Src { "saddr" } else { "daddr" };
-                format!("{} {field} {}{lo}-{hi}", ip_word(lo), cmp(n))
+                format!(
+                    "{} {field} {}{}-{}",
+                    ip_word(lo),
+                    cmp(n),
+                    Ntop(*lo),
+                    Ntop(*hi)
+                )
             }
             MatchKind::InIface(i) => format!("iifname {}{}", cmp(n), iface_text(i)),
             MatchKind::OutIface(i) => format!("oifname {}{}", cmp(n), iface_text(i)),
             MatchKind::Protocol(p) => {
-                if !n && (implied || header_follows(&r.matches, i, |h| h.l4proto() == Some(*p))) {
+                if !n && (implied || header_follows(r, i, |h| h.l4proto() == Some(*p))) {
                     continue;
                 }
                 format!("meta l4proto {}{}", cmp(n), proto_text(*p, opts))
@@ -445,7 +452,31 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
                 let field = match dir {
                     Dir::Src => "sport",
                     Dir::Dst => "dport",
-                    Dir::Either => return Err("a port on either side (multiport --ports)".into()),
+                    Dir::Either => {
+                        // As nft spells `-m multiport --ports`: either port
+                        // in a range, a concatenation with the other port
+                        // any; elements sorted as nft sorts them (the
+                        // concatenation read as one host-order number).
+                        let mut elems: Vec<(Span32, Span32)> = Vec::new();
+                        let any = Span32 { lo: 0, hi: 0xffff };
+                        for r in ranges {
+                            elems.push((*r, any));
+                            elems.push((any, *r));
+                        }
+                        let le = |p: u32| (p as u16).swap_bytes();
+                        elems.sort_by_key(|(s, d)| (le(d.lo), le(d.hi), le(s.lo), le(s.hi)));
+                        elems.dedup();
+                        let items: Vec<String> = elems
+                            .iter()
+                            .map(|(s, d)| format!("{} . {}", span_text(*s), span_text(*d)))
+                            .collect();
+                        parts.push(format!(
+                            "{proto} sport . {proto} dport {}{{ {} }}",
+                            if n { "!= " } else { "" },
+                            items.join(", ")
+                        ));
+                        continue;
+                    }
                 };
                 let value = if ranges.len() == 1 {
                     span_text(ranges[0])
@@ -628,10 +659,19 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
                 ))
             }
             MatchKind::Field { key, test } => {
-                if !n && dependency_hidden(&r.matches, i) {
+                if !n && dependency_hidden(r, i) {
                     continue;
                 }
                 field_text(key, test, n, vopts)
+            }
+            MatchKind::Concat { keys, elems } => {
+                let items: Vec<String> = elems.iter().map(|e| tuple_text(keys, e, vopts)).collect();
+                format!(
+                    "{} {}{{ {} }}",
+                    keys_text(keys),
+                    if n { "!= " } else { "" },
+                    items.join(", ")
+                )
             }
             MatchKind::Nft { exprs } => return Err(format!("raw expressions {}", one_line(exprs))),
         };
@@ -645,7 +685,20 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
         }
     }
     if let Some(a) = &r.action {
-        parts.push(action(&a.kind, family)?);
+        parts.push(match &a.kind {
+            ActionKind::Vmap { keys, elems } => {
+                let mut items = Vec::with_capacity(elems.len());
+                for e in elems {
+                    items.push(format!(
+                        "{} : {}",
+                        tuple_text(keys, &e.key, vopts),
+                        action(&e.data, family)?
+                    ));
+                }
+                format!("{} vmap {{ {} }}", keys_text(keys), items.join(", "))
+            }
+            kind => action(kind, family)?,
+        });
     }
     if let Some(c) = &r.comment {
         parts.push(format!("comment {}", quoted(c)));
@@ -654,14 +707,20 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
     Ok(())
 }
 
-/// Whether a header field of a header `pred` accepts is tested after
-/// condition `at`.
-fn header_follows(matches: &[Match], at: usize, pred: impl Fn(Header) -> bool) -> bool {
-    matches.iter().skip(at + 1).any(|m| match m.kind {
-        MatchKind::Field {
-            key: Key::Header(h),
-            ..
-        } => pred(h.header()),
+/// Whether a header field of a header `pred` accepts is read after
+/// condition `at`: by a later condition or by the rule's verdict map.
+fn header_follows(r: &Rule, at: usize, pred: impl Fn(Header) -> bool) -> bool {
+    let later = r.matches.iter().skip(at + 1).flat_map(|m| match &m.kind {
+        MatchKind::Field { key, .. } => std::slice::from_ref(key),
+        MatchKind::Concat { keys, .. } => keys.as_slice(),
+        _ => &[],
+    });
+    let vmap = match r.action.as_ref().map(|a| &a.kind) {
+        Some(ActionKind::Vmap { keys, .. }) => keys.as_slice(),
+        _ => &[],
+    };
+    later.chain(vmap).any(|k| match k {
+        Key::Header(h) => pred(h.header()),
         _ => false,
     })
 }
@@ -669,26 +728,24 @@ fn header_follows(matches: &[Match], at: usize, pred: impl Fn(Header) -> bool) -
 /// Whether condition `at` is a link-layer dependency nft leaves out when
 /// it lists: `meta iiftype ether` before an Ethernet field, `ether type
 /// 8021q` before a VLAN field.
-fn dependency_hidden(matches: &[Match], at: usize) -> bool {
+fn dependency_hidden(r: &Rule, at: usize) -> bool {
     let Some(MatchKind::Field {
         key,
         test: FieldTest::Cmp {
             op: crate::field::CmpOp::Eq,
             value,
         },
-    }) = matches.get(at).map(|m| &m.kind)
+    }) = r.matches.get(at).map(|m| &m.kind)
     else {
         return false;
     };
     let v = value.as_u128();
     match key {
-        Key::Meta(MetaKey(8)) if v == Some(1) => {
-            header_follows(matches, at, |h| h == Header::Ether)
-        }
+        Key::Meta(MetaKey(8)) if v == Some(1) => header_follows(r, at, |h| h == Header::Ether),
         Key::Header(h)
             if h.header() == Header::Ether && h.name() == "type" && v == Some(0x8100) =>
         {
-            header_follows(matches, at, |h| h == Header::Vlan)
+            header_follows(r, at, |h| h == Header::Vlan)
         }
         _ => false,
     }
@@ -806,14 +863,14 @@ fn nat_to_text(to: &NatTo, family: Family) -> String {
         let bracket = a.is_ipv6() && to.ports.is_some();
         let one = |t: &mut String, x: IpAddr| {
             let _ = if bracket {
-                write!(t, "[{x}]")
+                write!(t, "[{}]", Ntop(x))
             } else {
-                write!(t, "{x}")
+                write!(t, "{}", Ntop(x))
             };
         };
         match prefix_of(a, b) {
             Some(len) if a != b && !bracket => {
-                let _ = write!(t, "{a}/{len}");
+                let _ = write!(t, "{}/{len}", Ntop(a));
             }
             _ => {
                 one(&mut t, a);
@@ -995,6 +1052,8 @@ fn action(a: &ActionKind, family: Family) -> Result<String, String> {
             }
             t
         }
+        ActionKind::Continue => "continue".to_owned(),
+        ActionKind::Vmap { .. } => return Err("a verdict map inside a verdict map".into()),
         ActionKind::Notrack => "notrack".to_owned(),
         ActionKind::Trace => "meta nftrace set 1".to_owned(),
         ActionKind::Xt { target, args } => {
