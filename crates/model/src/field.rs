@@ -127,6 +127,9 @@ pub enum Datatype {
     CtStatus,
     /// Conntrack events (`new,destroy`).
     CtEvent,
+    /// Conntrack labels: a bitmap, bit `n` in byte `n / 8` (nft prints
+    /// the bit numbers, or names from connlabel.conf).
+    CtLabel,
     /// A conntrack direction (`original`, `reply`).
     CtDir,
     /// Milliseconds, printed as nft prints a time (`3m53s`).
@@ -504,7 +507,7 @@ const CT: &[KeyDef] = &[
     k(10, "protocol", 1, false, D::InetProto),
     k(11, "proto-src", 2, false, D::InetService),
     k(12, "proto-dst", 2, false, D::InetService),
-    k(13, "label", 16, false, D::Hex),
+    k(13, "label", 16, false, D::CtLabel),
     k(14, "packets", 8, true, D::Integer),
     k(15, "bytes", 8, true, D::Integer),
     k(16, "avgpkt", 8, true, D::Integer),

@@ -866,6 +866,30 @@ fn mark_op(opts: &[xt::Opt<'_>]) -> Option<(u32, u32)> {
     })
 }
 
+/// Whether a mark option's value is 0xffffffff, however it is written.
+fn all_ones(v: &Value<'_>) -> bool {
+    match v {
+        Value::Uint(n) | Value::Hex { value: n, .. } => *n == u64::from(u32::MAX),
+        _ => masked(v) == Some((u32::MAX, u32::MAX)),
+    }
+}
+
+/// `CONNMARK --save-mark` / `--restore-mark` with every bit (no mask, or
+/// all-ones masks; no shift): the whole mark copied, `ct mark set meta
+/// mark` / `meta mark set ct mark`.
+fn connmark_copy(opts: &[xt::Opt<'_>]) -> Option<ActionKind> {
+    let mut save = None;
+    for o in opts {
+        match (o.name, &o.value) {
+            ("save-mark", _) => save = Some(true),
+            ("restore-mark", _) => save = Some(false),
+            ("nfmask" | "ctmask" | "mask", v) if all_ones(v) => {}
+            _ => return None,
+        }
+    }
+    Some(crate::nft::mark_copy(save?))
+}
+
 /// The `--reject-with` name iptables-save prints for `arg` (a name, an
 /// alias or a prefix of one, as libipt_REJECT / libip6t_REJECT read it);
 /// the default when there is none.
@@ -963,7 +987,7 @@ fn lower_target(
         },
         "CONNMARK" => match mark_op(o) {
             Some((value, mask)) => ActionKind::SetConnMark { value, mask },
-            None => xt_action(),
+            None => connmark_copy(o).unwrap_or_else(xt_action),
         },
         "LOG" => ActionKind::Log {
             prefix: text_opt(o, "log-prefix"),

@@ -124,6 +124,11 @@ enum Load<'a> {
         len: u32,
         present: bool,
     },
+    /// What a data map gave: [`Regs::maps`] entry `idx`, `width` bytes.
+    Map {
+        idx: u32,
+        width: u32,
+    },
     /// Anything else: the expression that loaded it.
     Other,
 }
@@ -171,6 +176,7 @@ impl Slot<'_> {
             }
             .width() as u32,
             Load::Imm(v) => v.len() as u32,
+            Load::Map { width, .. } => width,
             Load::Other => return None,
         })
         .filter(|&w| w > 0)
@@ -234,6 +240,16 @@ impl Src {
 #[derive(Default)]
 struct Regs<'a> {
     slots: Vec<Slot<'a>>,
+    /// The data maps the rule looked up, for [`Load::Map`].
+    maps: Vec<DataMap>,
+}
+
+/// A data map a lookup read: its keys and, per element, the keys' values
+/// and the data in register format (what the statement reading it
+/// types).
+struct DataMap {
+    keys: Vec<Key>,
+    elems: Vec<MapElem<Box<[u8]>>>,
 }
 
 impl<'a> Regs<'a> {
@@ -401,6 +417,7 @@ impl<'a> Scratch<'a> {
     ) -> Result<Rule, Box<(Rule, nflens_wire::DecodeError)>> {
         self.exprs.clear();
         self.regs.slots.clear();
+        self.regs.maps.clear();
         lower_rule(r, &mut self.exprs, &mut self.regs, sets)
     }
 }
@@ -660,6 +677,47 @@ fn lower_exprs<'a>(
                 };
                 set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
             }
+            // A data map: the register gets the element's data.
+            Expr::Lookup(l) if l.dreg.is_some() => {
+                let eff = l3.map_or(fam, |d| d.0);
+                let dreg = l.dreg.unwrap_or_default().0;
+                let src = regs
+                    .get(l.sreg)
+                    .map_or(Src::one(i - 1), |s| s.src.then(i - 1));
+                let typed = sets
+                    .get(r.family, r.table, l.set)
+                    .filter(|_| l.flags.unwrap_or(0) & NFT_LOOKUP_F_INV == 0)
+                    .and_then(|set| data_map(eff, regs, l.sreg, set, &out.matches));
+                match typed {
+                    Some(map) => {
+                        let width = map.elems.iter().map(|e| e.data.len()).max().unwrap_or(0);
+                        let load = Load::Map {
+                            idx: regs.maps.len() as u32,
+                            width: width as u32,
+                        };
+                        regs.maps.push(map);
+                        regs.set(Slot {
+                            src,
+                            ..Slot::loaded(dreg, load, i - 1)
+                        });
+                    }
+                    None => regs.set(Slot::opaque(dreg, src)),
+                }
+            }
+            Expr::Payload(p) if p.sreg.is_some() => {
+                let eff = l3.map_or(fam, |d| d.0);
+                let src = regs.get(p.sreg.unwrap_or_default());
+                let from = src.map_or(Src::one(i - 1), |s| s.src.then(i - 1));
+                let kind = src
+                    .and_then(|s| payload_write(eff, s, p, &out.matches))
+                    .unwrap_or_else(|| ActionKind::Nft {
+                        exprs: statement_text(regs, exprs, e).into(),
+                    });
+                if eff != fam {
+                    drop_implied_by_keys(&mut out.matches, &mut l3, &kind);
+                }
+                set_action(&mut out, kind, &mut stmt, from, exprs);
+            }
             Expr::Counter(c) => {
                 out.counters = Some(Counters {
                     packets: c.packets,
@@ -734,6 +792,7 @@ fn lower_exprs<'a>(
                     _ => None,
                 });
                 let from = src.map_or(Src::one(i - 1), |s| s.src.then(i - 1));
+                let eff = l3.map_or(fam, |d| d.0);
                 let kind = match (m.key, imm) {
                     (NFT_META_NFTRACE, Some(1)) => Some(ActionKind::Trace),
                     (NFT_META_MARK, _) => src
@@ -741,30 +800,43 @@ fn lower_exprs<'a>(
                         .map(|(value, mask)| ActionKind::SetMark { value, mask }),
                     _ => None,
                 }
+                .or_else(|| {
+                    let key = Key::Meta(MetaKey(m.key));
+                    set_stmt(eff, regs, src?, key, &out.matches)
+                })
                 .unwrap_or_else(|| ActionKind::Nft {
                     exprs: from.text(exprs).into(),
                 });
+                if eff != fam {
+                    drop_implied_by_keys(&mut out.matches, &mut l3, &kind);
+                }
                 set_action(&mut out, kind, &mut stmt, from, exprs);
             }
-            Expr::Ct(c) if c.sreg.is_some() && c.key == NFT_CT_MARK && c.direction.is_none() => {
+            Expr::Ct(c) if c.sreg.is_some() => {
+                let eff = l3.map_or(fam, |d| d.0);
                 let src = regs.get(c.sreg.unwrap_or_default());
                 let from = src.map_or(Src::one(i - 1), |s| s.src.then(i - 1));
+                let mark = Load::Ct {
+                    key: NFT_CT_MARK,
+                    dir: None,
+                };
                 let kind = src
-                    .and_then(|s| {
-                        mark_set(
-                            s,
-                            Load::Ct {
-                                key: NFT_CT_MARK,
-                                dir: None,
-                            },
-                        )
+                    .filter(|_| c.key == NFT_CT_MARK && c.direction.is_none())
+                    .and_then(|s| mark_set(s, mark))
+                    .map(|(value, mask)| ActionKind::SetConnMark { value, mask })
+                    .or_else(|| {
+                        let key = Key::Ct {
+                            key: CtKey(c.key),
+                            reply: c.direction.map(|d| d == 1),
+                        };
+                        set_stmt(eff, regs, src?, key, &out.matches)
                     })
-                    .map_or_else(
-                        || ActionKind::Nft {
-                            exprs: from.text(exprs).into(),
-                        },
-                        |(value, mask)| ActionKind::SetConnMark { value, mask },
-                    );
+                    .unwrap_or_else(|| ActionKind::Nft {
+                        exprs: from.text(exprs).into(),
+                    });
+                if eff != fam {
+                    drop_implied_by_keys(&mut out.matches, &mut l3, &kind);
+                }
                 set_action(&mut out, kind, &mut stmt, from, exprs);
             }
             Expr::Nat(n) => {
@@ -1026,6 +1098,22 @@ fn verdict(code: i32, chain: Option<&str>) -> Option<ActionKind> {
     })
 }
 
+/// The whole packet mark copied to the connection's (`save`: `ct mark set
+/// meta mark`, CONNMARK `--save-mark`) or back (`meta mark set ct mark`,
+/// `--restore-mark`).
+pub(crate) fn mark_copy(save: bool) -> ActionKind {
+    let meta = Key::Meta(MetaKey(NFT_META_MARK));
+    let ct = Key::Ct {
+        key: CtKey(NFT_CT_MARK),
+        reply: None,
+    };
+    let (key, from) = if save { (ct, meta) } else { (meta, ct) };
+    ActionKind::Set {
+        key,
+        value: Source::Key(from),
+    }
+}
+
 /// `(value, mask)` of a mark statement (`mark = (mark & !mask) ^ value`)
 /// whose source register holds `slot`: a constant, or `own` (the same
 /// mark) masked and xored by one `bitwise`.
@@ -1267,13 +1355,23 @@ fn drop_implied(matches: &mut Vec<Match>, l3: &mut Option<(Family, Option<usize>
     }
 }
 
-/// [`drop_implied`] for a verdict map: its keys may imply the family.
+/// [`drop_implied`] for a statement: a verdict map's or data map's keys,
+/// or the key a statement sets, may imply the family.
 fn drop_implied_by_keys(
     matches: &mut Vec<Match>,
     l3: &mut Option<(Family, Option<usize>)>,
     kind: &ActionKind,
 ) {
-    if let (Some((dep, Some(_))), ActionKind::Vmap { keys, .. }) = (*l3, kind) {
+    let keys: &[Key] = match kind {
+        ActionKind::Vmap { keys, .. }
+        | ActionKind::Set {
+            value: Source::Map { keys, .. },
+            ..
+        } => keys,
+        ActionKind::Set { key, .. } => std::slice::from_ref(key),
+        _ => &[],
+    };
+    if let Some((dep, Some(_))) = *l3 {
         if keys.iter().any(|k| key_implies(dep, k)) {
             drop_dependency(matches, l3, matches.len());
         }
@@ -2291,6 +2389,15 @@ pub(crate) fn xt_target(fam: Family, name: &str, t: &XtTarget<'_>) -> ActionKind
             value: *ctmark,
             mask: *ctmask,
         },
+        // The whole mark saved or restored: `ct mark set meta mark`, `meta
+        // mark set ct mark`.
+        XtTarget::Connmark {
+            ctmask: u32::MAX,
+            nfmask: u32::MAX,
+            mode: mode @ (1 | 2),
+            shift_bits: 0,
+            ..
+        } => mark_copy(*mode == 1),
         // Save and restore: the text iptables-save prints (connmark_tg_save),
         // as the text reader keeps it.
         XtTarget::Connmark {
@@ -3159,6 +3266,127 @@ fn either_port(keys: &[(Keyed, usize)], elems: &[Vec<(Value, Value)>]) -> Option
     // Both sides for each range: `0-65535 . 0-65535` alone is a source
     // range of all ports and a destination one at once.
     (src == dst && !src.is_empty() && elems.len() == 2 * src.len()).then_some(src)
+}
+
+/// A data map looked up with register `sreg`: the keys and, per element,
+/// the data (a map's elements all map to a value).
+fn data_map(
+    fam: Family,
+    regs: &Regs<'_>,
+    sreg: Reg,
+    set: &SetContents,
+    matches: &[Match],
+) -> Option<DataMap> {
+    let keys = set_keys(fam, regs, sreg, set, matches)?;
+    let elems = set_values(&keys, set)?
+        .into_iter()
+        .map(|(key, data)| match data? {
+            ElemData::Value(v) => Some(MapElem {
+                key,
+                data: v.clone(),
+            }),
+            ElemData::Verdict { .. } => None,
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(DataMap {
+        keys: keys.iter().map(|k| k.0.key).collect(),
+        elems,
+    })
+}
+
+/// `b`, register bytes written to `key`, as a value of `key`: its width
+/// of them (the rest must be zero), in network order.
+fn value_of(key: Key, b: &[u8]) -> Option<Value> {
+    let width = key.width();
+    if width == 0 || width > 16 || b.len() < width || b[width..].iter().any(|&x| x != 0) {
+        return None;
+    }
+    let mut v = b[..width].to_vec();
+    if key.host_order() {
+        v.reverse();
+    }
+    Some(Value(v.into()))
+}
+
+/// A statement that writes register `src` to `key`: a constant, another
+/// key of the same width, or a data map's result, as [`ActionKind::Set`].
+fn set_stmt(
+    fam: Family,
+    regs: &Regs<'_>,
+    src: &Slot<'_>,
+    key: Key,
+    matches: &[Match],
+) -> Option<ActionKind> {
+    if src.opaque || src.mask.is_some() || src.hton {
+        return None;
+    }
+    let value = match src.load {
+        Load::Imm(v) => Source::Value(value_of(key, v)?),
+        Load::Map { idx, .. } => {
+            let map = regs.maps.get(idx as usize)?;
+            Source::Map {
+                keys: map.keys.clone(),
+                elems: map
+                    .elems
+                    .iter()
+                    .map(|e| {
+                        Some(MapElem {
+                            key: e.key.clone(),
+                            data: value_of(key, &e.data)?,
+                        })
+                    })
+                    .collect::<Option<_>>()?,
+            }
+        }
+        _ => {
+            let k = Keyed::of(fam, src, matches)?;
+            let whole = k.shift == 0 && k.fmask == u128::MAX && k.mask.is_none();
+            if !whole || k.key.width() != key.width() || k.key.host_order() != key.host_order() {
+                return None;
+            }
+            Source::Key(k.key)
+        }
+    };
+    Some(ActionKind::Set { key, value })
+}
+
+/// A payload write of register `src`: a header field set to a constant,
+/// written whole (`tcp dport set 80`) or, for a field of part of its
+/// bytes, as the bytes loaded, the field's bits cleared and the value
+/// xored in (`ip dscp set cs1`).
+fn payload_write(
+    fam: Family,
+    src: &Slot<'_>,
+    p: &nflens_wire::expr::Payload,
+    matches: &[Match],
+) -> Option<ActionKind> {
+    let load = Load::Payload {
+        base: p.base,
+        offset: p.offset,
+        len: p.len,
+    };
+    let (field_mask, value): (Option<Vec<u8>>, &[u8]) = match (src.load, src.xor) {
+        (Load::Imm(v), _) if !src.opaque && src.mask.is_none() && !src.hton => (None, v),
+        (l, Some((keep, xor))) if l == load => (Some(keep.iter().map(|b| !b).collect()), xor),
+        _ => return None,
+    };
+    let written = Slot {
+        mask: field_mask.as_deref(),
+        ..Slot::loaded(0, load, 0)
+    };
+    let k = Keyed::of(fam, &written, matches)?;
+    if k.narrower_mask().is_some() {
+        return None;
+    }
+    let b = value.get(..p.len as usize)?;
+    if value[p.len as usize..].iter().any(|&x| x != 0) {
+        return None;
+    }
+    let v = k.value(b)?;
+    Some(ActionKind::Set {
+        key: k.key,
+        value: Source::Value(v),
+    })
 }
 
 /// A verdict map looked up with register `sreg`: the keys and, per

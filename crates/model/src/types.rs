@@ -834,6 +834,17 @@ pub enum ActionKind {
         /// The elements, sorted, the catch-all `*` (if any) last.
         elems: Vec<MapElem<ActionKind>>,
     },
+    /// Set a `meta` or `ct` key or a header field (`ct zone set 1`, `meta
+    /// priority set cafe:beef`, `ct mark set meta mark`, `meta mark set
+    /// tcp dport map { 22 : 0x1 }`), where [`SetMark`](ActionKind::SetMark),
+    /// [`SetConnMark`](ActionKind::SetConnMark) and
+    /// [`Trace`](ActionKind::Trace) do not say it.
+    Set {
+        /// What is set.
+        key: Key,
+        /// To what.
+        value: Source,
+    },
     /// Do not track (NOTRACK, CT --notrack).
     Notrack,
     /// Trace (TRACE, nft `meta nftrace set 1`).
@@ -869,6 +880,29 @@ pub enum ActionKind {
         target: Box<str>,
         /// Canonical option text.
         args: Box<str>,
+    },
+}
+
+/// Where a [`Set`](ActionKind::Set) statement's value comes from.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "kebab-case")
+)]
+pub enum Source {
+    /// A constant, of the set key's width.
+    Value(Value),
+    /// Another key's value (`ct mark set meta mark`).
+    Key(Key),
+    /// What an anonymous data map gives for `keys` (`meta mark set tcp
+    /// dport map { 22 : 0x1 }`); each element's data is a value of the set
+    /// key. No element, no change.
+    Map {
+        /// The keys looked up: one, or a concatenation.
+        keys: Vec<Key>,
+        /// The elements, sorted, the catch-all `*` (if any) last.
+        elems: Vec<MapElem<Value>>,
     },
 }
 

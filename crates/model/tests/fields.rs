@@ -644,3 +644,128 @@ fn test_eight_byte_host_values_turned_to_network_order_compare_by_order() {
     );
     assert_eq!(text(&r, Family::Ipv4), "ct bytes > 100000");
 }
+
+fn lowered(family: u8, lines: &[&str]) -> Rule {
+    let lines: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
+    let exprs = nftdebug::parse(&lines, family).expect("debug lines parse");
+    nft::rule_decoded(&nftdebug::bare_rule(family), &exprs)
+}
+
+#[test]
+fn test_set_statements_of_constants_and_keys() {
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &[
+                "[ immediate reg 1 0x00000001 ]",
+                "[ ct set zone with reg 1 ]",
+            ],
+            "ct zone set 1",
+        ),
+        (
+            &[
+                "[ immediate reg 1 0xcafebeef ]",
+                "[ meta set priority with reg 1 ]",
+            ],
+            "meta priority set cafe:beef",
+        ),
+        (
+            &[
+                "[ immediate reg 1 0x00000407 ]",
+                "[ ct set event with reg 1 ]",
+            ],
+            "ct event set new,related,destroy,label",
+        ),
+        (
+            &[
+                "[ immediate reg 1 0x00000000 0x00000000 0x00000000 0x80000000 ]",
+                "[ ct set label with reg 1 ]",
+            ],
+            "ct label set 127",
+        ),
+        (
+            &["[ meta load mark => reg 1 ]", "[ ct set mark with reg 1 ]"],
+            "ct mark set meta mark",
+        ),
+    ];
+    for (lines, want) in cases {
+        let r = lowered(2, lines);
+        assert!(
+            matches!(
+                r.action.as_ref().map(|a| &a.kind),
+                Some(nflens_model::ActionKind::Set { .. })
+            ),
+            "{r:?}"
+        );
+        assert_eq!(text_of(&r), want);
+    }
+}
+
+#[test]
+fn test_connmark_save_is_ct_mark_set_meta_mark() {
+    let text = nflens_xtables::parse(
+        "*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j CONNMARK --save-mark --nfmask 0xffffffff --ctmask 0xffffffff\nCOMMIT\n",
+    )
+    .expect("parses");
+    let rs = nflens_model::lower::from_xtables(&text, None).expect("lowers");
+    let saved = &rs.tables[0].chains[0].rules[0];
+    let native = lowered(
+        2,
+        &["[ meta load mark => reg 1 ]", "[ ct set mark with reg 1 ]"],
+    );
+    assert!(saved.same_meaning(&native), "{saved:?}\n{native:?}");
+    // A partial mask is not the whole mark copied.
+    let text = nflens_xtables::parse(
+        "*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j CONNMARK --save-mark --nfmask 0xff --ctmask 0xff\nCOMMIT\n",
+    )
+    .expect("parses");
+    let rs = nflens_model::lower::from_xtables(&text, None).expect("lowers");
+    assert!(!rs.tables[0].chains[0].rules[0].same_meaning(&native));
+}
+
+#[test]
+fn test_payload_writes_set_header_fields() {
+    let port = lowered(
+        2,
+        &[
+            "[ meta load l4proto => reg 1 ]",
+            "[ cmp eq reg 1 0x00000006 ]",
+            "[ immediate reg 1 0x00005000 ]",
+            "[ payload write reg 1 => 2b @ transport header + 2 csum_type 1 csum_off 16 csum_flags 0x0 ]",
+        ],
+    );
+    assert_eq!(text_of(&port), "tcp dport set 80");
+    // DSCP is the top six bits of a byte: the byte is loaded, its DSCP
+    // bits cleared and the value xored in.
+    let dscp = lowered(
+        2,
+        &[
+            "[ payload load 1b @ network header + 1 => reg 1 ]",
+            "[ bitwise reg 1 = ( reg 1 & 0x00000003 ) ^ 0x00000020 ]",
+            "[ payload write reg 1 => 1b @ network header + 1 csum_type 1 csum_off 10 csum_flags 0x0 ]",
+        ],
+    );
+    assert_eq!(text_of(&dscp), "ip dscp set cs1");
+}
+
+#[test]
+fn test_data_map_sets_the_mark() {
+    let r = with_set(
+        2,
+        &[
+            "[ meta load l4proto => reg 1 ]",
+            "[ cmp eq reg 1 0x00000006 ]",
+            "[ payload load 2b @ transport header + 2 => reg 1 ]",
+            "[ lookup reg 1 set __set0 dreg 1 ]",
+            "[ meta set mark with reg 1 ]",
+        ],
+        0xb,
+        &[
+            "element 00001600  : 00000001 0 [end]",
+            "element 00005000  : 00000002 0 [end]",
+        ],
+    );
+    assert_eq!(
+        text_of(&r),
+        "meta mark set tcp dport map { 22 : 0x00000001, 80 : 0x00000002 }"
+    );
+}

@@ -1,7 +1,7 @@
 //! A test-only reader of libnftnl's debug syntax (`nft --debug=netlink`,
 //! the `payload_lines` of the nftables `tests/py` corpus) back into wire
 //! expressions, for the expressions the model lowers to typed kinds:
-//! `payload`, `exthdr` (loads), `meta`, `ct`, `cmp`, `bitwise`,
+//! `payload` (loads and writes), `exthdr` (loads), `meta`, `ct`, `cmp`, `bitwise`,
 //! `byteorder`, `immediate`, `range`, `lookup`, `counter`, `log`, `limit`,
 //! `quota`, `nat`, `masq`, `redir`, `reject`, `notrack`. Any other line, or one it cannot read, makes the
 //! whole rule `None` (the caller counts it).
@@ -226,6 +226,20 @@ pub fn parse_with_op(
                     offset: off.parse().ok()?,
                     len,
                     ..Payload::default()
+                })
+            }
+            ["payload", "write", "reg", s, "=>", n, "@", base, "header", "+", off, "csum_type", ct, "csum_off", co, "csum_flags", cf] => {
+                Expr::Payload(Payload {
+                    dreg: None,
+                    sreg: Some(reg(Some(s))?),
+                    base: ["link", "network", "transport", "inner"]
+                        .iter()
+                        .position(|b| b == base)? as u32,
+                    offset: off.parse().ok()?,
+                    len: n.strip_suffix('b')?.parse().ok()?,
+                    csum_type: ct.parse().ok()?,
+                    csum_offset: co.parse().ok()?,
+                    csum_flags: u32::from_str_radix(cf.strip_prefix("0x")?, 16).ok()?,
                 })
             }
             ["exthdr", "load", rest @ ..] => {

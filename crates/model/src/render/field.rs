@@ -235,6 +235,23 @@ pub(crate) fn value_text(ty: Datatype, v: &Value, o: ValueOpts) -> String {
         ),
         Datatype::TcpFlags => bits_text(n as u64, &TCP_FLAG_NAMES, o.numeric),
         Datatype::CtEvent => bits_text(n as u64, CT_EVENTS, o.numeric),
+        Datatype::CtLabel => {
+            let bits: Vec<String> = b
+                .iter()
+                .enumerate()
+                .flat_map(|(i, &x)| {
+                    (0..8)
+                        .filter(move |j| x >> j & 1 != 0)
+                        .map(move |j| i * 8 + j)
+                })
+                .map(|n| n.to_string())
+                .collect();
+            if bits.is_empty() {
+                "0".into()
+            } else {
+                bits.join(",")
+            }
+        }
         Datatype::CtState => bits_text(n as u64, &CT_STATE_NAMES, o.numeric),
         Datatype::CtStatus => bits_text(n as u64, &CT_STATUS_NAMES, o.numeric),
         Datatype::TcHandle => match n {
@@ -353,6 +370,12 @@ pub(crate) fn field_text(key: &Key, test: &FieldTest, negated: bool, o: ValueOpt
                 .map(|(lo, hi)| element_text(ty, lo, hi, o))
                 .collect();
             format!("{key} {ne}{{ {} }}", items.join(", "))
+        }
+        // A label bit set: `ct label 127`.
+        FieldTest::Masked { mask, value }
+            if ty == Datatype::CtLabel && negated && value.0.iter().all(|&b| b == 0) =>
+        {
+            format!("{key} {}", value_text(ty, mask, o))
         }
         FieldTest::Masked { mask, value } => format!(
             "{key} & {:#x} {} {}",

@@ -15,7 +15,7 @@ use std::net::IpAddr;
 
 use nflens_xtables::value::Ntop;
 
-use super::field::{field_text, keys_text, tuple_text, ValueOpts};
+use super::field::{field_text, keys_text, tuple_text, value_text, ValueOpts};
 use super::{neg, one_line, ports_text, Output, Unrepresentable};
 use crate::field::{FieldTest, Header, Key, MetaKey};
 use crate::types::*;
@@ -692,12 +692,12 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
                     items.push(format!(
                         "{} : {}",
                         tuple_text(keys, &e.key, vopts),
-                        action(&e.data, family)?
+                        action(&e.data, family, vopts)?
                     ));
                 }
                 format!("{} vmap {{ {} }}", keys_text(keys), items.join(", "))
             }
-            kind => action(kind, family)?,
+            kind => action(kind, family, vopts)?,
         });
     }
     if let Some(c) = &r.comment {
@@ -708,18 +708,27 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
 }
 
 /// Whether a header field of a header `pred` accepts is read after
-/// condition `at`: by a later condition or by the rule's verdict map.
+/// condition `at`: by a later condition or by the rule's statement (a
+/// verdict map's keys, a field it sets or reads).
 fn header_follows(r: &Rule, at: usize, pred: impl Fn(Header) -> bool) -> bool {
     let later = r.matches.iter().skip(at + 1).flat_map(|m| match &m.kind {
         MatchKind::Field { key, .. } => std::slice::from_ref(key),
         MatchKind::Concat { keys, .. } => keys.as_slice(),
         _ => &[],
     });
-    let vmap = match r.action.as_ref().map(|a| &a.kind) {
-        Some(ActionKind::Vmap { keys, .. }) => keys.as_slice(),
-        _ => &[],
+    let (stmt, from): (&[Key], &[Key]) = match r.action.as_ref().map(|a| &a.kind) {
+        Some(ActionKind::Vmap { keys, .. }) => (keys, &[]),
+        Some(ActionKind::Set { key, value }) => (
+            std::slice::from_ref(key),
+            match value {
+                Source::Map { keys, .. } => keys,
+                Source::Key(k) => std::slice::from_ref(k),
+                Source::Value(_) => &[],
+            },
+        ),
+        _ => (&[], &[]),
     };
-    later.chain(vmap).any(|k| match k {
+    later.chain(stmt).chain(from).any(|k| match k {
         Key::Header(h) => pred(h.header()),
         _ => false,
     })
@@ -935,7 +944,7 @@ fn reject_text(with: Option<&str>, family: Family) -> Result<String, String> {
     Ok(format!("reject with {kind} {code}"))
 }
 
-fn action(a: &ActionKind, family: Family) -> Result<String, String> {
+fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String> {
     Ok(match a {
         ActionKind::Accept => "accept".to_owned(),
         ActionKind::Drop => "drop".to_owned(),
@@ -1053,6 +1062,27 @@ fn action(a: &ActionKind, family: Family) -> Result<String, String> {
             t
         }
         ActionKind::Continue => "continue".to_owned(),
+        ActionKind::Set { key, value } => {
+            let ty = key.datatype();
+            let v = match value {
+                Source::Value(v) => value_text(ty, v, o),
+                Source::Key(k) => k.to_string(),
+                Source::Map { keys, elems } => {
+                    let items: Vec<String> = elems
+                        .iter()
+                        .map(|e| {
+                            format!(
+                                "{} : {}",
+                                tuple_text(keys, &e.key, o),
+                                value_text(ty, &e.data, o)
+                            )
+                        })
+                        .collect();
+                    format!("{} map {{ {} }}", keys_text(keys), items.join(", "))
+                }
+            };
+            format!("{key} set {v}")
+        }
         ActionKind::Vmap { .. } => return Err("a verdict map inside a verdict map".into()),
         ActionKind::Notrack => "notrack".to_owned(),
         ActionKind::Trace => "meta nftrace set 1".to_owned(),
