@@ -7,7 +7,9 @@
 pub mod xtables_parse {
     /// Runs the target on one input.
     pub fn run(data: &[u8]) {
-        let Ok(text) = std::str::from_utf8(data) else { return };
+        let Ok(text) = std::str::from_utf8(data) else {
+            return;
+        };
         // As a whole file, and as the body of a table.
         check(text);
         check(&format!("*filter\n:INPUT ACCEPT [0:0]\n{text}\nCOMMIT\n"));
@@ -17,7 +19,9 @@ pub mod xtables_parse {
     }
 
     fn check(text: &str) {
-        let Ok(dump) = nflens_xtables::parse(text) else { return };
+        let Ok(dump) = nflens_xtables::parse(text) else {
+            return;
+        };
         let printed = dump.to_string();
         let again = nflens_xtables::parse(&printed)
             .unwrap_or_else(|e| panic!("printed text does not parse: {e}\n{printed}"));
@@ -91,7 +95,8 @@ pub mod nlmsg_decode {
         if let Ok(snap) = nflens_socket::Snapshot::from_bytes(data.to_vec()) {
             let _ = snap.write_debug(&mut out);
             // What from_bytes accepted re-serialises and decodes again the same.
-            let again = nflens_socket::Snapshot::from_bytes(snap.messages()).expect("re-serialised snapshot decodes");
+            let again = nflens_socket::Snapshot::from_bytes(snap.messages())
+                .expect("re-serialised snapshot decodes");
             let mut out2 = String::new();
             let _ = again.write_debug(&mut out2);
             assert_eq!(out, out2);
@@ -113,7 +118,9 @@ pub mod expr_decode {
         let mut out = String::new();
         for a in AttrIter::new(data, 0) {
             let Ok(a) = a else { break };
-            let Ok(ea) = ExprAttr::parse(&a) else { continue };
+            let Ok(ea) = ExprAttr::parse(&a) else {
+                continue;
+            };
             if let Ok(e) = ea.decode() {
                 exercise(&e, 2, &mut out);
                 exercise(&e, 10, &mut out);
@@ -152,6 +159,9 @@ pub mod expr_decode {
 /// delinearizer; and any bytes as a dump, lowered whole. Lowering never
 /// panics: what it does not understand stays raw.
 pub mod lower {
+    use std::sync::OnceLock;
+
+    use nflens_model::nft::{ElemData, SetContents, SetElement, SetIndex};
     use nflens_wire::_testing::put;
     use nflens_wire::{MsgIter, Object};
 
@@ -173,38 +183,150 @@ pub mod lower {
         m
     }
 
+    /// Sets of every shape the lowering reads, named `a` to `f` in table
+    /// `t` of each family, for lookups the input names: a hash set, an
+    /// interval set, a set of concatenated ranges, a verdict map with a
+    /// catch-all, a data map, a set of 16-byte keys.
+    fn sets() -> &'static SetIndex {
+        static SETS: OnceLock<SetIndex> = OnceLock::new();
+        SETS.get_or_init(|| {
+            let el =
+                |key: &[u8], end: Option<&[u8]>, flags: u32, data: Option<ElemData>| SetElement {
+                    key: key.into(),
+                    key_end: end.map(Into::into),
+                    flags,
+                    data,
+                };
+            let verdict = |code: i32, chain: Option<&str>| {
+                Some(ElemData::Verdict {
+                    code,
+                    chain: chain.map(Into::into),
+                })
+            };
+            let shapes = [
+                (
+                    "a",
+                    0x3,
+                    4,
+                    vec![
+                        el(&[10, 0, 0, 1], None, 0, None),
+                        el(&[0, 0, 0, 22], None, 0, None),
+                    ],
+                ),
+                (
+                    "b",
+                    0x7,
+                    2,
+                    vec![
+                        el(&[0, 0], None, 1, None),
+                        el(&[0, 22], None, 0, None),
+                        el(&[0, 80], None, 1, None),
+                    ],
+                ),
+                (
+                    "c",
+                    0x87,
+                    8,
+                    vec![el(
+                        &[10, 0, 0, 0, 0, 10, 0, 0],
+                        Some(&[10, 255, 255, 255, 0, 23, 0, 0]),
+                        0,
+                        None,
+                    )],
+                ),
+                (
+                    "d",
+                    0xb,
+                    2,
+                    vec![
+                        el(&[0, 22], None, 0, verdict(-1, None)),
+                        el(&[0, 23], None, 0, verdict(-3, Some("x"))),
+                        el(&[], None, 2, verdict(1, None)),
+                    ],
+                ),
+                (
+                    "e",
+                    0xb,
+                    4,
+                    vec![el(
+                        &[1, 2, 3, 4],
+                        None,
+                        0,
+                        Some(ElemData::Value([0, 0, 0, 7].into())),
+                    )],
+                ),
+                ("f", 0x3, 16, vec![el(&[0xfe; 16], None, 0, None)]),
+            ];
+            let mut index = SetIndex::new();
+            for family in [2u8, 10, 1, 7, 5, 3] {
+                for (name, flags, key_len, elems) in &shapes {
+                    let contents = SetContents {
+                        flags: *flags,
+                        key_len: Some(*key_len),
+                        elems: elems.clone(),
+                    };
+                    index.insert(family, "t", name, contents);
+                }
+            }
+            index
+        })
+    }
+
+    /// The input as the expressions of a rule of `family`, lowered with
+    /// [`sets`] (`None` when the message does not parse).
+    pub fn lowered(family: u8, data: &[u8]) -> Option<nflens_model::Rule> {
+        let msg = rule_msg(family, data);
+        let m = MsgIter::new(&msg, 0).flatten().next()?;
+        let Ok(Object::Rule(r)) = Object::parse(&m) else {
+            return None;
+        };
+        Some(match r.exprs.iter().collect::<Result<Vec<_>, _>>() {
+            Ok(exprs) => nflens_model::nft::rule_decoded_with_sets(&r, &exprs, sets()),
+            Err(_) => nflens_model::nft::rule(&r),
+        })
+    }
+
     /// Runs the target on one input.
     pub fn run(data: &[u8]) {
         if data.len() <= 60_000 {
             for family in [2u8, 10, 1, 7, 5, 3] {
-                let msg = rule_msg(family, data);
-                for m in MsgIter::new(&msg, 0).flatten() {
-                    if let Ok(Object::Rule(r)) = Object::parse(&m) {
-                        let rule = nflens_model::nft::rule(&r);
-                        // Whatever lowers renders (or says why it cannot).
-                        let fam = nflens_model::nft::family(family)
-                            .unwrap_or(nflens_model::Family::Inet);
-                        for numeric in [false, true] {
-                            let opts = nflens_model::render::nft::Options {
-                                numeric,
-                                utc_offset: -43_200,
-                                ..Default::default()
-                            };
-                            let mut text = String::new();
-                            let _ = nflens_model::render::nft::rule(&rule, fam, opts, &mut text);
-                        }
-                    }
+                let Some(rule) = lowered(family, data) else {
+                    continue;
+                };
+                // Whatever lowers renders (or says why it cannot).
+                let fam = nflens_model::nft::family(family).unwrap_or(nflens_model::Family::Inet);
+                for numeric in [false, true] {
+                    let opts = nflens_model::render::nft::Options {
+                        numeric,
+                        utc_offset: -43_200,
+                        ..Default::default()
+                    };
+                    let mut text = String::new();
+                    let _ = nflens_model::render::nft::rule(&rule, fam, opts, &mut text);
                 }
             }
         }
         if let Ok(snap) = nflens_socket::Snapshot::from_bytes(data.to_vec()) {
             let input = nflens_analysis::NftInput {
                 tables: snap.tables().collect(),
-                chains: snap.chains_with_rules().map(|(c, r)| (c, r.collect())).collect(),
+                chains: snap
+                    .chains_with_rules()
+                    .map(|(c, r)| (c, r.collect()))
+                    .collect(),
             };
             let _ = nflens_analysis::analyse(&input, &nflens_analysis::Version::ALL);
-            let rs = nflens_model::nft::ruleset(snap.tables(), snap.chains_with_rules());
-            for r in rs.tables.iter().flat_map(|t| &t.chains).flat_map(|c| &c.rules) {
+            let sets = SetIndex::anonymous(snap.sets_with_elems()).unwrap_or_default();
+            let rs = nflens_model::nft::ruleset_with_sets(
+                snap.tables(),
+                snap.chains_with_rules(),
+                &sets,
+            );
+            for r in rs
+                .tables
+                .iter()
+                .flat_map(|t| &t.chains)
+                .flat_map(|c| &c.rules)
+            {
                 assert!(r.same_meaning(r), "a rule means what it means");
             }
         }
@@ -242,7 +364,9 @@ mod smoke {
     use std::path::Path;
 
     fn corpus(target: &str) -> Vec<Vec<u8>> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(target);
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("corpus")
+            .join(target);
         let mut v: Vec<Vec<u8>> = std::fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
             .map(|e| std::fs::read(e.unwrap().path()).unwrap())
@@ -295,5 +419,29 @@ mod smoke {
     fn lower_smoke() {
         smoke("expr_decode", super::lower::run);
         smoke("nlmsg_decode", super::lower::run);
+        smoke("lower_sets", super::lower::run);
+    }
+
+    /// The `lower_sets` seeds (hand-made lookups of the target's sets `a`
+    /// to `f`: a set, an interval set, concatenated ranges, a verdict map,
+    /// a data map read by `meta mark set`, 16-byte keys) lower to typed
+    /// kinds, so fuzzing from them reaches the set and map code.
+    #[test]
+    fn lower_sets_seeds_reach_the_set_code() {
+        for seed in corpus("lower_sets") {
+            let rule = super::lower::lowered(2, &seed).expect("a rule");
+            let raw = rule
+                .matches
+                .iter()
+                .any(|m| matches!(m.kind, nflens_model::MatchKind::Nft { .. }))
+                || matches!(
+                    rule.action.as_ref().map(|a| &a.kind),
+                    Some(nflens_model::ActionKind::Nft { .. })
+                );
+            assert!(
+                !raw && (!rule.matches.is_empty() || rule.action.is_some()),
+                "{rule:?}"
+            );
+        }
     }
 }

@@ -186,7 +186,7 @@ impl Slot<'_> {
     /// words), when known.
     fn span(&self) -> Option<(u32, u32)> {
         let start = reg_offset(self.reg)?;
-        Some((start, start + self.width()?.div_ceil(4) * 4))
+        Some((start, start.saturating_add(self.width()?.div_ceil(4).saturating_mul(4))))
     }
 
     /// A register whose content nflens does not follow (an unknown load, a
@@ -3087,7 +3087,7 @@ fn set_keys(
     let mut keys = Vec::new();
     let mut at = 0;
     while at < total && keys.len() < 16 {
-        let slot = regs.at_offset(start + u32::try_from(at).ok()?)?;
+        let slot = regs.at_offset(start.checked_add(u32::try_from(at).ok()?)?)?;
         let k = Keyed::of(fam, slot, matches)?;
         if k.narrower_mask().is_some() {
             return None;
@@ -3097,7 +3097,7 @@ fn set_keys(
             _ => k.width,
         };
         keys.push((k, width));
-        at += width.div_ceil(4) * 4;
+        at = at.saturating_add(width.div_ceil(4).saturating_mul(4));
     }
     // A single key's set may say its exact width (2 for a port).
     let exact = at == total || keys.len() == 1 && keys[0].1 == total;
