@@ -149,6 +149,8 @@ struct Slot<'a> {
     /// does so before comparing ranges of `meta length` and the like).
     hton: bool,
     src: Src,
+    /// The register bytes it fills, as [`Regs::set`] worked them out.
+    span: Option<(u32, u32)>,
 }
 
 impl Slot<'_> {
@@ -162,6 +164,7 @@ impl Slot<'_> {
             xor: None,
             hton: false,
             src: Src::one(at),
+            span: None,
         }
     }
 
@@ -184,7 +187,7 @@ impl Slot<'_> {
 
     /// The register bytes `[start, end)` the value fills (whole 32-bit
     /// words), when known.
-    fn span(&self) -> Option<(u32, u32)> {
+    fn bytes(&self) -> Option<(u32, u32)> {
         let start = reg_offset(self.reg)?;
         Some((start, start.saturating_add(self.width()?.div_ceil(4).saturating_mul(4))))
     }
@@ -200,6 +203,7 @@ impl Slot<'_> {
             xor: None,
             hton: false,
             src,
+            span: None,
         }
     }
 }
@@ -255,12 +259,13 @@ struct DataMap {
 impl<'a> Regs<'a> {
     /// `slot` fills its register: what it overwrites is gone, also a
     /// 32-bit register that a 16-byte one's load covers and the reverse.
-    fn set(&mut self, slot: Slot<'a>) {
-        let span = slot.span();
+    fn set(&mut self, mut slot: Slot<'a>) {
+        let span = slot.bytes();
         self.slots.retain(|s| {
             s.reg != slot.reg
-                && !matches!((s.span(), span), (Some(a), Some(b)) if a.0 < b.1 && b.0 < a.1)
+                && !matches!((s.span, span), (Some(a), Some(b)) if a.0 < b.1 && b.0 < a.1)
         });
+        slot.span = span;
         self.slots.push(slot);
     }
     fn get(&self, r: Reg) -> Option<&Slot<'a>> {
@@ -1075,6 +1080,7 @@ fn bitwise<'a>(regs: &mut Regs<'a>, b: &Bitwise<'a>, at: usize) {
         xor,
         hton: src.hton,
         src: src.src.then(at),
+        span: None,
     });
 }
 
