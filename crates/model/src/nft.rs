@@ -189,7 +189,10 @@ impl Slot<'_> {
     /// words), when known.
     fn bytes(&self) -> Option<(u32, u32)> {
         let start = reg_offset(self.reg)?;
-        Some((start, start.saturating_add(self.width()?.div_ceil(4).saturating_mul(4))))
+        Some((
+            start,
+            start.saturating_add(self.width()?.div_ceil(4).saturating_mul(4)),
+        ))
     }
 
     /// A register whose content nflens does not follow (an unknown load, a
@@ -3274,6 +3277,30 @@ fn either_port(keys: &[(Keyed, usize)], elems: &[Vec<(Value, Value)>]) -> Option
     (src == dst && !src.is_empty() && elems.len() == 2 * src.len()).then_some(src)
 }
 
+/// A map looked up with register `sreg`: its keys and elements, each
+/// element's data turned by `data` (`None` for one it does not take: the
+/// map is then not read).
+fn map_elems<T>(
+    fam: Family,
+    regs: &Regs<'_>,
+    sreg: Reg,
+    set: &SetContents,
+    matches: &[Match],
+    data: impl Fn(&ElemData) -> Option<T>,
+) -> Option<(Vec<Key>, Vec<MapElem<T>>)> {
+    let keys = set_keys(fam, regs, sreg, set, matches)?;
+    let elems = set_values(&keys, set)?
+        .into_iter()
+        .map(|(key, d)| {
+            Some(MapElem {
+                key,
+                data: data(d?)?,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some((keys.iter().map(|k| k.0.key).collect(), elems))
+}
+
 /// A data map looked up with register `sreg`: the keys and, per element,
 /// the data (a map's elements all map to a value).
 fn data_map(
@@ -3283,21 +3310,11 @@ fn data_map(
     set: &SetContents,
     matches: &[Match],
 ) -> Option<DataMap> {
-    let keys = set_keys(fam, regs, sreg, set, matches)?;
-    let elems = set_values(&keys, set)?
-        .into_iter()
-        .map(|(key, data)| match data? {
-            ElemData::Value(v) => Some(MapElem {
-                key,
-                data: v.clone(),
-            }),
-            ElemData::Verdict { .. } => None,
-        })
-        .collect::<Option<Vec<_>>>()?;
-    Some(DataMap {
-        keys: keys.iter().map(|k| k.0.key).collect(),
-        elems,
-    })
+    let (keys, elems) = map_elems(fam, regs, sreg, set, matches, |d| match d {
+        ElemData::Value(v) => Some(v.clone()),
+        ElemData::Verdict { .. } => None,
+    })?;
+    Some(DataMap { keys, elems })
 }
 
 /// `b`, register bytes written to `key`, as a value of `key`: its width
@@ -3404,22 +3421,12 @@ fn vmap_action(
     set: &SetContents,
     matches: &[Match],
 ) -> Option<ActionKind> {
-    let keys = set_keys(fam, regs, sreg, set, matches)?;
-    let elems = set_values(&keys, set)?
-        .into_iter()
-        .map(|(key, data)| match data? {
-            ElemData::Verdict { code, chain } => Some(MapElem {
-                key,
-                data: match *code {
-                    NFT_CONTINUE => ActionKind::Continue,
-                    code => verdict(code, chain.as_deref())?,
-                },
-            }),
-            ElemData::Value(_) => None,
-        })
-        .collect::<Option<Vec<_>>>()?;
-    Some(ActionKind::Vmap {
-        keys: keys.iter().map(|k| k.0.key).collect(),
-        elems,
-    })
+    let (keys, elems) = map_elems(fam, regs, sreg, set, matches, |d| match d {
+        ElemData::Verdict {
+            code: NFT_CONTINUE, ..
+        } => Some(ActionKind::Continue),
+        ElemData::Verdict { code, chain } => verdict(*code, chain.as_deref()),
+        ElemData::Value(_) => None,
+    })?;
+    Some(ActionKind::Vmap { keys, elems })
 }
