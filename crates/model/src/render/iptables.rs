@@ -884,21 +884,17 @@ fn action(a: &ActionKind, family: Family, out: &mut String) -> Result<(), String
         }
         // A rule without a target goes on with the next one.
         ActionKind::Continue => {}
-        ActionKind::Set { key, value } => {
-            match (crate::nft::mark_copy(true), crate::nft::mark_copy(false)) {
-                (save, _) if save == *a => {
-                    out.push_str(" -j CONNMARK --save-mark --nfmask 0xffffffff --ctmask 0xffffffff")
-                }
-                (_, restore) if restore == *a => out.push_str(
-                    " -j CONNMARK --restore-mark --nfmask 0xffffffff --ctmask 0xffffffff",
-                ),
-                _ => {
-                    let _ = value;
-                    return Err(format!(
-                        "{key} set (no iptables target nflens writes it as yet)"
-                    ));
-                }
-            }
+        // The whole mark copied: CONNMARK as iptables-nft-save prints it.
+        ActionKind::Set { .. } if *a == crate::nft::mark_copy(true) => {
+            out.push_str(" -j CONNMARK --save-mark --nfmask 0xffffffff --ctmask 0xffffffff")
+        }
+        ActionKind::Set { .. } if *a == crate::nft::mark_copy(false) => {
+            out.push_str(" -j CONNMARK --restore-mark --nfmask 0xffffffff --ctmask 0xffffffff")
+        }
+        ActionKind::Set { key, .. } => {
+            return Err(format!(
+                "{key} set (no iptables target nflens writes it as yet)"
+            ))
         }
         ActionKind::Vmap { .. } => return Err("a verdict map (nf_tables only)".into()),
         ActionKind::Xt { target, args } => {

@@ -453,28 +453,7 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
                     Dir::Src => "sport",
                     Dir::Dst => "dport",
                     Dir::Either => {
-                        // As nft spells `-m multiport --ports`: either port
-                        // in a range, a concatenation with the other port
-                        // any; elements sorted as nft sorts them (the
-                        // concatenation read as one host-order number).
-                        let mut elems: Vec<(Span32, Span32)> = Vec::new();
-                        let any = Span32 { lo: 0, hi: 0xffff };
-                        for r in ranges {
-                            elems.push((*r, any));
-                            elems.push((any, *r));
-                        }
-                        let le = |p: u32| (p as u16).swap_bytes();
-                        elems.sort_by_key(|(s, d)| (le(d.lo), le(d.hi), le(s.lo), le(s.hi)));
-                        elems.dedup();
-                        let items: Vec<String> = elems
-                            .iter()
-                            .map(|(s, d)| format!("{} . {}", span_text(*s), span_text(*d)))
-                            .collect();
-                        parts.push(format!(
-                            "{proto} sport . {proto} dport {}{{ {} }}",
-                            if n { "!= " } else { "" },
-                            items.join(", ")
-                        ));
+                        parts.push(either_ports_text(proto, ranges, n));
                         continue;
                     }
                 };
@@ -685,20 +664,7 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
         }
     }
     if let Some(a) = &r.action {
-        parts.push(match &a.kind {
-            ActionKind::Vmap { keys, elems } => {
-                let mut items = Vec::with_capacity(elems.len());
-                for e in elems {
-                    items.push(format!(
-                        "{} : {}",
-                        tuple_text(keys, &e.key, vopts),
-                        action(&e.data, family, vopts)?
-                    ));
-                }
-                format!("{} vmap {{ {} }}", keys_text(keys), items.join(", "))
-            }
-            kind => action(kind, family, vopts)?,
-        });
+        parts.push(action(&a.kind, family, vopts)?);
     }
     if let Some(c) = &r.comment {
         parts.push(format!("comment {}", quoted(c)));
@@ -1068,22 +1034,15 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
                 Source::Value(v) => value_text(ty, v, o),
                 Source::Key(k) => k.to_string(),
                 Source::Map { keys, elems } => {
-                    let items: Vec<String> = elems
-                        .iter()
-                        .map(|e| {
-                            format!(
-                                "{} : {}",
-                                tuple_text(keys, &e.key, o),
-                                value_text(ty, &e.data, o)
-                            )
-                        })
-                        .collect();
-                    format!("{} map {{ {} }}", keys_text(keys), items.join(", "))
+                    map_text(keys, elems, "map", o, |v| Ok(value_text(ty, v, o)))?
                 }
             };
             format!("{key} set {v}")
         }
-        ActionKind::Vmap { .. } => return Err("a verdict map inside a verdict map".into()),
+        ActionKind::Vmap { keys, elems } => map_text(keys, elems, "vmap", o, |v| match v {
+            ActionKind::Vmap { .. } => Err("a verdict map inside a verdict map".into()),
+            v => action(v, family, o),
+        })?,
         ActionKind::Notrack => "notrack".to_owned(),
         ActionKind::Trace => "meta nftrace set 1".to_owned(),
         ActionKind::Xt { target, args } => {
@@ -1096,6 +1055,51 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
         }
         ActionKind::Nft { exprs } => return Err(format!("raw expressions {}", one_line(exprs))),
     })
+}
+
+/// A map as nft lists it: `KEYS WORD { KEY : DATA, ... }`, each element's
+/// data spelled by `data`.
+fn map_text<T>(
+    keys: &[Key],
+    elems: &[MapElem<T>],
+    word: &str,
+    o: ValueOpts,
+    data: impl Fn(&T) -> Result<String, String>,
+) -> Result<String, String> {
+    let mut items = Vec::with_capacity(elems.len());
+    for e in elems {
+        items.push(format!(
+            "{} : {}",
+            tuple_text(keys, &e.key, o),
+            data(&e.data)?
+        ));
+    }
+    Ok(format!(
+        "{} {word} {{ {} }}",
+        keys_text(keys),
+        items.join(", ")
+    ))
+}
+
+/// `-m multiport --ports` as nft spells it: either port in a range, a
+/// concatenation with the other port any; elements sorted as nft sorts
+/// them (the concatenation read as one host-order number).
+fn either_ports_text(proto: &str, ranges: &[Span32], negated: bool) -> String {
+    let any = Span32 { lo: 0, hi: 0xffff };
+    let mut elems: Vec<(Span32, Span32)> =
+        ranges.iter().flat_map(|r| [(*r, any), (any, *r)]).collect();
+    let le = |p: u32| (p as u16).swap_bytes();
+    elems.sort_by_key(|(s, d)| (le(d.lo), le(d.hi), le(s.lo), le(s.hi)));
+    elems.dedup();
+    let items: Vec<String> = elems
+        .iter()
+        .map(|(s, d)| format!("{} . {}", span_text(*s), span_text(*d)))
+        .collect();
+    format!(
+        "{proto} sport . {proto} dport {}{{ {} }}",
+        if negated { "!= " } else { "" },
+        items.join(", ")
+    )
 }
 
 fn set_mark_text(what: &str, value: u32, mask: u32) -> String {
