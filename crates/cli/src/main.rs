@@ -126,6 +126,12 @@ struct ListArgs {
     /// nft: chain priorities as numbers.
     #[arg(short = 'y', long)]
     numeric_priority: bool,
+    /// nft: times as seconds.
+    #[arg(short = 'T', long)]
+    numeric_time: bool,
+    /// nft: list as this nft version does (1.1 changed a few spellings).
+    #[arg(long, value_enum, default_value = "1.0")]
+    nft_version: NftVersion,
     /// nft: print handles.
     #[arg(short = 'a', long)]
     handle: bool,
@@ -149,10 +155,26 @@ impl ListArgs {
             numeric: self.numeric,
             numeric_proto: self.numeric_protocol,
             numeric_prio: self.numeric_priority,
+            numeric_time: self.numeric_time,
+            dialect: match self.nft_version {
+                NftVersion::V1_0 => nflens::model::render::nft::Dialect::Nft1_0,
+                NftVersion::V1_1 => nflens::model::render::nft::Dialect::Nft1_1,
+            },
             handles: self.handle,
             utc_offset: self.utc_offset,
         }
     }
+}
+
+/// The nft whose listing `--format nft` reproduces.
+#[derive(Clone, Copy, ValueEnum)]
+enum NftVersion {
+    /// nft 1.0.x.
+    #[value(name = "1.0")]
+    V1_0,
+    /// nft 1.1 and later.
+    #[value(name = "1.1")]
+    V1_1,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -566,6 +588,8 @@ fn parse(
                 numeric: false,
                 numeric_protocol: false,
                 numeric_priority: false,
+                numeric_time: false,
+                nft_version: NftVersion::V1_0,
                 handle: false,
                 utc_offset: 0,
                 counters: false,

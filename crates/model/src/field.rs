@@ -67,6 +67,9 @@ pub enum Datatype {
     Integer,
     /// `0x` hexadecimal.
     Hex,
+    /// The IPv4 fragment field: decimal in nft 1.0, `0x` hexadecimal from
+    /// nft 1.1 on.
+    FragOff,
     /// A mark: `0x%08x`.
     Mark,
     /// An IPv4 address.
@@ -91,6 +94,10 @@ pub enum Datatype {
     IcmpType,
     /// An ICMPv6 type.
     Icmpv6Type,
+    /// An ICMP code (`frag-needed`; nft names eight of them).
+    IcmpCode,
+    /// An ICMPv6 code (`port-unreachable`).
+    Icmpv6Code,
     /// An IGMP type.
     IgmpType,
     /// TCP flags.
@@ -305,7 +312,7 @@ const FIELDS: &[FieldDef] = &[
     f(H::Ip, "ecn", 14, 2, D::Ecn),
     f(H::Ip, "length", 16, 16, D::Integer),
     f(H::Ip, "id", 32, 16, D::Integer),
-    f(H::Ip, "frag-off", 48, 16, D::Hex),
+    f(H::Ip, "frag-off", 48, 16, D::FragOff),
     f(H::Ip, "ttl", 64, 8, D::Integer),
     f(H::Ip, "protocol", 72, 8, D::InetProto),
     f(H::Ip, "checksum", 80, 16, D::Integer),
@@ -321,18 +328,19 @@ const FIELDS: &[FieldDef] = &[
     f(H::Ip6, "saddr", 64, 128, D::Ipv6),
     f(H::Ip6, "daddr", 192, 128, D::Ipv6),
     f(H::Icmp, "type", 0, 8, D::IcmpType),
-    f(H::Icmp, "code", 8, 8, D::Integer),
+    f(H::Icmp, "code", 8, 8, D::IcmpCode),
     f(H::Icmp, "checksum", 16, 16, D::Integer),
     f(H::Icmp, "id", 32, 16, D::Integer),
     f(H::Icmp, "sequence", 48, 16, D::Integer),
     f(H::Icmp, "gateway", 32, 32, D::Integer),
     f(H::Icmp, "mtu", 48, 16, D::Integer),
     f(H::Icmpv6, "type", 0, 8, D::Icmpv6Type),
-    f(H::Icmpv6, "code", 8, 8, D::Integer),
+    f(H::Icmpv6, "code", 8, 8, D::Icmpv6Code),
     f(H::Icmpv6, "checksum", 16, 16, D::Integer),
+    f(H::Icmpv6, "parameter-problem", 32, 32, D::Integer),
+    f(H::Icmpv6, "mtu", 32, 32, D::Integer),
     f(H::Icmpv6, "id", 32, 16, D::Integer),
     f(H::Icmpv6, "sequence", 48, 16, D::Integer),
-    f(H::Icmpv6, "mtu", 32, 32, D::Integer),
     f(H::Icmpv6, "max-delay", 32, 16, D::Integer),
     f(H::Icmpv6, "taddr", 64, 128, D::Ipv6),
     f(H::Icmpv6, "daddr", 192, 128, D::Ipv6),
@@ -418,6 +426,33 @@ impl HeaderField {
             .position(|d| d.header == header && d.name == name)
             .and_then(|i| u8::try_from(i).ok())
             .map(HeaderField)
+    }
+    /// The ICMP or ICMPv6 types whose messages carry this field (`icmp
+    /// mtu` is in destination-unreachable messages); `None` for a field of
+    /// every message, or of another header. nft names a field by the type
+    /// the rule has matched, and a test of such a field implies its type.
+    pub fn icmp_types(self) -> Option<&'static [u8]> {
+        let types: &'static [u8] = match (self.header(), self.name()) {
+            (Header::Icmp, "id" | "sequence") => &[0, 8],
+            (Header::Icmp, "gateway") => &[5],
+            (Header::Icmp, "mtu") => &[3],
+            (Header::Icmpv6, "id" | "sequence") => &[128, 129],
+            (Header::Icmpv6, "parameter-problem") => &[4],
+            (Header::Icmpv6, "mtu") => &[2],
+            (Header::Icmpv6, "max-delay") => &[130],
+            (Header::Icmpv6, "taddr") => &[130, 131, 132, 135, 136, 137],
+            (Header::Icmpv6, "daddr") => &[137],
+            _ => return None,
+        };
+        Some(types)
+    }
+    /// Whether a test of this field implies `icmp type ty` so that nft
+    /// leaves that test out when listing: the field belongs to that type
+    /// alone, and it is not an echo (nft keeps `icmp type echo-request`
+    /// before `icmp id`).
+    pub fn implies_icmp_type(self, ty: u8) -> bool {
+        self.icmp_types()
+            .is_some_and(|t| t.contains(&ty) && !matches!(ty, 0 | 8 | 128 | 129))
     }
     fn all() -> impl Iterator<Item = HeaderField> {
         (0..FIELDS.len()).filter_map(|i| u8::try_from(i).ok().map(HeaderField))
@@ -517,7 +552,7 @@ const CT: &[KeyDef] = &[
     k(20, "ip daddr", 4, false, D::Ipv4),
     k(21, "ip6 saddr", 16, false, D::Ipv6),
     k(22, "ip6 daddr", 16, false, D::Ipv6),
-    k(23, "id", 4, true, D::Integer),
+    k(23, "id", 4, false, D::Integer),
 ];
 
 fn key_def(table: &'static [KeyDef], num: u32) -> Option<&'static KeyDef> {
@@ -854,30 +889,85 @@ pub(crate) struct PayloadKey {
     pub bits: u32,
 }
 
+/// What the conditions before a payload load say about the packet.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PayloadCtx {
+    /// The header the load's base holds, if known.
+    pub header: Option<Header>,
+    /// The link layer holds an 802.1Q or 802.1ad tag.
+    pub ll_vlan: bool,
+    /// The ICMP or ICMPv6 type matched.
+    pub icmp_type: Option<u8>,
+}
+
 /// The key a payload load of `len` bytes at byte `offset` from `base`,
 /// masked with `mask`, reads: a named field of `header` when one fits the
 /// loaded bits exactly (or the mask is a part of one), else raw bits.
 /// `None` when the load is too wide to reason about in 128 bits.
 pub(crate) fn payload_key(
-    header: Option<Header>,
-    ll_vlan: bool,
+    ctx: PayloadCtx,
     base: PayloadBase,
     offset: u32,
     len: u32,
     mask: Option<u128>,
 ) -> Option<PayloadKey> {
-    let named = HeaderField::all()
-        .filter(|h| {
-            let hd = h.header();
-            hd.base() == base
-                && match base {
-                    PayloadBase::Ll => hd == Header::Ether || (hd == Header::Vlan && ll_vlan),
-                    _ => Some(hd) == header,
-                }
-        })
-        .map(|h| (h.bit_offset(), h.bit_len(), Key::Header(h)));
+    let named = named_fields(ctx, base).map(|h| (h.bit_offset(), h.bit_len(), Key::Header(h)));
     fit_key(offset, len, mask, named, |offset, len| {
         Some(Key::Raw { base, offset, len })
+    })
+}
+
+/// How nft splits a load of `len` bytes at byte `offset` that it merged
+/// from adjacent compares: from the first field at the load's start, the
+/// next field at the end of the last, until the load is used up. `None`
+/// unless that gives two or more whole, byte-aligned fields. (As nft does,
+/// a field of a header comes before a longer one at the same offset:
+/// `icmp id` and `icmp sequence`, not `icmp gateway`, unless the ICMP type
+/// says otherwise.) Per field, its byte offset and length.
+pub(crate) fn payload_split(
+    ctx: PayloadCtx,
+    base: PayloadBase,
+    offset: u32,
+    len: u32,
+) -> Option<Vec<(u32, u32)>> {
+    if len < 2 {
+        return None;
+    }
+    let mut at = offset.checked_mul(8)?;
+    let mut rest = len.checked_mul(8)?;
+    let mut out = Vec::new();
+    for h in named_fields(ctx, base) {
+        if rest == 0 {
+            break;
+        }
+        if h.bit_offset() != at {
+            continue;
+        }
+        let n = h.bit_len();
+        if n > rest || n % 8 != 0 || at % 8 != 0 {
+            return None;
+        }
+        out.push((at / 8, n / 8));
+        at += n;
+        rest -= n;
+    }
+    (rest == 0 && out.len() >= 2).then_some(out)
+}
+
+/// The fields a payload load of `base` may read, in nft's order.
+fn named_fields(ctx: PayloadCtx, base: PayloadBase) -> impl Iterator<Item = HeaderField> {
+    HeaderField::all().filter(move |h| {
+        let hd = h.header();
+        hd.base() == base
+                && match base {
+                    PayloadBase::Ll => hd == Header::Ether || (hd == Header::Vlan && ctx.ll_vlan),
+                    _ => Some(hd) == ctx.header,
+                }
+                // After `icmp type redirect`, bytes 4-7 are the gateway.
+                && match (ctx.icmp_type, h.icmp_types()) {
+                    (Some(t), Some(types)) => types.contains(&t),
+                    _ => true,
+                }
     })
 }
 
@@ -1093,24 +1183,69 @@ mod tests {
         assert!("ip nosuch".parse::<Key>().is_err());
     }
 
+    fn ctx(header: Option<Header>, ll_vlan: bool) -> PayloadCtx {
+        PayloadCtx {
+            header,
+            ll_vlan,
+            icmp_type: None,
+        }
+    }
+
+    #[test]
+    fn icmp_fields_are_named_by_the_type_matched() {
+        let at = |icmp_type, offset, len| {
+            let c = PayloadCtx {
+                header: Some(Header::Icmp),
+                ll_vlan: false,
+                icmp_type,
+            };
+            payload_key(c, PayloadBase::Th, offset, len, None)
+                .expect("a key")
+                .key
+                .to_string()
+        };
+        assert_eq!(at(None, 6, 2), "icmp sequence");
+        assert_eq!(at(Some(3), 6, 2), "icmp mtu");
+        assert_eq!(at(Some(8), 6, 2), "icmp sequence");
+        assert_eq!(at(None, 4, 4), "icmp gateway");
+        assert_eq!(at(Some(0), 4, 2), "icmp id");
+        assert_eq!(at(Some(3), 4, 2), "@th,32,16");
+        let f = |name| HeaderField::lookup(Header::Icmp, name).expect("a field");
+        assert!(f("mtu").implies_icmp_type(3));
+        assert!(!f("id").implies_icmp_type(8));
+        assert!(!f("checksum").implies_icmp_type(3));
+    }
+
     #[test]
     fn sub_byte_fields_resolve_from_the_mask() {
         // ip dscp: 1 byte at nh+1, & 0xfc.
-        let k =
-            payload_key(Some(Header::Ip), false, PayloadBase::Nh, 1, 1, Some(0xfc)).expect("a key");
+        let k = payload_key(
+            ctx(Some(Header::Ip), false),
+            PayloadBase::Nh,
+            1,
+            1,
+            Some(0xfc),
+        )
+        .expect("a key");
         assert_eq!(k.key.to_string(), "ip dscp");
         assert_eq!((k.shift, k.bits), (2, 6));
         // vlan id: 2 bytes at ll+14, & 0x0fff, only after an 802.1Q type.
-        let k = payload_key(None, true, PayloadBase::Ll, 14, 2, Some(0x0fff)).expect("a key");
+        let k = payload_key(ctx(None, true), PayloadBase::Ll, 14, 2, Some(0x0fff)).expect("a key");
         assert_eq!(k.key.to_string(), "vlan id");
-        let k = payload_key(None, false, PayloadBase::Ll, 14, 2, Some(0x0fff)).expect("a key");
+        let k = payload_key(ctx(None, false), PayloadBase::Ll, 14, 2, Some(0x0fff)).expect("a key");
         assert_eq!(k.key.to_string(), "@ll,116,12");
         // ip frag-off & 0x2000: part of the field.
-        let k = payload_key(Some(Header::Ip), false, PayloadBase::Nh, 6, 2, Some(0x2000))
-            .expect("a key");
+        let k = payload_key(
+            ctx(Some(Header::Ip), false),
+            PayloadBase::Nh,
+            6,
+            2,
+            Some(0x2000),
+        )
+        .expect("a key");
         assert_eq!(k.key.to_string(), "ip frag-off");
         // No protocol known: raw.
-        let k = payload_key(None, false, PayloadBase::Th, 4, 4, None).expect("a key");
+        let k = payload_key(ctx(None, false), PayloadBase::Th, 4, 4, None).expect("a key");
         assert_eq!(k.key.to_string(), "@th,32,32");
     }
 }

@@ -575,59 +575,13 @@ fn lower_exprs<'a>(
                         }
                     }
                 }
-                // `meta nfproto ipv4` (inet), `meta protocol ip` / `ether
-                // type ip` (bridge, netdev): the network family the rest of
-                // the rule reads. Kept as it is, unless an address condition
-                // of that family follows, which implies it (nft hides it).
-                if let Some(v6) = regs
-                    .get(c.sreg)
-                    .and_then(|slot| l3_dependency(fam, slot, c))
-                {
-                    let dep = regs
-                        .get(c.sreg)
-                        .and_then(|slot| field_cmp(fam, slot, c, &out.matches))
-                        .unwrap_or_else(|| fallback(regs, exprs, c.sreg, i - 1));
-                    out.matches.push(dep);
-                    l3 = Some((
-                        if v6 { Family::Ipv6 } else { Family::Ipv4 },
-                        Some(out.matches.len() - 1),
-                    ));
-                    continue;
-                }
-                let eff = l3.map_or(fam, |d| d.0);
-                let before = out.matches.len();
-                // `ip protocol` after a family dependency is that header
-                // field as nft writes it, not `meta l4proto`.
-                let spelled = |slot: &Slot<'_>| {
-                    eff != fam
-                        && slot.load
-                            == Load::Payload {
-                                base: NFT_PAYLOAD_NETWORK_HEADER,
-                                offset: 9,
-                                len: 1,
-                            }
-                };
-                let done = regs.get(c.sreg).is_some_and(|slot| {
-                    !spelled(slot) && icmp_match(slot, c, &mut out.matches)
-                        || (!spelled(slot)
-                            && ports_apply(slot, &out.matches)
-                            && cmp_match(eff, slot, c, &mut out.matches))
-                });
-                let done = done
-                    || match regs
-                        .get(c.sreg)
-                        .and_then(|slot| field_cmp(eff, slot, c, &out.matches))
-                    {
-                        Some(x) => {
-                            out.matches.push(x);
-                            true
-                        }
-                        None => false,
-                    };
-                if !done {
+                let Some(slot) = regs.get(c.sreg) else {
                     out.matches.push(fallback(regs, exprs, c.sreg, i - 1));
-                } else if eff != fam {
-                    drop_implied(&mut out.matches, &mut l3, before);
+                    continue;
+                };
+                let fb = || fallback(regs, exprs, c.sreg, i - 1);
+                if !split_cmp(fam, slot, c, &mut out.matches, &mut l3) {
+                    lower_cmp(fam, slot, c, &mut out.matches, &mut l3, &fb);
                 }
             }
             Expr::Range(rg) => {
@@ -1270,6 +1224,131 @@ fn masq_action(regs: &Regs<'_>, m: &nflens_wire::expr::Masq, masq: bool) -> Opti
     })
 }
 
+/// One compare of a register that holds `slot`: pushes its condition, or
+/// `fallback`'s text when it has no typed reading (and says so: `false`).
+fn lower_cmp(
+    fam: Family,
+    slot: &Slot<'_>,
+    c: &Cmp<'_>,
+    matches: &mut Vec<Match>,
+    l3: &mut Option<(Family, Option<usize>)>,
+    fallback: &dyn Fn() -> Match,
+) -> bool {
+    // `meta nfproto ipv4` (inet), `meta protocol ip` / `ether type ip`
+    // (bridge, netdev): the network family the rest of the rule reads.
+    // Kept as it is, unless an address condition of that family follows,
+    // which implies it (nft hides it).
+    if let Some(v6) = l3_dependency(fam, slot, c) {
+        let dep = field_cmp(fam, slot, c, matches);
+        let typed = dep.is_some();
+        matches.push(dep.unwrap_or_else(fallback));
+        *l3 = Some((
+            if v6 { Family::Ipv6 } else { Family::Ipv4 },
+            Some(matches.len() - 1),
+        ));
+        return typed;
+    }
+    let eff = l3.map_or(fam, |d| d.0);
+    let before = matches.len();
+    // `ip protocol` after a family dependency is that header field as nft
+    // writes it, not `meta l4proto`.
+    let spelled = eff != fam
+        && slot.load
+            == Load::Payload {
+                base: NFT_PAYLOAD_NETWORK_HEADER,
+                offset: 9,
+                len: 1,
+            };
+    let done = !spelled && icmp_match(slot, c, matches)
+        || (!spelled && ports_apply(slot, matches) && cmp_match(eff, slot, c, matches));
+    let done = done
+        || match field_cmp(eff, slot, c, matches) {
+            Some(x) => {
+                matches.push(x);
+                true
+            }
+            None => false,
+        };
+    if !done {
+        matches.push(fallback());
+    } else if eff != fam {
+        drop_implied(matches, l3, before);
+    }
+    done
+}
+
+/// nft merges adjacent payload compares into one load (`ether saddr X
+/// ether type ip` is eight bytes at `ll+6`). An equality of such a load is
+/// the equalities of the fields nft's templates split it into, each
+/// lowered as if compared alone; `false` (and nothing pushed) when the
+/// load is not such a merge or a part has no typed reading. An inequality
+/// stays whole: it is NOT(a AND b), not a list of inequalities.
+fn split_cmp(
+    fam: Family,
+    slot: &Slot<'_>,
+    c: &Cmp<'_>,
+    matches: &mut Vec<Match>,
+    l3: &mut Option<(Family, Option<usize>)>,
+) -> bool {
+    let Load::Payload { base, offset, len } = slot.load else {
+        return false;
+    };
+    let Some(value) = data_bytes(&c.data) else {
+        return false;
+    };
+    if c.op != NFT_CMP_EQ
+        || slot.mask.is_some()
+        || slot.opaque
+        || slot.hton
+        || value.len() != len as usize
+        // Both ports in one compare are the model's port pair.
+        || base == NFT_PAYLOAD_TRANSPORT_HEADER
+            && offset == 0
+            && len == 4
+            && ports_apply(slot, matches)
+    {
+        return false;
+    }
+    let eff = l3.map_or(fam, |d| d.0);
+    let Some(pbase) = PayloadBase::from_kernel(base) else {
+        return false;
+    };
+    let ctx = payload_ctx(eff, pbase, matches);
+    let Some(parts) = crate::field::payload_split(ctx, pbase, offset, len) else {
+        return false;
+    };
+    let saved = (matches.clone(), *l3);
+    for (at, n) in parts {
+        let Some(v) = value.get((at - offset) as usize..(at - offset + n) as usize) else {
+            return false;
+        };
+        let part = Slot {
+            load: Load::Payload {
+                base,
+                offset: at,
+                len: n,
+            },
+            ..slot.clone()
+        };
+        let cmp = Cmp {
+            sreg: c.sreg,
+            op: NFT_CMP_EQ,
+            data: Data::Value(v),
+        };
+        // A part without a typed reading undoes the split (the text pushed
+        // for it is dropped with the rest).
+        let untyped = || Match {
+            negated: false,
+            kind: MatchKind::Nft { exprs: "".into() },
+        };
+        if !lower_cmp(fam, &part, &cmp, matches, l3, &untyped) {
+            (*matches, *l3) = saved;
+            return false;
+        }
+    }
+    true
+}
+
 /// Whether `cmp` tests the network family in a table that holds more than
 /// one: `meta nfproto ipv4|ipv6` (inet), `meta protocol` or `ether type`
 /// `ip|ip6` (bridge, netdev). `Some(v6)`.
@@ -1354,6 +1433,8 @@ fn drop_implied(matches: &mut Vec<Match>, l3: &mut Option<(Family, Option<usize>
         !new.is_empty()
             && new.iter().all(|m| match &m.kind {
                 MatchKind::Addr { .. } | MatchKind::AddrRange { .. } => true,
+                // `icmp type` is IPv4's, `icmpv6 type` IPv6's.
+                MatchKind::Icmp { v6, .. } => dep == if *v6 { Family::Ipv6 } else { Family::Ipv4 },
                 MatchKind::Field { key, .. } => key_implies(dep, key),
                 MatchKind::Concat { keys, .. } => keys.iter().any(|k| key_implies(dep, k)),
                 _ => false,
@@ -1391,7 +1472,23 @@ fn drop_implied_by_keys(
 /// it): a network-header field, an IPv6 extension header, an IPv4 option.
 fn key_implies(dep: Family, key: &Key) -> bool {
     match key {
-        Key::Header(h) => h.header().base() == PayloadBase::Nh,
+        Key::Header(h) => match h.header() {
+            Header::Icmp | Header::Igmp => dep == Family::Ipv4,
+            Header::Icmpv6 => dep == Family::Ipv6,
+            hd => hd.base() == PayloadBase::Nh,
+        },
+        // `ct original saddr` reads the family's address (`ip saddr`).
+        Key::Ct {
+            key: CtKey(8 | 9), ..
+        } => true,
+        Key::Ct {
+            key: CtKey(19 | 20),
+            ..
+        } => dep == Family::Ipv4,
+        Key::Ct {
+            key: CtKey(21 | 22),
+            ..
+        } => dep == Family::Ipv6,
         Key::ExtPresent(h) | Key::Ext { hdr: h, .. } => match h.kind {
             ExtKind::Ipv6 => dep == Family::Ipv6,
             ExtKind::IpOpt => dep == Family::Ipv4,
@@ -2674,6 +2771,39 @@ struct Keyed {
     width: usize,
 }
 
+/// What the conditions so far say about the header a payload load of
+/// `base` reads (`meta l4proto tcp` makes `th+14` `tcp window`).
+fn payload_ctx(fam: Family, base: PayloadBase, matches: &[Match]) -> crate::field::PayloadCtx {
+    let header = match base {
+        PayloadBase::Nh => crate::field::network_header(fam),
+        PayloadBase::Th => match l4proto(matches) {
+            Some(p) => Header::of_l4proto(p),
+            None => Some(Header::Th),
+        },
+        _ => None,
+    };
+    let ll_vlan = matches.iter().any(|m| {
+        !m.negated
+            && matches!(&m.kind, MatchKind::Field {
+                key: Key::Header(h),
+                test: FieldTest::Cmp { op: CmpOp::Eq, value },
+            } if h.name() == "type"
+                && matches!(h.header(), Header::Ether | Header::Vlan)
+                && matches!(value.as_u128(), Some(0x8100 | 0x88a8)))
+    });
+    // nft names an ICMP field by the type matched before it (one type,
+    // compared equal).
+    let icmp_type = matches.iter().rev().find_map(|m| match m.kind {
+        MatchKind::Icmp { ty, .. } if !m.negated && ty != 0xff => Some(ty),
+        _ => None,
+    });
+    crate::field::PayloadCtx {
+        header,
+        ll_vlan,
+        icmp_type,
+    }
+}
+
 impl Keyed {
     /// What a register holds, as a key, with the conditions so far giving
     /// the protocol context (`meta l4proto tcp` makes `th+14` `tcp window`).
@@ -2698,25 +2828,9 @@ impl Keyed {
         match slot.load {
             Load::Payload { base, offset, len } => {
                 let base = PayloadBase::from_kernel(base)?;
-                let header = match base {
-                    PayloadBase::Nh => crate::field::network_header(fam),
-                    PayloadBase::Th => match l4proto(matches) {
-                        Some(p) => Header::of_l4proto(p),
-                        None => Some(Header::Th),
-                    },
-                    _ => None,
-                };
-                let ll_vlan = matches.iter().any(|m| {
-                    !m.negated
-                        && matches!(&m.kind, MatchKind::Field {
-                            key: Key::Header(h),
-                            test: FieldTest::Cmp { op: CmpOp::Eq, value },
-                        } if h.name() == "type"
-                            && matches!(h.header(), Header::Ether | Header::Vlan)
-                            && matches!(value.as_u128(), Some(0x8100 | 0x88a8)))
-                });
+                let ctx = payload_ctx(fam, base, matches);
                 let mask = net_mask()?;
-                let pk = crate::field::payload_key(header, ll_vlan, base, offset, len, mask)?;
+                let pk = crate::field::payload_key(ctx, base, offset, len, mask)?;
                 Some(bits(pk, mask))
             }
             Load::Exthdr {
@@ -3154,7 +3268,18 @@ fn set_values<'s>(keys: &[(Keyed, usize)], set: &'s SetContents) -> Option<Vec<V
         })
         .collect::<Option<_>>()?;
     if keys.len() == 1 {
-        values.sort_by(|a, b| (a.0.is_empty(), &a.0).cmp(&(b.0.is_empty(), &b.0)));
+        if keys[0].0.key.datatype() == Datatype::String {
+            // A name is a host-order number to nft: its last byte is the
+            // most significant (`{ "lo", "dummy0" }`).
+            values.sort_by_cached_key(|(v, _)| {
+                let last: Vec<u8> = v
+                    .first()
+                    .map_or_else(Vec::new, |(lo, _)| lo.0.iter().rev().copied().collect());
+                (v.is_empty(), last)
+            });
+        } else {
+            values.sort_by(|a, b| (a.0.is_empty(), &a.0).cmp(&(b.0.is_empty(), &b.0)));
+        }
     }
     Some(values)
 }

@@ -121,6 +121,13 @@ pub fn records(file: &Path) -> Vec<Record> {
     out
 }
 
+/// The time zone nft's test suite ran in (POSIX: two hours east of UTC),
+/// for `nft` commands whose input or output holds `meta time` / `meta hour`.
+pub const SUITE_TZ: &str = "UTC-2";
+
+/// The same, in seconds east of UTC, for nflens's renderer.
+pub const SUITE_UTC_OFFSET: i32 = 7200;
+
 /// Loads `records` into one new namespace, each with its own `nft -f`
 /// (one transaction per record, so one refusal does not hide the others).
 /// Returns the namespace and, per record, `None` if the kernel accepted it
@@ -137,8 +144,10 @@ pub fn load(records: &[Record], first: usize) -> (Held, Vec<Option<String>>) {
     for (i, r) in records.iter().enumerate() {
         std::fs::write(dir.join(format!("{i}.nft")), r.commands.join("\n") + "\n").expect("write");
     }
+    // The suite was recorded two hours east of UTC: its payloads hold
+    // `meta time "1970-05-23 21:07:14"` as 19:07:14 UTC.
     let script = format!(
-        "cd {d}; i=0; while [ $i -lt {n} ]; do nft -f $i.nft 2> $i.err || echo $i >> failed; i=$((i+1)); done; touch failed",
+        "export TZ={SUITE_TZ}; cd {d}; i=0; while [ $i -lt {n} ]; do nft -f $i.nft 2> $i.err || echo $i >> failed; i=$((i+1)); done; touch failed",
         d = dir.display(),
         n = records.len()
     );

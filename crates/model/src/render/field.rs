@@ -14,9 +14,35 @@ pub(crate) struct ValueOpts {
     pub numeric: bool,
     /// `-p`: protocols as numbers.
     pub numeric_proto: bool,
+    /// `-T`: times as seconds (`90s`, not `1m30s`).
+    pub numeric_time: bool,
+    /// Which nft's spelling.
+    pub dialect: super::nft::Dialect,
     /// Seconds east of UTC that times and hours print in.
     pub utc_offset: i32,
 }
+
+/// nft's `icmp_code` names.
+const ICMP_CODE: &[(u128, &str)] = &[
+    (0, "net-unreachable"),
+    (1, "host-unreachable"),
+    (2, "prot-unreachable"),
+    (3, "port-unreachable"),
+    (4, "frag-needed"),
+    (9, "net-prohibited"),
+    (10, "host-prohibited"),
+    (13, "admin-prohibited"),
+];
+
+/// nft's `icmpv6_code` names.
+const ICMPV6_CODE: &[(u128, &str)] = &[
+    (0, "no-route"),
+    (1, "admin-prohibited"),
+    (3, "addr-unreachable"),
+    (4, "port-unreachable"),
+    (5, "policy-fail"),
+    (6, "reject-route"),
+];
 
 fn sym(table: &[(u128, &'static str)], n: u128) -> Option<&'static str> {
     table.iter().find(|(v, _)| *v == n).map(|(_, s)| *s)
@@ -191,6 +217,8 @@ pub(crate) fn value_text(ty: Datatype, v: &Value, o: ValueOpts) -> String {
     match ty {
         Datatype::Integer | Datatype::InetService => n.to_string(),
         Datatype::Hex => format!("{n:#x}"),
+        Datatype::FragOff if o.dialect == super::nft::Dialect::Nft1_0 => n.to_string(),
+        Datatype::FragOff => format!("{n:#x}"),
         Datatype::Mark => format!("{n:#010x}"),
         Datatype::Ipv4 | Datatype::IpAddr if b.len() == 4 => {
             Ipv4Addr::from(u32::try_from(n).unwrap_or(0)).to_string()
@@ -224,8 +252,12 @@ pub(crate) fn value_text(ty: Datatype, v: &Value, o: ValueOpts) -> String {
         Datatype::IfType => symbolic(IFTYPE, n.to_string()),
         Datatype::NfProto => symbolic(NFPROTO, n.to_string()),
         Datatype::IgmpType => symbolic(IGMP, n.to_string()),
+        Datatype::IcmpCode => symbolic(ICMP_CODE, n.to_string()),
+        Datatype::Icmpv6Code => symbolic(ICMPV6_CODE, n.to_string()),
         Datatype::DccpType => symbolic(DCCP, n.to_string()),
         Datatype::MhType => symbolic(MH_TYPE, n.to_string()),
+        // nft 1.0 prints the subtype as a number.
+        Datatype::MptcpSubtype if o.dialect == super::nft::Dialect::Nft1_0 => n.to_string(),
         Datatype::MptcpSubtype => symbolic(MPTCP_SUBTYPE, n.to_string()),
         Datatype::PktType => symbolic(PKTTYPE, n.to_string()),
         Datatype::IcmpType | Datatype::Icmpv6Type => super::nft::icmp_type_text(
@@ -233,7 +265,8 @@ pub(crate) fn value_text(ty: Datatype, v: &Value, o: ValueOpts) -> String {
             u8::try_from(n).unwrap_or(0),
             o.numeric,
         ),
-        Datatype::TcpFlags => bits_text(n as u64, &TCP_FLAG_NAMES, o.numeric),
+        // One value of several flags: `syn | ack` (in a set, `{ syn, syn | ack }`).
+        Datatype::TcpFlags => bits_text(n as u64, &TCP_FLAG_NAMES, o.numeric).replace(',', " | "),
         Datatype::CtEvent => bits_text(n as u64, CT_EVENTS, o.numeric),
         Datatype::CtLabel => {
             let bits: Vec<String> = b
@@ -292,6 +325,7 @@ pub(crate) fn value_text(ty: Datatype, v: &Value, o: ValueOpts) -> String {
                 s % 60
             )
         }
+        Datatype::Millis if o.numeric_time => format!("{}s", n / 1000),
         Datatype::Millis => millis_text(n),
         // An address or Ethernet value of another width.
         _ => format!("{v:?}"),
@@ -317,12 +351,13 @@ fn element_text(ty: Datatype, lo: &Value, hi: &Value, o: ValueOpts) -> String {
     range_text(ty, lo, hi, o)
 }
 
-/// `lo-hi`: nft prints a range's ends with numeric symbols and protocols
-/// (`meta l4proto 33-45`, not `dccp-idrp`).
+/// `lo-hi`: nft prints a range's ends fully numeric: symbols, protocols
+/// and times (`meta l4proto 33-45`, not `dccp-idrp`; `60s-3600s`).
 fn range_text(ty: Datatype, lo: &Value, hi: &Value, o: ValueOpts) -> String {
     let o = ValueOpts {
         numeric: true,
         numeric_proto: true,
+        numeric_time: true,
         ..o
     };
     format!("{}-{}", value_text(ty, lo, o), value_text(ty, hi, o))
@@ -377,9 +412,11 @@ pub(crate) fn field_text(key: &Key, test: &FieldTest, negated: bool, o: ValueOpt
         {
             format!("{key} {}", value_text(ty, mask, o))
         }
+        // nft prints the mask as a value of the key (`ip id & 255 == 1`,
+        // `ip dscp & 0x3f == lephb`).
         FieldTest::Masked { mask, value } => format!(
-            "{key} & {:#x} {} {}",
-            mask.as_u128().unwrap_or(0),
+            "{key} & {} {} {}",
+            value_text(ty, mask, o),
             if negated { "!=" } else { "==" },
             value_text(ty, value, o)
         ),

@@ -17,8 +17,21 @@ use nflens_xtables::value::Ntop;
 
 use super::field::{field_text, keys_text, tuple_text, value_text, ValueOpts};
 use super::{neg, one_line, ports_text, Output, Unrepresentable};
-use crate::field::{FieldTest, Header, Key, MetaKey};
+use crate::field::{Datatype, FieldTest, Header, Key, MetaKey, Value};
 use crate::types::*;
+
+/// Which nft's listing to reproduce: nft 1.1 changed a few spellings
+/// (`ip frag-off 0xde` for `222`, `tcp flags & (fin | syn) != syn` for
+/// `tcp flags != syn / fin,syn`, MPTCP subtypes by name).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Dialect {
+    /// nft 1.0.x (Debian 12, Ubuntu 22.04 and 24.04, RHEL 9).
+    #[default]
+    Nft1_0,
+    /// nft 1.1 and later.
+    Nft1_1,
+}
 
 /// Listing options, as `nft` takes them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -31,11 +44,15 @@ pub struct Options {
     pub numeric_proto: bool,
     /// `-y`: chain priorities as numbers.
     pub numeric_prio: bool,
+    /// `-T`: times as seconds (`ct expiration 90s`).
+    pub numeric_time: bool,
     /// `-a`: `# handle N` after tables, chains and rules.
     pub handles: bool,
     /// Seconds east of UTC that `meta time` and `meta hour` values print
     /// in (nft prints them in the local time zone; 0 prints UTC).
     pub utc_offset: i32,
+    /// Which nft's spelling.
+    pub dialect: Dialect,
 }
 
 impl Options {
@@ -303,6 +320,45 @@ pub(crate) const TCP_FLAG_NAMES: [(u8, &str); 8] = [
     (0x80, "cwr"),
 ];
 
+/// `(tcp flags & mask) == set` (`!=` when `negated`) as nft lists it: a
+/// flag test (`tcp flags syn,ack`: any of them; `tcp flags ! syn`: none),
+/// an equality when the mask is every flag (`tcp flags == syn`), one flag
+/// tested against itself (`tcp flags & syn == syn`), else the value under
+/// the mask (`tcp flags != syn / fin,syn` in nft 1.0, `tcp flags & (fin |
+/// syn) != syn` from 1.1 on).
+fn tcp_flags_text(mask: u8, set: u8, negated: bool, opts: Options) -> String {
+    let names = |b: u8| bits_text(u64::from(b), &TCP_FLAG_NAMES, opts.numeric);
+    let bar = |b: u8| names(b).replace(',', " | ");
+    let op = if negated { "!=" } else { "==" };
+    match (mask, set) {
+        (0xff, v) => {
+            let v = if v.count_ones() == 1 {
+                names(v)
+            } else {
+                format!("{v:#x}")
+            };
+            format!("tcp flags {op} {v}")
+        }
+        (m, 0) if negated => format!("tcp flags {}", names(m)),
+        (m, 0) => format!("tcp flags ! {}", names(m)),
+        (m, v) if v == m && m.count_ones() == 1 => {
+            format!("tcp flags & {} {op} {}", names(m), names(v))
+        }
+        (m, v) if opts.dialect == Dialect::Nft1_0 => {
+            let ne = if negated { "!= " } else { "" };
+            format!("tcp flags {ne}{} / {}", names(v), names(m))
+        }
+        (m, v) => {
+            let m = if m.count_ones() == 1 {
+                names(m)
+            } else {
+                format!("({})", bar(m))
+            };
+            format!("tcp flags & {m} {op} {}", bar(v))
+        }
+    }
+}
+
 /// Bits as nft lists a bitmask: names in bit order, or `0xN` each when
 /// numeric; bits without a name always as hex.
 pub(crate) fn bits_text<T: Copy + Into<u64>>(
@@ -403,11 +459,15 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
             MatchKind::Port { .. } | MatchKind::PortPair { .. } | MatchKind::TcpFlags { .. }
         ) && l4_name(l4).is_some()
             || matches!(m.kind, MatchKind::Icmp { .. })
-    });
+    }) || l4 == Some(6)
+        // `reject with tcp reset` needs TCP, and nft adds the test itself.
+        && matches!(&r.action, Some(a) if matches!(&a.kind, ActionKind::Reject { with: Some(w) } if &**w == "tcp-reset"));
     let vopts = ValueOpts {
         numeric: opts.numeric,
         numeric_proto: opts.num_proto(),
+        numeric_time: opts.numeric || opts.numeric_time,
         utc_offset: opts.utc_offset,
+        dialect: opts.dialect,
     };
     for (i, m) in r.matches.iter().enumerate() {
         let n = m.negated;
@@ -472,15 +532,7 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
                 let proto = l4_name(l4).unwrap_or("th");
                 format!("{proto} sport {sport} {proto} dport {dport}")
             }
-            MatchKind::TcpFlags { mask, set } => {
-                let set_t = bits_text(u64::from(set.bits()), &TCP_FLAG_NAMES, opts.numeric);
-                let mask_t = bits_text(u64::from(mask.bits()), &TCP_FLAG_NAMES, opts.numeric);
-                if n {
-                    format!("tcp flags & ({}) != {set_t}", mask_t.replace(',', "|"))
-                } else {
-                    format!("tcp flags {set_t} / {mask_t}")
-                }
-            }
+            MatchKind::TcpFlags { mask, set } => tcp_flags_text(mask.bits(), set.bits(), n, opts),
             MatchKind::CtState(s) => {
                 let b = u64::from(s.bits());
                 if b & 0x300 == 0 {
@@ -541,6 +593,14 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
             MatchKind::Mark { value, mask } => mark_text("meta mark", *value, *mask, n),
             MatchKind::ConnMark { value, mask } => mark_text("ct mark", *value, *mask, n),
             MatchKind::Icmp { v6, ty, codes } => {
+                // `icmp mtu 22` implies `icmp type destination-unreachable`.
+                let implied_by_field = r.matches[i + 1..].iter().any(|m| {
+                    matches!(&m.kind, MatchKind::Field { key: Key::Header(h), .. }
+                        if h.implies_icmp_type(*ty))
+                });
+                if !n && *codes == (0, 0xff) && implied_by_field {
+                    continue;
+                }
                 let word = if *v6 { "icmpv6" } else { "icmp" };
                 let mut t = String::new();
                 if *ty != 0xff || *v6 {
@@ -556,7 +616,13 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
                         t.push(' ');
                     }
                     if codes.0 == codes.1 {
-                        let _ = write!(t, "{word} code {}", codes.0);
+                        let ty = if *v6 {
+                            Datatype::Icmpv6Code
+                        } else {
+                            Datatype::IcmpCode
+                        };
+                        let code = value_text(ty, &Value::from_u128(u128::from(codes.0), 1), vopts);
+                        let _ = write!(t, "{word} code {code}");
                     } else {
                         let _ = write!(t, "{word} code {}-{}", codes.0, codes.1);
                     }
