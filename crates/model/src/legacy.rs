@@ -31,7 +31,11 @@ fn policy(t: &Target<'_>) -> Option<Policy> {
 }
 
 fn counters((packets, bytes): (u64, u64)) -> Counters {
-    Counters { packets, bytes }
+    Counters {
+        packets,
+        bytes,
+        ..Counters::default()
+    }
 }
 
 /// Lowers one table.

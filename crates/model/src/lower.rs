@@ -306,6 +306,7 @@ fn policy(p: &str, line: u32) -> Result<Policy, LowerError> {
 
 fn counters(c: xt::value::Counters) -> Counters {
     Counters {
+        at: CounterAt::End,
         packets: c.packets,
         bytes: c.bytes,
     }

@@ -95,9 +95,11 @@ pub fn chain(c: &nflens_wire::Chain<'_>) -> Chain {
             _ => Policy::Accept,
         }),
         base,
-        counters: c
-            .counters
-            .map(|(packets, bytes)| Counters { packets, bytes }),
+        counters: c.counters.map(|(packets, bytes)| Counters {
+            packets,
+            bytes,
+            ..Counters::default()
+        }),
         rules: Vec::new(),
     }
 }
@@ -681,10 +683,22 @@ fn lower_exprs<'a>(
                 set_action(&mut out, kind, &mut stmt, from, exprs);
             }
             Expr::Counter(c) => {
+                let at = if out.action.is_some() {
+                    CounterAt::AfterStatement
+                } else {
+                    CounterAt::After(u32::try_from(out.matches.len()).unwrap_or(u32::MAX))
+                };
                 out.counters = Some(Counters {
                     packets: c.packets,
                     bytes: c.bytes,
+                    at,
                 });
+                // nft keeps a family dependency that a statement separates
+                // from what implies it (`meta nfproto ipv4 counter ip saddr
+                // 1.2.3.4`).
+                if let Some((f, _)) = l3 {
+                    l3 = Some((f, None));
+                }
             }
             Expr::Limit(l) if l.flags & !NFT_LIMIT_F_INV == 0 => {
                 let negated = l.flags & NFT_LIMIT_F_INV != 0;
@@ -865,6 +879,13 @@ fn lower_exprs<'a>(
             }
         }
     }
+    // A counter after the last condition, with the statement after it, is
+    // where every rule counts.
+    if let Some(c) = &mut out.counters {
+        if c.at == CounterAt::After(u32::try_from(out.matches.len()).unwrap_or(u32::MAX)) {
+            c.at = CounterAt::End;
+        }
+    }
     out
 }
 
@@ -941,6 +962,12 @@ fn set_action(out: &mut Rule, kind: ActionKind, stmt: &mut Src, src: Src, exprs:
     }
     *stmt = src;
     out.action = Some(Action { kind });
+    // A counter after the earlier statement is now after its text.
+    if let Some(c) = &mut out.counters {
+        if c.at == CounterAt::AfterStatement {
+            c.at = CounterAt::After(u32::try_from(out.matches.len()).unwrap_or(u32::MAX));
+        }
+    }
 }
 
 /// The text of a statement nflens does not lower, with the expressions

@@ -262,6 +262,42 @@ pub struct Counters {
     pub packets: u64,
     /// Bytes.
     pub bytes: u64,
+    /// Where nft's counter statement sits (iptables rules count at the
+    /// end). It changes what is counted, not what the rule does.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "CounterAt::is_end")
+    )]
+    pub at: CounterAt,
+}
+
+/// Where a counter statement sits among a rule's parts: a counter counts
+/// the packets that reach it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "kebab-case")
+)]
+#[non_exhaustive]
+pub enum CounterAt {
+    /// After every condition, before the statement: where iptables
+    /// counts, and where nft puts `counter` unless told otherwise.
+    #[default]
+    End,
+    /// After the first `n` conditions (`ip protocol tcp counter tcp dport
+    /// 22`).
+    After(u32),
+    /// After the statement: packets a verdict map let through (`ip dscp
+    /// vmap { cs1 : accept } counter`).
+    AfterStatement,
+}
+
+impl CounterAt {
+    /// Whether it is [`CounterAt::End`].
+    pub fn is_end(&self) -> bool {
+        *self == CounterAt::End
+    }
 }
 
 /// Where a rule came from.

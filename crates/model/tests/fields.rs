@@ -835,3 +835,41 @@ fn test_data_map_sets_the_mark() {
         "meta mark set tcp dport map { 22 : 0x00000001, 80 : 0x00000002 }"
     );
 }
+
+/// A counter counts where it sits: nft lists it there, and a family
+/// dependency it separates from what implies it stays.
+#[test]
+fn test_counter_keeps_its_place() {
+    let r = lower(
+        1,
+        &[
+            "[ meta load nfproto => reg 1 ]",
+            "[ cmp eq reg 1 0x00000002 ]",
+            "[ counter pkts 0 bytes 0 ]",
+            "[ payload load 4b @ network header + 12 => reg 1 ]",
+            "[ cmp eq reg 1 0x04030201 ]",
+        ],
+    );
+    assert_eq!(
+        r.counters.map(|c| c.at),
+        Some(nflens_model::CounterAt::After(1))
+    );
+    let mut out = String::new();
+    let opts = Options {
+        stateless: true,
+        ..Options::default()
+    };
+    render::rule(&r, Family::Inet, opts, &mut out).expect("renders");
+    assert_eq!(out, "meta nfproto ipv4 counter ip saddr 1.2.3.4");
+    // At the end it is where every rule counts.
+    let r = lower(
+        2,
+        &[
+            "[ payload load 4b @ network header + 12 => reg 1 ]",
+            "[ cmp eq reg 1 0x04030201 ]",
+            "[ counter pkts 0 bytes 0 ]",
+            "[ immediate reg 0 accept ]",
+        ],
+    );
+    assert_eq!(r.counters.map(|c| c.at), Some(nflens_model::CounterAt::End));
+}

@@ -469,7 +469,16 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
         utc_offset: opts.utc_offset,
         dialect: opts.dialect,
     };
+    // nft's counter sits where the kernel counts.
+    let counter_after = match r.counters.map(|c| c.at) {
+        Some(CounterAt::After(n)) => Some(n as usize),
+        _ => None,
+    };
+    let mut counter_part = None;
     for (i, m) in r.matches.iter().enumerate() {
+        if counter_after == Some(i) {
+            counter_part = Some(parts.len());
+        }
         let n = m.negated;
         let text = match &m.kind {
             MatchKind::Addr { dir, net } => {
@@ -496,7 +505,20 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
             MatchKind::InIface(i) => format!("iifname {}{}", cmp(n), iface_text(i)),
             MatchKind::OutIface(i) => format!("oifname {}{}", cmp(n), iface_text(i)),
             MatchKind::Protocol(p) => {
-                if !n && (implied || header_follows(r, i, |h| h.l4proto() == Some(*p))) {
+                // A counter between it and what implies it keeps it.
+                let kept = counter_after.is_some_and(|c| {
+                    c > i
+                        && !r.matches[i + 1..c.min(r.matches.len())].iter().any(|m| {
+                            matches!(
+                                m.kind,
+                                MatchKind::Port { .. }
+                                    | MatchKind::PortPair { .. }
+                                    | MatchKind::TcpFlags { .. }
+                                    | MatchKind::Icmp { .. }
+                            )
+                        })
+                });
+                if !n && !kept && (implied || header_follows(r, i, |h| h.l4proto() == Some(*p))) {
                     continue;
                 }
                 format!("meta l4proto {}{}", cmp(n), proto_text(*p, opts))
@@ -722,15 +744,24 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
         };
         parts.push(text);
     }
-    if let Some(k) = r.counters {
+    let counter = r.counters.map(|k| {
         if opts.stateless {
-            parts.push("counter".to_owned());
+            "counter".to_owned()
         } else {
-            parts.push(format!("counter packets {} bytes {}", k.packets, k.bytes));
+            format!("counter packets {} bytes {}", k.packets, k.bytes)
         }
+    });
+    let after_statement = r
+        .counters
+        .is_some_and(|c| c.at == CounterAt::AfterStatement);
+    if let Some(c) = counter.clone().filter(|_| !after_statement) {
+        parts.insert(counter_part.unwrap_or(parts.len()), c);
     }
     if let Some(a) = &r.action {
         parts.push(action(&a.kind, family, vopts)?);
+    }
+    if let Some(c) = counter.filter(|_| after_statement) {
+        parts.push(c);
     }
     if let Some(c) = &r.comment {
         parts.push(format!("comment {}", quoted(c)));
