@@ -956,19 +956,42 @@ pub(crate) fn payload_split(
 
 /// The fields a payload load of `base` may read, in nft's order.
 fn named_fields(ctx: PayloadCtx, base: PayloadBase) -> impl Iterator<Item = HeaderField> {
-    HeaderField::all().filter(move |h| {
-        let hd = h.header();
-        hd.base() == base
-                && match base {
-                    PayloadBase::Ll => hd == Header::Ether || (hd == Header::Vlan && ctx.ll_vlan),
-                    _ => Some(hd) == ctx.header,
-                }
-                // After `icmp type redirect`, bytes 4-7 are the gateway.
-                && match (ctx.icmp_type, h.icmp_types()) {
-                    (Some(t), Some(types)) => types.contains(&t),
-                    _ => true,
-                }
-    })
+    let headers = match base {
+        PayloadBase::Ll => [Some(Header::Ether), ctx.ll_vlan.then_some(Header::Vlan)],
+        _ => [ctx.header.filter(|h| h.base() == base), None],
+    };
+    headers
+        .into_iter()
+        .flatten()
+        .flat_map(header_fields)
+        .filter(move |h| {
+            // After `icmp type redirect`, bytes 4-7 are the gateway.
+            match (ctx.icmp_type, h.icmp_types()) {
+                (Some(t), Some(types)) => types.contains(&t),
+                _ => true,
+            }
+        })
+}
+
+/// A header's fields, in nft's order (FIELDS holds each header's fields
+/// together; where each header's run starts and ends is worked out once).
+fn header_fields(hd: Header) -> impl Iterator<Item = HeaderField> {
+    static RUNS: std::sync::OnceLock<Vec<(Header, std::ops::Range<usize>)>> =
+        std::sync::OnceLock::new();
+    let runs = RUNS.get_or_init(|| {
+        let mut runs: Vec<(Header, std::ops::Range<usize>)> = Vec::new();
+        for (i, d) in FIELDS.iter().enumerate() {
+            match runs.last_mut() {
+                Some((h, r)) if *h == d.header => r.end = i + 1,
+                _ => runs.push((d.header, i..i + 1)),
+            }
+        }
+        runs
+    });
+    runs.iter()
+        .filter(move |(h, _)| *h == hd)
+        .flat_map(|(_, r)| r.clone())
+        .filter_map(|i| u8::try_from(i).ok().map(HeaderField))
 }
 
 /// The key an `exthdr` load of `len` bytes at byte `offset` of `hdr` reads,

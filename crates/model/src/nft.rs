@@ -1324,6 +1324,7 @@ fn split_cmp(
         return false;
     };
     if c.op != NFT_CMP_EQ
+        || len < 2
         || slot.mask.is_some()
         || slot.opaque
         || slot.hton
