@@ -1463,6 +1463,14 @@ fn drop_implied(matches: &mut Vec<Match>, l3: &mut Option<(Family, Option<usize>
                 MatchKind::Addr { .. } | MatchKind::AddrRange { .. } => true,
                 // `icmp type` is IPv4's, `icmpv6 type` IPv6's.
                 MatchKind::Icmp { v6, .. } => dep == if *v6 { Family::Ipv6 } else { Family::Ipv4 },
+                // `ct original ip saddr 1.2.3.4`.
+                MatchKind::CtAddr { net, .. } => {
+                    dep == if net.addr.is_ipv6() {
+                        Family::Ipv6
+                    } else {
+                        Family::Ipv4
+                    }
+                }
                 MatchKind::Field { key, .. } => key_implies(dep, key),
                 MatchKind::Concat { keys, .. } => keys.iter().any(|k| key_implies(dep, k)),
                 _ => false,

@@ -460,7 +460,9 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
         ) && l4_name(l4).is_some()
             || matches!(m.kind, MatchKind::Icmp { .. })
     }) || l4 == Some(6)
-        // `reject with tcp reset` needs TCP, and nft adds the test itself.
+        && matches!(family, Family::Ipv4 | Family::Ipv6)
+        // `reject with tcp reset` needs TCP, and nft adds the test itself
+        // (and hides it in ip and ip6 tables only).
         && matches!(&r.action, Some(a) if matches!(&a.kind, ActionKind::Reject { with: Some(w) } if &**w == "tcp-reset"));
     let vopts = ValueOpts {
         numeric: opts.numeric,
