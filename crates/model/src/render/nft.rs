@@ -453,13 +453,15 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
     };
     // The protocol test is an implicit dependency of a later header test of
     // that protocol: nft leaves it out when listing.
-    let implied = r.matches.iter().any(|m| {
+    let implies_l4 = |m: &Match| {
         matches!(
             m.kind,
             MatchKind::Port { .. } | MatchKind::PortPair { .. } | MatchKind::TcpFlags { .. }
         ) && l4_name(l4).is_some()
             || matches!(m.kind, MatchKind::Icmp { .. })
-    }) || l4 == Some(6)
+    };
+    let implied = r.matches.iter().any(implies_l4)
+        || l4 == Some(6)
         && matches!(family, Family::Ipv4 | Family::Ipv6)
         // `reject with tcp reset` needs TCP, and nft adds the test itself
         // (and hides it in ip and ip6 tables only).
@@ -510,15 +512,9 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
                 // A counter between it and what implies it keeps it.
                 let kept = counter_after.is_some_and(|c| {
                     c > i
-                        && !r.matches[i + 1..c.min(r.matches.len())].iter().any(|m| {
-                            matches!(
-                                m.kind,
-                                MatchKind::Port { .. }
-                                    | MatchKind::PortPair { .. }
-                                    | MatchKind::TcpFlags { .. }
-                                    | MatchKind::Icmp { .. }
-                            )
-                        })
+                        && !r.matches[i + 1..c.min(r.matches.len())]
+                            .iter()
+                            .any(implies_l4)
                 });
                 if !n && !kept && (implied || header_follows(r, i, |h| h.l4proto() == Some(*p))) {
                     continue;
