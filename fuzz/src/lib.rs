@@ -186,7 +186,9 @@ pub mod lower {
     /// Sets of every shape the lowering reads, named `a` to `f` in table
     /// `t` of each family, for lookups the input names: a hash set, an
     /// interval set, a set of concatenated ranges, a verdict map with a
-    /// catch-all, a data map, a set of 16-byte keys.
+    /// catch-all, a data map, a set of 16-byte keys; and named ones (`n`,
+    /// `nc` of a concatenation, the map `nm`) that rules refer to by name
+    /// and `dynset` updates.
     fn sets() -> &'static SetIndex {
         static SETS: OnceLock<SetIndex> = OnceLock::new();
         SETS.get_or_init(|| {
@@ -196,6 +198,7 @@ pub mod lower {
                     key_end: end.map(Into::into),
                     flags,
                     data,
+                    ..SetElement::default()
                 };
             let verdict = |code: i32, chain: Option<&str>| {
                 Some(ElemData::Verdict {
@@ -256,6 +259,10 @@ pub mod lower {
                     )],
                 ),
                 ("f", 0x3, 16, vec![el(&[0xfe; 16], None, 0, None)]),
+                // Named sets and maps: rules refer to them by name.
+                ("n", 0x0, 4, vec![]),
+                ("nc", 0x0, 8, vec![]),
+                ("nm", 0x8, 4, vec![]),
             ];
             let mut index = SetIndex::new();
             for family in [2u8, 10, 1, 7, 5, 3] {
@@ -264,6 +271,7 @@ pub mod lower {
                         flags: *flags,
                         key_len: Some(*key_len),
                         elems: elems.clone(),
+                        data_len: Some(4),
                     };
                     index.insert(family, "t", name, contents);
                 }
@@ -315,7 +323,7 @@ pub mod lower {
                     .collect(),
             };
             let _ = nflens_analysis::analyse(&input, &nflens_analysis::Version::ALL);
-            let sets = SetIndex::anonymous(snap.sets_with_elems()).unwrap_or_default();
+            let sets = SetIndex::from_sets(snap.sets_with_elems()).unwrap_or_default();
             let rs = nflens_model::nft::ruleset_with_sets(
                 snap.tables(),
                 snap.chains_with_rules(),

@@ -977,6 +977,7 @@ pub fn predict_save_with<'n>(
             name: tname.into(),
             handle: None,
             dormant: false,
+            sets: Vec::new(),
             chains: Vec::new(),
         };
         let mut failed = false;

@@ -334,6 +334,21 @@ fn diff(a: &str, b: &str, counters: bool) -> anyhow::Result<ExitCode> {
                 a: pa,
                 b: pb,
             } => writeln!(w, "! chain {}: policy {pa:?} / {pb:?}", at(place))?,
+            Difference::Set {
+                place,
+                name,
+                a: sa,
+                b: sb,
+            } => match (sa, sb) {
+                (Some(_), Some(_)) => writeln!(w, "! {} set {name} differs", at(place))?,
+                (sa, _) => writeln!(
+                    w,
+                    "{} {} set {name}: only in {}",
+                    if sa.is_some() { '-' } else { '+' },
+                    at(place),
+                    side_name(sa.is_some())
+                )?,
+            },
             Difference::Rule {
                 place,
                 in_a,

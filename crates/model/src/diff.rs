@@ -42,6 +42,18 @@ pub enum Difference {
         /// It is on side A.
         in_a: bool,
     },
+    /// A named set or map only one side has (one of `a`, `b`), or one
+    /// whose declaration or elements differ (both).
+    Set {
+        /// The table.
+        place: Place,
+        /// The set's name.
+        name: Box<str>,
+        /// Side A's set.
+        a: Option<Box<NamedSet>>,
+        /// Side B's set.
+        b: Option<Box<NamedSet>>,
+    },
     /// The chains' hooks or policies differ.
     Policy {
         /// Where.
@@ -130,6 +142,29 @@ fn place(t: &Table, chain: Option<&str>) -> Place {
 }
 
 fn tables(a: &Table, b: &Table, o: Options, out: &mut Vec<Difference>) {
+    for s in &a.sets {
+        let other = b.sets.iter().find(|x| x.name == s.name);
+        if !other.is_some_and(|x| x.same_meaning(s)) {
+            out.push(Difference::Set {
+                place: place(a, None),
+                name: s.name.clone(),
+                a: Some(Box::new(s.clone())),
+                b: other.map(|x| Box::new(x.clone())),
+            });
+        }
+    }
+    for s in b
+        .sets
+        .iter()
+        .filter(|s| !a.sets.iter().any(|x| x.name == s.name))
+    {
+        out.push(Difference::Set {
+            place: place(b, None),
+            name: s.name.clone(),
+            a: None,
+            b: Some(Box::new(s.clone())),
+        });
+    }
     for c in &a.chains {
         let p = place(a, Some(&c.name));
         match b.chains.iter().find(|x| x.name == c.name) {

@@ -46,6 +46,7 @@ pub fn table(t: &wl::Table<'_>) -> Table {
         name: t.name.into(),
         handle: None,
         dormant: false,
+        sets: Vec::new(),
         chains: t
             .chains
             .iter()

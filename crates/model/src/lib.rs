@@ -38,6 +38,7 @@ pub mod legacy;
 pub mod lower;
 pub mod nft;
 pub mod render;
+mod set;
 mod types;
 mod xt_save;
 
@@ -45,4 +46,5 @@ pub use field::{
     CmpOp, CtKey, Datatype, ExtHdr, ExtKind, FieldTest, Header, HeaderField, Key, MetaKey,
     PayloadBase, Value,
 };
+pub use set::NftType;
 pub use types::*;

@@ -252,6 +252,7 @@ pub fn from_xtables(dump: &xt::Dump<'_>, family: Option<Family>) -> Result<Rules
                         name: (*name).into(),
                         handle: None,
                         dormant: false,
+                        sets: Vec::new(),
                         chains: Vec::new(),
                     },
                     index: HashMap::new(),

@@ -259,6 +259,8 @@ struct Regs<'a> {
 struct DataMap {
     keys: Vec<Key>,
     elems: Vec<MapElem<Box<[u8]>>>,
+    /// A named map's name (its elements are the table's, not read here).
+    named: Option<Box<str>>,
 }
 
 impl<'a> Regs<'a> {
@@ -597,28 +599,37 @@ fn lower_exprs<'a>(
                 };
                 r.push(&mut out.matches, &mut l3, fam, exprs);
             }
-            // A set lookup: an anonymous set is read inline.
+            // A set lookup: an anonymous set is read inline, a named one
+            // is referred to by name.
             Expr::Lookup(l) if l.dreg.is_none() => {
                 let eff = l3.map_or(fam, |d| d.0);
                 let before = out.matches.len();
                 let negated = l.flags.unwrap_or(0) & NFT_LOOKUP_F_INV != 0;
-                match sets
-                    .get(r.family, r.table, l.set)
-                    .and_then(|set| lookup_match(eff, regs, l.sreg, set, negated, &out.matches))
-                {
+                let set = sets.get(r.family, r.table, l.set);
+                let typed = set.and_then(|set| {
+                    if named(Some(set)) {
+                        let keys = set_keys(eff, regs, l.sreg, set, &out.matches)?;
+                        Some(Match {
+                            negated,
+                            kind: MatchKind::InSet {
+                                keys: keys.iter().map(|k| k.0.key).collect(),
+                                set: l.set.into(),
+                            },
+                        })
+                    } else {
+                        lookup_match(eff, regs, l.sreg, set, negated, &out.matches)
+                    }
+                });
+                match typed {
                     Some(x) => {
                         out.matches.push(x);
                         if eff != fam {
                             drop_implied(&mut out.matches, &mut l3, before);
                         }
                     }
-                    None => out.matches.push(lookup_fallback(
-                        regs,
-                        exprs,
-                        l.sreg,
-                        sets.get(r.family, r.table, l.set),
-                        i - 1,
-                    )),
+                    None => out
+                        .matches
+                        .push(lookup_fallback(regs, exprs, l.sreg, set, i - 1)),
                 }
             }
             Expr::Lookup(l) if l.dreg.map(|d| d.0) == Some(NFT_REG_VERDICT) => {
@@ -627,7 +638,17 @@ fn lower_exprs<'a>(
                 let typed = sets
                     .get(r.family, r.table, l.set)
                     .filter(|_| l.flags.unwrap_or(0) & NFT_LOOKUP_F_INV == 0)
-                    .and_then(|set| vmap_action(eff, regs, l.sreg, set, &out.matches));
+                    .and_then(|set| {
+                        if named(Some(set)) {
+                            let keys = set_keys(eff, regs, l.sreg, set, &out.matches)?;
+                            Some(ActionKind::VmapRef {
+                                keys: keys.iter().map(|k| k.0.key).collect(),
+                                map: l.set.into(),
+                            })
+                        } else {
+                            vmap_action(eff, regs, l.sreg, set, &out.matches)
+                        }
+                    });
                 let kind = match typed {
                     Some(kind) => {
                         if eff != fam {
@@ -651,10 +672,27 @@ fn lower_exprs<'a>(
                 let typed = sets
                     .get(r.family, r.table, l.set)
                     .filter(|_| l.flags.unwrap_or(0) & NFT_LOOKUP_F_INV == 0)
-                    .and_then(|set| data_map(eff, regs, l.sreg, set, &out.matches));
+                    .and_then(|set| {
+                        if named(Some(set)) {
+                            let keys = set_keys(eff, regs, l.sreg, set, &out.matches)?;
+                            Some(DataMap {
+                                keys: keys.iter().map(|k| k.0.key).collect(),
+                                elems: Vec::new(),
+                                named: Some(l.set.into()),
+                            })
+                        } else {
+                            data_map(eff, regs, l.sreg, set, &out.matches)
+                        }
+                    });
                 match typed {
                     Some(map) => {
-                        let width = map.elems.iter().map(|e| e.data.len()).max().unwrap_or(0);
+                        let width = match &map.named {
+                            Some(_) => sets
+                                .get(r.family, r.table, l.set)
+                                .and_then(|s| s.data_len)
+                                .unwrap_or(0) as usize,
+                            None => map.elems.iter().map(|e| e.data.len()).max().unwrap_or(0),
+                        };
                         let load = Load::Map {
                             idx: regs.maps.len() as u32,
                             width: width as u32,
@@ -667,6 +705,22 @@ fn lower_exprs<'a>(
                     }
                     None => regs.set(Slot::opaque(dreg, src)),
                 }
+            }
+            Expr::Dynset(d) => {
+                let eff = l3.map_or(fam, |d| d.0);
+                let kind = sets
+                    .get(r.family, r.table, d.set_name)
+                    .and_then(|set| set_update(eff, regs, d, set, &out.matches))
+                    .unwrap_or_else(|| ActionKind::Nft {
+                        exprs: statement_text(regs, exprs, e).into(),
+                    });
+                if eff != fam {
+                    drop_implied_by_keys(&mut out.matches, &mut l3, &kind);
+                }
+                let from = regs
+                    .get(d.sreg_key)
+                    .map_or(Src::one(i - 1), |s| s.src.then(i - 1));
+                set_action(&mut out, kind, &mut stmt, from, exprs);
             }
             Expr::Payload(p) if p.sreg.is_some() => {
                 let eff = l3.map_or(fam, |d| d.0);
@@ -1068,7 +1122,7 @@ fn bitwise<'a>(regs: &mut Regs<'a>, b: &Bitwise<'a>, at: usize) {
     });
 }
 
-fn verdict(code: i32, chain: Option<&str>) -> Option<ActionKind> {
+pub(crate) fn verdict(code: i32, chain: Option<&str>) -> Option<ActionKind> {
     Some(match code {
         NF_ACCEPT => ActionKind::Accept,
         NF_DROP => ActionKind::Drop,
@@ -1472,7 +1526,9 @@ fn drop_implied(matches: &mut Vec<Match>, l3: &mut Option<(Family, Option<usize>
                     }
                 }
                 MatchKind::Field { key, .. } => key_implies(dep, key),
-                MatchKind::Concat { keys, .. } => keys.iter().any(|k| key_implies(dep, k)),
+                MatchKind::Concat { keys, .. } | MatchKind::InSet { keys, .. } => {
+                    keys.iter().any(|k| key_implies(dep, k))
+                }
                 _ => false,
             })
     });
@@ -1490,8 +1546,10 @@ fn drop_implied_by_keys(
 ) {
     let keys: &[Key] = match kind {
         ActionKind::Vmap { keys, .. }
+        | ActionKind::VmapRef { keys, .. }
+        | ActionKind::SetUpdate { keys, .. }
         | ActionKind::Set {
-            value: Source::Map { keys, .. },
+            value: Source::Map { keys, .. } | Source::MapRef { keys, .. },
             ..
         } => keys,
         ActionKind::Set { key, .. } => std::slice::from_ref(key),
@@ -2671,14 +2729,14 @@ where
 }
 
 /// [`ruleset`], with the anonymous sets the rules' lookups read
-/// ([`SetIndex::anonymous`] of the same snapshot).
+/// ([`SetIndex::from_sets`] of the same snapshot).
 pub fn ruleset_with_sets<'a, T, C, R>(tables: T, chains: C, sets: &SetIndex) -> Ruleset
 where
     T: IntoIterator<Item = nflens_wire::Table<'a>>,
     C: IntoIterator<Item = (nflens_wire::Chain<'a>, R)>,
     R: IntoIterator<Item = nflens_wire::Rule<'a>>,
 {
-    match build(tables, chains, |s, r| {
+    match build(tables, chains, sets, |s, r| {
         Ok::<_, std::convert::Infallible>(s.rule(r, sets))
     }) {
         Ok(rs) => rs,
@@ -2710,7 +2768,7 @@ where
     C: IntoIterator<Item = (nflens_wire::Chain<'a>, R)>,
     R: IntoIterator<Item = nflens_wire::Rule<'a>>,
 {
-    build(tables, chains, |s, r| {
+    build(tables, chains, sets, |s, r| {
         s.try_rule(r, sets).map_err(|failed| failed.1)
     })
 }
@@ -2718,6 +2776,7 @@ where
 fn build<'a, T, C, R, E>(
     tables: T,
     chains: C,
+    sets: &SetIndex,
     mut lower: impl FnMut(&mut Scratch<'a>, &nflens_wire::Rule<'a>) -> Result<Rule, E>,
 ) -> Result<Ruleset, E>
 where
@@ -2736,6 +2795,7 @@ where
             handle: Some(t.handle),
             // NFT_TABLE_F_DORMANT
             dormant: t.flags & 1 != 0,
+            sets: sets.named(t.family, t.name).cloned().collect(),
             chains: Vec::new(),
         });
     }
@@ -2755,6 +2815,7 @@ where
                 name: c.table.into(),
                 handle: None,
                 dormant: false,
+                sets: sets.named(c.family, c.table).cloned().collect(),
                 chains: Vec::new(),
             });
             out.len() - 1
@@ -2995,7 +3056,7 @@ fn field_range(
 }
 
 /// One element of a set, as the kernel holds it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SetElement {
     /// The key, in register format (`NFTA_SET_ELEM_KEY`).
     pub key: Box<[u8]>,
@@ -3006,6 +3067,14 @@ pub struct SetElement {
     pub flags: u32,
     /// What a map's element maps to (`NFTA_SET_ELEM_DATA`).
     pub data: Option<ElemData>,
+    /// The object an object map's element names (`NFTA_SET_ELEM_OBJREF`).
+    pub objref: Option<Box<str>>,
+    /// `NFTA_SET_ELEM_TIMEOUT`, milliseconds.
+    pub timeout: Option<u64>,
+    /// `NFTA_SET_ELEM_EXPIRATION`, milliseconds left.
+    pub expires: Option<u64>,
+    /// The element's comment (userdata).
+    pub comment: Option<Box<str>>,
 }
 
 /// What a map element maps to.
@@ -3046,6 +3115,8 @@ pub struct SetContents {
     pub key_len: Option<u32>,
     /// The elements.
     pub elems: Vec<SetElement>,
+    /// `NFTA_SET_DATA_LEN`: the width of a map's data, when known.
+    pub data_len: Option<u32>,
 }
 
 impl SetContents {
@@ -3055,7 +3126,7 @@ impl SetContents {
     /// nft lists sorted), the catch-all last: per key an inclusive `(first, last)`
     /// range (none for the catch-all), and what the element maps to.
     /// `None` when the keys are not of that shape.
-    fn entries(&self, widths: &[usize]) -> Option<Vec<Entry<'_>>> {
+    pub(crate) fn entries(&self, widths: &[usize]) -> Option<Vec<Entry<'_>>> {
         if widths.is_empty() || widths.iter().any(|&w| w == 0 || w > 16) {
             return None;
         }
@@ -3082,7 +3153,7 @@ impl SetContents {
         let mut out: Vec<Entry<'_>> = Vec::new();
         let mut tail = Vec::new();
         for e in self.elems.iter().filter(|e| catchall(e)) {
-            tail.push((Vec::new(), e.data.as_ref()));
+            tail.push((Vec::new(), e));
         }
         let elems = self.elems.iter().filter(|e| !catchall(e));
         if self.flags & NFT_SET_INTERVAL == 0 || !single {
@@ -3096,7 +3167,7 @@ impl SetContents {
                     Some(_) => return None,
                     None => lo.clone(),
                 };
-                out.push((lo.into_iter().zip(hi).collect(), e.data.as_ref()));
+                out.push((lo.into_iter().zip(hi).collect(), e));
             }
         } else {
             let width = widths[0];
@@ -3108,11 +3179,14 @@ impl SetContents {
             let mut elems: Vec<(Vec<u8>, &SetElement)> = elems
                 .map(|e| key(&e.key).map(|k| (k, e)))
                 .collect::<Option<_>>()?;
-            elems.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut open: Option<(Vec<u8>, Option<&ElemData>)> = None;
+            // Adjacent ranges share a key: the end of one (its first key
+            // past it) and the start of the next. The end goes first.
+            let end = |e: &SetElement| e.flags & NFT_SET_ELEM_INTERVAL_END != 0;
+            elems.sort_by(|a, b| a.0.cmp(&b.0).then(end(b.1).cmp(&end(a.1))));
+            let mut open: Option<(Vec<u8>, &SetElement)> = None;
             for (k, e) in elems {
                 if let Some(end) = &e.key_end {
-                    out.push((vec![(k, key(end)?)], e.data.as_ref()));
+                    out.push((vec![(k, key(end)?)], e));
                     continue;
                 }
                 if e.flags & NFT_SET_ELEM_INTERVAL_END != 0 {
@@ -3126,7 +3200,7 @@ impl SetContents {
                         // range ends just below it.
                         out.push((vec![(lo, be_dec(&k)?)], data));
                     }
-                    open = Some((k, e.data.as_ref()));
+                    open = Some((k, e));
                 }
             }
             if let Some((lo, data)) = open {
@@ -3141,8 +3215,9 @@ impl SetContents {
     }
 }
 
-/// One element read by [`SetContents::entries`].
-type Entry<'s> = (Vec<(Vec<u8>, Vec<u8>)>, Option<&'s ElemData>);
+/// One element read by [`SetContents::entries`]: per key the first and
+/// last bytes, and the element (the start of an interval).
+pub(crate) type Entry<'s> = (Vec<(Vec<u8>, Vec<u8>)>, &'s SetElement);
 
 /// `b - 1` as a big-endian number of the same width; `None` for zero.
 fn be_dec(b: &[u8]) -> Option<Vec<u8>> {
@@ -3158,10 +3233,13 @@ fn be_dec(b: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// The sets rules look up, by family, table and name: what a lookup of an
-/// anonymous set (`tcp dport { 22, 80 }`) is lowered with.
+/// anonymous set (`tcp dport { 22, 80 }`) is lowered with, and the named
+/// sets and maps of each table ([`Table::sets`]).
 #[derive(Debug, Clone, Default)]
 pub struct SetIndex {
     sets: std::collections::HashMap<(u8, Box<str>, Box<str>), SetContents>,
+    /// The named sets, in the kernel's order, with their table.
+    named: Vec<(u8, Box<str>, NamedSet)>,
 }
 
 impl SetIndex {
@@ -3176,23 +3254,27 @@ impl SetIndex {
             .insert((family, table.into(), name.into()), contents);
     }
 
-    /// The anonymous sets of a snapshot's sets and element messages
-    /// (`Snapshot::sets_with_elems`). Fails at the first element that does
-    /// not decode.
-    pub fn anonymous<'a, S, E>(sets: S) -> Result<SetIndex, nflens_wire::DecodeError>
+    /// Adds a named set of a table, as [`Table::sets`] lists it.
+    pub fn insert_named(&mut self, family: u8, table: &str, set: NamedSet) {
+        self.named.push((family, table.into(), set));
+    }
+
+    /// The sets of a snapshot's sets and element messages
+    /// (`Snapshot::sets_with_elems`): every set's contents for the rules'
+    /// lookups, and the named ones as the model's [`NamedSet`]s. Fails at
+    /// the first element that does not decode.
+    pub fn from_sets<'a, S, E>(sets: S) -> Result<SetIndex, nflens_wire::DecodeError>
     where
         S: IntoIterator<Item = (nflens_wire::Set<'a>, E)>,
         E: IntoIterator<Item = nflens_wire::SetElems<'a>>,
     {
         let mut out = SetIndex::new();
         for (set, msgs) in sets {
-            if !set.is_anonymous() {
-                continue;
-            }
             let mut contents = SetContents {
                 flags: set.flags,
                 key_len: Some(set.key_len),
                 elems: Vec::new(),
+                data_len: set.data_len,
             };
             for m in msgs {
                 for e in m.iter() {
@@ -3204,17 +3286,36 @@ impl SetIndex {
                     // A catch-all element (no key) is not a value: the set
                     // is then not read inline.
                     let key = bytes(e.key).unwrap_or_default();
+                    let comment = e.udata().ok().and_then(|u| u.comment).map(Into::into);
                     contents.elems.push(SetElement {
                         key,
                         key_end: bytes(e.key_end),
                         flags: e.flags,
                         data: e.data.as_ref().map(ElemData::from),
+                        objref: e.objref.map(Into::into),
+                        timeout: e.timeout,
+                        expires: e.expiration,
+                        comment,
                     });
                 }
+            }
+            if !set.is_anonymous() {
+                let named = crate::set::named_set(&set, &contents)
+                    .unwrap_or_else(|| crate::set::unread_set(&set, &contents));
+                out.insert_named(set.family, set.table, named);
             }
             out.insert(set.family, set.table, set.name, contents);
         }
         Ok(out)
+    }
+
+    /// The named sets of one table, in the kernel's order.
+    pub fn named(&self, family: u8, table: &str) -> impl Iterator<Item = &NamedSet> + '_ {
+        let table: Box<str> = table.into();
+        self.named
+            .iter()
+            .filter(move |(f, t, _)| *f == family && *t == table)
+            .map(|(_, _, s)| s)
     }
 
     fn get(&self, family: u8, table: &str, name: &str) -> Option<&SetContents> {
@@ -3225,6 +3326,53 @@ impl SetIndex {
     pub fn is_empty(&self) -> bool {
         self.sets.is_empty()
     }
+}
+
+/// A `dynset` of a named set: the keys (and a map's data keys) read from
+/// its registers. `None` with expressions attached to the new element
+/// (`update @meter { ip saddr limit rate 10/second }`), which nflens does
+/// not read yet.
+fn set_update(
+    fam: Family,
+    regs: &Regs<'_>,
+    d: &nflens_wire::expr::Dynset<'_>,
+    set: &SetContents,
+    matches: &[Match],
+) -> Option<ActionKind> {
+    if !named(Some(set)) || !d.exprs.is_empty() {
+        return None;
+    }
+    let op = match d.op {
+        NFT_DYNSET_OP_ADD => SetOp::Add,
+        NFT_DYNSET_OP_UPDATE => SetOp::Update,
+        NFT_DYNSET_OP_DELETE => SetOp::Delete,
+        _ => return None,
+    };
+    let keys = set_keys(fam, regs, d.sreg_key, set, matches)?;
+    let data = match d.sreg_data {
+        Some(reg) => {
+            let data = SetContents {
+                key_len: Some(set.data_len?),
+                ..SetContents::default()
+            };
+            let keys = set_keys(fam, regs, reg, &data, matches)?;
+            keys.iter().map(|k| k.0.key).collect()
+        }
+        None => Vec::new(),
+    };
+    Some(ActionKind::SetUpdate {
+        op,
+        keys: keys.iter().map(|k| k.0.key).collect(),
+        set: d.set_name.into(),
+        data,
+        timeout: d.timeout.filter(|&t| t != 0),
+    })
+}
+
+/// Whether a set is a named one (rules refer to it by name; its elements
+/// are listed with the table).
+fn named(set: Option<&SetContents>) -> bool {
+    set.is_some_and(|s| s.flags & NFT_SET_ANONYMOUS == 0)
 }
 
 /// The keys a lookup of register `sreg` reads from a set of `set`'s
@@ -3294,13 +3442,13 @@ fn set_values<'s>(keys: &[(Keyed, usize)], set: &'s SetContents) -> Option<Vec<V
     }
     let mut values: Vec<Valued<'s>> = entries
         .into_iter()
-        .map(|(ranges, data)| {
+        .map(|(ranges, e)| {
             let values = ranges
                 .iter()
                 .zip(keys)
                 .map(|((lo, hi), (k, _))| Some((k.value(lo)?, k.value(hi)?)))
                 .collect::<Option<Vec<_>>>()?;
-            Some((values, data))
+            Some((values, e.data.as_ref()))
         })
         .collect::<Option<_>>()?;
     if keys.len() == 1 {
@@ -3475,7 +3623,11 @@ fn data_map(
         ElemData::Value(v) => Some(v.clone()),
         ElemData::Verdict { .. } => None,
     })?;
-    Some(DataMap { keys, elems })
+    Some(DataMap {
+        keys,
+        elems,
+        named: None,
+    })
 }
 
 /// `b`, register bytes written to `key`, as a value of `key`: its width
@@ -3508,6 +3660,15 @@ fn set_stmt(
         Load::Imm(v) => Source::Value(value_of(key, v)?),
         Load::Map { idx, .. } => {
             let map = regs.maps.get(idx as usize)?;
+            if let Some(name) = &map.named {
+                return Some(ActionKind::Set {
+                    key,
+                    value: Source::MapRef {
+                        keys: map.keys.clone(),
+                        map: name.clone(),
+                    },
+                });
+            }
             Source::Map {
                 keys: map.keys.clone(),
                 elems: map

@@ -164,8 +164,197 @@ pub struct Table {
     /// chains see packets.
     #[cfg_attr(feature = "serde", serde(default))]
     pub dormant: bool,
+    /// Named sets and maps, in the kernel's order (nf_tables only).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    pub sets: Vec<NamedSet>,
     /// Chains, in declaration order.
     pub chains: Vec<Chain>,
+}
+
+/// A named set or map of an nf_tables table (`set blocked { type
+/// ipv4_addr; flags interval; elements = { 10.0.0.0/8 } }`), which rules
+/// refer to by name (`ip saddr @blocked`, [`MatchKind::InSet`]).
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+pub struct NamedSet {
+    /// Name.
+    pub name: Box<str>,
+    /// The nf_tables handle (`nft -a`).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub handle: Option<u64>,
+    /// The key: one part, or the parts of a concatenation, in order.
+    pub key: Vec<SetField>,
+    /// What a map's elements map to; `None` for a set.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub data: Option<SetData>,
+    /// `NFT_SET_*` flags: `constant`, `interval`, `timeout`, `dynamic`, ...
+    pub flags: SetFlags,
+    /// `policy memory` (the default is `performance`).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub policy_memory: bool,
+    /// `size`: the most elements it holds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub size: Option<u32>,
+    /// `timeout`: how long an element stays by default, in milliseconds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub timeout: Option<u64>,
+    /// `gc-interval`, in milliseconds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub gc_interval: Option<u64>,
+    /// `auto-merge`: adjacent and overlapping intervals are merged.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub auto_merge: bool,
+    /// `comment`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub comment: Option<Box<str>>,
+    /// The elements, sorted as nft lists them.
+    pub elems: Vec<SetElem>,
+}
+
+/// One part of a named set's key or map's data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "kebab-case")
+)]
+pub enum SetField {
+    /// A datatype, declared with `type` (`ipv4_addr`).
+    Type(crate::set::NftType),
+    /// A key, declared with `typeof` (`typeof ip saddr`): its values are
+    /// the key's.
+    Typeof(Key),
+}
+
+/// What a named map's elements map to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "kebab-case")
+)]
+pub enum SetData {
+    /// A verdict: a verdict map (`type ipv4_addr : verdict`).
+    Verdict,
+    /// Values of these parts (`: ipv4_addr . inet_service`); `interval`
+    /// when each is a range.
+    Values {
+        /// The parts.
+        parts: Vec<SetField>,
+        /// `: interval ...`.
+        #[cfg_attr(feature = "serde", serde(default))]
+        interval: bool,
+    },
+    /// Stateful objects of this `NFT_OBJECT_*` type (`: counter`).
+    Object(u32),
+}
+
+bitflags! {
+    /// A set's `NFT_SET_*` flags.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(Serialize, Deserialize), serde(transparent))]
+    pub struct SetFlags: u32 {
+        /// Anonymous (never a named set).
+        const ANONYMOUS = 0x1;
+        /// `constant`: no element is added or removed once it is made.
+        const CONSTANT = 0x2;
+        /// `interval`: elements are ranges.
+        const INTERVAL = 0x4;
+        /// A map.
+        const MAP = 0x8;
+        /// `timeout`: elements may expire.
+        const TIMEOUT = 0x10;
+        /// `dynamic`: rules add elements (`add @set { ... }`).
+        const DYNAMIC = 0x20;
+        /// An object map.
+        const OBJECT = 0x40;
+        /// A concatenation of ranges.
+        const CONCAT = 0x80;
+    }
+}
+
+/// One element of a named set or map.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+pub struct SetElem {
+    /// Per part of the key, an inclusive range (a single value is a range
+    /// of one); empty for the catch-all element `*`.
+    pub key: Vec<(Value, Value)>,
+    /// What a map's element maps to.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub data: Option<ElemValue>,
+    /// The element's own timeout, in milliseconds.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub timeout: Option<u64>,
+    /// Milliseconds until it expires, when read. State, as counters are:
+    /// not part of what the set holds ([`NamedSet::same_meaning`]).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub expires: Option<u64>,
+    /// `comment`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub comment: Option<Box<str>>,
+}
+
+/// What a map element maps to.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "kebab-case")
+)]
+pub enum ElemValue {
+    /// A verdict: [`Accept`](ActionKind::Accept), `Drop`, `Continue`,
+    /// `Return`, `Jump`, `Goto` or `Queue`.
+    Verdict(ActionKind),
+    /// Per part of the map's data, an inclusive range (a single value is
+    /// a range of one).
+    Values(Vec<(Value, Value)>),
+    /// The name of a stateful object.
+    Object(Box<str>),
+}
+
+impl NamedSet {
+    /// Whether the two hold the same: equal but for when elements expire.
+    pub fn same_meaning(&self, other: &NamedSet) -> bool {
+        let strip = |s: &NamedSet| {
+            let mut s = s.clone();
+            for e in &mut s.elems {
+                e.expires = None;
+            }
+            s
+        };
+        strip(self) == strip(other)
+    }
 }
 
 /// Netfilter hooks.
@@ -683,6 +872,15 @@ pub enum MatchKind {
         /// range of one); sorted.
         elems: Vec<Vec<(Value, Value)>>,
     },
+    /// A lookup in a named set of the table (`ip saddr @blocked`, `ip
+    /// saddr . tcp dport @allowed`): true when the keys' values are an
+    /// element of it ([`Table::sets`]).
+    InSet {
+        /// The keys looked up: one, or a concatenation.
+        keys: Vec<Key>,
+        /// The set's name.
+        set: Box<str>,
+    },
     /// A native nf_tables condition nflens has no dedicated kind for yet:
     /// the expressions it came from, in libnftnl's debug syntax (one
     /// `[ ... ]` per expression). Never dropped.
@@ -870,6 +1068,38 @@ pub enum ActionKind {
         /// The elements, sorted, the catch-all `*` (if any) last.
         elems: Vec<MapElem<ActionKind>>,
     },
+    /// A verdict from a named verdict map of the table (`ip daddr vmap
+    /// @services`): the verdict of the element the keys are in; when none
+    /// holds them, on with the next rule.
+    VmapRef {
+        /// The keys looked up: one, or a concatenation.
+        keys: Vec<Key>,
+        /// The map's name.
+        map: Box<str>,
+    },
+    /// Add the packet's keys to a named set, refresh them, or delete them
+    /// (nft `add @seen { ip saddr }`, `update @m { ip saddr timeout 1m }`,
+    /// `delete @seen { ip saddr }`); for a map, with the data.
+    SetUpdate {
+        /// What is done.
+        op: SetOp,
+        /// The keys: one, or a concatenation.
+        keys: Vec<Key>,
+        /// The set's name.
+        set: Box<str>,
+        /// A map's data, from these keys (`: meta mark`).
+        #[cfg_attr(
+            feature = "serde",
+            serde(default, skip_serializing_if = "Vec::is_empty")
+        )]
+        data: Vec<Key>,
+        /// The element's timeout, in milliseconds.
+        #[cfg_attr(
+            feature = "serde",
+            serde(default, skip_serializing_if = "Option::is_none")
+        )]
+        timeout: Option<u64>,
+    },
     /// Set a `meta` or `ct` key or a header field (`ct zone set 1`, `meta
     /// priority set cafe:beef`, `ct mark set meta mark`, `meta mark set
     /// tcp dport map { 22 : 0x1 }`), where [`SetMark`](ActionKind::SetMark),
@@ -940,6 +1170,30 @@ pub enum Source {
         /// The elements, sorted, the catch-all `*` (if any) last.
         elems: Vec<MapElem<Value>>,
     },
+    /// What the table's named map `map` gives for `keys` (`meta mark set
+    /// ip saddr map @marks`). No element, no change.
+    MapRef {
+        /// The keys looked up: one, or a concatenation.
+        keys: Vec<Key>,
+        /// The map's name.
+        map: Box<str>,
+    },
+}
+
+/// What a [`SetUpdate`](ActionKind::SetUpdate) does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "lowercase")
+)]
+pub enum SetOp {
+    /// `add`: adds the element unless it is there.
+    Add,
+    /// `update`: adds it, or refreshes its timeout.
+    Update,
+    /// `delete`: removes it.
+    Delete,
 }
 
 /// One element of a map: keys, and what they map to.

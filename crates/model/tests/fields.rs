@@ -213,6 +213,7 @@ fn with_set(family: u8, lines: &[&str], flags: u32, elems: &[&str]) -> Rule {
                 key_end: e.end.map(Into::into),
                 flags: e.flags,
                 data: e.data.as_ref().map(Into::into),
+                ..Default::default()
             }
         })
         .collect();
@@ -225,6 +226,7 @@ fn with_set(family: u8, lines: &[&str], flags: u32, elems: &[&str]) -> Rule {
             flags,
             key_len: None,
             elems,
+            data_len: None,
         },
     );
     nft::rule_decoded_with_sets(&nftdebug::bare_rule(family), &exprs, &sets)

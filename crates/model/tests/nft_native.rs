@@ -15,7 +15,7 @@ fn lowered(held: netns::Held) -> nflens_model::Ruleset {
     })
     .expect("snapshot");
     drop(held);
-    let sets = nft::SetIndex::anonymous(snap.sets_with_elems()).expect("set elements decode");
+    let sets = nft::SetIndex::from_sets(snap.sets_with_elems()).expect("set elements decode");
     nft::ruleset_with_sets(snap.tables(), snap.chains_with_rules(), &sets)
 }
 

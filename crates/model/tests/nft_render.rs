@@ -21,6 +21,23 @@ use nflens_testutil::{corpus, netns, nftpy};
 
 const GROUP: usize = 100;
 
+/// `text` with each element's time left (` expires 59s696ms`) taken out:
+/// state that changes between two reads, as counter values do.
+pub(crate) fn without_expiry(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(" expires ") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + " expires ".len()..];
+        let end = after
+            .find(|c: char| !(c.is_ascii_digit() || "dhms".contains(c)))
+            .unwrap_or(after.len());
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The block of table `name` (any family) in an `nft list ruleset` listing.
 fn table_block<'a>(listing: &'a str, family: &str, name: &str) -> Option<&'a str> {
     let head = format!("table {family} {name} {{\n");
@@ -82,6 +99,10 @@ pub(crate) fn family_of(name: &str) -> Family {
 
 #[test]
 fn nft_py_v1_0_6_rendered_as_nft() {
+    assert_eq!(
+        without_expiry("{ 10.2.1.1 expires 59s696ms, dead::beef timeout 5s expires 4s }"),
+        "{ 10.2.1.1, dead::beef timeout 5s }"
+    );
     let Some(dir) = corpus::dir("nft_py_v1_0_6_rendered_as_nft") else {
         return;
     };
@@ -98,6 +119,7 @@ fn nft_py_v1_0_6_rendered_as_nft() {
     let mut rates: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     let mut diffs: Vec<String> = Vec::new();
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    let mut expiry_only = 0;
     for (g, recs) in records.chunks(GROUP).enumerate() {
         let first = g * GROUP;
         let (held, status) = nftpy::load(recs, first);
@@ -109,7 +131,7 @@ fn nft_py_v1_0_6_rendered_as_nft() {
         })
         .expect("nflens reads the namespace");
         drop(held);
-        let sets = nft::SetIndex::anonymous(snap.sets_with_elems()).expect("set elements decode");
+        let sets = nft::SetIndex::from_sets(snap.sets_with_elems()).expect("set elements decode");
         let model = nft::ruleset_with_sets(snap.tables(), snap.chains_with_rules(), &sets);
         for (i, r) in recs.iter().enumerate() {
             if status[i].is_some() {
@@ -136,6 +158,13 @@ fn nft_py_v1_0_6_rendered_as_nft() {
             let theirs = table_block(&listing.stdout, &r.family, &name).unwrap_or("");
             if out.text == theirs {
                 entry.1 += 1;
+            } else if out.text != without_expiry(&out.text)
+                && without_expiry(&out.text) == without_expiry(theirs)
+            {
+                // Equal but for when timed elements expire: nft listed the
+                // namespace a few milliseconds before nflens read it.
+                entry.1 += 1;
+                expiry_only += 1;
             } else {
                 for u in &out.unrepresentable {
                     let key = u
@@ -212,6 +241,9 @@ fn nft_py_v1_0_6_rendered_as_nft() {
     eprintln!(
         "conformance nft_py_v1.0.6 render: listing == nft list ruleset {listing_ok}/{loaded}, -s -p == expected_output_text {expected_ok}/{loaded}"
     );
+    eprintln!(
+        "  of the equal listings, {expiry_only} differ only in elements' `expires` (read milliseconds apart)"
+    );
     assert!(loaded > 3500, "too few records loaded ({loaded})");
     assert!(
         listing_ok * 100 >= loaded * LISTING_FLOOR_PERCENT,
@@ -223,9 +255,9 @@ fn nft_py_v1_0_6_rendered_as_nft() {
     );
 }
 
-/// Measured rates, rounded down (listing 3630/4025, expected 3655/4025 on
-/// 2026-11-22, after maps, concatenations and set statements got a kind: the rest
-/// are rules with expressions the model has no typed kind for yet, listed
-/// by the test).
-const LISTING_FLOOR_PERCENT: usize = 94;
-const EXPECTED_FLOOR_PERCENT: usize = 94;
+/// Measured rates, rounded down (listing 3839/4025, expected 3862/4025 on
+/// 2026-11-22, after named sets and maps got a kind: the rest are rules
+/// with expressions the model has no typed kind for yet, listed by the
+/// test).
+const LISTING_FLOOR_PERCENT: usize = 95;
+const EXPECTED_FLOOR_PERCENT: usize = 95;

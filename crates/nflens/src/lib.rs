@@ -73,7 +73,7 @@ pub fn read_iptables_save(
 #[cfg(feature = "netlink")]
 pub fn model_of(snapshot: &socket::Snapshot) -> model::Ruleset {
     // An element that does not decode leaves its set's lookups raw.
-    let sets = model::nft::SetIndex::anonymous(snapshot.sets_with_elems()).unwrap_or_default();
+    let sets = model::nft::SetIndex::from_sets(snapshot.sets_with_elems()).unwrap_or_default();
     model::nft::ruleset_with_sets(snapshot.tables(), snapshot.chains_with_rules(), &sets)
 }
 
@@ -88,7 +88,7 @@ pub fn read_model(
 ) -> Result<(socket::Snapshot, model::Ruleset), socket::Error> {
     let snap = socket::Snapshot::read_deferred(opts)?;
     let sets =
-        model::nft::SetIndex::anonymous(snap.sets_with_elems()).map_err(socket::Error::from)?;
+        model::nft::SetIndex::from_sets(snap.sets_with_elems()).map_err(socket::Error::from)?;
     match model::nft::try_ruleset_with_sets(snap.tables(), snap.chains_with_rules(), &sets) {
         Ok(rs) => Ok((snap, rs)),
         // The same error as a full read's, with the offset in the buffer.

@@ -425,6 +425,36 @@ pub fn parse_with_op(
                     flags,
                 })
             }
+            ["dynset", op, "reg_key", k, "set", name, rest @ ..] => {
+                let op = match *op {
+                    "add" => NFT_DYNSET_OP_ADD,
+                    "update" => NFT_DYNSET_OP_UPDATE,
+                    "delete" => NFT_DYNSET_OP_DELETE,
+                    _ => return None,
+                };
+                let (mut sreg_data, mut timeout) = (None, None);
+                let mut it = rest.iter();
+                while let Some(x) = it.next() {
+                    match *x {
+                        "sreg_data" => sreg_data = Some(reg(it.next())?),
+                        "timeout" => {
+                            timeout = Some(it.next()?.strip_suffix("ms")?.parse().ok()?);
+                        }
+                        // Expressions attached to the element: not read.
+                        _ => return None,
+                    }
+                }
+                Expr::Dynset(nflens_wire::expr::Dynset {
+                    set_name: leak_str(name),
+                    set_id: None,
+                    op,
+                    sreg_key: reg(Some(k))?,
+                    sreg_data,
+                    timeout,
+                    flags: None,
+                    exprs: Default::default(),
+                })
+            }
             ["counter", "pkts", p, "bytes", b] => Expr::Counter(Counter {
                 packets: p.parse().ok()?,
                 bytes: b.parse().ok()?,

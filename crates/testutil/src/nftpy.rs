@@ -24,9 +24,26 @@ pub struct Record {
     /// `payload_anon_sets[]`: each set's flags (`NFT_SET_*`) and element
     /// lines, in the order the rule's lookups name them.
     pub anon_sets: Vec<(u32, Vec<String>)>,
+    /// The named sets and maps the record declares: name, whether it is
+    /// a map, its key (`type ipv4_addr . inet_service`, `typeof vlan id`)
+    /// and a map's data (`mark`, `meta mark`).
+    pub named_sets: Vec<NamedDecl>,
     /// The nft commands that create the table (named `table`), its chains,
     /// sets and objects, and the rule.
     pub commands: Vec<String>,
+}
+
+/// A named set or map a record declares.
+#[derive(Debug, Clone)]
+pub struct NamedDecl {
+    /// Name.
+    pub name: String,
+    /// A map.
+    pub map: bool,
+    /// `type ...` or `typeof ...`.
+    pub key: String,
+    /// A map's data type (in the key's `type` or `typeof` terms).
+    pub data: Option<String>,
 }
 
 fn s(v: &Value, k: &str) -> String {
@@ -81,10 +98,22 @@ pub fn records(file: &Path) -> Vec<Record> {
                 ));
             }
         }
+        let named_sets = v["sets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|set| NamedDecl {
+                name: s(set, "name"),
+                map: s(set, "kind") == "map",
+                key: s(set, "key"),
+                data: set["data"].as_str().map(str::to_owned),
+            })
+            .collect();
         let chain = v["chains"].get(0).map(|c| s(c, "name")).unwrap_or_default();
         let rule = s(&v, "rule_text");
         commands.push(format!("add rule {family} {table} {chain} {rule}"));
         out.push(Record {
+            named_sets,
             id: s(&v, "id"),
             family,
             expected_output: s(&v, "expected_output_text"),

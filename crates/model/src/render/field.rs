@@ -333,7 +333,7 @@ pub(crate) fn value_text(ty: Datatype, v: &Value, o: ValueOpts) -> String {
 }
 
 /// One set element: a value, a prefix (addresses), or a range.
-fn element_text(ty: Datatype, lo: &Value, hi: &Value, o: ValueOpts) -> String {
+pub(crate) fn element_text(ty: Datatype, lo: &Value, hi: &Value, o: ValueOpts) -> String {
     if lo == hi {
         return value_text(ty, lo, o);
     }

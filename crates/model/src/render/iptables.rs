@@ -641,6 +641,11 @@ pub fn rule(r: &Rule, family: Family, out: &mut String) -> Result<(), String> {
             MatchKind::Concat { .. } => {
                 return Err("a concatenation in a set (nf_tables only)".into())
             }
+            MatchKind::InSet { set, .. } => {
+                return Err(format!(
+                    "a lookup in the nf_tables set @{set} (ipsets are not nf_tables sets)"
+                ))
+            }
             MatchKind::NftLimit { .. } => {
                 return Err("an nft limit of bytes, or of a rate -m limit cannot hold".into());
             }
@@ -896,7 +901,14 @@ fn action(a: &ActionKind, family: Family, out: &mut String) -> Result<(), String
                 "{key} set (no iptables target nflens writes it as yet)"
             ))
         }
-        ActionKind::Vmap { .. } => return Err("a verdict map (nf_tables only)".into()),
+        ActionKind::Vmap { .. } | ActionKind::VmapRef { .. } => {
+            return Err("a verdict map (nf_tables only)".into())
+        }
+        ActionKind::SetUpdate { set, .. } => {
+            return Err(format!(
+                "an update of the nf_tables set @{set} (-j SET writes ipsets)"
+            ))
+        }
         ActionKind::Xt { target, args } => {
             let _ = write!(out, " -j {target}");
             if !args.is_empty() {

@@ -62,6 +62,15 @@ impl Options {
     fn num_prio(&self) -> bool {
         self.numeric || self.numeric_prio
     }
+    fn values(&self) -> ValueOpts {
+        ValueOpts {
+            numeric: self.numeric,
+            numeric_proto: self.num_proto(),
+            numeric_time: self.numeric || self.numeric_time,
+            utc_offset: self.utc_offset,
+            dialect: self.dialect,
+        }
+    }
 }
 
 /// The nft name of a family.
@@ -163,8 +172,27 @@ pub fn table(t: &Table, opts: Options, out: &mut Output) {
     if t.dormant {
         out.text.push_str("\tflags dormant\n");
     }
+    for (si, s) in t.sets.iter().enumerate() {
+        if si > 0 || t.dormant {
+            out.text.push('\n');
+        }
+        if let Err(reason) = set_block(s, opts, &mut out.text) {
+            let _ = writeln!(
+                out.text,
+                "\t# nflens: set {} has no nft spelling yet: {reason}",
+                s.name
+            );
+            out.unrepresentable.push(Unrepresentable {
+                table: t.name.clone(),
+                chain: "".into(),
+                index: None,
+                origin: None,
+                reason: format!("set {}: {reason}", s.name).into(),
+            });
+        }
+    }
     for (ci, c) in t.chains.iter().enumerate() {
-        if ci > 0 || t.dormant {
+        if ci > 0 || t.dormant || !t.sets.is_empty() {
             out.text.push('\n');
         }
         let _ = write!(out.text, "\tchain {} {{", c.name);
@@ -232,6 +260,198 @@ pub fn table(t: &Table, opts: Options, out: &mut Output) {
         out.text.push_str("\t}\n");
     }
     out.text.push_str("}\n");
+}
+
+/// A set's key or a map's data as its declaration says it: `ipv4_addr .
+/// inet_service`, or with `typeof`, `ip saddr . tcp dport`.
+fn set_fields_text(fields: &[SetField]) -> Result<String, String> {
+    let parts: Vec<String> = fields
+        .iter()
+        .map(|f| match f {
+            SetField::Type(t) => t
+                .name()
+                .map(str::to_owned)
+                .ok_or_else(|| format!("nft datatype {} nflens does not name", t.0)),
+            SetField::Typeof(k) => Ok(k.to_string()),
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(parts.join(" . "))
+}
+
+/// nft's names of stateful object types (`NFT_OBJECT_*`).
+fn object_type_name(n: u32) -> Option<&'static str> {
+    Some(match n {
+        1 => "counter",
+        2 => "quota",
+        3 => "ct helper",
+        4 => "limit",
+        7 => "ct timeout",
+        8 => "secmark",
+        9 => "ct expectation",
+        10 => "synproxy",
+        _ => return None,
+    })
+}
+
+/// A named set or map as `nft list ruleset` prints it, tab-indented
+/// within its table.
+fn set_block(s: &NamedSet, opts: Options, out: &mut String) -> Result<(), String> {
+    let o = opts.values();
+    let mut t = String::new();
+    let is_map = s.data.is_some();
+    let _ = write!(t, "\t{} {} {{", if is_map { "map" } else { "set" }, s.name);
+    handle(opts, s.handle, &mut t);
+    let typeof_ = s.key.iter().any(|f| matches!(f, SetField::Typeof(_)));
+    let _ = write!(
+        t,
+        "\n\t\t{} {}",
+        if typeof_ { "typeof" } else { "type" },
+        set_fields_text(&s.key)?
+    );
+    match &s.data {
+        None => {}
+        Some(SetData::Verdict) => t.push_str(" : verdict"),
+        Some(SetData::Values { parts, interval }) => {
+            let _ = write!(
+                t,
+                " : {}{}",
+                if *interval { "interval " } else { "" },
+                set_fields_text(parts)?
+            );
+        }
+        Some(SetData::Object(n)) => {
+            let name = object_type_name(*n).ok_or_else(|| format!("object type {n}"))?;
+            let _ = write!(t, " : {name}");
+        }
+    }
+    t.push('\n');
+    if !s.flags.contains(SetFlags::CONSTANT) {
+        if s.policy_memory {
+            t.push_str("\t\tpolicy memory\n");
+        }
+        if let Some(n) = s.size.filter(|&n| n > 0) {
+            let _ = writeln!(t, "\t\tsize {n}");
+        }
+    }
+    let shown = [
+        (SetFlags::CONSTANT, "constant"),
+        (SetFlags::DYNAMIC, "dynamic"),
+        (SetFlags::INTERVAL, "interval"),
+        (SetFlags::TIMEOUT, "timeout"),
+    ];
+    // `timeout` alone goes without saying with a default timeout; with
+    // another flag nft prints it anyway (it tests the stripped flags for
+    // the line, the set's for each word).
+    let mut line = s.flags;
+    if s.timeout.is_some_and(|t| t > 0) {
+        line.remove(SetFlags::TIMEOUT);
+    }
+    let words: Vec<&str> = shown
+        .iter()
+        .filter(|(f, _)| s.flags.contains(*f))
+        .map(|(_, w)| *w)
+        .collect();
+    if shown.iter().any(|(f, _)| line.contains(*f)) {
+        let _ = writeln!(t, "\t\tflags {}", words.join(","));
+    }
+    if s.auto_merge {
+        t.push_str("\t\tauto-merge\n");
+    }
+    if let Some(ms) = s.timeout.filter(|&t| t > 0) {
+        let _ = writeln!(t, "\t\ttimeout {}", ms_text(ms, o));
+    }
+    if let Some(ms) = s.gc_interval.filter(|&t| t > 0) {
+        let _ = writeln!(t, "\t\tgc-interval {}", ms_text(ms, o));
+    }
+    if let Some(c) = &s.comment {
+        let _ = writeln!(t, "\t\tcomment {}", quoted(c));
+    }
+    if !s.elems.is_empty() {
+        t.push_str("\t\telements = { ");
+        // nft puts several short values on a line: five numbers, two
+        // addresses or states, else one (`calculate_delim`).
+        let per_line = match &s.key[..] {
+            [SetField::Type(ty)] => match ty.name() {
+                Some(
+                    "nf_proto" | "integer" | "arp_op" | "inet_proto" | "inet_service" | "tcp_flag"
+                    | "dccp_pkttype" | "mark" | "iface_index" | "classid" | "uid" | "gid"
+                    | "ct_dir",
+                ) => 5,
+                Some("ipv4_addr" | "ct_state" | "ct_status" | "pkt_type") => 2,
+                _ => 1,
+            },
+            // With `typeof`, the key's datatype decides the same way.
+            [SetField::Typeof(k)] => match k.datatype() {
+                Datatype::Integer
+                | Datatype::InetProto
+                | Datatype::InetService
+                | Datatype::TcpFlags
+                | Datatype::Mark
+                | Datatype::ArpOp
+                | Datatype::NfProto
+                | Datatype::DccpType
+                | Datatype::IfIndex
+                | Datatype::TcHandle
+                | Datatype::CtDir => 5,
+                Datatype::Ipv4 | Datatype::CtState | Datatype::CtStatus | Datatype::PktType => 2,
+                _ => 1,
+            },
+            _ => 1,
+        };
+        for (i, e) in s.elems.iter().enumerate() {
+            if i > 0 {
+                t.push_str(if i % per_line == 0 {
+                    ",\n\t\t\t     "
+                } else {
+                    ", "
+                });
+            }
+            t.push_str(&set_elem_text(s, e, opts, o)?);
+        }
+        t.push_str(" }\n");
+    }
+    t.push_str("\t}\n");
+    out.push_str(&t);
+    Ok(())
+}
+
+/// One element of a named set or map: key, data, timeout, expiry, comment.
+fn set_elem_text(s: &NamedSet, e: &SetElem, opts: Options, o: ValueOpts) -> Result<String, String> {
+    let tuple = |fields: &[SetField], vals: &[(Value, Value)]| -> String {
+        if vals.is_empty() {
+            return "*".into();
+        }
+        let parts: Vec<String> = fields
+            .iter()
+            .zip(vals)
+            .map(|(f, (lo, hi))| super::field::element_text(f.datatype(), lo, hi, o))
+            .collect();
+        parts.join(" . ")
+    };
+    let mut t = tuple(&s.key, &e.key);
+    if let Some(ms) = e.timeout.filter(|&ms| Some(ms) != s.timeout && ms > 0) {
+        let _ = write!(t, " timeout {}", ms_text(ms, o));
+    }
+    if let (false, Some(ms)) = (opts.stateless, e.expires.filter(|&ms| ms > 0)) {
+        let _ = write!(t, " expires {}", ms_text(ms, o));
+    }
+    if let Some(c) = &e.comment {
+        let _ = write!(t, " comment {}", quoted(c));
+    }
+    match (&s.data, &e.data) {
+        (_, None) => {}
+        (_, Some(ElemValue::Verdict(v))) => {
+            let _ = write!(t, " : {}", action(v, Family::Inet, o)?);
+        }
+        (Some(SetData::Values { parts, .. }), Some(ElemValue::Values(v))) => {
+            let _ = write!(t, " : {}", tuple(parts, v));
+        }
+        (_, Some(ElemValue::Object(name))) => {
+            let _ = write!(t, " : {}", quoted(name));
+        }
+        (_, Some(ElemValue::Values(_))) => return Err("data of a map with no data type".into()),
+    }
+    Ok(t)
 }
 
 /// The priority iptables-nft gives a built-in chain of a table.
@@ -466,13 +686,7 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
         // `reject with tcp reset` needs TCP, and nft adds the test itself
         // (and hides it in ip and ip6 tables only).
         && matches!(&r.action, Some(a) if matches!(&a.kind, ActionKind::Reject { with: Some(w) } if &**w == "tcp-reset"));
-    let vopts = ValueOpts {
-        numeric: opts.numeric,
-        numeric_proto: opts.num_proto(),
-        numeric_time: opts.numeric || opts.numeric_time,
-        utc_offset: opts.utc_offset,
-        dialect: opts.dialect,
-    };
+    let vopts = opts.values();
     // nft's counter sits where the kernel counts.
     let counter_after = match r.counters.map(|c| c.at) {
         Some(CounterAt::After(n)) => Some(n as usize),
@@ -738,6 +952,9 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
                     items.join(", ")
                 )
             }
+            MatchKind::InSet { keys, set } => {
+                format!("{} {}@{set}", keys_text(keys), if n { "!= " } else { "" })
+            }
             MatchKind::Nft { exprs } => return Err(format!("raw expressions {}", one_line(exprs))),
         };
         parts.push(text);
@@ -774,15 +991,16 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
 fn header_follows(r: &Rule, at: usize, pred: impl Fn(Header) -> bool) -> bool {
     let later = r.matches.iter().skip(at + 1).flat_map(|m| match &m.kind {
         MatchKind::Field { key, .. } => std::slice::from_ref(key),
-        MatchKind::Concat { keys, .. } => keys.as_slice(),
+        MatchKind::Concat { keys, .. } | MatchKind::InSet { keys, .. } => keys.as_slice(),
         _ => &[],
     });
     let (stmt, from): (&[Key], &[Key]) = match r.action.as_ref().map(|a| &a.kind) {
-        Some(ActionKind::Vmap { keys, .. }) => (keys, &[]),
+        Some(ActionKind::Vmap { keys, .. } | ActionKind::VmapRef { keys, .. }) => (keys, &[]),
+        Some(ActionKind::SetUpdate { keys, data, .. }) => (keys, data),
         Some(ActionKind::Set { key, value }) => (
             std::slice::from_ref(key),
             match value {
-                Source::Map { keys, .. } => keys,
+                Source::Map { keys, .. } | Source::MapRef { keys, .. } => keys,
                 Source::Key(k) => std::slice::from_ref(k),
                 Source::Value(_) => &[],
             },
@@ -1131,6 +1349,7 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
                 Source::Map { keys, elems } => {
                     map_text(keys, elems, "map", o, |v| Ok(value_text(ty, v, o)))?
                 }
+                Source::MapRef { keys, map } => format!("{} map @{map}", keys_text(keys)),
             };
             format!("{key} set {v}")
         }
@@ -1138,6 +1357,29 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
             ActionKind::Vmap { .. } => Err("a verdict map inside a verdict map".into()),
             v => action(v, family, o),
         })?,
+        ActionKind::VmapRef { keys, map } => format!("{} vmap @{map}", keys_text(keys)),
+        ActionKind::SetUpdate {
+            op,
+            keys,
+            set,
+            data,
+            timeout,
+        } => {
+            let op = match op {
+                SetOp::Add => "add",
+                SetOp::Update => "update",
+                SetOp::Delete => "delete",
+            };
+            let mut t = format!("{op} @{set} {{ {}", keys_text(keys));
+            if let Some(ms) = timeout {
+                let _ = write!(t, " timeout {}", ms_text(*ms, o));
+            }
+            if !data.is_empty() {
+                let _ = write!(t, " : {}", keys_text(data));
+            }
+            t.push_str(" }");
+            t
+        }
         ActionKind::Notrack => "notrack".to_owned(),
         ActionKind::Trace => "meta nftrace set 1".to_owned(),
         ActionKind::Xt { target, args } => {
@@ -1150,6 +1392,11 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
         }
         ActionKind::Nft { exprs } => return Err(format!("raw expressions {}", one_line(exprs))),
     })
+}
+
+/// Milliseconds as nft prints a time (`1m30s`).
+fn ms_text(ms: u64, o: ValueOpts) -> String {
+    value_text(Datatype::Millis, &Value::from_u128(u128::from(ms), 8), o)
 }
 
 /// A map as nft lists it: `KEYS WORD { KEY : DATA, ... }`, each element's

@@ -1,0 +1,164 @@
+//! Named sets and maps (testdata/nft/named-sets.nft), loaded with `nft` in a
+//! throwaway namespace: nflens lists the tables exactly as `nft list
+//! ruleset` does, with `-s` and `-a`, and rules refer to the sets by name.
+
+use nflens_model::render::nft::{self as render, Options as NftOptions};
+use nflens_model::{nft, ActionKind, ElemValue, Key, MatchKind, SetField, SetOp, Source};
+use nflens_socket::{Netns, Options, Snapshot};
+use nflens_testutil::netns;
+
+const RULESET: &str = include_str!("../../../testdata/nft/named-sets.nft");
+
+#[test]
+fn named_sets_list_as_nft_lists_them() {
+    if !netns::available("named_sets_list_as_nft_lists_them", &["nft"]) {
+        return;
+    }
+    let held = netns::Held::new(&format!("nft -f - <<'EOF'\n{RULESET}\nEOF")).expect("setup");
+    let listings: Vec<(&str, NftOptions)> = vec![
+        (
+            "-s",
+            NftOptions {
+                stateless: true,
+                ..NftOptions::default()
+            },
+        ),
+        (
+            "-s -a",
+            NftOptions {
+                stateless: true,
+                handles: true,
+                ..NftOptions::default()
+            },
+        ),
+        (
+            "-s -n",
+            NftOptions {
+                stateless: true,
+                numeric: true,
+                ..NftOptions::default()
+            },
+        ),
+    ];
+    let theirs: Vec<String> = listings
+        .iter()
+        .map(|(flags, _)| {
+            let r = held.run(&format!("nft {flags} list ruleset"));
+            assert_eq!(r.code, 0, "nft {flags} list ruleset: {}", r.stderr);
+            r.stdout
+        })
+        .collect();
+    let snap = Snapshot::read(&Options {
+        netns: Netns::Path(held.path()),
+        ..Options::default()
+    })
+    .expect("snapshot");
+    drop(held);
+    let sets = nft::SetIndex::from_sets(snap.sets_with_elems()).expect("set elements decode");
+    let model = nft::ruleset_with_sets(snap.tables(), snap.chains_with_rules(), &sets);
+    for ((flags, opts), theirs) in listings.iter().zip(&theirs) {
+        let out = render::ruleset(&model, *opts);
+        assert!(
+            out.unrepresentable.is_empty(),
+            "{flags}: {:?}",
+            out.unrepresentable
+        );
+        assert_eq!(out.text, *theirs, "nft {flags} list ruleset");
+    }
+
+    // The model itself: sets by name, keys typed, rules referring to them.
+    let t = &model.tables[0];
+    let set = |name: &str| t.sets.iter().find(|s| &*s.name == name).expect(name);
+    assert_eq!(t.sets.len(), 19);
+    let d = set("d");
+    assert_eq!(
+        d.key,
+        vec![
+            SetField::Typeof("ip saddr".parse::<Key>().unwrap()),
+            SetField::Typeof("tcp dport".parse::<Key>().unwrap()),
+        ]
+    );
+    assert_eq!(d.elems.len(), 2);
+    let m1 = set("m1");
+    assert_eq!(
+        m1.elems.last().and_then(|e| e.data.clone()),
+        Some(ElemValue::Verdict(ActionKind::Jump { chain: "x".into() }))
+    );
+    let h2 = set("h2");
+    assert_eq!(h2.timeout, Some(60_000));
+    assert_eq!(h2.elems[1].timeout, Some(30_000));
+    assert_eq!(h2.elems[1].comment.as_deref(), Some("c"));
+    let input = t.chains.iter().find(|c| &*c.name == "input").unwrap();
+    let saddr: Key = "ip saddr".parse().unwrap();
+    assert_eq!(
+        input.rules[0].matches.last().map(|m| (m.negated, &m.kind)),
+        Some((
+            false,
+            &MatchKind::InSet {
+                keys: vec![saddr],
+                set: "a".into()
+            }
+        ))
+    );
+    assert!(input.rules[1].matches.last().unwrap().negated);
+    let action = |i: usize| input.rules[i].action.as_ref().map(|a| a.kind.clone());
+    assert_eq!(
+        action(3),
+        Some(ActionKind::VmapRef {
+            keys: vec!["ip daddr".parse().unwrap()],
+            map: "m1".into()
+        })
+    );
+    assert_eq!(
+        action(4),
+        Some(ActionKind::Set {
+            key: "meta mark".parse().unwrap(),
+            value: Source::MapRef {
+                keys: vec!["ip daddr".parse().unwrap()],
+                map: "m3".into()
+            }
+        })
+    );
+    assert_eq!(
+        action(6),
+        Some(ActionKind::SetUpdate {
+            op: SetOp::Update,
+            keys: vec![saddr],
+            set: "h".into(),
+            data: Vec::new(),
+            timeout: Some(10_000),
+        })
+    );
+
+    // A diff sees sets: one with an element fewer, one gone; not when
+    // elements only expire later.
+    let mut other = model.clone();
+    for s in other.tables[0].sets.iter_mut() {
+        for e in &mut s.elems {
+            e.expires = e.expires.map(|ms| ms + 1000);
+        }
+    }
+    assert!(nflens_model::diff::diff(&model, &other, Default::default()).is_empty());
+    let sets_b = &mut other.tables[0].sets;
+    sets_b
+        .iter_mut()
+        .find(|s| &*s.name == "a")
+        .unwrap()
+        .elems
+        .pop();
+    sets_b.retain(|s| &*s.name != "k");
+    let found: Vec<(String, bool, bool)> =
+        nflens_model::diff::diff(&model, &other, Default::default())
+            .into_iter()
+            .map(|d| match d {
+                nflens_model::diff::Difference::Set { name, a, b, .. } => {
+                    (name.to_string(), a.is_some(), b.is_some())
+                }
+                d => panic!("unexpected {d:?}"),
+            })
+            .collect();
+    assert_eq!(
+        found,
+        vec![("a".to_owned(), true, true), ("k".to_owned(), true, false)]
+    );
+}
