@@ -621,7 +621,37 @@ pub enum Key {
         /// Direction: `Some(false)` original, `Some(true)` reply.
         reply: Option<bool>,
     },
+    /// A property of the packet's socket (`socket transparent`, `socket
+    /// mark`): the kernel's `NFT_SOCKET_*` key and, for `cgroupv2`, the
+    /// ancestor level.
+    Socket {
+        /// `NFT_SOCKET_*`.
+        key: u32,
+        /// `socket cgroupv2 level N`; 0 otherwise.
+        level: u32,
+    },
+    /// The operating system a TCP SYN's fingerprint names (`osf name`,
+    /// `osf ttl loose version`): a name of up to 16 bytes.
+    Osf {
+        /// `osf version` (`Linux:3.0`) rather than `osf name` (`Linux`).
+        version: bool,
+        /// nft's TTL check (`NFTA_OSF_TTL`): 0 the TTL must match (the
+        /// default), 1 `ttl loose`, 2 `ttl skip`.
+        ttl: u8,
+    },
 }
+
+/// nft's `socket` keys (`NFT_SOCKET_*`): name, register width, host order,
+/// how values print.
+const SOCKET: &[KeyDef] = &[
+    k(0, "transparent", 1, false, Datatype::Integer),
+    k(1, "mark", 4, true, Datatype::Mark),
+    k(2, "wildcard", 1, false, Datatype::Integer),
+    k(3, "cgroupv2", 8, true, Datatype::Integer),
+];
+
+/// `osf ...`: nft's names of its TTL checks.
+const OSF_TTL: [&str; 3] = ["", "ttl loose ", "ttl skip "];
 
 impl Key {
     /// How values of this key print.
@@ -633,6 +663,8 @@ impl Key {
             Key::Ext { hdr, offset, len } => crate::exthdr::datatype(hdr, offset, len),
             Key::Meta(m) => key_def(META, m.0).map_or(Datatype::Hex, |d| d.ty),
             Key::Ct { key, .. } => key_def(CT, key.0).map_or(Datatype::Hex, |d| d.ty),
+            Key::Socket { key, .. } => key_def(SOCKET, key).map_or(Datatype::Hex, |d| d.ty),
+            Key::Osf { .. } => Datatype::String,
         }
     }
 
@@ -644,6 +676,8 @@ impl Key {
             Key::ExtPresent(_) => 1,
             Key::Meta(m) => key_def(META, m.0).map_or(0, |d| usize::from(d.width)),
             Key::Ct { key, .. } => key_def(CT, key.0).map_or(0, |d| usize::from(d.width)),
+            Key::Socket { key, .. } => key_def(SOCKET, key).map_or(0, |d| usize::from(d.width)),
+            Key::Osf { .. } => 16,
         }
     }
 
@@ -653,6 +687,7 @@ impl Key {
         match *self {
             Key::Meta(m) => key_def(META, m.0).is_some_and(|d| d.host),
             Key::Ct { key, .. } => key_def(CT, key.0).is_some_and(|d| d.host),
+            Key::Socket { key, .. } => key_def(SOCKET, key).is_some_and(|d| d.host),
             _ => false,
         }
     }
@@ -684,6 +719,22 @@ impl fmt::Display for Key {
                     None => write!(f, "{}", key.0),
                 }
             }
+            Key::Socket { key, level } => {
+                match key_def(SOCKET, key) {
+                    Some(d) => write!(f, "socket {}", d.name)?,
+                    None => write!(f, "socket {key}")?,
+                }
+                if key == nflens_wire::sys::NFT_SOCKET_CGROUPV2 {
+                    write!(f, " level {level}")?;
+                }
+                Ok(())
+            }
+            Key::Osf { version, ttl } => write!(
+                f,
+                "osf {}{}",
+                OSF_TTL.get(usize::from(ttl)).copied().unwrap_or(""),
+                if version { "version" } else { "name" }
+            ),
         }
     }
 }
@@ -705,6 +756,35 @@ impl std::str::FromStr for Key {
             let offset = it.next().and_then(|v| v.parse().ok()).ok_or_else(bad)?;
             let len = it.next().and_then(|v| v.parse().ok()).ok_or_else(bad)?;
             return Ok(Key::Raw { base, offset, len });
+        }
+        if let Some(rest) = s.strip_prefix("socket ") {
+            let (name, level) = match rest.split_once(" level ") {
+                Some((n, l)) => (n, l.parse().map_err(|_| bad())?),
+                None => (rest, 0),
+            };
+            let key = SOCKET
+                .iter()
+                .find(|d| d.name == name)
+                .map(|d| d.num)
+                .or_else(|| name.parse().ok())
+                .ok_or_else(bad)?;
+            return Ok(Key::Socket { key, level });
+        }
+        if let Some(rest) = s.strip_prefix("osf ") {
+            let (ttl, what) = match (
+                rest.strip_prefix("ttl loose "),
+                rest.strip_prefix("ttl skip "),
+            ) {
+                (Some(w), _) => (1, w),
+                (_, Some(w)) => (2, w),
+                _ => (0, rest),
+            };
+            let version = match what {
+                "name" => false,
+                "version" => true,
+                _ => return Err(bad()),
+            };
+            return Ok(Key::Osf { version, ttl });
         }
         if let Some(rest) = s.strip_prefix("ct ") {
             let (reply, name) = if let Some(n) = rest.strip_prefix("original ") {
@@ -1199,11 +1279,24 @@ mod tests {
             "iif",
             "ct original zone",
             "ct event",
+            "socket transparent",
+            "socket mark",
+            "socket cgroupv2 level 2",
+            "osf name",
+            "osf ttl loose name",
+            "osf ttl skip version",
         ] {
             let k: Key = s.parse().unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(k.to_string(), s);
         }
         assert!("ip nosuch".parse::<Key>().is_err());
+        assert!("osf ttl wrong name".parse::<Key>().is_err());
+        assert_eq!(
+            "socket mark"
+                .parse::<Key>()
+                .map(|k| (k.width(), k.host_order())),
+            Ok((4, true))
+        );
     }
 
     fn ctx(header: Option<Header>, ll_vlan: bool) -> PayloadCtx {

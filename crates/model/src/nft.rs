@@ -117,6 +117,16 @@ enum Load<'a> {
         key: u32,
         dir: Option<u8>,
     },
+    /// `socket load KEY`.
+    Socket {
+        key: u32,
+        level: u32,
+    },
+    /// `osf`: the fingerprint's name or version.
+    Osf {
+        version: bool,
+        ttl: u8,
+    },
     Imm(&'a [u8]),
     /// `exthdr`: `len` bytes at byte `offset` of the header, option or
     /// chunk `hdr`, or (`present`) whether it is there.
@@ -180,6 +190,8 @@ impl Slot<'_> {
                 reply: dir.map(|d| d == 1),
             }
             .width() as u32,
+            Load::Socket { key, level } => Key::Socket { key, level }.width() as u32,
+            Load::Osf { version, ttl } => Key::Osf { version, ttl }.width() as u32,
             Load::Imm(v) => v.len() as u32,
             Load::Map { width, .. } => width,
             Load::Other => return None,
@@ -501,6 +513,22 @@ fn lower_exprs<'a>(
             Expr::Meta(m) if m.dreg.is_some() => regs.set(Slot::loaded(
                 m.dreg.unwrap_or_default().0,
                 Load::Meta(m.key),
+                i - 1,
+            )),
+            Expr::Socket(x) => regs.set(Slot::loaded(
+                x.dreg.0,
+                Load::Socket {
+                    key: x.key,
+                    level: x.level.unwrap_or(0),
+                },
+                i - 1,
+            )),
+            Expr::Osf(x) => regs.set(Slot::loaded(
+                x.dreg.0,
+                Load::Osf {
+                    version: x.flags.unwrap_or(0) & NFT_OSF_F_VERSION != 0,
+                    ttl: x.ttl.unwrap_or(0),
+                },
                 i - 1,
             )),
             Expr::Ct(c) if c.dreg.is_some() => regs.set(Slot::loaded(
@@ -2941,6 +2969,8 @@ impl Keyed {
                 Some(bits(pk, mask))
             }
             Load::Meta(k) => Keyed::plain(Key::Meta(MetaKey(k)), slot),
+            Load::Socket { key, level } => Keyed::plain(Key::Socket { key, level }, slot),
+            Load::Osf { version, ttl } => Keyed::plain(Key::Osf { version, ttl }, slot),
             Load::Ct { key, dir } => Keyed::plain(
                 Key::Ct {
                     key: CtKey(key),

@@ -2,7 +2,7 @@
 mod conformance;
 mod equal_meaning;
 mod fields;
-mod named_sets;
+mod nft_listing;
 mod nft_native;
 mod nft_py_payload;
 mod nft_render;

@@ -460,6 +460,23 @@ pub fn parse_with_op(
                 bytes: b.parse().ok()?,
             }),
             ["notrack"] => Expr::Notrack,
+            ["socket", "load", key, "=>", "reg", d] => Expr::Socket(nflens_wire::expr::Socket {
+                key: match *key {
+                    "transparent" => 0,
+                    "mark" => 1,
+                    "wildcard" => 2,
+                    _ => return None,
+                },
+                dreg: reg(Some(d))?,
+                level: None,
+            }),
+            // libnftnl prints neither the TTL check nor the version flag:
+            // the record's listing says them (`osf ttl skip version`).
+            ["osf", "dreg", d] => Expr::Osf(nflens_wire::expr::Osf {
+                dreg: reg(Some(d))?,
+                ttl: None,
+                flags: None,
+            }),
             ["quota", "bytes", b, "consumed", c, "flags", f] => Expr::Quota(Quota {
                 bytes: b.parse().ok()?,
                 consumed: c.parse().ok()?,

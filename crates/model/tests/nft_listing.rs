@@ -1,6 +1,7 @@
-//! Named sets and maps (testdata/nft/named-sets.nft), loaded with `nft` in a
-//! throwaway namespace: nflens lists the tables exactly as `nft list
-//! ruleset` does, with `-s` and `-a`, and rules refer to the sets by name.
+//! Our nft fixtures (testdata/nft/): named sets and maps, socket and osf
+//! keys, loaded with `nft` in a throwaway namespace: nflens lists them
+//! exactly as `nft list ruleset` does (`-s`, `-s -a`, `-s -n`), and the
+//! model holds what they mean (rules refer to sets by name).
 
 use nflens_model::render::nft::{self as render, Options as NftOptions};
 use nflens_model::{nft, ActionKind, ElemValue, Key, MatchKind, SetField, SetOp, Source};
@@ -8,13 +9,12 @@ use nflens_socket::{Netns, Options, Snapshot};
 use nflens_testutil::netns;
 
 const RULESET: &str = include_str!("../../../testdata/nft/named-sets.nft");
+const SOCKET_OSF: &str = include_str!("../../../testdata/nft/socket-osf.nft");
 
-#[test]
-fn named_sets_list_as_nft_lists_them() {
-    if !netns::available("named_sets_list_as_nft_lists_them", &["nft"]) {
-        return;
-    }
-    let held = netns::Held::new(&format!("nft -f - <<'EOF'\n{RULESET}\nEOF")).expect("setup");
+/// Loads `ruleset` in a throwaway namespace; asserts that nflens lists it
+/// as `nft -s`, `nft -s -a` and `nft -s -n` do; returns the model.
+fn listed_as_nft(ruleset: &str) -> nflens_model::Ruleset {
+    let held = netns::Held::new(&format!("nft -f - <<'EOF'\n{ruleset}\nEOF")).expect("setup");
     let listings: Vec<(&str, NftOptions)> = vec![
         (
             "-s",
@@ -65,6 +65,47 @@ fn named_sets_list_as_nft_lists_them() {
         );
         assert_eq!(out.text, *theirs, "nft {flags} list ruleset");
     }
+    model
+}
+
+#[test]
+fn socket_and_osf_keys_list_as_nft_lists_them() {
+    if !netns::available("socket_and_osf_keys_list_as_nft_lists_them", &["nft"]) {
+        return;
+    }
+    let model = listed_as_nft(SOCKET_OSF);
+    let rules = &model.tables[0].chains[0].rules;
+    assert_eq!(
+        rules[2].matches[0].kind,
+        MatchKind::Field {
+            key: Key::Socket { key: 1, level: 0 },
+            test: nflens_model::FieldTest::Cmp {
+                op: nflens_model::CmpOp::Eq,
+                value: nflens_model::Value::from_u128(5, 4),
+            },
+        }
+    );
+    assert_eq!(
+        rules[6].matches[0].kind,
+        MatchKind::Field {
+            key: Key::Osf {
+                version: false,
+                ttl: 1
+            },
+            test: nflens_model::FieldTest::Cmp {
+                op: nflens_model::CmpOp::Eq,
+                value: nflens_model::Value(b"Linux\0\0\0\0\0\0\0\0\0\0\0".to_vec().into()),
+            },
+        }
+    );
+}
+
+#[test]
+fn named_sets_list_as_nft_lists_them() {
+    if !netns::available("named_sets_list_as_nft_lists_them", &["nft"]) {
+        return;
+    }
+    let model = listed_as_nft(RULESET);
 
     // The model itself: sets by name, keys typed, rules referring to them.
     let t = &model.tables[0];
