@@ -734,6 +734,14 @@ fn lower_exprs<'a>(
                     None => regs.set(Slot::opaque(dreg, src)),
                 }
             }
+            Expr::Tproxy(_) | Expr::Dup(_) | Expr::Fwd(_) => {
+                let eff = l3.map_or(fam, |d| d.0);
+                let kind =
+                    redirect_stmt(eff, regs, e, &out.matches).unwrap_or_else(|| ActionKind::Nft {
+                        exprs: statement_text(regs, exprs, e).into(),
+                    });
+                set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
+            }
             Expr::Dynset(d) => {
                 let eff = l3.map_or(fam, |d| d.0);
                 let kind = sets
@@ -3683,20 +3691,33 @@ fn set_stmt(
     key: Key,
     matches: &[Match],
 ) -> Option<ActionKind> {
+    Some(ActionKind::Set {
+        key,
+        value: source_of(fam, regs, src, key, matches)?,
+    })
+}
+
+/// What register `src` holds, as a value for `key` (a statement's
+/// operand): a constant of the key's width, another key of the same width
+/// and byte order, or a data map's result.
+fn source_of(
+    fam: Family,
+    regs: &Regs<'_>,
+    src: &Slot<'_>,
+    key: Key,
+    matches: &[Match],
+) -> Option<Source> {
     if src.opaque || src.mask.is_some() || src.hton {
         return None;
     }
-    let value = match src.load {
+    Some(match src.load {
         Load::Imm(v) => Source::Value(value_of(key, v)?),
         Load::Map { idx, .. } => {
             let map = regs.maps.get(idx as usize)?;
             if let Some(name) = &map.named {
-                return Some(ActionKind::Set {
-                    key,
-                    value: Source::MapRef {
-                        keys: map.keys.clone(),
-                        map: name.clone(),
-                    },
+                return Some(Source::MapRef {
+                    keys: map.keys.clone(),
+                    map: name.clone(),
                 });
             }
             Source::Map {
@@ -3721,8 +3742,111 @@ fn set_stmt(
             }
             Source::Key(k.key)
         }
+    })
+}
+
+/// The key a statement's operand is read as: an address of `v6`'s
+/// family, a transport port, or an interface index.
+fn operand_key(what: Operand) -> Key {
+    let field = |s: &str| s.parse::<Key>().ok();
+    match what {
+        Operand::Addr { v6: false } => field("ip daddr"),
+        Operand::Addr { v6: true } => field("ip6 daddr"),
+        Operand::Port => field("th dport"),
+        Operand::Dev => Some(Key::Meta(MetaKey(NFT_META_OIF))),
+    }
+    .unwrap_or(Key::Meta(MetaKey(NFT_META_OIF)))
+}
+
+#[derive(Clone, Copy)]
+enum Operand {
+    Addr { v6: bool },
+    Port,
+    Dev,
+}
+
+/// The operand a statement reads from `reg` (`dup to`, `fwd to`, `tproxy
+/// to`); `Err` when the register holds what nflens does not read.
+fn operand(
+    fam: Family,
+    regs: &Regs<'_>,
+    reg: Option<Reg>,
+    what: Operand,
+    matches: &[Match],
+) -> Result<Option<Source>, ()> {
+    let Some(reg) = reg else {
+        return Ok(None);
     };
-    Some(ActionKind::Set { key, value })
+    let slot = regs.get(reg).ok_or(())?;
+    source_of(fam, regs, slot, operand_key(what), matches)
+        .map(Some)
+        .ok_or(())
+}
+
+/// `tproxy`, `dup` and `fwd`: their operands read from the registers.
+fn redirect_stmt(
+    fam: Family,
+    regs: &Regs<'_>,
+    e: &Expr<'_>,
+    matches: &[Match],
+) -> Option<ActionKind> {
+    let v6_of = |nfproto: u32| match nfproto as u8 {
+        NFPROTO_IPV4 => Some(false),
+        NFPROTO_IPV6 => Some(true),
+        _ => None,
+    };
+    let fam_v6 = match fam {
+        Family::Ipv4 => Some(false),
+        Family::Ipv6 => Some(true),
+        _ => None,
+    };
+    match e {
+        Expr::Tproxy(t) => {
+            let v6 = v6_of(t.family);
+            let addr_v6 = v6.or(fam_v6);
+            let addr = match (t.reg_addr, addr_v6) {
+                (None, _) => None,
+                (Some(r), Some(v6)) => {
+                    operand(fam, regs, Some(r), Operand::Addr { v6 }, matches).ok()?
+                }
+                (Some(_), None) => return None,
+            };
+            Some(ActionKind::Tproxy {
+                family: v6.map(|v6| if v6 { Family::Ipv6 } else { Family::Ipv4 }),
+                addr,
+                port: operand(fam, regs, t.reg_port, Operand::Port, matches).ok()?,
+            })
+        }
+        Expr::Dup(d) => {
+            let addr = match (d.sreg_addr, fam_v6) {
+                (None, _) => None,
+                (Some(r), Some(v6)) => {
+                    operand(fam, regs, Some(r), Operand::Addr { v6 }, matches).ok()?
+                }
+                (Some(_), None) => return None,
+            };
+            Some(ActionKind::Dup {
+                addr,
+                dev: operand(fam, regs, d.sreg_dev, Operand::Dev, matches).ok()?,
+            })
+        }
+        Expr::Fwd(f) => {
+            let v6 = f.nfproto.and_then(v6_of);
+            let addr = match (f.sreg_addr, v6) {
+                (None, _) => None,
+                (Some(r), Some(v6)) => {
+                    operand(fam, regs, Some(r), Operand::Addr { v6 }, matches).ok()?
+                }
+                (Some(_), None) => return None,
+            };
+            Some(ActionKind::Fwd {
+                family: v6.map(|v6| if v6 { Family::Ipv6 } else { Family::Ipv4 }),
+                addr,
+                dev: operand(fam, regs, f.sreg_dev, Operand::Dev, matches).ok()?,
+            })
+        }
+        _ => None,
+    }
 }
 
 /// A payload write of register `src`: a header field set to a constant,

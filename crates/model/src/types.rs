@@ -1077,6 +1077,36 @@ pub enum ActionKind {
         /// The map's name.
         map: Box<str>,
     },
+    /// Transparent proxying to a local socket (nft `tproxy to
+    /// 192.0.2.1:50080`, TPROXY): the address and/or port.
+    Tproxy {
+        /// `tproxy ip` / `tproxy ip6` in an inet table; `None`: the
+        /// table's family (a port alone in an inet table).
+        family: Option<Family>,
+        /// The address (`None`: the packet's destination).
+        addr: Option<Source>,
+        /// The port (`None`: the packet's destination port).
+        port: Option<Source>,
+    },
+    /// Send a copy of the packet to an address and/or out of an interface
+    /// (nft `dup to 10.0.0.1 device "eth0"`, TEE).
+    Dup {
+        /// The gateway the copy is sent to.
+        addr: Option<Source>,
+        /// The interface (its index).
+        dev: Option<Source>,
+    },
+    /// Forward the packet out of an interface, to a neighbour address of
+    /// `family` when given (netdev `fwd to "eth0"`, `fwd ip to 10.0.0.1
+    /// device "eth0"`).
+    Fwd {
+        /// `fwd ip` / `fwd ip6`: the address's family.
+        family: Option<Family>,
+        /// The neighbour's address.
+        addr: Option<Source>,
+        /// The interface (its index).
+        dev: Option<Source>,
+    },
     /// Add the packet's keys to a named set, refresh them, or delete them
     /// (nft `add @seen { ip saddr }`, `update @m { ip saddr timeout 1m }`,
     /// `delete @seen { ip saddr }`); for a map, with the data.

@@ -10,6 +10,7 @@ use nflens_testutil::netns;
 
 const RULESET: &str = include_str!("../../../testdata/nft/named-sets.nft");
 const SOCKET_OSF: &str = include_str!("../../../testdata/nft/socket-osf.nft");
+const TPROXY_DUP_FWD: &str = include_str!("../../../testdata/nft/tproxy-dup-fwd.nft");
 
 /// Loads `ruleset` in a throwaway namespace; asserts that nflens lists it
 /// as `nft -s`, `nft -s -a` and `nft -s -n` do; returns the model.
@@ -201,5 +202,37 @@ fn named_sets_list_as_nft_lists_them() {
     assert_eq!(
         found,
         vec![("a".to_owned(), true, true), ("k".to_owned(), true, false)]
+    );
+}
+
+#[test]
+fn tproxy_dup_and_fwd_list_as_nft_lists_them() {
+    if !netns::available("tproxy_dup_and_fwd_list_as_nft_lists_them", &["nft"]) {
+        return;
+    }
+    let model = listed_as_nft(TPROXY_DUP_FWD);
+    let action = |t: usize, r: usize| {
+        model.tables[t].chains[0].rules[r]
+            .action
+            .as_ref()
+            .map(|a| a.kind.clone())
+    };
+    let value = |n: u128, w: usize| Source::Value(nflens_model::Value::from_u128(n, w));
+    assert_eq!(
+        action(0, 1),
+        Some(ActionKind::Tproxy {
+            family: Some(nflens_model::Family::Ipv4),
+            addr: Some(value(0xc000_0201, 4)),
+            port: Some(value(50080, 2)),
+        })
+    );
+    assert_eq!(
+        action(3, 2),
+        Some(ActionKind::Fwd {
+            family: Some(nflens_model::Family::Ipv4),
+            addr: Some(value(0xc0a8_02c8, 4)),
+            // The interface's index: lo is 1.
+            dev: Some(value(1, 4)),
+        })
     );
 }

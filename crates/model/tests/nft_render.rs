@@ -255,9 +255,10 @@ fn nft_py_v1_0_6_rendered_as_nft() {
     );
 }
 
-/// Measured rates, rounded down (listing 3891/4025, expected 3893/4025 on
-/// 2026-11-22, after named sets, socket and osf keys: the rest are rules
+/// Measured rates, rounded down (listing 3909/4025, expected 3911/4025 on
+/// 2026-11-22, after named sets, socket and osf keys, tproxy, dup and
+/// fwd: the rest are rules
 /// with expressions the model has no typed kind for yet, listed by the
 /// test).
-const LISTING_FLOOR_PERCENT: usize = 96;
-const EXPECTED_FLOOR_PERCENT: usize = 96;
+const LISTING_FLOOR_PERCENT: usize = 97;
+const EXPECTED_FLOOR_PERCENT: usize = 97;

@@ -460,6 +460,60 @@ pub fn parse_with_op(
                 bytes: b.parse().ok()?,
             }),
             ["notrack"] => Expr::Notrack,
+            ["tproxy", fam, rest @ ..] => {
+                let family = match *fam {
+                    "ip" => u32::from(NFPROTO_IPV4),
+                    "ip6" => u32::from(NFPROTO_IPV6),
+                    "inet" => 1,
+                    _ => return None,
+                };
+                let (mut reg_addr, mut reg_port) = (None, None);
+                let mut it = rest.iter();
+                while let Some(x) = it.next() {
+                    match (*x, it.next()) {
+                        ("addr", Some(&"reg")) => reg_addr = Some(reg(it.next())?),
+                        ("port", Some(&"reg")) => reg_port = Some(reg(it.next())?),
+                        _ => return None,
+                    }
+                }
+                Expr::Tproxy(nflens_wire::expr::Tproxy {
+                    family,
+                    reg_addr,
+                    reg_port,
+                })
+            }
+            ["dup", rest @ ..] => {
+                let (mut sreg_addr, mut sreg_dev) = (None, None);
+                let mut it = rest.iter();
+                while let Some(x) = it.next() {
+                    match *x {
+                        "sreg_addr" => sreg_addr = Some(reg(it.next())?),
+                        "sreg_dev" => sreg_dev = Some(reg(it.next())?),
+                        _ => return None,
+                    }
+                }
+                Expr::Dup(nflens_wire::expr::Dup {
+                    sreg_addr,
+                    sreg_dev,
+                })
+            }
+            ["fwd", rest @ ..] => {
+                let (mut sreg_addr, mut sreg_dev, mut nfproto) = (None, None, None);
+                let mut it = rest.iter();
+                while let Some(x) = it.next() {
+                    match *x {
+                        "sreg_addr" => sreg_addr = Some(reg(it.next())?),
+                        "sreg_dev" => sreg_dev = Some(reg(it.next())?),
+                        "nfproto" => nfproto = Some(it.next()?.parse().ok()?),
+                        _ => return None,
+                    }
+                }
+                Expr::Fwd(nflens_wire::expr::Fwd {
+                    sreg_dev,
+                    sreg_addr,
+                    nfproto,
+                })
+            }
             ["socket", "load", key, "=>", "reg", d] => Expr::Socket(nflens_wire::expr::Socket {
                 key: match *key {
                     "transparent" => 0,

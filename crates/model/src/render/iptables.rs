@@ -904,6 +904,13 @@ fn action(a: &ActionKind, family: Family, out: &mut String) -> Result<(), String
         ActionKind::Vmap { .. } | ActionKind::VmapRef { .. } => {
             return Err("a verdict map (nf_tables only)".into())
         }
+        ActionKind::Tproxy { .. } => {
+            return Err("nft's tproxy (iptables-nft writes TPROXY as an xt target)".into())
+        }
+        ActionKind::Dup { .. } => {
+            return Err("nft's dup (iptables-nft writes TEE as an xt target)".into())
+        }
+        ActionKind::Fwd { .. } => return Err("nft's fwd (netdev only)".into()),
         ActionKind::SetUpdate { set, .. } => {
             return Err(format!(
                 "an update of the nf_tables set @{set} (-j SET writes ipsets)"

@@ -1224,6 +1224,11 @@ fn reject_text(with: Option<&str>, family: Family) -> Result<String, String> {
 }
 
 fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String> {
+    // `dup` and `fwd` print a device by name even with `-n`.
+    let named = ValueOpts {
+        numeric: false,
+        ..o
+    };
     Ok(match a {
         ActionKind::Accept => "accept".to_owned(),
         ActionKind::Drop => "drop".to_owned(),
@@ -1342,17 +1347,55 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
         }
         ActionKind::Continue => "continue".to_owned(),
         ActionKind::Set { key, value } => {
-            let ty = key.datatype();
-            let v = match value {
-                Source::Value(v) => value_text(ty, v, o),
-                Source::Key(k) => k.to_string(),
-                Source::Map { keys, elems } => {
-                    map_text(keys, elems, "map", o, |v| Ok(value_text(ty, v, o)))?
-                }
-                Source::MapRef { keys, map } => format!("{} map @{map}", keys_text(keys)),
-            };
-            format!("{key} set {v}")
+            format!("{key} set {}", source_text(key.datatype(), value, o)?)
         }
+        ActionKind::Tproxy {
+            family: f,
+            addr,
+            port,
+        } => {
+            let mut t = String::from("tproxy");
+            if let (Family::Inet | Family::Bridge | Family::Netdev, Some(f)) = (family, f) {
+                let _ = write!(t, " {}", family_name(*f));
+            }
+            t.push_str(" to ");
+            if let Some(a) = addr {
+                let text = source_text(Datatype::IpAddr, a, o)?;
+                if text.contains(':') && matches!(a, Source::Value(_)) {
+                    let _ = write!(t, "[{text}]");
+                } else {
+                    t.push_str(&text);
+                }
+            }
+            if let Some(p) = port {
+                let _ = write!(t, ":{}", source_text(Datatype::InetService, p, o)?);
+            }
+            t
+        }
+        ActionKind::Dup { addr, dev } => match (addr, dev) {
+            (Some(a), Some(d)) => format!(
+                "dup to {} device {}",
+                source_text(Datatype::IpAddr, a, o)?,
+                source_text(Datatype::IfIndex, d, named)?
+            ),
+            (Some(a), None) => format!("dup to {}", source_text(Datatype::IpAddr, a, o)?),
+            (None, Some(d)) => format!("dup to {}", source_text(Datatype::IfIndex, d, named)?),
+            (None, None) => return Err("dup with no address and no device".into()),
+        },
+        ActionKind::Fwd {
+            family: f,
+            addr,
+            dev,
+        } => match (f, addr, dev) {
+            (_, None, Some(d)) => format!("fwd to {}", source_text(Datatype::IfIndex, d, named)?),
+            (Some(f), Some(a), Some(d)) => format!(
+                "fwd {} to {} device {}",
+                family_name(*f),
+                source_text(Datatype::IpAddr, a, o)?,
+                source_text(Datatype::IfIndex, d, named)?
+            ),
+            _ => return Err("fwd with an address and no device or family".into()),
+        },
         ActionKind::Vmap { keys, elems } => map_text(keys, elems, "vmap", o, |v| match v {
             ActionKind::Vmap { .. } => Err("a verdict map inside a verdict map".into()),
             v => action(v, family, o),
@@ -1391,6 +1434,18 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
             return Err("the xt target SET (ipsets are not nf_tables sets)".into())
         }
         ActionKind::Nft { exprs } => return Err(format!("raw expressions {}", one_line(exprs))),
+    })
+}
+
+/// A statement's operand: a value of `ty`, a key, or a map's result.
+fn source_text(ty: Datatype, s: &Source, o: ValueOpts) -> Result<String, String> {
+    Ok(match s {
+        Source::Value(v) => value_text(ty, v, o),
+        Source::Key(k) => k.to_string(),
+        Source::Map { keys, elems } => {
+            map_text(keys, elems, "map", o, |v| Ok(value_text(ty, v, o)))?
+        }
+        Source::MapRef { keys, map } => format!("{} map @{map}", keys_text(keys)),
     })
 }
 
