@@ -3790,59 +3790,47 @@ fn redirect_stmt(
     e: &Expr<'_>,
     matches: &[Match],
 ) -> Option<ActionKind> {
-    let v6_of = |nfproto: u32| match nfproto as u8 {
-        NFPROTO_IPV4 => Some(false),
-        NFPROTO_IPV6 => Some(true),
+    let family_of = |nfproto: u32| match nfproto as u8 {
+        NFPROTO_IPV4 => Some(Family::Ipv4),
+        NFPROTO_IPV6 => Some(Family::Ipv6),
         _ => None,
     };
-    let fam_v6 = match fam {
-        Family::Ipv4 => Some(false),
-        Family::Ipv6 => Some(true),
-        _ => None,
+    let table = Some(fam).filter(|f| matches!(f, Family::Ipv4 | Family::Ipv6));
+    // An address register, read as an address of `family`; none without
+    // a family to read it as.
+    let addr = |reg: Option<Reg>, family: Option<Family>| match (reg, family) {
+        (None, _) => Ok(None),
+        (Some(_), None) => Err(()),
+        (r, Some(f)) => operand(
+            fam,
+            regs,
+            r,
+            Operand::Addr {
+                v6: f == Family::Ipv6,
+            },
+            matches,
+        ),
     };
+    let dev = |reg| operand(fam, regs, reg, Operand::Dev, matches);
     match e {
         Expr::Tproxy(t) => {
-            let v6 = v6_of(t.family);
-            let addr_v6 = v6.or(fam_v6);
-            let addr = match (t.reg_addr, addr_v6) {
-                (None, _) => None,
-                (Some(r), Some(v6)) => {
-                    operand(fam, regs, Some(r), Operand::Addr { v6 }, matches).ok()?
-                }
-                (Some(_), None) => return None,
-            };
+            let family = family_of(t.family);
             Some(ActionKind::Tproxy {
-                family: v6.map(|v6| if v6 { Family::Ipv6 } else { Family::Ipv4 }),
-                addr,
+                family,
+                addr: addr(t.reg_addr, family.or(table)).ok()?,
                 port: operand(fam, regs, t.reg_port, Operand::Port, matches).ok()?,
             })
         }
-        Expr::Dup(d) => {
-            let addr = match (d.sreg_addr, fam_v6) {
-                (None, _) => None,
-                (Some(r), Some(v6)) => {
-                    operand(fam, regs, Some(r), Operand::Addr { v6 }, matches).ok()?
-                }
-                (Some(_), None) => return None,
-            };
-            Some(ActionKind::Dup {
-                addr,
-                dev: operand(fam, regs, d.sreg_dev, Operand::Dev, matches).ok()?,
-            })
-        }
+        Expr::Dup(d) => Some(ActionKind::Dup {
+            addr: addr(d.sreg_addr, table).ok()?,
+            dev: dev(d.sreg_dev).ok()?,
+        }),
         Expr::Fwd(f) => {
-            let v6 = f.nfproto.and_then(v6_of);
-            let addr = match (f.sreg_addr, v6) {
-                (None, _) => None,
-                (Some(r), Some(v6)) => {
-                    operand(fam, regs, Some(r), Operand::Addr { v6 }, matches).ok()?
-                }
-                (Some(_), None) => return None,
-            };
+            let family = f.nfproto.and_then(family_of);
             Some(ActionKind::Fwd {
-                family: v6.map(|v6| if v6 { Family::Ipv6 } else { Family::Ipv4 }),
-                addr,
-                dev: operand(fam, regs, f.sreg_dev, Operand::Dev, matches).ok()?,
+                family,
+                addr: addr(f.sreg_addr, family).ok()?,
+                dev: dev(f.sreg_dev).ok()?,
             })
         }
         _ => None,

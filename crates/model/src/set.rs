@@ -439,7 +439,20 @@ pub(crate) fn named_set(set: &nflens_wire::Set<'_>, contents: &SetContents) -> O
         });
     }
     sort_elems(&key, &mut elems);
-    Some(NamedSet {
+    Some(declared(set, udata.as_ref(), key, data, elems))
+}
+
+/// A named set with its declaration as the kernel holds it: name,
+/// handle, flags, policy, size, timeouts, and the userdata's auto-merge
+/// and comment.
+fn declared(
+    set: &nflens_wire::Set<'_>,
+    udata: Option<&nflens_wire::udata::SetUdata<'_>>,
+    key: Vec<SetField>,
+    data: Option<SetData>,
+    elems: Vec<SetElem>,
+) -> NamedSet {
+    NamedSet {
         name: set.name.into(),
         handle: Some(set.handle),
         key,
@@ -449,13 +462,10 @@ pub(crate) fn named_set(set: &nflens_wire::Set<'_>, contents: &SetContents) -> O
         size: set.size,
         timeout: set.timeout,
         gc_interval: set.gc_interval.map(u64::from),
-        auto_merge: udata
-            .as_ref()
-            .and_then(|u| u.merge_elements)
-            .unwrap_or(false),
-        comment: udata.as_ref().and_then(|u| u.comment).map(Into::into),
+        auto_merge: udata.and_then(|u| u.merge_elements).unwrap_or(false),
+        comment: udata.and_then(|u| u.comment).map(Into::into),
         elems,
-    })
+    }
 }
 
 /// Sorts elements as nft lists them: by value (a name as a host-order
@@ -515,28 +525,18 @@ pub(crate) fn unread_set(set: &nflens_wire::Set<'_>, contents: &SetContents) -> 
             }
         })
         .collect();
-    let udata = set.udata().ok();
-    NamedSet {
-        name: set.name.into(),
-        handle: Some(set.handle),
-        key: vec![SetField::Type(NftType(set.key_type))],
-        data: (set.flags & NFT_SET_MAP != 0).then(|| match set.data_type {
-            Some(NFT_DATA_VERDICT) => SetData::Verdict,
-            ty => SetData::Values {
-                parts: vec![SetField::Type(NftType(ty.unwrap_or(0)))],
-                interval: false,
-            },
-        }),
-        flags: SetFlags::from_bits_retain(set.flags),
-        policy_memory: set.policy == Some(NFT_SET_POL_MEMORY),
-        size: set.size,
-        timeout: set.timeout,
-        gc_interval: set.gc_interval.map(u64::from),
-        auto_merge: udata
-            .as_ref()
-            .and_then(|u| u.merge_elements)
-            .unwrap_or(false),
-        comment: udata.as_ref().and_then(|u| u.comment).map(Into::into),
+    let data = (set.flags & NFT_SET_MAP != 0).then(|| match set.data_type {
+        Some(NFT_DATA_VERDICT) => SetData::Verdict,
+        ty => SetData::Values {
+            parts: vec![SetField::Type(NftType(ty.unwrap_or(0)))],
+            interval: false,
+        },
+    });
+    declared(
+        set,
+        set.udata().ok().as_ref(),
+        vec![SetField::Type(NftType(set.key_type))],
+        data,
         elems,
-    }
+    )
 }
