@@ -636,11 +636,10 @@ fn lower_exprs<'a>(
                 let set = sets.get(r.family, r.table, l.set);
                 let typed = set.and_then(|set| {
                     if named(Some(set)) {
-                        let keys = set_keys(eff, regs, l.sreg, set, &out.matches)?;
                         Some(Match {
                             negated,
                             kind: MatchKind::InSet {
-                                keys: keys.iter().map(|k| k.0.key).collect(),
+                                keys: named_keys(eff, regs, l.sreg, set, &out.matches)?,
                                 set: l.set.into(),
                             },
                         })
@@ -668,9 +667,8 @@ fn lower_exprs<'a>(
                     .filter(|_| l.flags.unwrap_or(0) & NFT_LOOKUP_F_INV == 0)
                     .and_then(|set| {
                         if named(Some(set)) {
-                            let keys = set_keys(eff, regs, l.sreg, set, &out.matches)?;
                             Some(ActionKind::VmapRef {
-                                keys: keys.iter().map(|k| k.0.key).collect(),
+                                keys: named_keys(eff, regs, l.sreg, set, &out.matches)?,
                                 map: l.set.into(),
                             })
                         } else {
@@ -702,9 +700,8 @@ fn lower_exprs<'a>(
                     .filter(|_| l.flags.unwrap_or(0) & NFT_LOOKUP_F_INV == 0)
                     .and_then(|set| {
                         if named(Some(set)) {
-                            let keys = set_keys(eff, regs, l.sreg, set, &out.matches)?;
                             Some(DataMap {
-                                keys: keys.iter().map(|k| k.0.key).collect(),
+                                keys: named_keys(eff, regs, l.sreg, set, &out.matches)?,
                                 elems: Vec::new(),
                                 named: Some(l.set.into()),
                             })
@@ -1176,6 +1173,14 @@ pub(crate) fn verdict(code: i32, chain: Option<&str>) -> Option<ActionKind> {
         },
         _ => return None,
     })
+}
+
+/// A verdict map element's verdict: [`verdict`], or `continue`.
+pub(crate) fn elem_verdict(code: i32, chain: Option<&str>) -> Option<ActionKind> {
+    match code {
+        NFT_CONTINUE => Some(ActionKind::Continue),
+        c => verdict(c, chain),
+    }
 }
 
 /// The whole packet mark copied to the connection's (`save`: `ct mark set
@@ -3115,6 +3120,13 @@ pub struct SetElement {
     pub comment: Option<Box<str>>,
 }
 
+impl SetElement {
+    /// Whether it is the catch-all element `*` (`NFT_SET_ELEM_CATCHALL`).
+    pub fn is_catchall(&self) -> bool {
+        self.flags & NFT_SET_ELEM_CATCHALL != 0
+    }
+}
+
 /// What a map element maps to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ElemData {
@@ -3178,7 +3190,6 @@ impl SetContents {
             }
             None => k.len() >= widths.iter().sum() && k.len() <= words,
         };
-        let catchall = |e: &SetElement| e.flags & NFT_SET_ELEM_CATCHALL != 0;
         let split = |b: &[u8]| -> Option<Vec<Vec<u8>>> {
             let mut at = 0;
             let mut out = Vec::with_capacity(widths.len());
@@ -3190,10 +3201,10 @@ impl SetContents {
         };
         let mut out: Vec<Entry<'_>> = Vec::new();
         let mut tail = Vec::new();
-        for e in self.elems.iter().filter(|e| catchall(e)) {
+        for e in self.elems.iter().filter(|e| e.is_catchall()) {
             tail.push((Vec::new(), e));
         }
-        let elems = self.elems.iter().filter(|e| !catchall(e));
+        let elems = self.elems.iter().filter(|e| !e.is_catchall());
         if self.flags & NFT_SET_INTERVAL == 0 || !single {
             for e in elems {
                 if !fits(&e.key) || e.flags & NFT_SET_ELEM_INTERVAL_END != 0 {
@@ -3386,25 +3397,40 @@ fn set_update(
         NFT_DYNSET_OP_DELETE => SetOp::Delete,
         _ => return None,
     };
-    let keys = set_keys(fam, regs, d.sreg_key, set, matches)?;
     let data = match d.sreg_data {
         Some(reg) => {
             let data = SetContents {
                 key_len: Some(set.data_len?),
                 ..SetContents::default()
             };
-            let keys = set_keys(fam, regs, reg, &data, matches)?;
-            keys.iter().map(|k| k.0.key).collect()
+            named_keys(fam, regs, reg, &data, matches)?
         }
         None => Vec::new(),
     };
     Some(ActionKind::SetUpdate {
         op,
-        keys: keys.iter().map(|k| k.0.key).collect(),
+        keys: named_keys(fam, regs, d.sreg_key, set, matches)?,
         set: d.set_name.into(),
         data,
         timeout: d.timeout.filter(|&t| t != 0),
     })
+}
+
+/// The keys a lookup of a named set reads ([`set_keys`] without the
+/// widths: the elements are the table's, not read here).
+fn named_keys(
+    fam: Family,
+    regs: &Regs<'_>,
+    sreg: Reg,
+    set: &SetContents,
+    matches: &[Match],
+) -> Option<Vec<Key>> {
+    Some(
+        set_keys(fam, regs, sreg, set, matches)?
+            .into_iter()
+            .map(|k| k.0.key)
+            .collect(),
+    )
 }
 
 /// Whether a set is a named one (rules refer to it by name; its elements
@@ -3886,10 +3912,7 @@ fn vmap_action(
     matches: &[Match],
 ) -> Option<ActionKind> {
     let (keys, elems) = map_elems(fam, regs, sreg, set, matches, |d| match d {
-        ElemData::Verdict {
-            code: NFT_CONTINUE, ..
-        } => Some(ActionKind::Continue),
-        ElemData::Verdict { code, chain } => verdict(*code, chain.as_deref()),
+        ElemData::Verdict { code, chain } => elem_verdict(*code, chain.as_deref()),
         ElemData::Value(_) => None,
     })?;
     Some(ActionKind::Vmap { keys, elems })

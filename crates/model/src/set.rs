@@ -7,7 +7,7 @@ use nflens_wire::sys::*;
 use nflens_wire::udata::Typeof;
 
 use crate::field::{Datatype, Key, Value};
-use crate::nft::{SetContents, SetElement};
+use crate::nft::SetContents;
 use crate::types::*;
 
 /// One of nft's datatypes, by the number nft stores in the kernel
@@ -415,12 +415,9 @@ pub(crate) fn named_set(set: &nflens_wire::Set<'_>, contents: &SetContents) -> O
             .collect::<Option<Vec<_>>>()?;
         let value = match (&data, &e.data) {
             (_, None) => None,
-            (Some(SetData::Verdict), Some(crate::nft::ElemData::Verdict { code, chain })) => {
-                Some(ElemValue::Verdict(match *code {
-                    NFT_CONTINUE => ActionKind::Continue,
-                    c => crate::nft::verdict(c, chain.as_deref())?,
-                }))
-            }
+            (Some(SetData::Verdict), Some(crate::nft::ElemData::Verdict { code, chain })) => Some(
+                ElemValue::Verdict(crate::nft::elem_verdict(*code, chain.as_deref())?),
+            ),
             (Some(SetData::Values { parts, .. }), Some(crate::nft::ElemData::Value(b))) => {
                 Some(ElemValue::Values(values(parts, b)?))
             }
@@ -489,11 +486,6 @@ fn sort_elems(key: &[SetField], elems: &mut [SetElem]) {
     }
 }
 
-/// Whether a set element's flags make it the catch-all.
-pub(crate) fn is_catchall(e: &SetElement) -> bool {
-    e.flags & NFT_SET_ELEM_CATCHALL != 0
-}
-
 /// A named set whose key nflens cannot read (a datatype or `typeof` it
 /// does not know): its type number, and each element's key and data as
 /// one value of their bytes, so that nothing is dropped.
@@ -504,7 +496,7 @@ pub(crate) fn unread_set(set: &nflens_wire::Set<'_>, contents: &SetContents) -> 
         .map(|e| {
             let v = Value(e.key.clone());
             SetElem {
-                key: if is_catchall(e) {
+                key: if e.is_catchall() {
                     Vec::new()
                 } else {
                     vec![(v.clone(), e.key_end.clone().map_or(v, Value))]
@@ -515,7 +507,7 @@ pub(crate) fn unread_set(set: &nflens_wire::Set<'_>, contents: &SetContents) -> 
                         Some(ElemValue::Values(vec![(v.clone(), v)]))
                     }
                     Some(crate::nft::ElemData::Verdict { code, chain }) => {
-                        crate::nft::verdict(*code, chain.as_deref()).map(ElemValue::Verdict)
+                        crate::nft::elem_verdict(*code, chain.as_deref()).map(ElemValue::Verdict)
                     }
                     None => e.objref.clone().map(ElemValue::Object),
                 },
