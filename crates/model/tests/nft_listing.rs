@@ -4,8 +4,7 @@
 //! model holds what they mean (rules refer to sets by name).
 
 use nflens_model::render::nft::{self as render, Options as NftOptions};
-use nflens_model::{nft, ActionKind, ElemValue, Key, MatchKind, SetField, SetOp, Source};
-use nflens_socket::{Netns, Options, Snapshot};
+use nflens_model::{ActionKind, ElemValue, Key, MatchKind, SetField, SetOp, Source};
 use nflens_testutil::netns;
 
 const RULESET: &str = include_str!("../../../testdata/nft/named-sets.nft");
@@ -49,14 +48,7 @@ fn listed_as_nft(ruleset: &str) -> nflens_model::Ruleset {
             r.stdout
         })
         .collect();
-    let snap = Snapshot::read(&Options {
-        netns: Netns::Path(held.path()),
-        ..Options::default()
-    })
-    .expect("snapshot");
-    drop(held);
-    let sets = nft::SetIndex::from_sets(snap.sets_with_elems()).expect("set elements decode");
-    let model = nft::ruleset_with_sets(snap.tables(), snap.chains_with_rules(), &sets);
+    let model = super::nft_native::lowered(held);
     for ((flags, opts), theirs) in listings.iter().zip(&theirs) {
         let out = render::ruleset(&model, *opts);
         assert!(

@@ -8,7 +8,7 @@ use nflens_testutil::netns;
 
 /// The namespace's ruleset, read and lowered (with its anonymous sets, as
 /// `nflens::model_of` lowers), the namespace then removed.
-fn lowered(held: netns::Held) -> nflens_model::Ruleset {
+pub(crate) fn lowered(held: netns::Held) -> nflens_model::Ruleset {
     let snap = Snapshot::read(&Options {
         netns: Netns::Path(held.path()),
         ..Options::default()
