@@ -101,7 +101,7 @@ fn text(e: &Expr<'_>) -> String {
 }
 
 fn m(negated: bool, kind: MatchKind) -> Match {
-    Match { negated, kind }
+    Match::new(negated, kind)
 }
 
 fn host32(b: &[u8]) -> Option<u32> {

@@ -88,10 +88,7 @@ fn ip_matches(v6: bool, ip: &IpHeader<'_>, out: &mut Vec<Match>) {
     ] {
         if mask.iter().any(|&b| b != 0) || inv(bit) {
             if let Some(net) = addr_net(v6, addr, Some(mask)) {
-                out.push(Match {
-                    negated: inv(bit),
-                    kind: MatchKind::Addr { dir, net },
-                });
+                out.push(Match::new(inv(bit), MatchKind::Addr { dir, net }));
             }
         }
     }
@@ -100,28 +97,22 @@ fn ip_matches(v6: bool, ip: &IpHeader<'_>, out: &mut Vec<Match>) {
         wildcard,
     };
     if !ip.iniface.is_empty() {
-        out.push(Match {
-            negated: inv(IpHeader::INV_VIA_IN),
-            kind: MatchKind::InIface(iface(ip.iniface, ip.iniface_wildcard)),
-        });
+        out.push(Match::new(
+            inv(IpHeader::INV_VIA_IN),
+            MatchKind::InIface(iface(ip.iniface, ip.iniface_wildcard)),
+        ));
     }
     if !ip.outiface.is_empty() {
-        out.push(Match {
-            negated: inv(IpHeader::INV_VIA_OUT),
-            kind: MatchKind::OutIface(iface(ip.outiface, ip.outiface_wildcard)),
-        });
+        out.push(Match::new(
+            inv(IpHeader::INV_VIA_OUT),
+            MatchKind::OutIface(iface(ip.outiface, ip.outiface_wildcard)),
+        ));
     }
     if let Some(p) = ip.proto {
-        out.push(Match {
-            negated: inv(IpHeader::INV_PROTO),
-            kind: MatchKind::Protocol(p),
-        });
+        out.push(Match::new(inv(IpHeader::INV_PROTO), MatchKind::Protocol(p)));
     }
     if ip.fragment {
-        out.push(Match {
-            negated: inv(IpHeader::INV_FRAG),
-            kind: MatchKind::Fragment,
-        });
+        out.push(Match::new(inv(IpHeader::INV_FRAG), MatchKind::Fragment));
     }
 }
 
@@ -139,9 +130,9 @@ pub fn rule(f: wl::Family, e: &wl::Entry<'_>) -> Rule {
     ip_matches(f == wl::Family::V6, &e.ip, &mut out.matches);
     for m in &e.matches {
         if !push_xt_match(&mut out, m.name, m.rev.into(), m.info, nfproto) {
-            out.matches.push(Match {
-                negated: false,
-                kind: MatchKind::Nft {
+            out.matches.push(Match::new(
+                false,
+                MatchKind::Nft {
                     exprs: format!(
                         "[ match name {} rev {} ] info {}",
                         m.name,
@@ -150,7 +141,7 @@ pub fn rule(f: wl::Family, e: &wl::Entry<'_>) -> Rule {
                     )
                     .into(),
                 },
-            });
+            ));
         }
     }
     let kind = match &e.target {

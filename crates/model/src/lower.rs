@@ -479,7 +479,7 @@ fn lower_rule(
         counters: r.counters.map(counters),
         origin,
     };
-    let m = |negated, kind| Match { negated, kind };
+    let m = |negated, kind| Match::new(negated, kind);
     for (addr, dir) in [(r.source, Dir::Src), (r.destination, Dir::Dst)] {
         if let Some(a) = addr {
             let net = net(a.value, family, line)?;
@@ -620,15 +620,15 @@ fn lower_match(
             }
             rest.sort_by_key(|(i, _)| *i);
             let rest: Vec<xt::Opt<'_>> = rest.into_iter().map(|(_, o)| o.clone()).collect();
-            out.push(Match {
-                negated: first.negated,
-                kind: MatchKind::Set {
+            out.push(Match::new(
+                first.negated,
+                MatchKind::Set {
                     name: name.as_ref().into(),
                     flags: (*flags).into(),
                     index: None,
                     opts: opts_text(&rest),
                 },
-            });
+            ));
         }
         "state" | "conntrack" | "tcp" | "udp" | "multiport" | "mark" | "connmark" | "icmp"
         | "icmp6" | "iprange" | "length" | "pkttype" => {
@@ -735,7 +735,12 @@ fn lower_match(
                     ("pkttype", "pkt-type", Value::Word(w)) => MatchKind::PktType((*w).into()),
                     _ => return Ok(None),
                 };
-                out.push(Match { negated, kind });
+                // xt_conntrack reads the original tuple's protocol.
+                let spelling = match o.name {
+                    "ctproto" => Spelling::Original,
+                    _ => Spelling::Plain,
+                };
+                out.push(Match::new(negated, kind).spelled(spelling));
             }
         }
         "owner" => {
@@ -745,10 +750,7 @@ fn lower_match(
                     ("gid-owner", Value::Range(r)) => MatchKind::Gid(span(*r)),
                     _ => return Ok(None),
                 };
-                out.push(Match {
-                    negated: o.negated,
-                    kind,
-                });
+                out.push(Match::new(o.negated, kind));
             }
         }
         "limit" => {
@@ -763,10 +765,7 @@ fn lower_match(
             }
             // iptables' default rate is 3/hour.
             let period = period.unwrap_or(10_000 * 3600 / 3);
-            out.push(Match {
-                negated: false,
-                kind: MatchKind::Limit { period, burst },
-            });
+            out.push(Match::new(false, MatchKind::Limit { period, burst }));
         }
         "statistic" => {
             let (mut mode, mut p, mut every, mut packet, mut neg) = (None, None, None, 0, false);
@@ -785,7 +784,7 @@ fn lower_match(
                 (Some("nth"), None, Some(every)) => MatchKind::Nth { every, packet },
                 _ => return Ok(None),
             };
-            out.push(Match { negated: neg, kind });
+            out.push(Match::new(neg, kind));
         }
         "addrtype" => {
             let (mut src, mut dst, mut lin, mut lout, mut inv) =
@@ -805,16 +804,16 @@ fn lower_match(
                     _ => return Ok(None),
                 }
             }
-            out.push(Match {
-                negated: false,
-                kind: MatchKind::AddrType {
+            out.push(Match::new(
+                false,
+                MatchKind::AddrType {
                     src,
                     dst,
                     limit_iface_in: lin,
                     limit_iface_out: lout,
                     inverted: inv,
                 },
-            });
+            ));
         }
         _ => return Ok(None),
     }

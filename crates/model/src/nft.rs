@@ -422,12 +422,12 @@ impl<'a> Scratch<'a> {
     fn rule(&mut self, r: &nflens_wire::Rule<'a>, sets: &SetIndex) -> Rule {
         self.try_rule(r, sets).unwrap_or_else(|failed| {
             let (mut out, e) = *failed;
-            out.matches.push(Match {
-                negated: false,
-                kind: MatchKind::Nft {
+            out.matches.push(Match::new(
+                false,
+                MatchKind::Nft {
                     exprs: format!("undecodable: {e}").into(),
                 },
-            });
+            ));
             out
         })
     }
@@ -636,13 +636,13 @@ fn lower_exprs<'a>(
                 let set = sets.get(r.family, r.table, l.set);
                 let typed = set.and_then(|set| {
                     if named(Some(set)) {
-                        Some(Match {
+                        Some(Match::new(
                             negated,
-                            kind: MatchKind::InSet {
+                            MatchKind::InSet {
                                 keys: named_keys(eff, regs, l.sreg, set, &out.matches)?,
                                 set: l.set.into(),
                             },
-                        })
+                        ))
                     } else {
                         lookup_match(eff, regs, l.sreg, set, negated, &out.matches)
                     }
@@ -811,18 +811,18 @@ fn lower_exprs<'a>(
                     _ => None,
                 };
                 out.matches.push(match kind {
-                    Some(kind) => Match { negated, kind },
+                    Some(kind) => Match::new(negated, kind),
                     None => nft_match(e),
                 });
             }
             Expr::Quota(q) if q.flags & !(NFT_QUOTA_F_INV | NFT_QUOTA_F_DEPLETED) == 0 => {
-                out.matches.push(Match {
-                    negated: q.flags & NFT_QUOTA_F_INV != 0,
-                    kind: MatchKind::Quota {
+                out.matches.push(Match::new(
+                    q.flags & NFT_QUOTA_F_INV != 0,
+                    MatchKind::Quota {
                         bytes: q.bytes,
                         used: q.consumed,
                     },
-                });
+                ));
             }
             // nflog's snaplen and queue threshold; syslog's level (8 is
             // nft's audit) and flags.
@@ -1042,10 +1042,8 @@ fn set_action(out: &mut Rule, kind: ActionKind, stmt: &mut Src, src: Src, exprs:
             ActionKind::Nft { exprs } => exprs.into(),
             _ => stmt.text(exprs),
         };
-        out.matches.push(Match {
-            negated: false,
-            kind: MatchKind::Nft { exprs: text.into() },
-        });
+        out.matches
+            .push(Match::new(false, MatchKind::Nft { exprs: text.into() }));
     }
     *stmt = src;
     out.action = Some(Action { kind });
@@ -1070,21 +1068,18 @@ fn statement_text(regs: &mut Regs<'_>, exprs: &[Expr<'_>], e: &Expr<'_>) -> Stri
 }
 
 fn nft_match(e: &Expr<'_>) -> Match {
-    Match {
-        negated: false,
-        kind: MatchKind::Nft {
+    Match::new(
+        false,
+        MatchKind::Nft {
             exprs: debug(e).into(),
         },
-    }
+    )
 }
 
 fn fallback(regs: &Regs<'_>, exprs: &[Expr<'_>], sreg: Reg, at: usize) -> Match {
     let src = regs.get(sreg).map_or(Src::one(at), |s| s.src.then(at));
     let text = src.text(exprs);
-    Match {
-        negated: false,
-        kind: MatchKind::Nft { exprs: text.into() },
-    }
+    Match::new(false, MatchKind::Nft { exprs: text.into() })
 }
 
 /// A lookup kept as its expressions: every load its key may read (the
@@ -1116,10 +1111,7 @@ fn lookup_fallback(
     read.sort_by_key(|(o, _)| *o);
     let mut text: String = read.iter().map(|(_, s)| s.src.text(exprs)).collect();
     text.push_str(&Src::one(at).text(exprs));
-    Match {
-        negated: false,
-        kind: MatchKind::Nft { exprs: text.into() },
-    }
+    Match::new(false, MatchKind::Nft { exprs: text.into() })
 }
 
 fn bitwise<'a>(regs: &mut Regs<'a>, b: &Bitwise<'a>, at: usize) {
@@ -1460,10 +1452,7 @@ fn split_cmp(
         };
         // A part without a typed reading undoes the split (the text pushed
         // for it is dropped with the rest).
-        let untyped = || Match {
-            negated: false,
-            kind: MatchKind::Nft { exprs: "".into() },
-        };
+        let untyped = || Match::new(false, MatchKind::Nft { exprs: "".into() });
         if !lower_cmp(fam, &part, &cmp, matches, l3, &untyped) {
             (*matches, *l3) = saved;
             return false;
@@ -1535,12 +1524,12 @@ impl RangeTest<'_, '_> {
                     drop_implied(out, l3, before);
                 }
             }
-            None => out.push(Match {
-                negated: false,
-                kind: MatchKind::Nft {
+            None => out.push(Match::new(
+                false,
+                MatchKind::Nft {
                     exprs: self.src.text(exprs).into(),
                 },
-            }),
+            )),
         }
     }
 }
@@ -1737,6 +1726,7 @@ fn icmp_match(slot: &Slot<'_>, c: &Cmp<'_>, out: &mut Vec<Match>) -> bool {
                     codes: codes @ (0, 0xff),
                     ..
                 },
+            ..
         }) if *was == v6 && !negated => {
             *codes = (v, v);
             true
@@ -1803,19 +1793,17 @@ fn cmp_one(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>) -> Option<Match> {
                 return None;
             };
             let p = u32::try_from(be_uint(v)?).ok()?;
-            let (lo, hi) = match c.op {
-                NFT_CMP_GTE => (p, 0xffff),
-                NFT_CMP_GT => (p.checked_add(1)?, 0xffff),
-                NFT_CMP_LTE => (0, p),
-                _ => (0, p.checked_sub(1)?),
+            let (lo, hi, op) = match c.op {
+                NFT_CMP_GTE => (p, 0xffff, CmpOp::Ge),
+                NFT_CMP_GT => (p.checked_add(1)?, 0xffff, CmpOp::Gt),
+                NFT_CMP_LTE => (0, p, CmpOp::Le),
+                _ => (0, p.checked_sub(1)?, CmpOp::Lt),
             };
-            return Some(Match {
-                negated: false,
-                kind: MatchKind::Port {
-                    dir: if off == 0 { Dir::Src } else { Dir::Dst },
-                    ranges: vec![Span32 { lo, hi }],
-                },
-            });
+            let dir = if off == 0 { Dir::Src } else { Dir::Dst };
+            let ranges = vec![Span32 { lo, hi }];
+            return Some(
+                Match::new(false, MatchKind::Port { dir, ranges }).spelled(Spelling::Cmp(op)),
+            );
         }
         _ => return None,
     };
@@ -1865,10 +1853,7 @@ fn cmp_one(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>) -> Option<Match> {
                 MatchKind::CtStatus(CtStatus::from_bits_retain(mask))
             };
             // `!= 0` is the positive test.
-            return Some(Match {
-                negated: !negated,
-                kind,
-            });
+            return Some(Match::new(!negated, kind));
         }
         Load::Meta(NFT_META_LEN) if slot.mask.is_none() => {
             let n = slot_u32(slot, v)?;
@@ -1879,7 +1864,7 @@ fn cmp_one(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>) -> Option<Match> {
             dir: Some(_),
         } if slot.mask.is_none() && !slot.hton && v.len() == 2 => {
             let p = u32::from(u16::from_be_bytes([v[0], v[1]]));
-            return ct_port(slot, p, p).map(|kind| Match { negated, kind });
+            return ct_port(slot, p, p).map(|kind| Match::new(negated, kind));
         }
         Load::Ct {
             key:
@@ -1908,16 +1893,25 @@ fn cmp_one(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>) -> Option<Match> {
             key: NFT_CT_DIRECTION,
             dir: None,
         } if v.len() == 1 => MatchKind::CtDirReply(v[0] == 1),
+        // Both directions' tuples hold the same protocol.
         Load::Ct {
             key: NFT_CT_PROTOCOL,
-            dir: None,
-        } if v.len() == 1 => MatchKind::CtProto(v[0]),
+            dir,
+        } if v.len() == 1 => {
+            let kind = MatchKind::CtProto(v[0]);
+            let spelling = match dir {
+                None => Spelling::Plain,
+                Some(0) => Spelling::Original,
+                Some(_) => Spelling::Reply,
+            };
+            return Some(Match::new(negated, kind).spelled(spelling));
+        }
         Load::Payload { base, offset, len } => {
             return payload_match(fam, slot, base, offset, len, v, negated)
         }
         _ => return None,
     };
-    Some(Match { negated, kind })
+    Some(Match::new(negated, kind))
 }
 
 fn payload_match(
@@ -1931,7 +1925,11 @@ fn payload_match(
 ) -> Option<Match> {
     let kind = match (base, offset) {
         (NFT_PAYLOAD_NETWORK_HEADER, _) if fam == Family::Ipv4 => match (offset, len) {
-            (9, 1) if slot.mask.is_none() => MatchKind::Protocol(*v.first()?),
+            (9, 1) if slot.mask.is_none() => {
+                return Some(
+                    Match::new(negated, MatchKind::Protocol(*v.first()?)).spelled(Spelling::Header),
+                )
+            }
             (12 | 16, 1..=4) => MatchKind::Addr {
                 dir: if offset == 12 { Dir::Src } else { Dir::Dst },
                 net: addr_net(false, v, slot.mask)?,
@@ -1941,10 +1939,7 @@ fn payload_match(
                 if slot.mask? != [0x1f, 0xff] || v != [0, 0] {
                     return None;
                 }
-                return Some(Match {
-                    negated: !negated,
-                    kind: MatchKind::Fragment,
-                });
+                return Some(Match::new(!negated, MatchKind::Fragment));
             }
             _ => return None,
         },
@@ -1980,7 +1975,7 @@ fn payload_match(
         }
         _ => return None,
     };
-    Some(Match { negated, kind })
+    Some(Match::new(negated, kind))
 }
 
 /// A host-order integer load's value `v` (network order after `hton`).
@@ -2034,44 +2029,44 @@ fn range_match(fam: Family, slot: &Slot<'_>, negated: bool, lo: &[u8], hi: &[u8]
                     _ => return None,
                 })
             };
-            Some(Match {
+            Some(Match::new(
                 negated,
-                kind: MatchKind::AddrRange {
+                MatchKind::AddrRange {
                     dir,
                     lo: ip(lo)?,
                     hi: ip(hi)?,
                 },
-            })
+            ))
         }
-        Load::Meta(NFT_META_LEN) if slot.hton => Some(Match {
+        Load::Meta(NFT_META_LEN) if slot.hton => Some(Match::new(
             negated,
-            kind: MatchKind::Length(span(slot_u32(slot, lo)?, slot_u32(slot, hi)?)),
-        }),
+            MatchKind::Length(span(slot_u32(slot, lo)?, slot_u32(slot, hi)?)),
+        )),
         Load::Ct {
             key: NFT_CT_PROTO_SRC | NFT_CT_PROTO_DST,
             dir: Some(_),
-        } if !slot.hton && lo.len() == 2 && hi.len() == 2 => Some(Match {
+        } if !slot.hton && lo.len() == 2 && hi.len() == 2 => Some(Match::new(
             negated,
-            kind: ct_port(
+            ct_port(
                 slot,
                 u32::try_from(be_uint(lo)?).ok()?,
                 u32::try_from(be_uint(hi)?).ok()?,
             )?,
-        }),
+        )),
         Load::Payload {
             base: NFT_PAYLOAD_TRANSPORT_HEADER,
             offset: off @ (0 | 2),
             len: 2,
-        } => Some(Match {
+        } => Some(Match::new(
             negated,
-            kind: MatchKind::Port {
+            MatchKind::Port {
                 dir: if off == 0 { Dir::Src } else { Dir::Dst },
                 ranges: vec![Span32 {
                     lo: u32::try_from(be_uint(lo)?).ok()?,
                     hi: u32::try_from(be_uint(hi)?).ok()?,
                 }],
             },
-        }),
+        )),
         _ => None,
     }
 }
@@ -2097,7 +2092,7 @@ fn span(lo: impl Into<u32>, hi: impl Into<u32>) -> Span32 {
 }
 
 fn m(negated: bool, kind: MatchKind) -> Match {
-    Match { negated, kind }
+    Match::new(negated, kind)
 }
 
 /// conntrack's state bits to the model's (`SNAT`, `DNAT` and `UNTRACKED`
@@ -2151,7 +2146,10 @@ fn xt_match(name: &str, x: &XtMatch<'_>, nfproto: u8) -> Vec<Match> {
                 ));
             }
             if f & 2 != 0 {
-                out.push(m(inv(2), MatchKind::CtProto(c.l4proto as u8)));
+                // xt_conntrack reads the original tuple's protocol.
+                out.push(
+                    m(inv(2), MatchKind::CtProto(c.l4proto as u8)).spelled(Spelling::Original),
+                );
             }
             for (bit, reply, dir, n) in [
                 (4, false, Dir::Src, c.origsrc),
@@ -3067,10 +3065,7 @@ fn field_cmp(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>, matches: &[Match]) -> Op
             value: k.value(v)?,
         },
     };
-    Some(Match {
-        negated,
-        kind: MatchKind::Field { key: k.key, test },
-    })
+    Some(Match::new(negated, MatchKind::Field { key: k.key, test }))
 }
 
 /// `range` of a register as a [`MatchKind::Field`].
@@ -3086,16 +3081,16 @@ fn field_range(
     if k.narrower_mask().is_some() || !k.ordered() {
         return None;
     }
-    Some(Match {
+    Some(Match::new(
         negated,
-        kind: MatchKind::Field {
+        MatchKind::Field {
             key: k.key,
             test: FieldTest::Range {
                 lo: k.value(lo)?,
                 hi: k.value(hi)?,
             },
         },
-    })
+    ))
 }
 
 /// One element of a set, as the kernel holds it.
@@ -3553,22 +3548,22 @@ fn lookup_match(
         return None;
     }
     if let Some(ranges) = either_port(&keys, &elems) {
-        return Some(Match {
+        return Some(Match::new(
             negated,
-            kind: MatchKind::Port {
+            MatchKind::Port {
                 dir: Dir::Either,
                 ranges,
             },
-        });
+        ));
     }
     if keys.len() > 1 {
-        return Some(Match {
+        return Some(Match::new(
             negated,
-            kind: MatchKind::Concat {
+            MatchKind::Concat {
                 keys: keys.iter().map(|k| k.0.key).collect(),
                 elems,
             },
-        });
+        ));
     }
     let key = keys[0].0.key;
     let elems: Vec<(Value, Value)> = elems.into_iter().flatten().collect();
@@ -3588,19 +3583,16 @@ fn lookup_match(
                     })
                 })
                 .collect::<Option<Vec<_>>>()?;
-            return Some(Match {
-                negated,
-                kind: MatchKind::Port { dir, ranges },
-            });
+            return Some(Match::new(negated, MatchKind::Port { dir, ranges }));
         }
     }
-    Some(Match {
+    Some(Match::new(
         negated,
-        kind: MatchKind::Field {
+        MatchKind::Field {
             key,
             test: FieldTest::In(elems),
         },
-    })
+    ))
 }
 
 /// `sport . dport { R . 0-65535, 0-65535 . R, ... }`, how nft spells

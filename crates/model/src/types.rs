@@ -540,7 +540,58 @@ pub struct Match {
     pub negated: bool,
     /// What is tested.
     pub kind: MatchKind,
+    /// Which of the forms nft lists differently the kernel held; never
+    /// part of the meaning (not serialized, and any two compare equal).
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub spelling: Spelling,
 }
+
+impl Match {
+    /// A match in its usual spelling.
+    pub fn new(negated: bool, kind: MatchKind) -> Match {
+        Match {
+            negated,
+            kind,
+            spelling: Spelling::Plain,
+        }
+    }
+
+    /// The same match, spelled `spelling`.
+    pub fn spelled(self, spelling: Spelling) -> Match {
+        Match { spelling, ..self }
+    }
+}
+
+/// How the kernel's form of a match was written, where two forms of one
+/// meaning list differently in nft: `tcp dport > 1023` and `tcp dport
+/// 1024-65535`, `ip protocol tcp` and `meta l4proto tcp`, `ct original
+/// protocol` and `ct protocol`. It is kept only to list a rule as nft
+/// does: any two spellings compare equal, so rules that mean the same are
+/// equal however they were written.
+#[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
+pub enum Spelling {
+    /// The usual form, or not known.
+    #[default]
+    Plain,
+    /// A one-sided compare (`tcp dport > 1023`, `th sport <= 1024`).
+    Cmp(crate::field::CmpOp),
+    /// The protocol from the network header (`ip protocol tcp`).
+    Header,
+    /// With the original direction (`ct original protocol tcp`).
+    Original,
+    /// With the reply direction (`ct reply protocol tcp`).
+    Reply,
+}
+
+impl PartialEq for Spelling {
+    /// Always: a spelling is not part of a match's meaning.
+    fn eq(&self, _: &Spelling) -> bool {
+        true
+    }
+}
+
+impl Eq for Spelling {}
 
 /// An address with a mask (contiguous or not).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -169,13 +169,7 @@ fn test_tcp_option_is_nfts_exthdr_presence() {
     assert!(!missing.same_meaning(&nft_missing));
     // `!= exists` is `missing`.
     let not_exists = Rule {
-        matches: vec![
-            missing.matches[0].clone(),
-            Match {
-                negated: true,
-                kind: present(true),
-            },
-        ],
+        matches: vec![missing.matches[0].clone(), Match::new(true, present(true))],
         ..missing.clone()
     };
     assert!(missing.same_meaning(&not_exists));

@@ -10,6 +10,7 @@ use nflens_testutil::netns;
 const RULESET: &str = include_str!("../../../testdata/nft/named-sets.nft");
 const SOCKET_OSF: &str = include_str!("../../../testdata/nft/socket-osf.nft");
 const TPROXY_DUP_FWD: &str = include_str!("../../../testdata/nft/tproxy-dup-fwd.nft");
+const SPELLINGS: &str = include_str!("../../../testdata/nft/spellings.nft");
 
 /// Loads `ruleset` in a throwaway namespace; asserts that nflens lists it
 /// as `nft -s`, `nft -s -a` and `nft -s -n` do; returns the model.
@@ -227,4 +228,35 @@ fn tproxy_dup_and_fwd_list_as_nft_lists_them() {
             dev: Some(value(1, 4)),
         })
     );
+}
+
+#[test]
+fn spellings_list_as_written_and_compare_by_meaning() {
+    if !netns::available("spellings_list_as_written_and_compare_by_meaning", &["nft"]) {
+        return;
+    }
+    let model = listed_as_nft(SPELLINGS);
+    let rules = &model.tables[0].chains[0].rules;
+    // `tcp dport >= 1024` and `tcp dport 1024-65535` list as written and
+    // are one value.
+    let port = |r: usize| rules[r].matches.last().expect("a port match");
+    assert_eq!(port(1), port(4));
+    assert_eq!(
+        port(1).kind,
+        MatchKind::Port {
+            dir: nflens_model::Dir::Dst,
+            ranges: vec![nflens_model::Span32 {
+                lo: 1024,
+                hi: 65535
+            }],
+        }
+    );
+    // `ip protocol 17` (negated here) and `meta l4proto 17`.
+    assert_eq!(rules[6].matches[0].kind, rules[7].matches[0].kind);
+    assert!(rules[6].matches[0].negated && !rules[7].matches[0].negated);
+    // `ct protocol` after `meta nfproto` keeps both conditions.
+    let inet = &model.tables[1].chains[0].rules;
+    assert_eq!(inet[0].matches.len(), 2);
+    assert_eq!(inet[0].matches[1].kind, MatchKind::CtProto(6));
+    assert_eq!(inet[2].matches[0].kind, MatchKind::CtProto(17));
 }

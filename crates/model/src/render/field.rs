@@ -398,6 +398,15 @@ pub(crate) fn field_text(key: &Key, test: &FieldTest, negated: bool, o: ValueOpt
             };
             format!("{key} {op}{}", value_text(ty, value, o))
         }
+        // nft 1.1 lists a negated hour range as the range the other way
+        // round, as one crossing midnight is written (`meta hour
+        // "21:00"-"02:00"` for `!= "02:00"-"21:00"`); the kernel's range
+        // is in UTC, so which one the user wrote is not known.
+        FieldTest::Range { lo, hi }
+            if negated && ty == Datatype::Hour && o.dialect == super::nft::Dialect::Nft1_1 =>
+        {
+            format!("{key} {}", range_text(ty, hi, lo, o))
+        }
         FieldTest::Range { lo, hi } => format!("{key} {ne}{}", range_text(ty, lo, hi, o)),
         FieldTest::In(elems) => {
             let items: Vec<String> = elems

@@ -17,12 +17,15 @@ use nflens_xtables::value::Ntop;
 
 use super::field::{field_text, keys_text, tuple_text, value_text, ValueOpts};
 use super::{neg, one_line, ports_text, Output, Unrepresentable};
-use crate::field::{Datatype, FieldTest, Header, Key, MetaKey, Value};
+use crate::field::{CmpOp, Datatype, FieldTest, Header, Key, MetaKey, Value};
 use crate::types::*;
 
 /// Which nft's listing to reproduce: nft 1.1 changed a few spellings
 /// (`ip frag-off 0xde` for `222`, `tcp flags & (fin | syn) != syn` for
-/// `tcp flags != syn / fin,syn`, MPTCP subtypes by name).
+/// `tcp flags != syn / fin,syn`, MPTCP subtypes by name, `burst 5
+/// packets` always, `meta mark & 0xffffff00 == 0xffffff00` for `meta mark
+/// 0xffffff00/24`, a negated `meta hour` range the other way round) and
+/// keeps a `meta nfproto` before `ct protocol` that 1.0 leaves out.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Dialect {
@@ -631,9 +634,37 @@ fn limit_text(period: u64) -> String {
     format!("{}/week", 604800 * 10_000 / period.max(1))
 }
 
-/// ` burst N packets`, unless N is nft's default (5) or unset (0).
-fn packets_burst(burst: u32) -> String {
-    if burst == 5 || burst == 0 {
+/// The compare a port match was written as, if it still says what the
+/// match does (`tcp dport > 1023` for `1024-65535`).
+fn one_sided(spelling: Spelling, ranges: &[Span32]) -> Option<(CmpOp, Span32)> {
+    let (Spelling::Cmp(op), &[s]) = (spelling, ranges) else {
+        return None;
+    };
+    let fits = match op {
+        CmpOp::Gt => s.hi == 0xffff && s.lo > 0,
+        CmpOp::Ge => s.hi == 0xffff,
+        CmpOp::Lt => s.lo == 0 && s.hi < 0xffff,
+        CmpOp::Le => s.lo == 0,
+        CmpOp::Eq => false,
+    };
+    fits.then_some((op, s))
+}
+
+/// A one-sided port compare: `> 1023`.
+fn op_text(op: CmpOp, s: Span32) -> String {
+    match op {
+        CmpOp::Gt => format!("> {}", s.lo - 1),
+        CmpOp::Ge => format!(">= {}", s.lo),
+        CmpOp::Lt => format!("< {}", s.hi + 1),
+        CmpOp::Le => format!("<= {}", s.hi),
+        CmpOp::Eq => span_text(s),
+    }
+}
+
+/// ` burst N packets`, unless N is unset (0) or, before nft 1.1, nft's
+/// default (5): nft 1.1 prints the burst of every packet limit.
+fn packets_burst(burst: u32, dialect: Dialect) -> String {
+    if burst == 0 || (burst == 5 && dialect == Dialect::Nft1_0) {
         String::new()
     } else {
         format!(" burst {burst} packets")
@@ -733,7 +764,11 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
                 if !n && !kept && (implied || header_follows(r, i, |h| h.l4proto() == Some(*p))) {
                     continue;
                 }
-                format!("meta l4proto {}{}", cmp(n), proto_text(*p, opts))
+                let key = match (m.spelling, family) {
+                    (Spelling::Header, Family::Ipv4) => "ip protocol",
+                    _ => "meta l4proto",
+                };
+                format!("{key} {}{}", cmp(n), proto_text(*p, opts))
             }
             MatchKind::Fragment => match family {
                 Family::Ipv4 | Family::Inet => {
@@ -751,8 +786,10 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
                         continue;
                     }
                 };
-                let value = if ranges.len() == 1 {
-                    span_text(ranges[0])
+                let value = if let Some((op, s)) = one_sided(m.spelling, ranges) {
+                    op_text(op, s)
+                } else if let [s] = ranges[..] {
+                    span_text(s)
                 } else {
                     let items: Vec<String> = ranges.iter().map(|s| span_text(*s)).collect();
                     format!("{{ {} }}", items.join(", "))
@@ -804,7 +841,12 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
                 format!("ct direction {}{d}", cmp(n))
             }
             MatchKind::CtProto(p) => {
-                format!("ct original protocol {}{}", cmp(n), proto_text(*p, opts))
+                let dir = match m.spelling {
+                    Spelling::Original => "original ",
+                    Spelling::Reply => "reply ",
+                    _ => "",
+                };
+                format!("ct {dir}protocol {}{}", cmp(n), proto_text(*p, opts))
             }
             MatchKind::CtAddr { reply, dir, net } => {
                 let side = if *reply { "reply" } else { "original" };
@@ -824,8 +866,12 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
                 format!("ct {side} {field} {}{}", cmp(n), span_text(*range))
             }
             MatchKind::CtExpire(s) => format!("ct expiration {}{}", cmp(n), span_text(*s)),
-            MatchKind::Mark { value, mask } => mark_text("meta mark", *value, *mask, n),
-            MatchKind::ConnMark { value, mask } => mark_text("ct mark", *value, *mask, n),
+            MatchKind::Mark { value, mask } => {
+                mark_text("meta mark", *value, *mask, n, opts.dialect)
+            }
+            MatchKind::ConnMark { value, mask } => {
+                mark_text("ct mark", *value, *mask, n, opts.dialect)
+            }
             MatchKind::Icmp { v6, ty, codes } => {
                 // `icmp mtu 22` implies `icmp type destination-unreachable`.
                 let implied_by_field = r.matches[i + 1..].iter().any(|m| {
@@ -888,7 +934,7 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
                     if n { "over " } else { "" },
                     limit_text(*period)
                 );
-                t.push_str(&packets_burst(*burst));
+                t.push_str(&packets_burst(*burst, opts.dialect));
                 t
             }
             MatchKind::NftLimit {
@@ -908,7 +954,10 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
                     }
                     t
                 } else {
-                    format!("limit rate {over}{rate}/{per}{}", packets_burst(*burst))
+                    format!(
+                        "limit rate {over}{rate}/{per}{}",
+                        packets_burst(*burst, opts.dialect)
+                    )
                 }
             }
             MatchKind::Quota { bytes, used } => {
@@ -938,7 +987,7 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
                 ))
             }
             MatchKind::Field { key, test } => {
-                if !n && dependency_hidden(r, i) {
+                if !n && dependency_hidden(r, i, opts.dialect) {
                     continue;
                 }
                 field_text(key, test, n, vopts)
@@ -1013,10 +1062,10 @@ fn header_follows(r: &Rule, at: usize, pred: impl Fn(Header) -> bool) -> bool {
     })
 }
 
-/// Whether condition `at` is a link-layer dependency nft leaves out when
-/// it lists: `meta iiftype ether` before an Ethernet field, `ether type
-/// 8021q` before a VLAN field.
-fn dependency_hidden(r: &Rule, at: usize) -> bool {
+/// Whether condition `at` is a dependency nft leaves out when it lists:
+/// `meta iiftype ether` before an Ethernet field, `ether type 8021q`
+/// before a VLAN field, in nft 1.0 `meta nfproto` before `ct protocol`.
+fn dependency_hidden(r: &Rule, at: usize, dialect: Dialect) -> bool {
     let Some(MatchKind::Field {
         key,
         test: FieldTest::Cmp {
@@ -1034,6 +1083,14 @@ fn dependency_hidden(r: &Rule, at: usize) -> bool {
             if h.header() == Header::Ether && h.name() == "type" && v == Some(0x8100) =>
         {
             header_follows(r, at, |h| h == Header::Vlan)
+        }
+        // nft 1.0 takes `meta nfproto` for the dependency of a `ct
+        // protocol` right after it; nft 1.1 lists both.
+        Key::Meta(MetaKey(15)) => {
+            dialect == Dialect::Nft1_0
+                && r.matches
+                    .get(at + 1)
+                    .is_some_and(|m| !m.negated && matches!(m.kind, MatchKind::CtProto(_)))
         }
         _ => false,
     }
@@ -1054,12 +1111,13 @@ fn iface_text(i: &Iface) -> String {
     name
 }
 
-fn mark_text(what: &str, value: u32, mask: u32, n: bool) -> String {
+fn mark_text(what: &str, value: u32, mask: u32, n: bool, dialect: Dialect) -> String {
     let ones = mask.leading_ones();
     if mask == u32::MAX {
         format!("{what} {}{value:#010x}", cmp(n))
-    } else if ones > 0 && mask.checked_shl(ones).unwrap_or(0) == 0 {
-        // A prefix mask lists as VALUE/LEN.
+    } else if ones > 0 && mask.checked_shl(ones).unwrap_or(0) == 0 && dialect == Dialect::Nft1_0 {
+        // A prefix mask lists as VALUE/LEN (nft 1.1 keeps that for
+        // addresses).
         format!("{what} {}{value:#010x}/{ones}", cmp(n))
     } else {
         format!(
