@@ -269,11 +269,7 @@ pub(crate) fn parse(
                         (NFT_RETURN, _) => Some(ActionKind::Return),
                         (NFT_JUMP, Some(c)) => Some(ActionKind::Jump { chain: c.into() }),
                         (NFT_GOTO, Some(c)) => Some(ActionKind::Goto { chain: c.into() }),
-                        (NF_QUEUE, _) => Some(ActionKind::Queue {
-                            num: 0,
-                            last: 0,
-                            bypass: false,
-                        }),
+                        (NF_QUEUE, _) => Some(ActionKind::queue(0)),
                         _ => st.action.take(),
                     }
                 }

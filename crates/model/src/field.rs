@@ -639,6 +639,25 @@ pub enum Key {
         /// default), 1 `ttl loose`, 2 `ttl skip`.
         ttl: u8,
     },
+    /// A number generated per packet, from `offset` up to `offset +
+    /// modulus` (excluded): counting up (`numgen inc mod 2`) or at random
+    /// (`numgen random mod 10 offset 100`).
+    Numgen {
+        /// `random` rather than `inc`.
+        random: bool,
+        /// Modulus.
+        modulus: u32,
+        /// Added to the number.
+        offset: u32,
+    },
+    /// The symmetric hash of the packet's flow, the same both ways
+    /// (`symhash mod 2 offset 100`).
+    Symhash {
+        /// Modulus.
+        modulus: u32,
+        /// Added to the hash.
+        offset: u32,
+    },
 }
 
 /// nft's `socket` keys (`NFT_SOCKET_*`): name, register width, host order,
@@ -665,6 +684,7 @@ impl Key {
             Key::Ct { key, .. } => key_def(CT, key.0).map_or(Datatype::Hex, |d| d.ty),
             Key::Socket { key, .. } => key_def(SOCKET, key).map_or(Datatype::Hex, |d| d.ty),
             Key::Osf { .. } => Datatype::String,
+            Key::Numgen { .. } | Key::Symhash { .. } => Datatype::Integer,
         }
     }
 
@@ -678,6 +698,7 @@ impl Key {
             Key::Ct { key, .. } => key_def(CT, key.0).map_or(0, |d| usize::from(d.width)),
             Key::Socket { key, .. } => key_def(SOCKET, key).map_or(0, |d| usize::from(d.width)),
             Key::Osf { .. } => 16,
+            Key::Numgen { .. } | Key::Symhash { .. } => 4,
         }
     }
 
@@ -688,6 +709,7 @@ impl Key {
             Key::Meta(m) => key_def(META, m.0).is_some_and(|d| d.host),
             Key::Ct { key, .. } => key_def(CT, key.0).is_some_and(|d| d.host),
             Key::Socket { key, .. } => key_def(SOCKET, key).is_some_and(|d| d.host),
+            Key::Numgen { .. } | Key::Symhash { .. } => true,
             _ => false,
         }
     }
@@ -735,8 +757,38 @@ impl fmt::Display for Key {
                 OSF_TTL.get(usize::from(ttl)).copied().unwrap_or(""),
                 if version { "version" } else { "name" }
             ),
+            Key::Numgen {
+                random,
+                modulus,
+                offset,
+            } => {
+                let mode = if random { "random" } else { "inc" };
+                write!(f, "numgen {mode} mod {modulus}")?;
+                fmt_offset(offset, f)
+            }
+            Key::Symhash { modulus, offset } => {
+                write!(f, "symhash mod {modulus}")?;
+                fmt_offset(offset, f)
+            }
         }
     }
+}
+
+/// ` offset N` of a generated number, unless 0.
+fn fmt_offset(offset: u32, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    if offset != 0 {
+        write!(f, " offset {offset}")?;
+    }
+    Ok(())
+}
+
+/// `mod N[ offset M]`: a generated number's modulus and offset.
+fn mod_offset(s: &str) -> Option<(u32, u32)> {
+    let rest = s.strip_prefix("mod ")?;
+    Some(match rest.split_once(" offset ") {
+        Some((m, o)) => (m.parse().ok()?, o.parse().ok()?),
+        None => (rest.parse().ok()?, 0),
+    })
 }
 
 impl std::str::FromStr for Key {
@@ -769,6 +821,23 @@ impl std::str::FromStr for Key {
                 .or_else(|| name.parse().ok())
                 .ok_or_else(bad)?;
             return Ok(Key::Socket { key, level });
+        }
+        if let Some(rest) = s.strip_prefix("numgen ") {
+            let (random, rest) = match (rest.strip_prefix("inc "), rest.strip_prefix("random ")) {
+                (Some(r), _) => (false, r),
+                (_, Some(r)) => (true, r),
+                _ => return Err(bad()),
+            };
+            let (modulus, offset) = mod_offset(rest).ok_or_else(bad)?;
+            return Ok(Key::Numgen {
+                random,
+                modulus,
+                offset,
+            });
+        }
+        if let Some(rest) = s.strip_prefix("symhash ") {
+            let (modulus, offset) = mod_offset(rest).ok_or_else(bad)?;
+            return Ok(Key::Symhash { modulus, offset });
         }
         if let Some(rest) = s.strip_prefix("osf ") {
             let (ttl, what) = match (
@@ -1285,12 +1354,17 @@ mod tests {
             "osf name",
             "osf ttl loose name",
             "osf ttl skip version",
+            "numgen inc mod 2",
+            "numgen random mod 10 offset 100",
+            "symhash mod 2 offset 100",
         ] {
             let k: Key = s.parse().unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(k.to_string(), s);
         }
         assert!("ip nosuch".parse::<Key>().is_err());
         assert!("osf ttl wrong name".parse::<Key>().is_err());
+        assert!("numgen inc mod".parse::<Key>().is_err());
+        assert!("symhash mod 2 offset x".parse::<Key>().is_err());
         assert_eq!(
             "socket mark"
                 .parse::<Key>()

@@ -148,11 +148,7 @@ pub fn rule(f: wl::Family, e: &wl::Entry<'_>) -> Rule {
         Target::Accept => Some(ActionKind::Accept),
         Target::Drop => Some(ActionKind::Drop),
         Target::Return => Some(ActionKind::Return),
-        Target::Queue => Some(ActionKind::Queue {
-            num: 0,
-            last: 0,
-            bypass: false,
-        }),
+        Target::Queue => Some(ActionKind::queue(0)),
         Target::Jump(c) => Some(ActionKind::Jump { chain: (*c).into() }),
         Target::Goto(c) => Some(ActionKind::Goto { chain: (*c).into() }),
         Target::None => None,

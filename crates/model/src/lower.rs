@@ -951,11 +951,7 @@ fn lower_target(
         "ACCEPT" if o.is_empty() => ActionKind::Accept,
         "DROP" if o.is_empty() => ActionKind::Drop,
         "RETURN" if o.is_empty() => ActionKind::Return,
-        "QUEUE" if o.is_empty() => ActionKind::Queue {
-            num: 0,
-            last: 0,
-            bypass: false,
-        },
+        "QUEUE" if o.is_empty() => ActionKind::queue(0),
         "REJECT" => match reject_with(text_opt(o, "reject-with").as_deref(), family) {
             Some(with) => ActionKind::Reject { with: Some(with) },
             None => xt_action(),
@@ -1060,6 +1056,8 @@ fn lower_target(
                 num,
                 last,
                 bypass: find(o, "queue-bypass").is_some(),
+                fanout: find(o, "queue-cpu-fanout").is_some(),
+                to: None,
             }
         }
         "NOTRACK" => ActionKind::Notrack,

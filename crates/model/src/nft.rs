@@ -127,6 +127,15 @@ enum Load<'a> {
         version: bool,
         ttl: u8,
     },
+    /// `numgen` or `hash` of type `symhash`: a key of its own.
+    Gen(Key),
+    /// `jhash` of the keys [`Regs::hashed`] entry `input` holds.
+    Jhash {
+        input: u32,
+        modulus: u32,
+        seed: Option<u32>,
+        offset: u32,
+    },
     Imm(&'a [u8]),
     /// `exthdr`: `len` bytes at byte `offset` of the header, option or
     /// chunk `hdr`, or (`present`) whether it is there.
@@ -192,6 +201,8 @@ impl Slot<'_> {
             .width() as u32,
             Load::Socket { key, level } => Key::Socket { key, level }.width() as u32,
             Load::Osf { version, ttl } => Key::Osf { version, ttl }.width() as u32,
+            Load::Gen(k) => k.width() as u32,
+            Load::Jhash { .. } => 4,
             Load::Imm(v) => v.len() as u32,
             Load::Map { width, .. } => width,
             Load::Other => return None,
@@ -263,6 +274,8 @@ struct Regs<'a> {
     slots: Vec<Slot<'a>>,
     /// The data maps the rule looked up, for [`Load::Map`].
     maps: Vec<DataMap>,
+    /// The keys each `jhash` hashed, for [`Load::Jhash`].
+    hashed: Vec<Vec<Key>>,
 }
 
 /// A data map a lookup read: its keys and, per element, the keys' values
@@ -523,6 +536,52 @@ fn lower_exprs<'a>(
                 },
                 i - 1,
             )),
+            Expr::Numgen(x) if x.ty <= NFT_NG_RANDOM => regs.set(Slot::loaded(
+                x.dreg.0,
+                Load::Gen(Key::Numgen {
+                    random: x.ty == NFT_NG_RANDOM,
+                    modulus: x.modulus,
+                    offset: x.offset,
+                }),
+                i - 1,
+            )),
+            Expr::Hash(x) if x.ty == NFT_HASH_SYM && x.set_name.is_none() => {
+                regs.set(Slot::loaded(
+                    x.dreg.0,
+                    Load::Gen(Key::Symhash {
+                        modulus: x.modulus,
+                        offset: x.offset,
+                    }),
+                    i - 1,
+                ))
+            }
+            Expr::Hash(x) if x.ty == NFT_HASH_JENKINS && x.set_name.is_none() => {
+                let eff = l3.map_or(fam, |d| d.0);
+                let input = x.sreg.and_then(|sreg| {
+                    let keys = reg_keys(eff, regs, sreg, x.len as usize, &out.matches)?;
+                    Some(keys.into_iter().map(|k| k.0.key).collect())
+                });
+                let load = match input {
+                    Some(keys) => {
+                        regs.hashed.push(keys);
+                        Load::Jhash {
+                            input: regs.hashed.len() as u32 - 1,
+                            modulus: x.modulus,
+                            seed: x.seed,
+                            offset: x.offset,
+                        }
+                    }
+                    None => Load::Other,
+                };
+                let src = x
+                    .sreg
+                    .and_then(|r| regs.get(r))
+                    .map_or(Src::one(i - 1), |s| s.src.then(i - 1));
+                regs.set(Slot {
+                    src,
+                    ..Slot::loaded(x.dreg.0, load, i - 1)
+                });
+            }
             Expr::Osf(x) => regs.set(Slot::loaded(
                 x.dreg.0,
                 Load::Osf {
@@ -560,7 +619,10 @@ fn lower_exprs<'a>(
                     !s.opaque
                         && s.mask.is_none()
                         && !s.hton
-                        && matches!(s.load, Load::Meta(_) | Load::Ct { .. })
+                        && matches!(
+                            s.load,
+                            Load::Meta(_) | Load::Ct { .. } | Load::Socket { .. } | Load::Gen(_)
+                        )
                 });
                 let slot = match plain {
                     Some(s)
@@ -738,6 +800,17 @@ fn lower_exprs<'a>(
                         exprs: statement_text(regs, exprs, e).into(),
                     });
                 set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
+            }
+            Expr::Queue(q) => {
+                let eff = l3.map_or(fam, |d| d.0);
+                let src = q.sreg_qnum.and_then(|r| regs.get(r));
+                let from = src.map_or(Src::one(i - 1), |s| s.src.then(i - 1));
+                let kind = queue_stmt(eff, regs, q, src, &out.matches).unwrap_or_else(|| {
+                    ActionKind::Nft {
+                        exprs: statement_text(regs, exprs, e).into(),
+                    }
+                });
+                set_action(&mut out, kind, &mut stmt, from, exprs);
             }
             Expr::Dynset(d) => {
                 let eff = l3.map_or(fam, |d| d.0);
@@ -1158,11 +1231,7 @@ pub(crate) fn verdict(code: i32, chain: Option<&str>) -> Option<ActionKind> {
         NFT_GOTO => ActionKind::Goto {
             chain: chain?.into(),
         },
-        NF_QUEUE => ActionKind::Queue {
-            num: 0,
-            last: 0,
-            bypass: false,
-        },
+        NF_QUEUE => ActionKind::queue(0),
         _ => return None,
     })
 }
@@ -2743,6 +2812,8 @@ pub(crate) fn xt_target(fam: Family, name: &str, t: &XtTarget<'_>) -> ActionKind
             num: *queuenum,
             last: queuenum.saturating_add(queues_total.saturating_sub(1)),
             bypass: flags & 1 != 0,
+            fanout: flags & 2 != 0,
+            to: None,
         },
         _ => raw(),
     }
@@ -2982,6 +3053,7 @@ impl Keyed {
             Load::Meta(k) => Keyed::plain(Key::Meta(MetaKey(k)), slot),
             Load::Socket { key, level } => Keyed::plain(Key::Socket { key, level }, slot),
             Load::Osf { version, ttl } => Keyed::plain(Key::Osf { version, ttl }, slot),
+            Load::Gen(k) => Keyed::plain(k, slot),
             Load::Ct { key, dir } => Keyed::plain(
                 Key::Ct {
                     key: CtKey(key),
@@ -3449,6 +3521,19 @@ fn set_keys(
         Some(n) => n as usize,
         None => set.elems.iter().map(|e| e.key.len()).find(|&n| n > 0)?,
     };
+    reg_keys(fam, regs, sreg, total, matches)
+}
+
+/// The keys `total` bytes of registers from `sreg` on hold: one key, or
+/// a concatenation (each value in whole 32-bit words), with the width of
+/// each value in the registers.
+fn reg_keys(
+    fam: Family,
+    regs: &Regs<'_>,
+    sreg: Reg,
+    total: usize,
+    matches: &[Match],
+) -> Option<Vec<(Keyed, usize)>> {
     let start = reg_offset(sreg.0)?;
     let mut keys = Vec::new();
     let mut at = 0;
@@ -3700,6 +3785,48 @@ fn value_of(key: Key, b: &[u8]) -> Option<Value> {
     Some(Value(v.into()))
 }
 
+/// nft's `queue`: to a queue or a range of them, or to the number a
+/// register holds (`queue to symhash mod 2`).
+fn queue_stmt(
+    fam: Family,
+    regs: &Regs<'_>,
+    q: &nflens_wire::expr::Queue,
+    src: Option<&Slot<'_>>,
+    matches: &[Match],
+) -> Option<ActionKind> {
+    let flags = q.flags.unwrap_or(0);
+    if flags & !(NFT_QUEUE_FLAG_BYPASS | NFT_QUEUE_FLAG_CPU_FANOUT) != 0 {
+        return None;
+    }
+    let (num, last, to) = match q.sreg_qnum {
+        None => {
+            let num = q.num.unwrap_or(0);
+            let total = q.total.unwrap_or(1);
+            (num, num.saturating_add(total.saturating_sub(1)), None)
+        }
+        Some(_) => {
+            let src = src?;
+            // The number's width in the register: 16 bits from a map, 32
+            // from a hash; the key only gives width and byte order.
+            let key = match src.width() {
+                Some(2) => Key::Ct {
+                    key: CtKey(NFT_CT_ZONE),
+                    reply: None,
+                },
+                _ => Key::Meta(MetaKey(NFT_META_CPU)),
+            };
+            (0, 0, Some(source_of(fam, regs, src, key, matches)?))
+        }
+    };
+    Some(ActionKind::Queue {
+        num,
+        last,
+        bypass: flags & NFT_QUEUE_FLAG_BYPASS != 0,
+        fanout: flags & NFT_QUEUE_FLAG_CPU_FANOUT != 0,
+        to,
+    })
+}
+
 /// A statement that writes register `src` to `key`: a constant, another
 /// key of the same width, or a data map's result, as [`ActionKind::Set`].
 fn set_stmt(
@@ -3730,6 +3857,17 @@ fn source_of(
     }
     Some(match src.load {
         Load::Imm(v) => Source::Value(value_of(key, v)?),
+        Load::Jhash {
+            input,
+            modulus,
+            seed,
+            offset,
+        } if key.width() == 4 && key.host_order() => Source::Jhash {
+            input: regs.hashed.get(input as usize)?.clone(),
+            modulus,
+            seed,
+            offset,
+        },
         Load::Map { idx, .. } => {
             let map = regs.maps.get(idx as usize)?;
             if let Some(name) = &map.named {

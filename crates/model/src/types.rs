@@ -1018,7 +1018,7 @@ pub enum ActionKind {
     Drop,
     /// Return to the calling chain.
     Return,
-    /// Queue to user space (QUEUE, NFQUEUE).
+    /// Queue to user space (QUEUE, NFQUEUE, nft's `queue`).
     Queue {
         /// First queue.
         num: u16,
@@ -1026,6 +1026,13 @@ pub enum ActionKind {
         last: u16,
         /// Accept when no program listens.
         bypass: bool,
+        /// Spread over `num..=last` by CPU rather than by flow
+        /// (`--queue-cpu-fanout`, `flags fanout`).
+        fanout: bool,
+        /// The queue number read from the packet instead (`queue to
+        /// symhash mod 2`, `queue to oifname map { … }`); `num` and
+        /// `last` are 0.
+        to: Option<Source>,
     },
     /// Jump to a chain.
     Jump {
@@ -1230,6 +1237,20 @@ pub enum ActionKind {
     },
 }
 
+impl ActionKind {
+    /// Queue to queue `num`, no flags: the kernel's `NF_QUEUE` verdict,
+    /// iptables' QUEUE.
+    pub fn queue(num: u16) -> ActionKind {
+        ActionKind::Queue {
+            num,
+            last: num,
+            bypass: false,
+            fanout: false,
+            to: None,
+        }
+    }
+}
+
 /// Where a [`Set`](ActionKind::Set) statement's value comes from.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(
@@ -1258,6 +1279,19 @@ pub enum Source {
         keys: Vec<Key>,
         /// The map's name.
         map: Box<str>,
+    },
+    /// The Jenkins hash of `input`'s values, from `offset` to `offset +
+    /// modulus - 1` (`ct mark set jhash ip saddr . ip daddr mod 2 seed
+    /// 0xdeadbeef offset 100`).
+    Jhash {
+        /// The keys hashed: one, or a concatenation.
+        input: Vec<Key>,
+        /// Modulus.
+        modulus: u32,
+        /// The seed, unless the kernel chose one.
+        seed: Option<u32>,
+        /// Added to the hash.
+        offset: u32,
     },
 }
 

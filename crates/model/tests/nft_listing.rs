@@ -11,6 +11,7 @@ const RULESET: &str = include_str!("../../../testdata/nft/named-sets.nft");
 const SOCKET_OSF: &str = include_str!("../../../testdata/nft/socket-osf.nft");
 const TPROXY_DUP_FWD: &str = include_str!("../../../testdata/nft/tproxy-dup-fwd.nft");
 const SPELLINGS: &str = include_str!("../../../testdata/nft/spellings.nft");
+const GENERATED: &str = include_str!("../../../testdata/nft/generated-numbers.nft");
 
 /// Loads `ruleset` in a throwaway namespace; asserts that nflens lists it
 /// as `nft -s`, `nft -s -a` and `nft -s -n` do; returns the model.
@@ -259,4 +260,73 @@ fn spellings_list_as_written_and_compare_by_meaning() {
     assert_eq!(inet[0].matches.len(), 2);
     assert_eq!(inet[0].matches[1].kind, MatchKind::CtProto(6));
     assert_eq!(inet[2].matches[0].kind, MatchKind::CtProto(17));
+}
+
+#[test]
+fn numgen_and_hashes_list_as_nft_lists_them() {
+    if !netns::available("numgen_and_hashes_list_as_nft_lists_them", &["nft"]) {
+        return;
+    }
+    let model = listed_as_nft(GENERATED);
+    let chain = |name: &str| {
+        let c = model.tables[0].chains.iter().find(|c| &*c.name == name);
+        c.expect("chain").rules.clone()
+    };
+    let action = |r: &nflens_model::Rule| r.action.as_ref().map(|a| a.kind.clone());
+    // kube-proxy's endpoint pick.
+    let Some(ActionKind::Vmap { keys, elems }) = action(&chain("svc-a")[0]) else {
+        panic!("a vmap");
+    };
+    assert_eq!(
+        keys,
+        vec![Key::Numgen {
+            random: true,
+            modulus: 2,
+            offset: 0
+        }]
+    );
+    assert_eq!(elems.len(), 2);
+    let marks = chain("marks");
+    assert_eq!(
+        action(&marks[1]),
+        Some(ActionKind::Set {
+            key: "ct mark".parse().expect("key"),
+            value: Source::Key(Key::Symhash {
+                modulus: 2,
+                offset: 100
+            }),
+        })
+    );
+    let Some(ActionKind::SetMark { .. } | ActionKind::Set { .. }) = action(&marks[2]) else {
+        panic!("a mark set");
+    };
+    let Some(ActionKind::Set {
+        value:
+            Source::Jhash {
+                input,
+                modulus: 4,
+                seed: None,
+                offset: 0,
+            },
+        ..
+    }) = action(&marks[3])
+    else {
+        panic!("ct mark set jhash");
+    };
+    assert_eq!(input, vec!["ip saddr".parse::<Key>().expect("key")]);
+    // `numgen inc mod 10 < 5`: a compare of the generated number.
+    assert_eq!(
+        marks[4].matches[0].kind,
+        MatchKind::Field {
+            key: Key::Numgen {
+                random: false,
+                modulus: 10,
+                offset: 0
+            },
+            test: nflens_model::FieldTest::Cmp {
+                op: nflens_model::CmpOp::Lt,
+                value: nflens_model::Value::from_u128(5, 4),
+            },
+        }
+    );
 }

@@ -80,6 +80,15 @@ fn reg(w: Option<&&str>) -> Option<Reg> {
     w?.parse().ok().map(Reg)
 }
 
+/// A generated number's ` offset N`, or nothing (0).
+fn offset(rest: &[&str]) -> Option<u32> {
+    match rest {
+        [] => Some(0),
+        ["offset", n] => n.parse().ok(),
+        _ => None,
+    }
+}
+
 /// `NAME reg N ... [flags 0xF]` (nat, masq, redir): each register to
 /// `set`, and the flags. `None` when a word is not read.
 fn reg_options(rest: &[&str], mut set: impl FnMut(&str, Reg) -> Option<()>) -> Option<Option<u32>> {
@@ -531,6 +540,77 @@ pub fn parse_with_op(
                 ttl: None,
                 flags: None,
             }),
+            ["numgen", "reg", d, "=", ty, "mod", m, rest @ ..] => {
+                Expr::Numgen(nflens_wire::expr::Numgen {
+                    dreg: reg(Some(d))?,
+                    modulus: m.parse().ok()?,
+                    ty: match *ty {
+                        "inc" => NFT_NG_INCREMENTAL,
+                        "random" => NFT_NG_RANDOM,
+                        _ => return None,
+                    },
+                    offset: offset(rest)?,
+                })
+            }
+            ["hash", "reg", d, "=", "symhash()", "%", "mod", m, rest @ ..] => {
+                Expr::Hash(nflens_wire::expr::Hash {
+                    sreg: None,
+                    dreg: reg(Some(d))?,
+                    len: 0,
+                    modulus: m.parse().ok()?,
+                    seed: None,
+                    offset: offset(rest)?,
+                    ty: NFT_HASH_SYM,
+                    set_name: None,
+                })
+            }
+            // libnftnl prints a seed nft left to the kernel as 0x0: read
+            // as no seed (four of the suite's five jhash records).
+            ["hash", "reg", d, "=", s, r, len, seed, "%", "mod", m, rest @ ..] => {
+                let s = s.strip_prefix("jhash(reg")?;
+                if !s.is_empty() {
+                    return None;
+                }
+                let seed =
+                    u32::from_str_radix(seed.strip_prefix("0x")?.strip_suffix(')')?, 16).ok()?;
+                Expr::Hash(nflens_wire::expr::Hash {
+                    sreg: Some(Reg(r.strip_suffix(',')?.parse().ok()?)),
+                    dreg: reg(Some(d))?,
+                    len: len.strip_suffix(',')?.parse().ok()?,
+                    modulus: m.parse().ok()?,
+                    seed: (seed != 0).then_some(seed),
+                    offset: offset(rest)?,
+                    ty: NFT_HASH_JENKINS,
+                    set_name: None,
+                })
+            }
+            ["queue", what, v, flags @ ..] => {
+                let mut f = 0;
+                for w in flags {
+                    f |= match *w {
+                        "bypass" => NFT_QUEUE_FLAG_BYPASS,
+                        "fanout" => NFT_QUEUE_FLAG_CPU_FANOUT,
+                        _ => return None,
+                    };
+                }
+                let mut q = nflens_wire::expr::Queue {
+                    num: None,
+                    total: None,
+                    flags: (f != 0).then_some(f),
+                    sreg_qnum: None,
+                };
+                match *what {
+                    "num" => {
+                        let (lo, hi) = v.split_once('-').unwrap_or((v, v));
+                        let (lo, hi): (u16, u16) = (lo.parse().ok()?, hi.parse().ok()?);
+                        q.num = Some(lo);
+                        q.total = Some(hi.checked_sub(lo)?.checked_add(1)?);
+                    }
+                    "sreg_qnum" => q.sreg_qnum = Some(Reg(v.parse().ok()?)),
+                    _ => return None,
+                }
+                Expr::Queue(q)
+            }
             ["quota", "bytes", b, "consumed", c, "flags", f] => Expr::Quota(Quota {
                 bytes: b.parse().ok()?,
                 consumed: c.parse().ok()?,

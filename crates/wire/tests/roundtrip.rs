@@ -166,7 +166,7 @@ fn build(p: &Parts) -> Expr<'_> {
             dreg: Reg(n[1]),
             len: n[2],
             modulus: n[3],
-            seed: n[4],
+            seed: o32(4, n[4]),
             offset: n[5],
             ty: n[6],
             set_name: on(1).then_some(name),

@@ -736,7 +736,16 @@ fn action(a: &ActionKind, family: Family, out: &mut String) -> Result<(), String
         ActionKind::Accept => out.push_str(" -j ACCEPT"),
         ActionKind::Drop => out.push_str(" -j DROP"),
         ActionKind::Return => out.push_str(" -j RETURN"),
-        ActionKind::Queue { num, last, bypass } => {
+        ActionKind::Queue { to: Some(_), .. } => {
+            return Err("a queue number read from the packet (nft's queue to EXPR)".into())
+        }
+        ActionKind::Queue {
+            num,
+            last,
+            bypass,
+            fanout,
+            to: None,
+        } => {
             out.push_str(" -j NFQUEUE");
             if last > num {
                 let _ = write!(out, " --queue-balance {num}:{last}");
@@ -745,6 +754,9 @@ fn action(a: &ActionKind, family: Family, out: &mut String) -> Result<(), String
             }
             if *bypass {
                 out.push_str(" --queue-bypass");
+            }
+            if *fanout {
+                out.push_str(" --queue-cpu-fanout");
             }
         }
         ActionKind::Jump { chain } => {

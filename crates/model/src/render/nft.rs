@@ -1050,6 +1050,7 @@ fn header_follows(r: &Rule, at: usize, pred: impl Fn(Header) -> bool) -> bool {
             std::slice::from_ref(key),
             match value {
                 Source::Map { keys, .. } | Source::MapRef { keys, .. } => keys,
+                Source::Jhash { input, .. } => input,
                 Source::Key(k) => std::slice::from_ref(k),
                 Source::Value(_) => &[],
             },
@@ -1293,15 +1294,31 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
         ActionKind::Return => "return".to_owned(),
         ActionKind::Jump { chain } => format!("jump {chain}"),
         ActionKind::Goto { chain } => format!("goto {chain}"),
-        ActionKind::Queue { num, last, bypass } => {
+        ActionKind::Queue {
+            num,
+            last,
+            bypass,
+            fanout,
+            to,
+        } => {
             let mut t = String::from("queue");
-            if *bypass {
-                t.push_str(" flags bypass");
+            let flags: Vec<&str> = [(*bypass, "bypass"), (*fanout, "fanout")]
+                .iter()
+                .filter_map(|&(on, name)| on.then_some(name))
+                .collect();
+            if !flags.is_empty() {
+                let _ = write!(t, " flags {}", flags.join(","));
             }
-            if last > num {
-                let _ = write!(t, " to {num}-{last}");
-            } else {
-                let _ = write!(t, " to {num}");
+            match to {
+                Some(src) => {
+                    let _ = write!(t, " to {}", source_text(Datatype::Integer, src, o)?);
+                }
+                None if last > num => {
+                    let _ = write!(t, " to {num}-{last}");
+                }
+                None => {
+                    let _ = write!(t, " to {num}");
+                }
             }
             t
         }
@@ -1504,6 +1521,21 @@ fn source_text(ty: Datatype, s: &Source, o: ValueOpts) -> Result<String, String>
             map_text(keys, elems, "map", o, |v| Ok(value_text(ty, v, o)))?
         }
         Source::MapRef { keys, map } => format!("{} map @{map}", keys_text(keys)),
+        Source::Jhash {
+            input,
+            modulus,
+            seed,
+            offset,
+        } => {
+            let mut t = format!("jhash {} mod {modulus}", keys_text(input));
+            if let Some(seed) = seed {
+                let _ = write!(t, " seed {seed:#x}");
+            }
+            if *offset != 0 {
+                let _ = write!(t, " offset {offset}");
+            }
+            t
+        }
     })
 }
 

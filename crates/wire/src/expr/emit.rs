@@ -200,7 +200,7 @@ fn emit_data(e: &Expr<'_>, w: &mut W<'_>) {
                 .reg(NFTA_HASH_DREG, h.dreg)
                 .u32(NFTA_HASH_LEN, h.len);
             w.u32(NFTA_HASH_MODULUS, h.modulus)
-                .u32(NFTA_HASH_SEED, h.seed)
+                .o32(NFTA_HASH_SEED, h.seed)
                 .u32(NFTA_HASH_OFFSET, h.offset);
             w.u32(NFTA_HASH_TYPE, h.ty)
                 .str(NFTA_HASH_SET_NAME, h.set_name);

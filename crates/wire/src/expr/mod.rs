@@ -187,8 +187,9 @@ pub struct Hash<'a> {
     pub len: u32,
     /// `NFTA_HASH_MODULUS`.
     pub modulus: u32,
-    /// `NFTA_HASH_SEED`.
-    pub seed: u32,
+    /// `NFTA_HASH_SEED`; absent when the kernel chose one (jhash without
+    /// `seed`).
+    pub seed: Opt<u32>,
     /// `NFTA_HASH_OFFSET`.
     pub offset: u32,
     /// `NFTA_HASH_TYPE`: `NFT_HASH_JENKINS` or `NFT_HASH_SYM`.
@@ -1039,7 +1040,7 @@ fn decode_kind<'a>(
                 NFTA_HASH_DREG => e.dreg, reg;
                 NFTA_HASH_LEN => e.len, u32v;
                 NFTA_HASH_MODULUS => e.modulus, u32v;
-                NFTA_HASH_SEED => e.seed, u32v;
+                NFTA_HASH_SEED => e.seed, o_u32;
                 NFTA_HASH_OFFSET => e.offset, u32v;
                 NFTA_HASH_TYPE => e.ty, u32v;
                 NFTA_HASH_SET_NAME => e.set_name, o_str;

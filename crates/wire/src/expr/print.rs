@@ -339,7 +339,7 @@ pub fn write_expr_body(f: &mut dyn fmt::Write, e: &Expr<'_>) -> fmt::Result {
                     h.dreg,
                     h.sreg.unwrap_or_default(),
                     h.len,
-                    h.seed,
+                    h.seed.unwrap_or(0),
                     h.modulus
                 )?;
             }
