@@ -272,6 +272,7 @@ pub mod lower {
                         key_len: Some(*key_len),
                         elems: elems.clone(),
                         data_len: Some(4),
+                        obj_type: None,
                     };
                     index.insert(family, "t", name, contents);
                 }
@@ -323,7 +324,8 @@ pub mod lower {
                     .collect(),
             };
             let _ = nflens_analysis::analyse(&input, &nflens_analysis::Version::ALL);
-            let sets = SetIndex::from_sets(snap.sets_with_elems()).unwrap_or_default();
+            let mut sets = SetIndex::from_sets(snap.sets_with_elems()).unwrap_or_default();
+            sets.add_objects(snap.objs());
             let rs = nflens_model::nft::ruleset_with_sets(
                 snap.tables(),
                 snap.chains_with_rules(),

@@ -978,6 +978,7 @@ pub fn predict_save_with<'n>(
             handle: None,
             dormant: false,
             sets: Vec::new(),
+            objects: Vec::new(),
             chains: Vec::new(),
         };
         let mut failed = false;

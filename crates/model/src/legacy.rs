@@ -47,6 +47,7 @@ pub fn table(t: &wl::Table<'_>) -> Table {
         handle: None,
         dormant: false,
         sets: Vec::new(),
+        objects: Vec::new(),
         chains: t
             .chains
             .iter()

@@ -253,6 +253,7 @@ pub fn from_xtables(dump: &xt::Dump<'_>, family: Option<Family>) -> Result<Rules
                         handle: None,
                         dormant: false,
                         sets: Vec::new(),
+                        objects: Vec::new(),
                         chains: Vec::new(),
                     },
                     index: HashMap::new(),

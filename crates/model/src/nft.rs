@@ -812,6 +812,28 @@ fn lower_exprs<'a>(
                 });
                 set_action(&mut out, kind, &mut stmt, from, exprs);
             }
+            Expr::Objref(o) => {
+                let eff = l3.map_or(fam, |d| d.0);
+                match objref(eff, regs, sets, r, o, &out.matches) {
+                    Some(kind) => {
+                        if let MatchKind::ObjRef {
+                            target: ObjTarget::Map { keys, .. } | ObjTarget::MapRef { keys, .. },
+                            ..
+                        } = &kind
+                        {
+                            if eff != fam {
+                                drop_implied_by(&mut out.matches, &mut l3, keys);
+                            }
+                        }
+                        out.matches.push(Match::new(false, kind));
+                    }
+                    None => {
+                        let text = statement_text(regs, exprs, e);
+                        out.matches
+                            .push(Match::new(false, MatchKind::Nft { exprs: text.into() }));
+                    }
+                }
+            }
             Expr::Dynset(d) => {
                 let eff = l3.map_or(fam, |d| d.0);
                 let kind = sets
@@ -1648,12 +1670,33 @@ fn drop_implied_by_keys(
         | ActionKind::VmapRef { keys, .. }
         | ActionKind::SetUpdate { keys, .. }
         | ActionKind::Set {
-            value: Source::Map { keys, .. } | Source::MapRef { keys, .. },
+            value:
+                Source::Map { keys, .. }
+                | Source::MapRef { keys, .. }
+                | Source::Jhash { input: keys, .. },
+            ..
+        }
+        | ActionKind::Queue {
+            to:
+                Some(
+                    Source::Map { keys, .. }
+                    | Source::MapRef { keys, .. }
+                    | Source::Jhash { input: keys, .. },
+                ),
             ..
         } => keys,
         ActionKind::Set { key, .. } => std::slice::from_ref(key),
         _ => &[],
     };
+    drop_implied_by(matches, l3, keys);
+}
+
+/// Drops the family dependency `keys` imply (see [`drop_implied_by_keys`]).
+fn drop_implied_by(
+    matches: &mut Vec<Match>,
+    l3: &mut Option<(Family, Option<usize>)>,
+    keys: &[Key],
+) {
     if let Some((dep, Some(_))) = *l3 {
         if keys.iter().any(|k| key_implies(dep, k)) {
             drop_dependency(matches, l3, matches.len());
@@ -2906,6 +2949,7 @@ where
             // NFT_TABLE_F_DORMANT
             dormant: t.flags & 1 != 0,
             sets: sets.named(t.family, t.name).cloned().collect(),
+            objects: sets.objects(t.family, t.name).cloned().collect(),
             chains: Vec::new(),
         });
     }
@@ -2926,6 +2970,7 @@ where
                 handle: None,
                 dormant: false,
                 sets: sets.named(c.family, c.table).cloned().collect(),
+                objects: sets.objects(c.family, c.table).cloned().collect(),
                 chains: Vec::new(),
             });
             out.len() - 1
@@ -3234,6 +3279,9 @@ pub struct SetContents {
     pub elems: Vec<SetElement>,
     /// `NFTA_SET_DATA_LEN`: the width of a map's data, when known.
     pub data_len: Option<u32>,
+    /// `NFTA_SET_OBJ_TYPE`: the type of the objects an object map's
+    /// elements name (`NFT_OBJECT_*`).
+    pub obj_type: Option<u32>,
 }
 
 impl SetContents {
@@ -3356,6 +3404,8 @@ pub struct SetIndex {
     sets: std::collections::HashMap<(u8, Box<str>, Box<str>), SetContents>,
     /// The named sets, in the kernel's order, with their table.
     named: Vec<(u8, Box<str>, NamedSet)>,
+    /// The stateful objects, in the kernel's order, with their table.
+    objects: Vec<(u8, Box<str>, NamedObject)>,
 }
 
 impl SetIndex {
@@ -3391,6 +3441,7 @@ impl SetIndex {
                 key_len: Some(set.key_len),
                 elems: Vec::new(),
                 data_len: set.data_len,
+                obj_type: set.obj_type,
             };
             for m in msgs {
                 for e in m.iter() {
@@ -3432,6 +3483,25 @@ impl SetIndex {
             .iter()
             .filter(move |(f, t, _)| *f == family && *t == table)
             .map(|(_, _, s)| s)
+    }
+
+    /// Adds a snapshot's stateful objects (`Snapshot::objs`), as
+    /// [`Table::objects`] lists them. An object's comment that does not
+    /// decode is left out.
+    pub fn add_objects<'a>(&mut self, objs: impl IntoIterator<Item = nflens_wire::Obj<'a>>) {
+        for o in objs {
+            self.objects
+                .push((o.family, o.table.into(), named_object(&o)));
+        }
+    }
+
+    /// The stateful objects of a table, in the kernel's order.
+    pub fn objects(&self, family: u8, table: &str) -> impl Iterator<Item = &NamedObject> + '_ {
+        let table: Box<str> = table.into();
+        self.objects
+            .iter()
+            .filter(move |(f, t, _)| *f == family && *t == table)
+            .map(|(_, _, o)| o)
     }
 
     fn get(&self, family: u8, table: &str, name: &str) -> Option<&SetContents> {
@@ -3557,10 +3627,10 @@ fn reg_keys(
 
 /// An element as its keys' values (per key an inclusive range; none for
 /// the catch-all), and what it maps to.
-type Valued<'s> = (Vec<(Value, Value)>, Option<&'s ElemData>);
+type Valued<'s> = (Vec<(Value, Value)>, &'s SetElement);
 
 /// The elements of `set` looked up with `keys`, as the keys' values:
-/// per key an inclusive range (none for the catch-all), and the data.
+/// per key an inclusive range (none for the catch-all), and the element.
 fn set_values<'s>(keys: &[(Keyed, usize)], set: &'s SetContents) -> Option<Vec<Valued<'s>>> {
     let widths: Vec<usize> = keys.iter().map(|k| k.1).collect();
     // Ranges of a host-order key would be ordered by its bytes, not by
@@ -3592,7 +3662,7 @@ fn set_values<'s>(keys: &[(Keyed, usize)], set: &'s SetContents) -> Option<Vec<V
                 .zip(keys)
                 .map(|((lo, hi), (k, _))| Some((k.value(lo)?, k.value(hi)?)))
                 .collect::<Option<Vec<_>>>()?;
-            Some((values, e.data.as_ref()))
+            Some((values, e))
         })
         .collect::<Option<_>>()?;
     if keys.len() == 1 {
@@ -3736,15 +3806,15 @@ fn map_elems<T>(
     sreg: Reg,
     set: &SetContents,
     matches: &[Match],
-    data: impl Fn(&ElemData) -> Option<T>,
+    data: impl Fn(&SetElement) -> Option<T>,
 ) -> Option<(Vec<Key>, Vec<MapElem<T>>)> {
     let keys = set_keys(fam, regs, sreg, set, matches)?;
     let elems = set_values(&keys, set)?
         .into_iter()
-        .map(|(key, d)| {
+        .map(|(key, e)| {
             Some(MapElem {
                 key,
-                data: data(d?)?,
+                data: data(e)?,
             })
         })
         .collect::<Option<Vec<_>>>()?;
@@ -3760,9 +3830,11 @@ fn data_map(
     set: &SetContents,
     matches: &[Match],
 ) -> Option<DataMap> {
-    let (keys, elems) = map_elems(fam, regs, sreg, set, matches, |d| match d {
-        ElemData::Value(v) => Some(v.clone()),
-        ElemData::Verdict { .. } => None,
+    let (keys, elems) = map_elems(fam, regs, sreg, set, matches, |e| {
+        match e.data.as_ref()? {
+            ElemData::Value(v) => Some(v.clone()),
+            ElemData::Verdict { .. } => None,
+        }
     })?;
     Some(DataMap {
         keys,
@@ -3783,6 +3855,36 @@ fn value_of(key: Key, b: &[u8]) -> Option<Value> {
         v.reverse();
     }
     Some(Value(v.into()))
+}
+
+/// nft's objref: a named object, or the one a map gives.
+fn objref(
+    fam: Family,
+    regs: &Regs<'_>,
+    sets: &SetIndex,
+    r: &nflens_wire::Rule<'_>,
+    o: &nflens_wire::expr::Objref<'_>,
+    matches: &[Match],
+) -> Option<MatchKind> {
+    if let (Some(ty), Some(name)) = (o.imm_type, o.imm_name) {
+        return Some(MatchKind::ObjRef {
+            ty,
+            target: ObjTarget::Name(name.into()),
+        });
+    }
+    let (sreg, name) = (o.set_sreg?, o.set_name?);
+    let set = sets.get(r.family, r.table, name)?;
+    let ty = set.obj_type?;
+    let target = if named(Some(set)) {
+        ObjTarget::MapRef {
+            keys: named_keys(fam, regs, sreg, set, matches)?,
+            map: name.into(),
+        }
+    } else {
+        let (keys, elems) = map_elems(fam, regs, sreg, set, matches, |e| e.objref.clone())?;
+        ObjTarget::Map { keys, elems }
+    };
+    Some(MatchKind::ObjRef { ty, target })
 }
 
 /// nft's `queue`: to a queue or a range of them, or to the number a
@@ -4041,9 +4143,95 @@ fn vmap_action(
     set: &SetContents,
     matches: &[Match],
 ) -> Option<ActionKind> {
-    let (keys, elems) = map_elems(fam, regs, sreg, set, matches, |d| match d {
-        ElemData::Verdict { code, chain } => elem_verdict(*code, chain.as_deref()),
-        ElemData::Value(_) => None,
+    let (keys, elems) = map_elems(fam, regs, sreg, set, matches, |e| {
+        match e.data.as_ref()? {
+            ElemData::Verdict { code, chain } => elem_verdict(*code, chain.as_deref()),
+            ElemData::Value(_) => None,
+        }
     })?;
     Some(ActionKind::Vmap { keys, elems })
+}
+
+/// A stateful object as the model holds it.
+fn named_object(o: &nflens_wire::Obj<'_>) -> NamedObject {
+    use nflens_wire::ObjData as D;
+    let kind = match o.data {
+        D::Counter { packets, bytes } => ObjectKind::Counter { packets, bytes },
+        D::Quota {
+            bytes,
+            consumed,
+            flags,
+        } => ObjectKind::Quota {
+            bytes,
+            used: consumed,
+            over: flags & NFT_QUOTA_F_INV != 0,
+        },
+        D::Limit {
+            rate,
+            unit,
+            burst,
+            ty,
+            flags,
+        } if ty <= NFT_LIMIT_PKT_BYTES => ObjectKind::Limit {
+            rate,
+            unit,
+            burst,
+            bytes: ty == NFT_LIMIT_PKT_BYTES,
+            over: flags & NFT_LIMIT_F_INV != 0,
+        },
+        D::CtHelper {
+            name,
+            l3proto,
+            l4proto,
+        } => ObjectKind::CtHelper {
+            helper: name.into(),
+            l3proto,
+            l4proto,
+        },
+        D::CtTimeout {
+            l3proto,
+            l4proto,
+            timeouts,
+        } => match ct_timeouts(timeouts) {
+            Some(timeouts) => ObjectKind::CtTimeout {
+                l3proto,
+                l4proto,
+                timeouts,
+            },
+            None => ObjectKind::Other { ty: o.obj_type },
+        },
+        D::CtExpect {
+            l3proto,
+            l4proto,
+            dport,
+            timeout,
+            size,
+        } => ObjectKind::CtExpect {
+            l3proto,
+            l4proto,
+            dport,
+            timeout,
+            size,
+        },
+        D::Synproxy { mss, wscale, flags } => ObjectKind::Synproxy { mss, wscale, flags },
+        D::Secmark { ctx } => ObjectKind::Secmark { ctx: ctx.into() },
+        _ => ObjectKind::Other { ty: o.obj_type },
+    };
+    NamedObject {
+        name: o.name.into(),
+        handle: Some(o.handle),
+        comment: o.udata().ok().and_then(|u| u.comment).map(Into::into),
+        kind,
+    }
+}
+
+/// `NFTA_CT_TIMEOUT_DATA`'s attributes: per state, its timeout (a
+/// big-endian u32 of seconds); `None` when they do not read so.
+fn ct_timeouts(data: &[u8]) -> Option<Vec<(u16, u32)>> {
+    nflens_wire::AttrIter::new(data, 0)
+        .map(|a| {
+            let a = a.ok()?;
+            Some((a.kind(), a.value_u32_be().ok()?))
+        })
+        .collect()
 }

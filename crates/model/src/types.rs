@@ -170,8 +170,142 @@ pub struct Table {
         serde(default, skip_serializing_if = "Vec::is_empty")
     )]
     pub sets: Vec<NamedSet>,
+    /// Named stateful objects, in the kernel's order (nf_tables only).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    pub objects: Vec<NamedObject>,
     /// Chains, in declaration order.
     pub chains: Vec<Chain>,
+}
+
+/// A named stateful object of an nf_tables table (`counter c1 { }`,
+/// `quota q { over 25 mbytes }`, `ct helper ftp { type "ftp" protocol tcp
+/// }`), which rules use by name ([`MatchKind::ObjRef`]).
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+pub struct NamedObject {
+    /// Name.
+    pub name: Box<str>,
+    /// The nf_tables handle (`nft -a`).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub handle: Option<u64>,
+    /// Comment.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub comment: Option<Box<str>>,
+    /// What it is, and its state.
+    pub kind: ObjectKind,
+}
+
+/// What a [`NamedObject`] is. Protocol families are the kernel's
+/// `NFPROTO_*` numbers (2 `ip`, 10 `ip6`, 1 `inet`), protocols IP
+/// protocol numbers.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "kebab-case", tag = "type")
+)]
+#[non_exhaustive]
+pub enum ObjectKind {
+    /// `counter`: what it counted.
+    Counter {
+        /// Packets.
+        packets: u64,
+        /// Bytes.
+        bytes: u64,
+    },
+    /// `quota`: a byte budget.
+    Quota {
+        /// The budget.
+        bytes: u64,
+        /// What is used of it.
+        used: u64,
+        /// `over`: the rule matches once it is used up.
+        over: bool,
+    },
+    /// `limit`: a rate.
+    Limit {
+        /// Packets or bytes per `unit` seconds.
+        rate: u64,
+        /// The period, in seconds.
+        unit: u64,
+        /// Burst (packets or bytes).
+        burst: u32,
+        /// A byte rate.
+        bytes: bool,
+        /// `over`: the rule matches above the rate.
+        over: bool,
+    },
+    /// `ct helper`: a conntrack helper to assign.
+    CtHelper {
+        /// The helper (`ftp`).
+        helper: Box<str>,
+        /// Family (`NFPROTO_*`).
+        l3proto: u16,
+        /// Protocol.
+        l4proto: u8,
+    },
+    /// `ct timeout`: a timeout policy to assign.
+    CtTimeout {
+        /// Family (`NFPROTO_*`).
+        l3proto: u16,
+        /// Protocol.
+        l4proto: u8,
+        /// Per conntrack state of the protocol (the kernel's
+        /// `CTA_TIMEOUT_*` number, from 1), its timeout in seconds.
+        timeouts: Vec<(u16, u32)>,
+    },
+    /// `ct expectation`: an expectation to create.
+    CtExpect {
+        /// Family (`NFPROTO_*`).
+        l3proto: u16,
+        /// Protocol.
+        l4proto: u8,
+        /// Destination port.
+        dport: u16,
+        /// Timeout, in milliseconds.
+        timeout: u32,
+        /// How many expectations at most.
+        size: u8,
+    },
+    /// `synproxy`: the TCP options a SYN proxy announces.
+    Synproxy {
+        /// MSS.
+        mss: u16,
+        /// Window scale.
+        wscale: u8,
+        /// `NF_SYNPROXY_OPT_*` (4 `sack-perm`, 8 `timestamp`).
+        flags: u32,
+    },
+    /// `secmark`: a security context.
+    Secmark {
+        /// The context.
+        ctx: Box<str>,
+    },
+    /// Another type (`NFT_OBJECT_*`), not read.
+    Other {
+        /// The type.
+        ty: u32,
+    },
+}
+
+impl ObjectKind {
+    /// The kernel's `NFT_OBJECT_*` type.
+    pub fn type_number(&self) -> u32 {
+        match self {
+            ObjectKind::Counter { .. } => 1,
+            ObjectKind::Quota { .. } => 2,
+            ObjectKind::CtHelper { .. } => 3,
+            ObjectKind::Limit { .. } => 4,
+            ObjectKind::CtTimeout { .. } => 7,
+            ObjectKind::Secmark { .. } => 8,
+            ObjectKind::CtExpect { .. } => 9,
+            ObjectKind::Synproxy { .. } => 10,
+            ObjectKind::Other { ty } => *ty,
+        }
+    }
 }
 
 /// A named set or map of an nf_tables table (`set blocked { type
@@ -923,6 +1057,16 @@ pub enum MatchKind {
         /// range of one); sorted.
         elems: Vec<Vec<(Value, Value)>>,
     },
+    /// Uses a named stateful object of the table (nft's objref: `counter
+    /// name "c1"`, `quota name "q1"`, `ct helper set "ftp"`, `ct timeout
+    /// set ip saddr map { … }`): it counts, assigns, or (a quota or limit)
+    /// stops the rule. A condition so that it keeps its place among them.
+    ObjRef {
+        /// The object's type (`NFT_OBJECT_*`).
+        ty: u32,
+        /// Which object.
+        target: ObjTarget,
+    },
     /// A lookup in a named set of the table (`ip saddr @blocked`, `ip
     /// saddr . tcp dport @allowed`): true when the keys' values are an
     /// element of it ([`Table::sets`]).
@@ -1292,6 +1436,33 @@ pub enum Source {
         seed: Option<u32>,
         /// Added to the hash.
         offset: u32,
+    },
+}
+
+/// Which object an [`ObjRef`](MatchKind::ObjRef) uses.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "kebab-case")
+)]
+pub enum ObjTarget {
+    /// One by name.
+    Name(Box<str>),
+    /// The one an anonymous map gives for `keys` (`counter name ip saddr
+    /// map { 10.0.0.1 : "c1" }`); none, none used.
+    Map {
+        /// The keys looked up: one, or a concatenation.
+        keys: Vec<Key>,
+        /// The elements, sorted, the catch-all `*` (if any) last.
+        elems: Vec<MapElem<Box<str>>>,
+    },
+    /// The one the table's named map `map` gives for `keys`.
+    MapRef {
+        /// The keys looked up: one, or a concatenation.
+        keys: Vec<Key>,
+        /// The map's name.
+        map: Box<str>,
     },
 }
 

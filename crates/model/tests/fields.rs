@@ -227,6 +227,7 @@ fn with_set(family: u8, lines: &[&str], flags: u32, elems: &[&str]) -> Rule {
             key_len: None,
             elems,
             data_len: None,
+            obj_type: None,
         },
     );
     nft::rule_decoded_with_sets(&nftdebug::bare_rule(family), &exprs, &sets)

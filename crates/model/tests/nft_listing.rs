@@ -12,6 +12,7 @@ const SOCKET_OSF: &str = include_str!("../../../testdata/nft/socket-osf.nft");
 const TPROXY_DUP_FWD: &str = include_str!("../../../testdata/nft/tproxy-dup-fwd.nft");
 const SPELLINGS: &str = include_str!("../../../testdata/nft/spellings.nft");
 const GENERATED: &str = include_str!("../../../testdata/nft/generated-numbers.nft");
+const OBJECTS: &str = include_str!("../../../testdata/nft/objects.nft");
 
 /// Loads `ruleset` in a throwaway namespace; asserts that nflens lists it
 /// as `nft -s`, `nft -s -a` and `nft -s -n` do; returns the model.
@@ -328,5 +329,85 @@ fn numgen_and_hashes_list_as_nft_lists_them() {
                 value: nflens_model::Value::from_u128(5, 4),
             },
         }
+    );
+}
+
+#[test]
+fn objects_and_their_use_list_as_nft_lists_them() {
+    use nflens_model::{ObjTarget, ObjectKind};
+    if !netns::available("objects_and_their_use_list_as_nft_lists_them", &["nft"]) {
+        return;
+    }
+    let model = listed_as_nft(OBJECTS);
+    let t = &model.tables[0];
+    let names: Vec<&str> = t.objects.iter().map(|o| &*o.name).collect();
+    assert_eq!(
+        names,
+        [
+            "c1", "c2", "q1", "q2", "l1", "l2", "l3", "h1", "h2", "tt", "tu", "e1", "s1", "s2",
+            "s3"
+        ]
+    );
+    let kind = |name: &str| {
+        let o = t.objects.iter().find(|o| &*o.name == name);
+        o.expect("object").kind.clone()
+    };
+    assert_eq!(
+        kind("c2"),
+        ObjectKind::Counter {
+            packets: 5,
+            bytes: 300
+        }
+    );
+    assert_eq!(
+        kind("q1"),
+        ObjectKind::Quota {
+            bytes: 25 * 1024 * 1024,
+            used: 10 * 1024,
+            over: true
+        }
+    );
+    assert_eq!(
+        kind("e1"),
+        ObjectKind::CtExpect {
+            l3proto: 10,
+            l4proto: 17,
+            dport: 1234,
+            timeout: 3_602_000,
+            size: 12
+        }
+    );
+    let ObjectKind::CtTimeout { timeouts, .. } = kind("tt") else {
+        panic!("a ct timeout");
+    };
+    // CTA_TIMEOUT_TCP_ESTABLISHED and _CLOSE.
+    assert!(timeouts.contains(&(3, 100)) && timeouts.contains(&(8, 5)));
+    assert_eq!(t.objects[0].comment.as_deref(), Some("a counter"));
+    let rules = &t.chains[0].rules;
+    assert_eq!(
+        rules[0].matches[0].kind,
+        MatchKind::ObjRef {
+            ty: 1,
+            target: ObjTarget::Name("c1".into())
+        }
+    );
+    let MatchKind::ObjRef {
+        ty: 1,
+        target: ObjTarget::Map { keys, elems },
+    } = &rules[6].matches[0].kind
+    else {
+        panic!("a counter map");
+    };
+    assert_eq!(keys, &vec!["ip saddr".parse::<Key>().expect("key")]);
+    assert_eq!(elems[1].data, "c2".into());
+    assert_eq!(
+        rules[7].matches.last().map(|m| m.kind.clone()),
+        Some(MatchKind::ObjRef {
+            ty: 1,
+            target: ObjTarget::MapRef {
+                keys: vec!["ip saddr".parse::<Key>().expect("key")],
+                map: "cmap".into()
+            }
+        })
     );
 }

@@ -15,7 +15,8 @@ pub(crate) fn lowered(held: netns::Held) -> nflens_model::Ruleset {
     })
     .expect("snapshot");
     drop(held);
-    let sets = nft::SetIndex::from_sets(snap.sets_with_elems()).expect("set elements decode");
+    let mut sets = nft::SetIndex::from_sets(snap.sets_with_elems()).expect("set elements decode");
+    sets.add_objects(snap.objs());
     nft::ruleset_with_sets(snap.tables(), snap.chains_with_rules(), &sets)
 }
 

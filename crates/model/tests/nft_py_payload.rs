@@ -68,6 +68,7 @@ fn anon_sets(
                     key_len: None,
                     elems,
                     data_len: None,
+                    obj_type: None,
                 };
                 index.insert(family, "t", name, contents);
             }
@@ -123,6 +124,7 @@ fn named_sets(family: u8, decls: &[nftpy::NamedDecl], index: &mut nft::SetIndex)
             key_len: Some(key_len),
             elems: Vec::new(),
             data_len,
+            obj_type: None,
         };
         index.insert(family, "t", &d.name, contents);
     }

@@ -131,7 +131,9 @@ fn nft_py_v1_0_6_rendered_as_nft() {
         })
         .expect("nflens reads the namespace");
         drop(held);
-        let sets = nft::SetIndex::from_sets(snap.sets_with_elems()).expect("set elements decode");
+        let mut sets =
+            nft::SetIndex::from_sets(snap.sets_with_elems()).expect("set elements decode");
+        sets.add_objects(snap.objs());
         let model = nft::ruleset_with_sets(snap.tables(), snap.chains_with_rules(), &sets);
         for (i, r) in recs.iter().enumerate() {
             if status[i].is_some() {

@@ -73,7 +73,8 @@ pub fn read_iptables_save(
 #[cfg(feature = "netlink")]
 pub fn model_of(snapshot: &socket::Snapshot) -> model::Ruleset {
     // An element that does not decode leaves its set's lookups raw.
-    let sets = model::nft::SetIndex::from_sets(snapshot.sets_with_elems()).unwrap_or_default();
+    let mut sets = model::nft::SetIndex::from_sets(snapshot.sets_with_elems()).unwrap_or_default();
+    sets.add_objects(snapshot.objs());
     model::nft::ruleset_with_sets(snapshot.tables(), snapshot.chains_with_rules(), &sets)
 }
 
@@ -87,8 +88,9 @@ pub fn read_model(
     opts: &socket::Options<'_>,
 ) -> Result<(socket::Snapshot, model::Ruleset), socket::Error> {
     let snap = socket::Snapshot::read_deferred(opts)?;
-    let sets =
+    let mut sets =
         model::nft::SetIndex::from_sets(snap.sets_with_elems()).map_err(socket::Error::from)?;
+    sets.add_objects(snap.objs());
     match model::nft::try_ruleset_with_sets(snap.tables(), snap.chains_with_rules(), &sets) {
         Ok(rs) => Ok((snap, rs)),
         // The same error as a full read's, with the offset in the buffer.

@@ -584,6 +584,13 @@ pub fn parse_with_op(
                     set_name: None,
                 })
             }
+            ["objref", "type", ty, "name", name] => Expr::Objref(nflens_wire::expr::Objref {
+                imm_type: Some(ty.parse().ok()?),
+                imm_name: Some(leak_str(name)),
+                set_sreg: None,
+                set_name: None,
+                set_id: None,
+            }),
             ["queue", what, v, flags @ ..] => {
                 let mut f = 0;
                 for w in flags {

@@ -708,7 +708,12 @@ fn obj_data<'a>(ty: u32, d: &Attr<'a>) -> Result<ObjData<'a>> {
             l3proto: u16_(1)?,
             l4proto: u8_(2)?,
             dport: u16_(3)?,
-            timeout: u32_(4)?,
+            // nft_ct.c puts it in host order (nla_put_u32).
+            timeout: tb
+                .get(4)
+                .map(|a| a.value_u32_ne())
+                .transpose()?
+                .unwrap_or(0),
             size: u8_(5)?,
         },
         NFT_OBJECT_SYNPROXY => ObjData::Synproxy {

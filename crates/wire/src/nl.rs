@@ -240,6 +240,11 @@ impl<'a> Attr<'a> {
     pub fn value_u32_be(&self) -> Result<u32> {
         self.fixed().map(u32::from_be_bytes)
     }
+    /// A host-order `u32` (the few attributes the kernel puts with
+    /// `nla_put_u32`, such as `NFTA_CT_EXPECT_TIMEOUT`).
+    pub fn value_u32_ne(&self) -> Result<u32> {
+        self.fixed().map(u32::from_ne_bytes)
+    }
     /// A big-endian `u64` (counters, handles, timeouts).
     pub fn value_u64_be(&self) -> Result<u64> {
         self.fixed().map(u64::from_be_bytes)

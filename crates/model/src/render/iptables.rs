@@ -646,6 +646,9 @@ pub fn rule(r: &Rule, family: Family, out: &mut String) -> Result<(), String> {
                     "a lookup in the nf_tables set @{set} (ipsets are not nf_tables sets)"
                 ))
             }
+            MatchKind::ObjRef { .. } => {
+                return Err("a named nf_tables object (nf_tables only)".into())
+            }
             MatchKind::NftLimit { .. } => {
                 return Err("an nft limit of bytes, or of a rate -m limit cannot hold".into());
             }

@@ -175,8 +175,27 @@ pub fn table(t: &Table, opts: Options, out: &mut Output) {
     if t.dormant {
         out.text.push_str("\tflags dormant\n");
     }
+    for (oi, ob) in t.objects.iter().enumerate() {
+        if oi > 0 || t.dormant {
+            out.text.push('\n');
+        }
+        if let Err(reason) = object_block(ob, opts, &mut out.text) {
+            let _ = writeln!(
+                out.text,
+                "\t# nflens: object {} has no nft spelling yet: {reason}",
+                ob.name
+            );
+            out.unrepresentable.push(Unrepresentable {
+                table: t.name.clone(),
+                chain: "".into(),
+                index: None,
+                origin: None,
+                reason: format!("object {}: {reason}", ob.name).into(),
+            });
+        }
+    }
     for (si, s) in t.sets.iter().enumerate() {
-        if si > 0 || t.dormant {
+        if si > 0 || t.dormant || !t.objects.is_empty() {
             out.text.push('\n');
         }
         if let Err(reason) = set_block(s, opts, &mut out.text) {
@@ -195,7 +214,7 @@ pub fn table(t: &Table, opts: Options, out: &mut Output) {
         }
     }
     for (ci, c) in t.chains.iter().enumerate() {
-        if ci > 0 || t.dormant || !t.sets.is_empty() {
+        if ci > 0 || t.dormant || !t.sets.is_empty() || !t.objects.is_empty() {
             out.text.push('\n');
         }
         let _ = write!(out.text, "\tchain {} {{", c.name);
@@ -294,6 +313,194 @@ fn object_type_name(n: u32) -> Option<&'static str> {
         10 => "synproxy",
         _ => return None,
     })
+}
+
+/// nft's objref statement: `counter name "c1"`, `ct helper set "ftp"`,
+/// `quota name ip saddr map { 10.0.0.1 : "q1" }`.
+fn objref_text(ty: u32, target: &ObjTarget, o: ValueOpts) -> Result<String, String> {
+    let verb = match ty {
+        3 => "ct helper set".to_owned(),
+        7 => "ct timeout set".to_owned(),
+        8 => "meta secmark set".to_owned(),
+        9 => "ct expectation set".to_owned(),
+        _ => match object_type_name(ty) {
+            Some(name) => format!("{name} name"),
+            None => return Err(format!("an object of type {ty}")),
+        },
+    };
+    let what = match target {
+        ObjTarget::Name(name) => quoted(name),
+        ObjTarget::Map { keys, elems } => map_text(keys, elems, "map", o, |n| Ok(quoted(n)))?,
+        ObjTarget::MapRef { keys, map } => format!("{} map @{map}", keys_text(keys)),
+    };
+    Ok(format!("{verb} {what}"))
+}
+
+/// A stateful object as `nft list ruleset` prints it, tab-indented within
+/// its table.
+fn object_block(ob: &NamedObject, opts: Options, out: &mut String) -> Result<(), String> {
+    let ty = ob.kind.type_number();
+    let type_name = object_type_name(ty).ok_or_else(|| format!("object type {ty}"))?;
+    let mut t = format!("\t{type_name} {} {{", ob.name);
+    handle(opts, ob.handle, &mut t);
+    if let Some(c) = &ob.comment {
+        let _ = write!(t, "\n\t\tcomment {}", quoted(c));
+    }
+    let mut lines: Vec<String> = Vec::new();
+    match &ob.kind {
+        ObjectKind::Counter { packets, bytes } => {
+            if !opts.stateless {
+                lines.push(format!("packets {packets} bytes {bytes}"));
+            }
+        }
+        ObjectKind::Quota { bytes, used, over } => {
+            let mut l = format!("{}{}", if *over { "over " } else { "" }, bytes_text(*bytes));
+            if !opts.stateless && *used != 0 {
+                let _ = write!(l, " used {}", bytes_text(*used));
+            }
+            lines.push(l);
+        }
+        ObjectKind::Limit {
+            rate,
+            unit,
+            burst,
+            bytes,
+            over,
+        } => {
+            let per = unit_name(*unit).ok_or_else(|| format!("a limit per {unit} s"))?;
+            let over = if *over { "over " } else { "" };
+            // nft 1.1 still leaves out an object's default burst of 5.
+            lines.push(if *bytes {
+                let mut l = format!("rate {over}{}/{per}", bytes_text(*rate));
+                if *burst != 0 {
+                    let _ = write!(l, " burst {}", bytes_text(u64::from(*burst)));
+                }
+                l
+            } else {
+                format!(
+                    "rate {over}{rate}/{per}{}",
+                    packets_burst(*burst, Dialect::Nft1_0)
+                )
+            });
+        }
+        ObjectKind::CtHelper {
+            helper,
+            l3proto,
+            l4proto,
+        } => {
+            lines.push(format!(
+                "type {} protocol {}",
+                quoted(helper),
+                proto_name(*l4proto)
+            ));
+            lines.push(format!("l3proto {}", nfproto_name(*l3proto)?));
+        }
+        ObjectKind::CtTimeout {
+            l3proto,
+            l4proto,
+            timeouts,
+        } => {
+            lines.push(format!("protocol {}", proto_name(*l4proto)));
+            lines.push(format!("l3proto {}", nfproto_name(*l3proto)?));
+            lines.push(format!(
+                "policy = {{ {} }}",
+                timeout_policy(*l4proto, timeouts)?
+            ));
+        }
+        ObjectKind::CtExpect {
+            l3proto,
+            l4proto,
+            dport,
+            timeout,
+            size,
+        } => {
+            lines.push(format!("protocol {}", proto_name(*l4proto)));
+            lines.push(format!("dport {dport}"));
+            lines.push(format!(
+                "timeout {}",
+                ms_text(u64::from(*timeout), opts.values())
+            ));
+            lines.push(format!("size {size}"));
+            lines.push(format!("l3proto {}", nfproto_name(*l3proto)?));
+        }
+        ObjectKind::Synproxy { mss, wscale, flags } => {
+            lines.push(format!("mss {mss}"));
+            lines.push(format!("wscale {wscale}"));
+            // NF_SYNPROXY_OPT_TIMESTAMP, NF_SYNPROXY_OPT_SACK_PERM
+            let ts = if flags & 0x08 != 0 { "timestamp" } else { "" };
+            let sack = if flags & 0x04 != 0 { "sack-perm" } else { "" };
+            if flags & 0x0c != 0 {
+                lines.push(format!("{ts} {sack}"));
+            }
+        }
+        ObjectKind::Secmark { ctx } => lines.push(quoted(ctx)),
+        ObjectKind::Other { ty } => return Err(format!("object type {ty}")),
+    }
+    for l in lines {
+        let _ = write!(t, "\n\t\t{l}");
+    }
+    t.push_str("\n\t}\n");
+    out.push_str(&t);
+    Ok(())
+}
+
+/// An object's protocol: by name even with `-n` and `-p`, as nft prints
+/// it.
+fn proto_name(p: u8) -> String {
+    proto_text(p, Options::default())
+}
+
+/// nft's name of a protocol family (`NFPROTO_*`), as `l3proto` prints it.
+fn nfproto_name(n: u16) -> Result<&'static str, String> {
+    Ok(match n {
+        1 => "inet",
+        2 => "ip",
+        3 => "arp",
+        5 => "netdev",
+        7 => "bridge",
+        10 => "ip6",
+        _ => return Err(format!("l3proto {n}")),
+    })
+}
+
+/// The conntrack states nft names in a timeout policy, and the timeout
+/// nft gives each when the policy leaves it out (nft prints the others),
+/// per protocol: the kernel's `CTA_TIMEOUT_*` attribute is the index + 1.
+fn timeout_states(l4proto: u8) -> Option<&'static [(&'static str, u32)]> {
+    Some(match l4proto {
+        6 => &[
+            ("syn_sent", 120),
+            ("syn_recv", 60),
+            ("established", 432_000),
+            ("fin_wait", 120),
+            ("close_wait", 60),
+            ("last_ack", 30),
+            ("time_wait", 120),
+            ("close", 10),
+            ("syn_sent2", 120),
+            ("retransmit", 300),
+            ("unacknowledged", 300),
+        ],
+        17 => &[("unreplied", 30), ("replied", 120)],
+        _ => return None,
+    })
+}
+
+/// `state : seconds, ...` of the states whose timeout is not nft's default.
+fn timeout_policy(l4proto: u8, timeouts: &[(u16, u32)]) -> Result<String, String> {
+    let states =
+        timeout_states(l4proto).ok_or_else(|| format!("a timeout policy of protocol {l4proto}"))?;
+    let mut items = Vec::new();
+    for &(attr, secs) in timeouts {
+        let Some(&(name, default)) = usize::from(attr).checked_sub(1).and_then(|i| states.get(i))
+        else {
+            return Err(format!("timeout state {attr} of protocol {l4proto}"));
+        };
+        if secs != default {
+            items.push(format!("{name} : {secs}"));
+        }
+    }
+    Ok(items.join(", "))
 }
 
 /// A named set or map as `nft list ruleset` prints it, tab-indented
@@ -1004,6 +1211,7 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
             MatchKind::InSet { keys, set } => {
                 format!("{} {}@{set}", keys_text(keys), if n { "!= " } else { "" })
             }
+            MatchKind::ObjRef { ty, target } => objref_text(*ty, target, vopts)?,
             MatchKind::Nft { exprs } => return Err(format!("raw expressions {}", one_line(exprs))),
         };
         parts.push(text);
