@@ -36,6 +36,18 @@ const APPROXIMATE: &[(&str, &str)] = &[
         "--ctexpire compares whole seconds left, ct expiration exact milliseconds",
     ),
     (
+        "libxt_statistic.txlate:1",
+        "-m statistic --mode nth matches when its counter, started at --packet, wraps to 0; \
+         numgen inc counts from 0 and == P holds when it reaches P: every Nth packet both, \
+         but not the same ones (xt_statistic.c, nft_numgen.c)",
+    ),
+    (
+        "libxt_statistic.txlate:4",
+        "-m statistic --mode nth matches when its counter, started at --packet, wraps to 0; \
+         numgen inc counts from 0 and == P holds when it reaches P: every Nth packet both, \
+         but not the same ones (xt_statistic.c, nft_numgen.c)",
+    ),
+    (
         "libxt_TOS.txlate:1",
         "TOS --set-tos V/M rewrites the ECN bits under its mask; dscp set keeps them",
     ),
