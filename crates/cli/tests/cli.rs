@@ -339,7 +339,8 @@ fn test_dump_renders_as_nft_and_iptables_nft_save() {
          nft add rule ip t2 c iifname eth0 oifname != 'lo*' meta mark 0x1 limit rate 5/second burst 7 packets log prefix x level info\n\
          nft add rule ip t2 c ip length 10-20 drop\n\
          nft add rule ip t2 c tcp option maxseg size 1460 accept\n\
-         nft add rule ip t2 c numgen inc mod 2 0 accept",
+         nft add rule ip t2 c numgen inc mod 2 0 accept\n\
+         nft add rule ip t2 c ct count 3 accept",
     )
     .expect("setup");
     let path = held.path().display().to_string();
@@ -365,16 +366,17 @@ fn test_dump_renders_as_nft_and_iptables_nft_save() {
         "{err}"
     );
     // nft: the table nflens can spell is listed as nft lists it (the range
-    // over `ip length` and the TCP option too); the rule it cannot (numgen,
-    // which has no kind yet) is a `#` line and a warning.
+    // over `ip length`, the TCP option and numgen too); the rule it cannot
+    // (connlimit's `ct count`, which has no kind yet) is a `#` line and a
+    // warning.
     let (code, out, err) = nflens(&["dump", "--netns", &path, "--format", "nft"], "");
     assert_eq!(code, 0, "{err}");
     let list = held.run("nft list table ip t2");
     let (before, after) = list
         .stdout
-        .split_once("\t\tnumgen inc mod 2 0 accept\n")
-        .expect("the listing has the numgen rule");
-    let hash = "\t\t# nflens: rule 5 has no nft spelling yet: raw expressions [ numgen";
+        .split_once("\t\tct count 3 accept\n")
+        .expect("the listing has the connlimit rule");
+    let hash = "\t\t# nflens: rule 6 has no nft spelling yet: raw expressions [ connlimit";
     assert!(
         out.contains(&format!("{before}{hash}")) && out.contains(after),
         "nft:\n{}\nnflens:\n{out}",
@@ -385,7 +387,11 @@ fn test_dump_renders_as_nft_and_iptables_nft_save() {
         before.contains("\t\ttcp option maxseg size 1460 accept\n"),
         "{before}"
     );
-    assert!(err.contains("table t2 chain c rule 5: not shown"), "{err}");
+    assert!(
+        before.contains("\t\tnumgen inc mod 2 0 accept\n"),
+        "{before}"
+    );
+    assert!(err.contains("table t2 chain c rule 6: not shown"), "{err}");
     // json: the model.
     let (code, json, _) = nflens(&["dump", "--netns", &path, "--format", "json"], "");
     assert_eq!(code, 0);
