@@ -175,42 +175,32 @@ pub fn table(t: &Table, opts: Options, out: &mut Output) {
     if t.dormant {
         out.text.push_str("\tflags dormant\n");
     }
-    for (oi, ob) in t.objects.iter().enumerate() {
-        if oi > 0 || t.dormant {
+    // Objects, then sets, as nft lists them; one it cannot spell is a
+    // `#` line.
+    let objects = t
+        .objects
+        .iter()
+        .map(|ob| ("object", &*ob.name, object_block(ob, opts)));
+    let sets = t.sets.iter().map(|s| ("set", &*s.name, set_block(s, opts)));
+    for (i, (what, name, block)) in objects.chain(sets).enumerate() {
+        if i > 0 || t.dormant {
             out.text.push('\n');
         }
-        if let Err(reason) = object_block(ob, opts, &mut out.text) {
-            let _ = writeln!(
-                out.text,
-                "\t# nflens: object {} has no nft spelling yet: {reason}",
-                ob.name
-            );
-            out.unrepresentable.push(Unrepresentable {
-                table: t.name.clone(),
-                chain: "".into(),
-                index: None,
-                origin: None,
-                reason: format!("object {}: {reason}", ob.name).into(),
-            });
-        }
-    }
-    for (si, s) in t.sets.iter().enumerate() {
-        if si > 0 || t.dormant || !t.objects.is_empty() {
-            out.text.push('\n');
-        }
-        if let Err(reason) = set_block(s, opts, &mut out.text) {
-            let _ = writeln!(
-                out.text,
-                "\t# nflens: set {} has no nft spelling yet: {reason}",
-                s.name
-            );
-            out.unrepresentable.push(Unrepresentable {
-                table: t.name.clone(),
-                chain: "".into(),
-                index: None,
-                origin: None,
-                reason: format!("set {}: {reason}", s.name).into(),
-            });
+        match block {
+            Ok(text) => out.text.push_str(&text),
+            Err(reason) => {
+                let _ = writeln!(
+                    out.text,
+                    "\t# nflens: {what} {name} has no nft spelling yet: {reason}"
+                );
+                out.unrepresentable.push(Unrepresentable {
+                    table: t.name.clone(),
+                    chain: "".into(),
+                    index: None,
+                    origin: None,
+                    reason: format!("{what} {name}: {reason}").into(),
+                });
+            }
         }
     }
     for (ci, c) in t.chains.iter().enumerate() {
@@ -338,7 +328,7 @@ fn objref_text(ty: u32, target: &ObjTarget, o: ValueOpts) -> Result<String, Stri
 
 /// A stateful object as `nft list ruleset` prints it, tab-indented within
 /// its table.
-fn object_block(ob: &NamedObject, opts: Options, out: &mut String) -> Result<(), String> {
+fn object_block(ob: &NamedObject, opts: Options) -> Result<String, String> {
     let ty = ob.kind.type_number();
     let type_name = object_type_name(ty).ok_or_else(|| format!("object type {ty}"))?;
     let mut t = format!("\t{type_name} {} {{", ob.name);
@@ -440,8 +430,7 @@ fn object_block(ob: &NamedObject, opts: Options, out: &mut String) -> Result<(),
         let _ = write!(t, "\n\t\t{l}");
     }
     t.push_str("\n\t}\n");
-    out.push_str(&t);
-    Ok(())
+    Ok(t)
 }
 
 /// An object's protocol: by name even with `-n` and `-p`, as nft prints
@@ -452,15 +441,11 @@ fn proto_name(p: u8) -> String {
 
 /// nft's name of a protocol family (`NFPROTO_*`), as `l3proto` prints it.
 fn nfproto_name(n: u16) -> Result<&'static str, String> {
-    Ok(match n {
-        1 => "inet",
-        2 => "ip",
-        3 => "arp",
-        5 => "netdev",
-        7 => "bridge",
-        10 => "ip6",
-        _ => return Err(format!("l3proto {n}")),
-    })
+    u8::try_from(n)
+        .ok()
+        .and_then(crate::nft::family)
+        .map(family_name)
+        .ok_or_else(|| format!("l3proto {n}"))
 }
 
 /// The conntrack states nft names in a timeout policy, and the timeout
@@ -505,7 +490,7 @@ fn timeout_policy(l4proto: u8, timeouts: &[(u16, u32)]) -> Result<String, String
 
 /// A named set or map as `nft list ruleset` prints it, tab-indented
 /// within its table.
-fn set_block(s: &NamedSet, opts: Options, out: &mut String) -> Result<(), String> {
+fn set_block(s: &NamedSet, opts: Options) -> Result<String, String> {
     let o = opts.values();
     let mut t = String::new();
     let is_map = s.data.is_some();
@@ -621,8 +606,7 @@ fn set_block(s: &NamedSet, opts: Options, out: &mut String) -> Result<(), String
         t.push_str(" }\n");
     }
     t.push_str("\t}\n");
-    out.push_str(&t);
-    Ok(())
+    Ok(t)
 }
 
 /// One element of a named set or map: key, data, timeout, expiry, comment.
