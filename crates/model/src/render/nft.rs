@@ -357,21 +357,11 @@ fn object_block(ob: &NamedObject, opts: Options) -> Result<String, String> {
             bytes,
             over,
         } => {
-            let per = unit_name(*unit).ok_or_else(|| format!("a limit per {unit} s"))?;
-            let over = if *over { "over " } else { "" };
             // nft 1.1 still leaves out an object's default burst of 5.
-            lines.push(if *bytes {
-                let mut l = format!("rate {over}{}/{per}", bytes_text(*rate));
-                if *burst != 0 {
-                    let _ = write!(l, " burst {}", bytes_text(u64::from(*burst)));
-                }
-                l
-            } else {
-                format!(
-                    "rate {over}{rate}/{per}{}",
-                    packets_burst(*burst, Dialect::Nft1_0)
-                )
-            });
+            lines.push(
+                rate_text(*rate, *unit, *burst, *bytes, *over, Dialect::Nft1_0)
+                    .ok_or_else(|| format!("a limit per {unit} s"))?,
+            );
         }
         ObjectKind::CtHelper {
             helper,
@@ -852,6 +842,30 @@ fn op_text(op: CmpOp, s: Span32) -> String {
     }
 }
 
+/// `rate [over ]N/UNIT[ burst B]` of a limit statement or object: packets,
+/// or bytes in the largest unit that divides them; `None` when the period
+/// is not one nft names.
+fn rate_text(
+    rate: u64,
+    unit: u64,
+    burst: u32,
+    bytes: bool,
+    over: bool,
+    dialect: Dialect,
+) -> Option<String> {
+    let per = unit_name(unit)?;
+    let over = if over { "over " } else { "" };
+    Some(if bytes {
+        let mut t = format!("rate {over}{}/{per}", bytes_text(rate));
+        if burst != 0 {
+            let _ = write!(t, " burst {}", bytes_text(u64::from(burst)));
+        }
+        t
+    } else {
+        format!("rate {over}{rate}/{per}{}", packets_burst(burst, dialect))
+    })
+}
+
 /// ` burst N packets`, unless N is unset (0) or, before nft 1.1, nft's
 /// default (5): nft 1.1 prints the burst of every packet limit.
 fn packets_burst(burst: u32, dialect: Dialect) -> String {
@@ -1134,22 +1148,9 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
                 burst,
                 bytes,
             } => {
-                let Some(per) = unit_name(*unit) else {
-                    return Err(format!("limit rate {rate} per {unit} s (no nft unit)"));
-                };
-                let over = if n { "over " } else { "" };
-                if *bytes {
-                    let mut t = format!("limit rate {over}{}/{per}", bytes_text(*rate));
-                    if *burst != 0 {
-                        let _ = write!(t, " burst {}", bytes_text(u64::from(*burst)));
-                    }
-                    t
-                } else {
-                    format!(
-                        "limit rate {over}{rate}/{per}{}",
-                        packets_burst(*burst, opts.dialect)
-                    )
-                }
+                let rate = rate_text(*rate, *unit, *burst, *bytes, n, opts.dialect)
+                    .ok_or_else(|| format!("limit rate {rate} per {unit} s (no nft unit)"))?;
+                format!("limit {rate}")
             }
             MatchKind::Quota { bytes, used } => {
                 let mut t = format!(
