@@ -114,6 +114,11 @@ pub enum Datatype {
     TcHandle,
     /// A device group (`"default"`, else the number).
     DevGroup,
+    /// A routing realm (`"cosmos"` for 0, iproute2's default
+    /// `rt_realms`, else the number).
+    Realm,
+    /// A route's address type (`local`, `broadcast`: `RTN_*`).
+    FibAddrType,
     /// An interface index (`"lo"` for 1, else the number).
     IfIndex,
     /// An interface or other name, quoted.
@@ -503,7 +508,7 @@ const META: &[KeyDef] = &[
     k(10, "skuid", 4, true, D::Integer),
     k(11, "skgid", 4, true, D::Integer),
     k(12, "nftrace", 1, false, D::Integer),
-    k(13, "rtclassid", 4, true, D::Integer),
+    k(13, "rtclassid", 4, true, D::Realm),
     k(14, "secmark", 4, true, D::Integer),
     k(15, "nfproto", 1, false, D::NfProto),
     k(16, "l4proto", 1, false, D::InetProto),
@@ -658,7 +663,72 @@ pub enum Key {
         /// Added to the hash.
         offset: u32,
     },
+    /// A property of the packet's route (`rt classid`, `rt ip nexthop`,
+    /// `rt mtu`, `rt ipsec`): the kernel's `NFT_RT_*` key.
+    Rt {
+        /// `NFT_RT_*`.
+        key: u32,
+    },
+    /// A route lookup (`fib saddr . iif oif`, `fib daddr type`): what it
+    /// looks up with and what it gives.
+    Fib {
+        /// `NFTA_FIB_F_*` (`saddr`, `daddr`, `mark`, `iif`, `oif`), less
+        /// `NFTA_FIB_F_PRESENT`.
+        flags: u32,
+        /// `NFT_FIB_RESULT_*` (`oif`, `oifname`, `type`).
+        result: u32,
+        /// Whether there is a result (`fib daddr oif exists`) rather than
+        /// what it is: `NFTA_FIB_F_PRESENT`.
+        present: bool,
+    },
+    /// A property of the IPsec state the packet was (`in`) or will be
+    /// (`out`) processed by (`ipsec in reqid`, `ipsec out spnum 1 ip
+    /// saddr`).
+    Xfrm {
+        /// `out` rather than `in` (`NFTA_XFRM_DIR`).
+        out: bool,
+        /// Which state of the path (`NFTA_XFRM_SPNUM`).
+        spnum: u32,
+        /// `NFT_XFRM_KEY_*`.
+        key: u32,
+    },
 }
+
+/// nft's `rt` keys (`NFT_RT_*`): the words after `rt`, register width,
+/// host order, how values print.
+const RT: &[KeyDef] = &[
+    k(0, "classid", 4, true, Datatype::Realm),
+    k(1, "ip nexthop", 4, false, Datatype::Ipv4),
+    k(2, "ip6 nexthop", 16, false, Datatype::Ipv6),
+    k(3, "mtu", 2, true, Datatype::Integer),
+    k(4, "ipsec", 1, false, Datatype::Boolean),
+];
+
+/// nft's `ipsec` keys (`NFT_XFRM_KEY_*`).
+const XFRM: &[KeyDef] = &[
+    k(1, "ip daddr", 4, false, Datatype::Ipv4),
+    k(2, "ip6 daddr", 16, false, Datatype::Ipv6),
+    k(3, "ip saddr", 4, false, Datatype::Ipv4),
+    k(4, "ip6 saddr", 16, false, Datatype::Ipv6),
+    k(5, "reqid", 4, true, Datatype::Integer),
+    k(6, "spi", 4, false, Datatype::Integer),
+];
+
+/// `fib` results (`NFT_FIB_RESULT_*`), when not a presence test.
+const FIB: &[KeyDef] = &[
+    k(1, "oif", 4, true, Datatype::IfIndex),
+    k(2, "oifname", 16, false, Datatype::String),
+    k(3, "type", 4, true, Datatype::FibAddrType),
+];
+
+/// `fib` inputs (`NFTA_FIB_F_*`), in nft's order.
+const FIB_FLAGS: [(u32, &str); 5] = [
+    (1, "saddr"),
+    (2, "daddr"),
+    (4, "mark"),
+    (8, "iif"),
+    (16, "oif"),
+];
 
 /// nft's `socket` keys (`NFT_SOCKET_*`): name, register width, host order,
 /// how values print.
@@ -685,6 +755,10 @@ impl Key {
             Key::Socket { key, .. } => key_def(SOCKET, key).map_or(Datatype::Hex, |d| d.ty),
             Key::Osf { .. } => Datatype::String,
             Key::Numgen { .. } | Key::Symhash { .. } => Datatype::Integer,
+            Key::Rt { key } => key_def(RT, key).map_or(Datatype::Hex, |d| d.ty),
+            Key::Xfrm { key, .. } => key_def(XFRM, key).map_or(Datatype::Hex, |d| d.ty),
+            Key::Fib { present: true, .. } => Datatype::Boolean,
+            Key::Fib { result, .. } => key_def(FIB, result).map_or(Datatype::Hex, |d| d.ty),
         }
     }
 
@@ -699,6 +773,11 @@ impl Key {
             Key::Socket { key, .. } => key_def(SOCKET, key).map_or(0, |d| usize::from(d.width)),
             Key::Osf { .. } => 16,
             Key::Numgen { .. } | Key::Symhash { .. } => 4,
+            Key::Rt { key } => key_def(RT, key).map_or(0, |d| usize::from(d.width)),
+            Key::Xfrm { key, .. } => key_def(XFRM, key).map_or(0, |d| usize::from(d.width)),
+            // nft compares the whole 32-bit register (host order).
+            Key::Fib { present: true, .. } => 4,
+            Key::Fib { result, .. } => key_def(FIB, result).map_or(0, |d| usize::from(d.width)),
         }
     }
 
@@ -710,6 +789,10 @@ impl Key {
             Key::Ct { key, .. } => key_def(CT, key.0).is_some_and(|d| d.host),
             Key::Socket { key, .. } => key_def(SOCKET, key).is_some_and(|d| d.host),
             Key::Numgen { .. } | Key::Symhash { .. } => true,
+            Key::Rt { key } => key_def(RT, key).is_some_and(|d| d.host),
+            Key::Xfrm { key, .. } => key_def(XFRM, key).is_some_and(|d| d.host),
+            Key::Fib { present: true, .. } => true,
+            Key::Fib { result, .. } => key_def(FIB, result).is_some_and(|d| d.host),
             _ => false,
         }
     }
@@ -770,6 +853,43 @@ impl fmt::Display for Key {
                 write!(f, "symhash mod {modulus}")?;
                 fmt_offset(offset, f)
             }
+            Key::Rt { key } => match key_def(RT, key) {
+                Some(d) => write!(f, "rt {}", d.name),
+                None => write!(f, "rt {key}"),
+            },
+            Key::Xfrm { out, spnum, key } => {
+                write!(f, "ipsec {}", if out { "out" } else { "in" })?;
+                if spnum != 0 {
+                    write!(f, " spnum {spnum}")?;
+                }
+                match key_def(XFRM, key) {
+                    Some(d) => write!(f, " {}", d.name),
+                    None => write!(f, " {key}"),
+                }
+            }
+            Key::Fib { flags, result, .. } => {
+                f.write_str("fib ")?;
+                let mut rest = flags;
+                for (bit, name) in FIB_FLAGS {
+                    if rest & bit != 0 {
+                        rest &= !bit;
+                        f.write_str(name)?;
+                        if rest != 0 {
+                            f.write_str(" . ")?;
+                        }
+                    }
+                }
+                if rest != 0 {
+                    write!(f, "{rest:#x}")?;
+                }
+                // A presence test reads as nft prints it, `fib daddr oif
+                // exists`: the value says it (serialized, the key says
+                // ` present` too, so that it reads back).
+                match key_def(FIB, result) {
+                    Some(d) => write!(f, " {}", d.name),
+                    None => write!(f, " {result}"),
+                }
+            }
         }
     }
 }
@@ -793,7 +913,8 @@ fn mod_offset(s: &str) -> Option<(u32, u32)> {
 
 impl std::str::FromStr for Key {
     type Err = String;
-    /// Reads what [`Display`](fmt::Display) writes.
+    /// Reads what [`Display`](fmt::Display) writes, and a `fib` presence
+    /// test as serialized (`fib daddr oif present`).
     fn from_str(s: &str) -> Result<Key, String> {
         let bad = || format!("not a key nflens names: {s:?}");
         if let Some(raw) = s.strip_prefix('@') {
@@ -833,6 +954,64 @@ impl std::str::FromStr for Key {
                 random,
                 modulus,
                 offset,
+            });
+        }
+        if let Some(rest) = s.strip_prefix("rt ") {
+            let key = RT
+                .iter()
+                .find(|d| d.name == rest)
+                .map(|d| d.num)
+                .or_else(|| rest.parse().ok())
+                .ok_or_else(bad)?;
+            return Ok(Key::Rt { key });
+        }
+        if let Some(rest) = s.strip_prefix("ipsec ") {
+            let (out, rest) = match (rest.strip_prefix("in "), rest.strip_prefix("out ")) {
+                (Some(r), _) => (false, r),
+                (_, Some(r)) => (true, r),
+                _ => return Err(bad()),
+            };
+            let (spnum, name) = match rest.strip_prefix("spnum ") {
+                Some(r) => {
+                    let (n, name) = r.split_once(' ').ok_or_else(bad)?;
+                    (n.parse().map_err(|_| bad())?, name)
+                }
+                None => (0, rest),
+            };
+            let key = XFRM
+                .iter()
+                .find(|d| d.name == name)
+                .map(|d| d.num)
+                .or_else(|| name.parse().ok())
+                .ok_or_else(bad)?;
+            return Ok(Key::Xfrm { out, spnum, key });
+        }
+        if let Some(rest) = s.strip_prefix("fib ") {
+            let (rest, present) = match rest.strip_suffix(" present") {
+                Some(r) => (r, true),
+                None => (rest, false),
+            };
+            let (inputs, res) = rest.rsplit_once(' ').ok_or_else(bad)?;
+            let result = FIB
+                .iter()
+                .find(|d| d.name == res)
+                .map(|d| d.num)
+                .or_else(|| res.parse().ok())
+                .ok_or_else(bad)?;
+            let mut flags = 0;
+            for word in inputs.split(" . ") {
+                flags |= match FIB_FLAGS.iter().find(|(_, n)| *n == word) {
+                    Some((bit, _)) => *bit,
+                    None => word
+                        .strip_prefix("0x")
+                        .and_then(|h| u32::from_str_radix(h, 16).ok())
+                        .ok_or_else(bad)?,
+                };
+            }
+            return Ok(Key::Fib {
+                flags,
+                result,
+                present,
             });
         }
         if let Some(rest) = s.strip_prefix("symhash ") {
@@ -902,8 +1081,13 @@ impl std::str::FromStr for Key {
 
 #[cfg(feature = "serde")]
 impl Serialize for Key {
+    /// As [`Display`](fmt::Display) writes it; a `fib` presence test
+    /// with ` present` after (`fib daddr oif present`).
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        match self {
+            Key::Fib { present: true, .. } => s.collect_str(&format_args!("{self} present")),
+            _ => s.collect_str(self),
+        }
     }
 }
 

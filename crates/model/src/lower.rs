@@ -792,12 +792,17 @@ fn lower_match(
                 (None, None, false, false, (false, false));
             for o in &xm.options {
                 match (o.name, &o.value) {
+                    // In the kernel's order, as the blob lists them.
                     ("src-type", Value::Word(w)) => {
-                        src = Some(Box::from(*w));
+                        src = crate::nft::addrtype_bits(w)
+                            .and_then(crate::nft::addrtypes)
+                            .or_else(|| Some(Box::from(*w)));
                         inv.0 = o.negated;
                     }
                     ("dst-type", Value::Word(w)) => {
-                        dst = Some(Box::from(*w));
+                        dst = crate::nft::addrtype_bits(w)
+                            .and_then(crate::nft::addrtypes)
+                            .or_else(|| Some(Box::from(*w)));
                         inv.1 = o.negated;
                     }
                     ("limit-iface-in", _) => lin = true,

@@ -499,7 +499,6 @@ fn lower_exprs<'a>(
     // The network family a dependency fixed, and where that dependency is
     // among the conditions while an address condition may still imply it.
     let mut l3: Option<(Family, Option<usize>)> = None;
-    let mut stmt = Src::default();
     let mut i = 0;
     while let Some(e) = exprs.get(i) {
         i += 1;
@@ -582,6 +581,29 @@ fn lower_exprs<'a>(
                     ..Slot::loaded(x.dreg.0, load, i - 1)
                 });
             }
+            Expr::Rt(x) => regs.set(Slot::loaded(
+                x.dreg.0,
+                Load::Gen(Key::Rt { key: x.key }),
+                i - 1,
+            )),
+            Expr::Fib(x) => regs.set(Slot::loaded(
+                x.dreg.0,
+                Load::Gen(Key::Fib {
+                    flags: x.flags & !NFTA_FIB_F_PRESENT,
+                    result: x.result,
+                    present: x.flags & NFTA_FIB_F_PRESENT != 0,
+                }),
+                i - 1,
+            )),
+            Expr::Xfrm(x) => regs.set(Slot::loaded(
+                x.dreg.0,
+                Load::Gen(Key::Xfrm {
+                    out: x.dir == 1,
+                    spnum: x.spnum,
+                    key: x.key,
+                }),
+                i - 1,
+            )),
             Expr::Osf(x) => regs.set(Slot::loaded(
                 x.dreg.0,
                 Load::Osf {
@@ -608,7 +630,7 @@ fn lower_exprs<'a>(
                     let kind = verdict(v.code, v.chain).unwrap_or_else(|| ActionKind::Nft {
                         exprs: debug(e).into(),
                     });
-                    set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
+                    set_action(&mut out, kind);
                 }
             }
             Expr::Bitwise(b) => bitwise(regs, b, i - 1),
@@ -748,7 +770,7 @@ fn lower_exprs<'a>(
                         exprs: statement_text(regs, exprs, e).into(),
                     },
                 };
-                set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
+                set_action(&mut out, kind);
             }
             // A data map: the register gets the element's data.
             Expr::Lookup(l) if l.dreg.is_some() => {
@@ -799,30 +821,25 @@ fn lower_exprs<'a>(
                     redirect_stmt(eff, regs, e, &out.matches).unwrap_or_else(|| ActionKind::Nft {
                         exprs: statement_text(regs, exprs, e).into(),
                     });
-                set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
+                set_action(&mut out, kind);
             }
             Expr::Queue(q) => {
                 let eff = l3.map_or(fam, |d| d.0);
                 let src = q.sreg_qnum.and_then(|r| regs.get(r));
-                let from = src.map_or(Src::one(i - 1), |s| s.src.then(i - 1));
                 let kind = queue_stmt(eff, regs, q, src, &out.matches).unwrap_or_else(|| {
                     ActionKind::Nft {
                         exprs: statement_text(regs, exprs, e).into(),
                     }
                 });
-                set_action(&mut out, kind, &mut stmt, from, exprs);
+                set_action(&mut out, kind);
             }
             Expr::Objref(o) => {
                 let eff = l3.map_or(fam, |d| d.0);
                 match objref(eff, regs, sets, r, o, &out.matches) {
                     Some(kind) => {
-                        if let MatchKind::ObjRef {
-                            target: ObjTarget::Map { keys, .. } | ObjTarget::MapRef { keys, .. },
-                            ..
-                        } = &kind
-                        {
+                        if let MatchKind::ObjRef { target, .. } = &kind {
                             if eff != fam {
-                                drop_implied_by(&mut out.matches, &mut l3, keys);
+                                drop_implied_by(&mut out.matches, &mut l3, target.keys());
                             }
                         }
                         out.matches.push(Match::new(false, kind));
@@ -845,24 +862,61 @@ fn lower_exprs<'a>(
                 if eff != fam {
                     drop_implied_by_keys(&mut out.matches, &mut l3, &kind);
                 }
-                let from = regs
-                    .get(d.sreg_key)
-                    .map_or(Src::one(i - 1), |s| s.src.then(i - 1));
-                set_action(&mut out, kind, &mut stmt, from, exprs);
+                set_action(&mut out, kind);
             }
             Expr::Payload(p) if p.sreg.is_some() => {
                 let eff = l3.map_or(fam, |d| d.0);
                 let src = regs.get(p.sreg.unwrap_or_default());
-                let from = src.map_or(Src::one(i - 1), |s| s.src.then(i - 1));
                 let kind = src
-                    .and_then(|s| payload_write(eff, s, p, &out.matches))
+                    .and_then(|s| {
+                        let load = Load::Payload {
+                            base: p.base,
+                            offset: p.offset,
+                            len: p.len,
+                        };
+                        field_write(eff, regs, s, load, p.len, &out.matches)
+                    })
                     .unwrap_or_else(|| ActionKind::Nft {
                         exprs: statement_text(regs, exprs, e).into(),
                     });
                 if eff != fam {
                     drop_implied_by_keys(&mut out.matches, &mut l3, &kind);
                 }
-                set_action(&mut out, kind, &mut stmt, from, exprs);
+                set_action(&mut out, kind);
+            }
+            Expr::Exthdr(x) if x.sreg.is_some() => {
+                let eff = l3.map_or(fam, |d| d.0);
+                let src = regs.get(x.sreg.unwrap_or_default());
+                let kind = ExtHdr::from_kernel(x.op, x.ty)
+                    .zip(src)
+                    .and_then(|(hdr, s)| {
+                        let load = Load::Exthdr {
+                            hdr,
+                            offset: x.offset,
+                            len: x.len,
+                            present: false,
+                        };
+                        field_write(eff, regs, s, load, x.len, &out.matches)
+                    })
+                    .unwrap_or_else(|| ActionKind::Nft {
+                        exprs: statement_text(regs, exprs, e).into(),
+                    });
+                if eff != fam {
+                    drop_implied_by_keys(&mut out.matches, &mut l3, &kind);
+                }
+                set_action(&mut out, kind);
+            }
+            // No register: the option stripped (`reset tcp option 30`).
+            Expr::Exthdr(x) if x.op == NFT_EXTHDR_OP_TCPOPT && x.flags == 0 => {
+                let kind = ExtHdr::from_kernel(x.op, x.ty).map_or_else(
+                    || ActionKind::Nft {
+                        exprs: debug(e).into(),
+                    },
+                    |h| ActionKind::Reset {
+                        option: Key::ExtPresent(h),
+                    },
+                );
+                set_action(&mut out, kind);
             }
             Expr::Counter(c) => {
                 let at = if out.action.is_some() {
@@ -919,6 +973,26 @@ fn lower_exprs<'a>(
                     },
                 ));
             }
+            Expr::Last(l) => set_action(
+                &mut out,
+                ActionKind::Last {
+                    used: (l.set != 0).then_some(l.msecs),
+                },
+            ),
+            Expr::Synproxy(x) => set_action(
+                &mut out,
+                ActionKind::Synproxy {
+                    mss: x.mss,
+                    wscale: x.wscale,
+                    flags: x.flags,
+                },
+            ),
+            Expr::Connlimit(c) if c.flags & !NFT_CONNLIMIT_F_INV == 0 => {
+                out.matches.push(Match::new(
+                    c.flags & NFT_CONNLIMIT_F_INV != 0,
+                    MatchKind::CtCount { count: c.count },
+                ));
+            }
             // nflog's snaplen and queue threshold; syslog's level (8 is
             // nft's audit) and flags.
             Expr::Log(l)
@@ -941,7 +1015,7 @@ fn lower_exprs<'a>(
                         flags: LogFlags::from_bits_truncate(l.flags.unwrap_or(0) as u8),
                     },
                 };
-                set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
+                set_action(&mut out, kind);
             }
             Expr::Meta(m) if m.sreg.is_some() => {
                 let src = regs.get(m.sreg.unwrap_or_default());
@@ -968,7 +1042,7 @@ fn lower_exprs<'a>(
                 if eff != fam {
                     drop_implied_by_keys(&mut out.matches, &mut l3, &kind);
                 }
-                set_action(&mut out, kind, &mut stmt, from, exprs);
+                set_action(&mut out, kind);
             }
             Expr::Ct(c) if c.sreg.is_some() => {
                 let eff = l3.map_or(fam, |d| d.0);
@@ -995,13 +1069,13 @@ fn lower_exprs<'a>(
                 if eff != fam {
                     drop_implied_by_keys(&mut out.matches, &mut l3, &kind);
                 }
-                set_action(&mut out, kind, &mut stmt, from, exprs);
+                set_action(&mut out, kind);
             }
             Expr::Nat(n) => {
                 let kind = nat_action(regs, n).unwrap_or_else(|| ActionKind::Nft {
                     exprs: statement_text(regs, exprs, e).into(),
                 });
-                set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
+                set_action(&mut out, kind);
             }
             Expr::Masq(mq) | Expr::Redir(mq) => {
                 let kind = masq_action(regs, mq, matches!(e, Expr::Masq(_))).unwrap_or_else(|| {
@@ -1009,7 +1083,7 @@ fn lower_exprs<'a>(
                         exprs: statement_text(regs, exprs, e).into(),
                     }
                 });
-                set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
+                set_action(&mut out, kind);
             }
             Expr::Reject(rj) => {
                 let eff = l3.map_or(fam, |d| d.0);
@@ -1023,15 +1097,9 @@ fn lower_exprs<'a>(
                 let kind = kind.unwrap_or_else(|| ActionKind::Nft {
                     exprs: debug(e).into(),
                 });
-                set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
+                set_action(&mut out, kind);
             }
-            Expr::Notrack => set_action(
-                &mut out,
-                ActionKind::Notrack,
-                &mut stmt,
-                Src::one(i - 1),
-                exprs,
-            ),
+            Expr::Notrack => set_action(&mut out, ActionKind::Notrack),
             Expr::Match(x) => {
                 if !push_xt_match(&mut out, x.name, x.rev, x.info, r.family) {
                     out.matches.push(nft_match(e));
@@ -1044,7 +1112,7 @@ fn lower_exprs<'a>(
                         exprs: debug(e).into(),
                     },
                 };
-                set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
+                set_action(&mut out, kind);
             }
             _ => {
                 // Another statement or a load nflens does not lower yet.
@@ -1055,7 +1123,7 @@ fn lower_exprs<'a>(
                         let kind = ActionKind::Nft {
                             exprs: statement_text(regs, exprs, e).into(),
                         };
-                        set_action(&mut out, kind, &mut stmt, Src::one(i - 1), exprs);
+                        set_action(&mut out, kind);
                     }
                 }
             }
@@ -1068,7 +1136,70 @@ fn lower_exprs<'a>(
             c.at = CounterAt::End;
         }
     }
+    for m in &mut out.matches {
+        if let Some(a) = fib_addrtype(m) {
+            *m = a;
+        }
+    }
     out
+}
+
+/// `fib saddr type local` is `-m addrtype --src-type LOCAL` (what
+/// iptables-translate writes for it; `. iif` is `--limit-iface-in`): one
+/// [`MatchKind::AddrType`] for both.
+fn fib_addrtype(m: &Match) -> Option<Match> {
+    let MatchKind::Field {
+        key:
+            Key::Fib {
+                flags,
+                result: NFT_FIB_RESULT_ADDRTYPE,
+                present: false,
+            },
+        test,
+    } = &m.kind
+    else {
+        return None;
+    };
+    let types = match test {
+        FieldTest::Cmp {
+            op: CmpOp::Eq,
+            value,
+        } => vec![value.as_u128()?],
+        FieldTest::In(elems) => elems
+            .iter()
+            .map(|(lo, hi)| (lo == hi).then(|| lo.as_u128()).flatten())
+            .collect::<Option<Vec<_>>>()?,
+        _ => return None,
+    };
+    let mut bits = 0u16;
+    for t in types {
+        let t = u32::try_from(t)
+            .ok()
+            .filter(|&t| (t as usize) < nflens_xtables::names::ADDRTYPES.len())?;
+        bits |= 1 << t;
+    }
+    let names = addrtypes(bits)?;
+    let (limit_iface_in, limit_iface_out) = match flags & !(NFTA_FIB_F_SADDR | NFTA_FIB_F_DADDR) {
+        0 => (false, false),
+        NFTA_FIB_F_IIF => (true, false),
+        NFTA_FIB_F_OIF => (false, true),
+        _ => return None,
+    };
+    let (src, dst, inverted) = match flags & (NFTA_FIB_F_SADDR | NFTA_FIB_F_DADDR) {
+        NFTA_FIB_F_SADDR => (Some(names), None, (m.negated, false)),
+        NFTA_FIB_F_DADDR => (None, Some(names), (false, m.negated)),
+        _ => return None,
+    };
+    Some(Match::new(
+        false,
+        MatchKind::AddrType {
+            src,
+            dst,
+            limit_iface_in,
+            limit_iface_out,
+            inverted,
+        },
+    ))
 }
 
 /// Lowers an xt match blob (`name`, revision `rev`, `info`, for family
@@ -1126,21 +1257,17 @@ fn load_dreg(e: &Expr<'_>) -> Option<u32> {
 }
 
 /// A second action (a statement besides the verdict) is kept: the rule's
-/// action is the last verdict or target; earlier statements are kept as
-/// conditions that always hold, in order (they are side effects).
-/// `stmt`: where the current action came from.
-fn set_action(out: &mut Rule, kind: ActionKind, stmt: &mut Src, src: Src, exprs: &[Expr<'_>]) {
+/// action is its last statement (the verdict, the target); an earlier one
+/// is a [`MatchKind::Statement`] in order among the conditions (it runs
+/// where it stands), or its expressions when nflens does not lower it.
+fn set_action(out: &mut Rule, kind: ActionKind) {
     if let Some(prev) = out.action.take() {
-        // The earlier statement (a `log` before `drop`, say): its
-        // expressions, in order among the conditions.
-        let text = match prev.kind {
-            ActionKind::Nft { exprs } => exprs.into(),
-            _ => stmt.text(exprs),
+        let kind = match prev.kind {
+            ActionKind::Nft { exprs } => MatchKind::Nft { exprs },
+            k => MatchKind::Statement(Box::new(k)),
         };
-        out.matches
-            .push(Match::new(false, MatchKind::Nft { exprs: text.into() }));
+        out.matches.push(Match::new(false, kind));
     }
-    *stmt = src;
     out.action = Some(Action { kind });
     // A counter after the earlier statement is now after its text.
     if let Some(c) = &mut out.counters {
@@ -1554,23 +1681,24 @@ fn split_cmp(
 
 /// Whether `cmp` tests the network family in a table that holds more than
 /// one: `meta nfproto ipv4|ipv6` (inet), `meta protocol` or `ether type`
-/// `ip|ip6` (bridge, netdev). `Some(v6)`.
+/// `ip|ip6` (bridge, netdev; `ether type` in inet too). `Some(v6)`.
 fn l3_dependency(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>) -> Option<bool> {
     if c.op != NFT_CMP_EQ || slot.opaque || slot.mask.is_some() || slot.hton {
         return None;
     }
     let v = data_bytes(&c.data)?;
     let nfproto = fam == Family::Inet && slot.load == Load::Meta(NFT_META_NFPROTO);
-    let ethertype = matches!(fam, Family::Bridge | Family::Netdev)
-        && matches!(
-            slot.load,
-            Load::Meta(NFT_META_PROTOCOL)
-                | Load::Payload {
-                    base: NFT_PAYLOAD_LL_HEADER,
-                    offset: 12 | 16,
-                    len: 2,
-                }
-        );
+    let ethertype = match slot.load {
+        Load::Meta(NFT_META_PROTOCOL) => matches!(fam, Family::Bridge | Family::Netdev),
+        // In inet, after `meta iiftype ether` (`ether saddr ... ip daddr
+        // ...` reads the network header as the Ethernet type says).
+        Load::Payload {
+            base: NFT_PAYLOAD_LL_HEADER,
+            offset: 12 | 16,
+            len: 2,
+        } => matches!(fam, Family::Bridge | Family::Netdev | Family::Inet),
+        _ => false,
+    };
     match v {
         [2] if nfproto => Some(false),
         [10] if nfproto => Some(true),
@@ -1665,30 +1793,11 @@ fn drop_implied_by_keys(
     l3: &mut Option<(Family, Option<usize>)>,
     kind: &ActionKind,
 ) {
-    let keys: &[Key] = match kind {
-        ActionKind::Vmap { keys, .. }
-        | ActionKind::VmapRef { keys, .. }
-        | ActionKind::SetUpdate { keys, .. }
-        | ActionKind::Set {
-            value:
-                Source::Map { keys, .. }
-                | Source::MapRef { keys, .. }
-                | Source::Jhash { input: keys, .. },
-            ..
+    if let Some((dep, Some(_))) = *l3 {
+        if kind.keys().any(|k| key_implies(dep, k)) {
+            drop_dependency(matches, l3, matches.len());
         }
-        | ActionKind::Queue {
-            to:
-                Some(
-                    Source::Map { keys, .. }
-                    | Source::MapRef { keys, .. }
-                    | Source::Jhash { input: keys, .. },
-                ),
-            ..
-        } => keys,
-        ActionKind::Set { key, .. } => std::slice::from_ref(key),
-        _ => &[],
-    };
-    drop_implied_by(matches, l3, keys);
+    }
 }
 
 /// Drops the family dependency `keys` imply (see [`drop_implied_by_keys`]).
@@ -2223,7 +2332,19 @@ fn conntrack_states(bits: u16) -> CtState {
     s
 }
 
-fn addrtypes(bits: u16) -> Option<Box<str>> {
+/// The bits of xt addrtype's type names (`LOCAL,ANYCAST`), when it names
+/// them all.
+pub(crate) fn addrtype_bits(names: &str) -> Option<u16> {
+    names.split(',').try_fold(0u16, |bits, n| {
+        let i = nflens_xtables::names::ADDRTYPES
+            .iter()
+            .position(|t| t.eq_ignore_ascii_case(n))?;
+        Some(bits | 1 << i)
+    })
+}
+
+/// xt addrtype's type names for `bits`, in the kernel's order.
+pub(crate) fn addrtypes(bits: u16) -> Option<Box<str>> {
     if bits == 0 {
         return None;
     }
@@ -3167,6 +3288,31 @@ fn field_cmp(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>, matches: &[Match]) -> Op
         NFT_CMP_GTE => (false, CmpOp::Ge),
         _ => return None,
     };
+    // A compare of the first bytes only: a prefix (`ipsec in ip saddr
+    // 192.168.1.0/24` compares three bytes).
+    if op == CmpOp::Eq
+        && !k.host
+        && k.shift == 0
+        && k.fmask == u128::MAX
+        && k.mask.is_none()
+        && (1..=16).contains(&k.width)
+        && !v.is_empty()
+        && v.len() < k.width
+        && matches!(
+            k.key.datatype(),
+            Datatype::Ipv4 | Datatype::Ipv6 | Datatype::IpAddr
+        )
+    {
+        let mut full = v.to_vec();
+        full.resize(k.width, 0);
+        let mut mask = vec![0xff; v.len()];
+        mask.resize(k.width, 0);
+        let test = FieldTest::Masked {
+            mask: Value(mask.into()),
+            value: Value(full.into()),
+        };
+        return Some(Match::new(negated, MatchKind::Field { key: k.key, test }));
+    }
     let test = match k.narrower_mask() {
         Some(mask) if op == CmpOp::Eq => {
             let value = k.value(v)?;
@@ -3675,6 +3821,17 @@ fn set_values<'s>(keys: &[(Keyed, usize)], set: &'s SetContents) -> Option<Vec<V
                     .map_or_else(Vec::new, |(lo, _)| lo.0.iter().rev().copied().collect());
                 (v.is_empty(), last)
             });
+        } else if matches!(
+            keys[0].0.key.datatype(),
+            Datatype::TcpFlags | Datatype::CtState | Datatype::CtStatus | Datatype::CtEvent
+        ) {
+            // nft sorts flags by the first flag it names (`syn | ack` by
+            // `syn`), equal ones in the reverse of the kernel's order.
+            values.reverse();
+            values.sort_by_cached_key(|(v, _)| {
+                let n = v.first().and_then(|(lo, _)| lo.as_u128()).unwrap_or(0);
+                (v.is_empty(), n & n.wrapping_neg())
+            });
         } else {
             values.sort_by(|a, b| (a.0.is_empty(), &a.0).cmp(&(b.0.is_empty(), &b.0)));
         }
@@ -3954,10 +4111,25 @@ fn source_of(
     key: Key,
     matches: &[Match],
 ) -> Option<Source> {
-    if src.opaque || src.mask.is_some() || src.hton {
+    // A byteorder conversion is only a copy into a network-order key.
+    if src.opaque || src.mask.is_some() || src.hton && key.host_order() {
         return None;
     }
     Some(match src.load {
+        _ if src.hton => {
+            let k = Keyed::of(
+                fam,
+                &Slot {
+                    hton: false,
+                    ..src.clone()
+                },
+                matches,
+            )?;
+            if !k.key.host_order() || k.key.width() != key.width() || k.shift != 0 {
+                return None;
+            }
+            Source::Key(k.key)
+        }
         Load::Imm(v) => Source::Value(value_of(key, v)?),
         Load::Jhash {
             input,
@@ -4095,25 +4267,38 @@ fn redirect_stmt(
     }
 }
 
-/// A payload write of register `src`: a header field set to a constant,
+/// A payload or exthdr write of register `src`: a header field set to a constant,
 /// written whole (`tcp dport set 80`) or, for a field of part of its
 /// bytes, as the bytes loaded, the field's bits cleared and the value
 /// xored in (`ip dscp set cs1`).
-fn payload_write(
+/// `load`: the bytes written, as a load of them would be.
+fn field_write(
     fam: Family,
+    regs: &Regs<'_>,
     src: &Slot<'_>,
-    p: &nflens_wire::expr::Payload,
+    load: Load<'_>,
+    len: u32,
     matches: &[Match],
 ) -> Option<ActionKind> {
-    let load = Load::Payload {
-        base: p.base,
-        offset: p.offset,
-        len: p.len,
-    };
-    let (field_mask, value): (Option<Vec<u8>>, &[u8]) = match (src.load, src.xor) {
-        (Load::Imm(v), _) if !src.opaque && src.mask.is_none() && !src.hton => (None, v),
-        (l, Some((keep, xor))) if l == load => (Some(keep.iter().map(|b| !b).collect()), xor),
-        _ => return None,
+    let zeros = [0u8; 16];
+    let (field_mask, value): (Option<Vec<u8>>, &[u8]) = match (src.load, src.xor, src.mask) {
+        (Load::Imm(v), _, None) if !src.opaque && !src.hton => (None, v),
+        (l, Some((keep, xor)), _) if l == load => (Some(keep.iter().map(|b| !b).collect()), xor),
+        // The field's bits cleared, none set: `ip dscp set cs0`.
+        (l, None, Some(keep)) if l == load && !src.opaque && keep.len() <= zeros.len() => (
+            Some(keep.iter().map(|b| !b).collect()),
+            &zeros[..keep.len()],
+        ),
+        // The whole field set from another key (`tcp option maxseg size
+        // set rt mtu`).
+        _ => {
+            let k = Keyed::of(fam, &Slot::loaded(0, load, 0), matches)?;
+            let whole = k.fmask == u128::MAX || k.fmask.count_ones() == len * 8;
+            if k.shift != 0 || !whole || k.key.width() != len as usize {
+                return None;
+            }
+            return set_stmt(fam, regs, src, k.key, matches);
+        }
     };
     let written = Slot {
         mask: field_mask.as_deref(),
@@ -4123,8 +4308,8 @@ fn payload_write(
     if k.narrower_mask().is_some() {
         return None;
     }
-    let b = value.get(..p.len as usize)?;
-    if value[p.len as usize..].iter().any(|&x| x != 0) {
+    let b = value.get(..len as usize)?;
+    if value[len as usize..].iter().any(|&x| x != 0) {
         return None;
     }
     let v = k.value(b)?;

@@ -984,6 +984,18 @@ pub enum MatchKind {
         /// of what the rule means ([`Match::same_meaning`] ignores it).
         used: u64,
     },
+    /// A statement that runs where it stands among the conditions and
+    /// always holds: nft's statements before the rule's last one (`log`
+    /// before `drop`, `meta mark set 1` before `accept`, a verdict map
+    /// before `masquerade`). An iptables rule has one target and none.
+    Statement(Box<ActionKind>),
+    /// nft's `ct count`: true while the connections this rule has seen
+    /// (still tracked) number at most `count` (negated: `ct count over`).
+    /// nft's own list of connections, not xt connlimit's per-address groups.
+    CtCount {
+        /// The limit.
+        count: u32,
+    },
     /// A random sample: true with probability `p / 2^31`.
     Random {
         /// Fixed-point probability.
@@ -1343,6 +1355,32 @@ pub enum ActionKind {
         /// To what.
         value: Source,
     },
+    /// `last`: records when a packet last passed. State, as counters are:
+    /// [`ActionKind::same_meaning`] ignores `used`.
+    Last {
+        /// Milliseconds since then, when one has (`last used 1s`); `None`
+        /// for `last used never`.
+        used: Option<u64>,
+    },
+    /// `synproxy`: answer a TCP SYN for the server, announcing these
+    /// options (`NF_SYNPROXY_OPT_*`: `mss` 1, `wscale` 2, `sack-perm` 4,
+    /// `timestamp` 8). nft's statement; iptables' SYNPROXY target is kept
+    /// as its xt blob.
+    Synproxy {
+        /// MSS, with `NF_SYNPROXY_OPT_MSS`.
+        mss: u16,
+        /// Window scale, with `NF_SYNPROXY_OPT_WSCALE`.
+        wscale: u8,
+        /// `NF_SYNPROXY_OPT_*`.
+        flags: u32,
+    },
+    /// `reset tcp option sack-perm`: the option, when the packet has it,
+    /// overwritten with NOPs. `option` is the option's presence key
+    /// ([`Key::ExtPresent`]); the kernel strips TCP options only.
+    Reset {
+        /// Which option.
+        option: Key,
+    },
     /// Do not track (NOTRACK, CT --notrack).
     Notrack,
     /// Trace (TRACE, nft `meta nftrace set 1`).
@@ -1391,6 +1429,41 @@ impl ActionKind {
             bypass: false,
             fanout: false,
             to: None,
+        }
+    }
+
+    /// The keys the statement reads or writes: a map's keys, a set's key
+    /// and data, the field it sets and what it sets it from.
+    pub fn keys(&self) -> impl Iterator<Item = &Key> + '_ {
+        let (a, b): (&[Key], &[Key]) = match self {
+            ActionKind::Vmap { keys, .. } | ActionKind::VmapRef { keys, .. } => (keys, &[]),
+            ActionKind::SetUpdate { keys, data, .. } => (keys, data),
+            ActionKind::Set { key, value } => (std::slice::from_ref(key), value.keys()),
+            ActionKind::Queue { to: Some(s), .. } => (s.keys(), &[]),
+            _ => (&[], &[]),
+        };
+        a.iter().chain(b)
+    }
+}
+
+impl Source {
+    /// The keys the value is read from or looked up with.
+    pub fn keys(&self) -> &[Key] {
+        match self {
+            Source::Map { keys, .. } | Source::MapRef { keys, .. } => keys,
+            Source::Jhash { input, .. } => input,
+            Source::Key(k) => std::slice::from_ref(k),
+            Source::Value(_) => &[],
+        }
+    }
+}
+
+impl ObjTarget {
+    /// The keys a map of objects is looked up with.
+    pub fn keys(&self) -> &[Key] {
+        match self {
+            ObjTarget::Map { keys, .. } | ObjTarget::MapRef { keys, .. } => keys,
+            ObjTarget::Name(_) => &[],
         }
     }
 }
@@ -1556,6 +1629,7 @@ impl Match {
             (MatchKind::Quota { bytes: a, .. }, MatchKind::Quota { bytes: b, .. }) => {
                 a == b && self.negated == other.negated
             }
+            (MatchKind::Statement(a), MatchKind::Statement(b)) => a.same_meaning(b),
             // `tcp option 23 missing` is `tcp option 23 != exists`.
             (MatchKind::Field { .. }, MatchKind::Field { .. }) => {
                 match (
@@ -1600,6 +1674,7 @@ impl ActionKind {
                         .zip(sorted(y))
                         .all(|(p, q)| p.key == q.key && p.data.same_meaning(&q.data))
             }
+            (ActionKind::Last { .. }, ActionKind::Last { .. }) => true,
             _ => self == other,
         }
     }
@@ -1613,6 +1688,8 @@ impl MatchKind {
             MatchKind::Limit { .. }
             | MatchKind::NftLimit { .. }
             | MatchKind::Quota { .. }
+            | MatchKind::CtCount { .. }
+            | MatchKind::Statement(_)
             | MatchKind::Nth { .. } => true,
             MatchKind::Xt { module, .. } => matches!(
                 &**module,

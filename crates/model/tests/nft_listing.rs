@@ -13,6 +13,7 @@ const TPROXY_DUP_FWD: &str = include_str!("../../../testdata/nft/tproxy-dup-fwd.
 const SPELLINGS: &str = include_str!("../../../testdata/nft/spellings.nft");
 const GENERATED: &str = include_str!("../../../testdata/nft/generated-numbers.nft");
 const OBJECTS: &str = include_str!("../../../testdata/nft/objects.nft");
+const ROUTES_STATEMENTS: &str = include_str!("../../../testdata/nft/routes-statements.nft");
 
 /// Loads `ruleset` in a throwaway namespace; asserts that nflens lists it
 /// as `nft -s`, `nft -s -a` and `nft -s -n` do; returns the model.
@@ -410,4 +411,79 @@ fn objects_and_their_use_list_as_nft_lists_them() {
             }
         })
     );
+}
+
+#[test]
+fn routes_ipsec_and_statements_list_as_nft_lists_them() {
+    if !netns::available(
+        "routes_ipsec_and_statements_list_as_nft_lists_them",
+        &["nft"],
+    ) {
+        return;
+    }
+    let model = listed_as_nft(ROUTES_STATEMENTS);
+    let t = &model.tables[0];
+    let rule = |chain: &str, n: usize| {
+        let c = t.chains.iter().find(|c| &*c.name == chain).expect("chain");
+        c.rules[n].clone()
+    };
+    // fib, rt and ipsec are keys, compared as any other.
+    let keys: Vec<String> = t.chains[0]
+        .rules
+        .iter()
+        .filter_map(|r| match &r.matches.first()?.kind {
+            MatchKind::Field { key, .. } => Some(key.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "fib saddr . iif oif",
+            "fib daddr oif",
+            "fib saddr . mark oifname",
+            "fib daddr oif",
+            "rt classid",
+            "meta rtclassid",
+            "ipsec in reqid",
+            "ipsec in spnum 2 ip saddr",
+            "ipsec in ip6 daddr",
+        ]
+    );
+    // `fib daddr . iif type { local, broadcast }` is xt addrtype's test.
+    assert_eq!(
+        rule("c_pre", 2).matches[0].kind,
+        MatchKind::AddrType {
+            src: None,
+            dst: Some("LOCAL,BROADCAST".into()),
+            limit_iface_in: true,
+            limit_iface_out: false,
+            inverted: (false, false),
+        }
+    );
+    // The presence test and the interface test are different keys.
+    let (a, b) = (rule("c_pre", 3), rule("c_pre", 5));
+    assert_ne!(a.matches[0], b.matches[0]);
+    // `log prefix "x" drop`: the log runs, then the verdict.
+    let r = rule("c_in", 6);
+    assert!(
+        matches!(&r.matches[..], [m] if matches!(&m.kind, MatchKind::Statement(a) if matches!(**a, ActionKind::Log { .. }))),
+        "{r:?}"
+    );
+    assert!(matches!(r.action.map(|a| a.kind), Some(ActionKind::Drop)));
+    // `reset tcp option sack-perm` strips the option.
+    assert!(matches!(
+        rule("c_in", 10).action.map(|a| a.kind),
+        Some(ActionKind::Reset {
+            option: Key::ExtPresent(_)
+        })
+    ));
+    // `tcp option maxseg size set rt mtu`: a field set from a key.
+    assert!(matches!(
+        rule("c_fwd", 4).action.map(|a| a.kind),
+        Some(ActionKind::Set {
+            value: Source::Key(Key::Rt { key: 3 }),
+            ..
+        })
+    ));
 }

@@ -96,7 +96,7 @@ fn native_rules_lower_to_the_iptables_kinds() {
         )
     );
     assert!(
-        matches!(&k2[2], (false, MatchKind::Nft { exprs }) if exprs.starts_with("[ log prefix x ")),
+        matches!(&k2[2], (false, MatchKind::Statement(a)) if matches!(&**a, ActionKind::Log { prefix: Some(p), .. } if &**p == "x")),
         "{k2:?}"
     );
     assert_eq!(action(2), Some(ActionKind::Drop));

@@ -118,6 +118,7 @@ fn nft_py_v1_0_6_rendered_as_nft() {
     // Per family: (loaded, listing equal, expected equal).
     let mut rates: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     let mut diffs: Vec<String> = Vec::new();
+    let mut unspelled: Vec<String> = Vec::new();
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     let mut expiry_only = 0;
     for (g, recs) in records.chunks(GROUP).enumerate() {
@@ -187,6 +188,7 @@ fn nft_py_v1_0_6_rendered_as_nft() {
                         key
                     };
                     *reasons.entry(key).or_default() += 1;
+                    unspelled.push(format!("{}: {}", r.id, u.reason));
                 }
                 if out.unrepresentable.is_empty() {
                     *reasons.entry("rendered differently".into()).or_default() += 1;
@@ -222,6 +224,10 @@ fn nft_py_v1_0_6_rendered_as_nft() {
     }
     for d in &diffs {
         eprintln!("{d}");
+    }
+    eprintln!("rules with no nft spelling yet:");
+    for u in &unspelled {
+        eprintln!("  {u}");
     }
     let mut by_count: Vec<(&String, &usize)> = reasons.iter().collect();
     by_count.sort_by(|a, b| b.1.cmp(a.1));
@@ -262,5 +268,5 @@ fn nft_py_v1_0_6_rendered_as_nft() {
 /// fwd: the rest are rules
 /// with expressions the model has no typed kind for yet, listed by the
 /// test).
-const LISTING_FLOOR_PERCENT: usize = 97;
-const EXPECTED_FLOOR_PERCENT: usize = 97;
+const LISTING_FLOOR_PERCENT: usize = 98;
+const EXPECTED_FLOOR_PERCENT: usize = 98;

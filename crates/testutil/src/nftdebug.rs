@@ -718,6 +718,111 @@ pub fn parse_with_op(
                 })?;
                 Expr::Nat(n)
             }
+            ["connlimit", "count", n, "flags", f] => {
+                Expr::Connlimit(nflens_wire::expr::Connlimit {
+                    count: n.parse().ok()?,
+                    flags: u32::from_str_radix(f, 16).ok()?,
+                })
+            }
+            ["last", when] => Expr::Last(nflens_wire::expr::Last {
+                set: u32::from(*when != "never"),
+                msecs: if *when == "never" {
+                    0
+                } else {
+                    when.parse().ok()?
+                },
+            }),
+            ["exthdr", "reset", "tcpopt", ty] => Expr::Exthdr(Exthdr {
+                dreg: None,
+                sreg: None,
+                ty: ty.parse().ok()?,
+                offset: 0,
+                len: 0,
+                flags: 0,
+                op: NFT_EXTHDR_OP_TCPOPT,
+            }),
+            ["exthdr", "write", op, "reg", s, "=>", n, "@", ty, "+", off] => Expr::Exthdr(Exthdr {
+                dreg: None,
+                sreg: Some(reg(Some(s))?),
+                ty: ty.parse().ok()?,
+                offset: off.parse().ok()?,
+                len: n.strip_suffix('b')?.parse().ok()?,
+                flags: 0,
+                op: match *op {
+                    "ipv6" => NFT_EXTHDR_OP_IPV6,
+                    "tcpopt" => NFT_EXTHDR_OP_TCPOPT,
+                    "ipv4" => NFT_EXTHDR_OP_IPV4,
+                    _ => unnamed_op?,
+                },
+            }),
+            ["rt", "load", key, "=>", "reg", d] => {
+                let (key, len) = match *key {
+                    "classid" => (NFT_RT_CLASSID, 4),
+                    "nexthop4" => (NFT_RT_NEXTHOP4, 4),
+                    "nexthop6" => (NFT_RT_NEXTHOP6, 16),
+                    "tcpmss" => (NFT_RT_TCPMSS, 2),
+                    "ipsec" => (NFT_RT_XFRM, 1),
+                    _ => return None,
+                };
+                let d = reg(Some(d))?;
+                *lens.get_mut(slot(d))? = Some(len);
+                Expr::Rt(nflens_wire::expr::Rt { dreg: d, key })
+            }
+            ["xfrm", "load", dir, spnum, key, "=>", "reg", d] => {
+                let (key, len) = match *key {
+                    "daddr4" => (NFT_XFRM_KEY_DADDR_IP4, 4),
+                    "daddr6" => (NFT_XFRM_KEY_DADDR_IP6, 16),
+                    "saddr4" => (NFT_XFRM_KEY_SADDR_IP4, 4),
+                    "saddr6" => (NFT_XFRM_KEY_SADDR_IP6, 16),
+                    "reqid" => (NFT_XFRM_KEY_REQID, 4),
+                    "spi" => (NFT_XFRM_KEY_SPI, 4),
+                    _ => return None,
+                };
+                let d = reg(Some(d))?;
+                *lens.get_mut(slot(d))? = Some(len);
+                Expr::Xfrm(nflens_wire::expr::Xfrm {
+                    dreg: d,
+                    key,
+                    dir: match *dir {
+                        "in" => 0,
+                        "out" => 1,
+                        _ => return None,
+                    },
+                    spnum: spnum.parse().ok()?,
+                })
+            }
+            ["fib", rest @ .., "=>", "reg", d] => {
+                // `fib saddr . iif oif present`: inputs, result, presence.
+                let (rest, present) = match rest {
+                    [r @ .., "present"] => (r, NFTA_FIB_F_PRESENT),
+                    r => (r, 0),
+                };
+                let (res, inputs) = rest.split_last()?;
+                let (result, len) = match *res {
+                    "oif" => (NFT_FIB_RESULT_OIF, 4),
+                    "oifname" => (NFT_FIB_RESULT_OIFNAME, 16),
+                    "type" => (NFT_FIB_RESULT_ADDRTYPE, 4),
+                    _ => return None,
+                };
+                let mut flags = present;
+                for w in inputs.iter().filter(|w| **w != ".") {
+                    flags |= match *w {
+                        "saddr" => NFTA_FIB_F_SADDR,
+                        "daddr" => NFTA_FIB_F_DADDR,
+                        "mark" => NFTA_FIB_F_MARK,
+                        "iif" => NFTA_FIB_F_IIF,
+                        "oif" => NFTA_FIB_F_OIF,
+                        _ => return None,
+                    };
+                }
+                let d = reg(Some(d))?;
+                *lens.get_mut(slot(d))? = Some(if present != 0 { 4 } else { len });
+                Expr::Fib(nflens_wire::expr::Fib {
+                    dreg: d,
+                    result,
+                    flags,
+                })
+            }
             [kind @ ("masq" | "redir"), rest @ ..] => {
                 let mut m = Masq::default();
                 m.flags = reg_options(rest, |k, r| {

@@ -20,6 +20,8 @@ pub(crate) struct ValueOpts {
     pub dialect: super::nft::Dialect,
     /// Seconds east of UTC that times and hours print in.
     pub utc_offset: i32,
+    /// `-s`: no state (`last` without when).
+    pub stateless: bool,
 }
 
 /// nft's `icmp_code` names.
@@ -202,6 +204,19 @@ fn millis_text(ms: u128) -> String {
 }
 
 /// One value as nft prints values of `ty`.
+/// nft's names of route types (`RTN_*`).
+const FIB_ADDRTYPES: &[(u128, &str)] = &[
+    (0, "unspec"),
+    (1, "unicast"),
+    (2, "local"),
+    (3, "broadcast"),
+    (4, "anycast"),
+    (5, "multicast"),
+    (6, "blackhole"),
+    (7, "unreachable"),
+    (8, "prohibit"),
+];
+
 pub(crate) fn value_text(ty: Datatype, v: &Value, o: ValueOpts) -> String {
     let b = &v.0;
     let Some(n) = v.as_u128() else {
@@ -293,9 +308,15 @@ pub(crate) fn value_text(ty: Datatype, v: &Value, o: ValueOpts) -> String {
             _ => format!("{:x}:{:x}", n >> 16, n & 0xffff),
         },
         Datatype::DevGroup if n == 0 && !o.numeric => "\"default\"".into(),
-        Datatype::IfIndex if n == 1 && !o.numeric => "\"lo\"".into(),
+        // iproute2's rt_realms names 0 only.
+        Datatype::Realm if n == 0 && !o.numeric => "\"cosmos\"".into(),
+        Datatype::Realm => n.to_string(),
+        Datatype::FibAddrType => symbolic(FIB_ADDRTYPES, n.to_string()),
+        // nft names the interface even with `-n`.
+        Datatype::IfIndex if n == 1 => "\"lo\"".into(),
         Datatype::DevGroup | Datatype::IfIndex => n.to_string(),
         Datatype::String => quoted_bytes(b),
+        Datatype::Boolean if o.numeric => n.to_string(),
         Datatype::Boolean => if n != 0 { "exists" } else { "missing" }.into(),
         Datatype::CtDir => match (n, o.numeric) {
             (0, false) => "original".into(),
@@ -349,6 +370,14 @@ pub(crate) fn element_text(ty: Datatype, lo: &Value, hi: &Value, o: ValueOpts) -
         }
     }
     range_text(ty, lo, hi, o)
+}
+
+/// The number of leading 1 bits of `mask`, when the rest are 0s.
+fn prefix_len(mask: &Value) -> Option<u32> {
+    let n = mask.as_u128()?;
+    let bits = mask.0.len() as u32 * 8;
+    let ones = (n << (128 - bits)).leading_ones();
+    (n.count_ones() == ones).then_some(ones)
 }
 
 /// `lo-hi`: nft prints a range's ends fully numeric: symbols, protocols
@@ -420,6 +449,14 @@ pub(crate) fn field_text(key: &Key, test: &FieldTest, negated: bool, o: ValueOpt
             if ty == Datatype::CtLabel && negated && value.0.iter().all(|&b| b == 0) =>
         {
             format!("{key} {}", value_text(ty, mask, o))
+        }
+        // A prefix of an address: `ipsec in ip saddr 192.168.1.0/24`.
+        FieldTest::Masked { mask, value }
+            if matches!(ty, Datatype::Ipv4 | Datatype::Ipv6 | Datatype::IpAddr)
+                && prefix_len(mask).is_some() =>
+        {
+            let bits = prefix_len(mask).unwrap_or(0);
+            format!("{key} {ne}{}/{bits}", value_text(ty, value, o))
         }
         // nft prints the mask as a value of the key (`ip id & 255 == 1`,
         // `ip dscp & 0x3f == lephb`).

@@ -655,6 +655,17 @@ pub fn rule(r: &Rule, family: Family, out: &mut String) -> Result<(), String> {
             MatchKind::Quota { .. } => {
                 return Err("an nft quota (iptables-nft writes -m quota as xt)".into());
             }
+            MatchKind::Statement(_) => {
+                return Err(
+                    "a statement before the rule's last (an iptables rule has one target)".into(),
+                );
+            }
+            MatchKind::CtCount { .. } => {
+                return Err(
+                    "nft's ct count (one count per rule; -m connlimit counts per address group)"
+                        .into(),
+                );
+            }
             MatchKind::Nft { exprs } => {
                 return Err(format!(
                     "native nf_tables expressions with no iptables match: {}",
@@ -926,6 +937,15 @@ fn action(a: &ActionKind, family: Family, out: &mut String) -> Result<(), String
             return Err("nft's dup (iptables-nft writes TEE as an xt target)".into())
         }
         ActionKind::Fwd { .. } => return Err("nft's fwd (netdev only)".into()),
+        ActionKind::Last { .. } => return Err("nft's last (nf_tables only)".into()),
+        ActionKind::Synproxy { .. } => {
+            return Err("nft's synproxy (iptables-nft writes SYNPROXY as an xt target)".into())
+        }
+        ActionKind::Reset { option } => {
+            return Err(format!(
+                "nft's reset {option} (iptables-nft writes TCPOPTSTRIP as an xt target)"
+            ))
+        }
         ActionKind::SetUpdate { set, .. } => {
             return Err(format!(
                 "an update of the nf_tables set @{set} (-j SET writes ipsets)"

@@ -72,6 +72,7 @@ impl Options {
             numeric_time: self.numeric || self.numeric_time,
             utc_offset: self.utc_offset,
             dialect: self.dialect,
+            stateless: self.stateless,
         }
     }
 }
@@ -1163,13 +1164,51 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
                 }
                 t
             }
+            MatchKind::CtCount { count } => {
+                format!("ct count {}{count}", if n { "over " } else { "" })
+            }
             MatchKind::Random { p } => {
                 return Err(format!(
                     "statistic --probability {p} (numgen random in nft)"
                 ))
             }
             MatchKind::Nth { .. } => return Err("statistic --mode nth (numgen inc in nft)".into()),
-            MatchKind::AddrType { .. } => return Err("addrtype (fib ... type in nft)".into()),
+            MatchKind::AddrType {
+                src,
+                dst,
+                limit_iface_in,
+                limit_iface_out,
+                inverted,
+            } => {
+                let iface = match (limit_iface_in, limit_iface_out) {
+                    (false, false) => "",
+                    (true, false) => " . iif",
+                    (false, true) => " . oif",
+                    _ => return Err("addrtype limited to both interfaces".into()),
+                };
+                let mut t = Vec::new();
+                for (dir, names, inv) in [("saddr", src, inverted.0), ("daddr", dst, inverted.1)] {
+                    let Some(names) = names else { continue };
+                    let bits = crate::nft::addrtype_bits(names)
+                        .ok_or_else(|| format!("addrtype {names}"))?;
+                    let values: Vec<String> = (0..16u16)
+                        .filter(|i| bits & (1 << i) != 0)
+                        .map(|i| {
+                            let v = Value::from_u128(u128::from(i), 4);
+                            value_text(Datatype::FibAddrType, &v, vopts)
+                        })
+                        .collect();
+                    let value = match &values[..] {
+                        [one] => one.clone(),
+                        _ => format!("{{ {} }}", values.join(", ")),
+                    };
+                    t.push(format!(
+                        "fib {dir}{iface} type {}{value}",
+                        if inv ^ n { "!= " } else { "" }
+                    ));
+                }
+                t.join(" ")
+            }
             MatchKind::Set { name, .. } => {
                 return Err(format!("the ipset {name} (not an nf_tables set)"))
             }
@@ -1197,6 +1236,7 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
                 format!("{} {}@{set}", keys_text(keys), if n { "!= " } else { "" })
             }
             MatchKind::ObjRef { ty, target } => objref_text(*ty, target, vopts)?,
+            MatchKind::Statement(a) => action(a, family, vopts)?,
             MatchKind::Nft { exprs } => return Err(format!("raw expressions {}", one_line(exprs))),
         };
         parts.push(text);
@@ -1231,26 +1271,24 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
 /// condition `at`: by a later condition or by the rule's statement (a
 /// verdict map's keys, a field it sets or reads).
 fn header_follows(r: &Rule, at: usize, pred: impl Fn(Header) -> bool) -> bool {
-    let later = r.matches.iter().skip(at + 1).flat_map(|m| match &m.kind {
-        MatchKind::Field { key, .. } => std::slice::from_ref(key),
-        MatchKind::Concat { keys, .. } | MatchKind::InSet { keys, .. } => keys.as_slice(),
-        _ => &[],
-    });
-    let (stmt, from): (&[Key], &[Key]) = match r.action.as_ref().map(|a| &a.kind) {
-        Some(ActionKind::Vmap { keys, .. } | ActionKind::VmapRef { keys, .. }) => (keys, &[]),
-        Some(ActionKind::SetUpdate { keys, data, .. }) => (keys, data),
-        Some(ActionKind::Set { key, value }) => (
-            std::slice::from_ref(key),
-            match value {
-                Source::Map { keys, .. } | Source::MapRef { keys, .. } => keys,
-                Source::Jhash { input, .. } => input,
-                Source::Key(k) => std::slice::from_ref(k),
-                Source::Value(_) => &[],
-            },
-        ),
-        _ => (&[], &[]),
-    };
-    later.chain(stmt).chain(from).any(|k| match k {
+    let later = r
+        .matches
+        .iter()
+        .skip(at + 1)
+        .flat_map(|m| -> Box<dyn Iterator<Item = &Key>> {
+            match &m.kind {
+                MatchKind::Field { key, .. } => Box::new(std::iter::once(key)),
+                MatchKind::Concat { keys, .. } | MatchKind::InSet { keys, .. } => {
+                    Box::new(keys.iter())
+                }
+                // `counter name tcp dport map { ... }`.
+                MatchKind::ObjRef { target, .. } => Box::new(target.keys().iter()),
+                MatchKind::Statement(a) => Box::new(a.keys()),
+                _ => Box::new(std::iter::empty()),
+            }
+        });
+    let stmt = r.action.iter().flat_map(|a| a.kind.keys());
+    later.chain(stmt).any(|k| match k {
         Key::Header(h) => pred(h.header()),
         _ => false,
     })
@@ -1445,34 +1483,39 @@ fn prefix_of(a: IpAddr, b: IpAddr) -> Option<u32> {
     Some(bits - (128 - host.leading_zeros()))
 }
 
-fn reject_text(with: Option<&str>, family: Family) -> Result<String, String> {
+fn reject_text(with: Option<&str>, family: Family, numeric: bool) -> Result<String, String> {
     let Some(w) = with else {
         return Ok("reject".to_owned());
     };
-    let (kind, code) = match w {
+    let (kind, code, num) = match w {
         "tcp-reset" => return Ok("reject with tcp reset".to_owned()),
         "icmp-port-unreachable" if family == Family::Ipv4 => return Ok("reject".to_owned()),
         "icmp6-port-unreachable" if family == Family::Ipv6 => return Ok("reject".to_owned()),
-        "icmp-net-unreachable" => ("icmp", "net-unreachable"),
-        "icmp-host-unreachable" => ("icmp", "host-unreachable"),
-        "icmp-port-unreachable" => ("icmp", "port-unreachable"),
-        "icmp-proto-unreachable" => ("icmp", "prot-unreachable"),
-        "icmp-net-prohibited" => ("icmp", "net-prohibited"),
-        "icmp-host-prohibited" => ("icmp", "host-prohibited"),
-        "icmp-admin-prohibited" => ("icmp", "admin-prohibited"),
-        "icmp6-no-route" | "no-route" => ("icmpv6", "no-route"),
-        "icmp6-adm-prohibited" | "adm-prohibited" => ("icmpv6", "admin-prohibited"),
-        "icmp6-addr-unreachable" | "addr-unreach" => ("icmpv6", "addr-unreachable"),
-        "icmp6-port-unreachable" | "port-unreach" => ("icmpv6", "port-unreachable"),
-        "icmp6-policy-fail" => ("icmpv6", "policy-fail"),
-        "icmp6-reject-route" => ("icmpv6", "reject-route"),
+        "icmp-net-unreachable" => ("icmp", "net-unreachable", 0),
+        "icmp-host-unreachable" => ("icmp", "host-unreachable", 1),
+        "icmp-port-unreachable" => ("icmp", "port-unreachable", 3),
+        "icmp-proto-unreachable" => ("icmp", "prot-unreachable", 2),
+        "icmp-net-prohibited" => ("icmp", "net-prohibited", 9),
+        "icmp-host-prohibited" => ("icmp", "host-prohibited", 10),
+        "icmp-admin-prohibited" => ("icmp", "admin-prohibited", 13),
+        "icmp6-no-route" | "no-route" => ("icmpv6", "no-route", 0),
+        "icmp6-adm-prohibited" | "adm-prohibited" => ("icmpv6", "admin-prohibited", 1),
+        "icmp6-addr-unreachable" | "addr-unreach" => ("icmpv6", "addr-unreachable", 3),
+        "icmp6-port-unreachable" | "port-unreach" => ("icmpv6", "port-unreachable", 4),
+        "icmp6-policy-fail" => ("icmpv6", "policy-fail", 5),
+        "icmp6-reject-route" => ("icmpv6", "reject-route", 6),
         "icmpx-port-unreachable" => return Ok("reject".to_owned()),
-        "icmpx-no-route" => ("icmpx", "no-route"),
-        "icmpx-host-unreachable" => ("icmpx", "host-unreachable"),
-        "icmpx-admin-prohibited" => ("icmpx", "admin-prohibited"),
+        "icmpx-no-route" => ("icmpx", "no-route", 0),
+        "icmpx-host-unreachable" => ("icmpx", "host-unreachable", 2),
+        "icmpx-admin-prohibited" => ("icmpx", "admin-prohibited", 3),
         other => return Err(format!("REJECT --reject-with {other}")),
     };
-    Ok(format!("reject with {kind} {code}"))
+    // `-n` prints the code's number (`reject with icmp 3`).
+    Ok(if numeric {
+        format!("reject with {kind} {num}")
+    } else {
+        format!("reject with {kind} {code}")
+    })
 }
 
 fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String> {
@@ -1515,7 +1558,7 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
             }
             t
         }
-        ActionKind::Reject { with } => reject_text(with.as_deref(), family)?,
+        ActionKind::Reject { with } => reject_text(with.as_deref(), family, o.numeric)?,
         ActionKind::Dnat { to, flags } => {
             format!("dnat {}{}", nat_to_text(to, family), nat_flags_text(*flags))
         }
@@ -1692,6 +1735,25 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
             t
         }
         ActionKind::Notrack => "notrack".to_owned(),
+        ActionKind::Reset { option } => format!("reset {option}"),
+        ActionKind::Last { .. } if o.stateless => "last".into(),
+        ActionKind::Last { used: None } => "last used never".into(),
+        ActionKind::Last { used: Some(ms) } => format!("last used {}", ms_text(*ms, o)),
+        ActionKind::Synproxy { mss, wscale, flags } => {
+            // NF_SYNPROXY_OPT_MSS, _WSCALE, _SACK_PERM, _TIMESTAMP.
+            // nft says both numbers when it has either.
+            let mut t = "synproxy".to_owned();
+            if flags & 3 != 0 {
+                let _ = write!(t, " mss {mss} wscale {wscale}");
+            }
+            if flags & 8 != 0 {
+                t.push_str(" timestamp");
+            }
+            if flags & 4 != 0 {
+                t.push_str(" sack-perm");
+            }
+            t
+        }
         ActionKind::Trace => "meta nftrace set 1".to_owned(),
         ActionKind::Xt { target, args } => {
             return Err(format!(
