@@ -172,6 +172,9 @@ struct Slot<'a> {
     src: Src,
     /// The register bytes it fills, as [`Regs::set`] worked them out.
     span: Option<(u32, u32)>,
+    /// The operations a 32-bit host-order load went through, when one was
+    /// a shift (`ct mark >> 8`); `opaque` is set.
+    ops: Option<Vec<BitOp>>,
 }
 
 impl Slot<'_> {
@@ -186,6 +189,7 @@ impl Slot<'_> {
             hton: false,
             src: Src::one(at),
             span: None,
+            ops: None,
         }
     }
 
@@ -232,6 +236,7 @@ impl Slot<'_> {
             hton: false,
             src,
             span: None,
+            ops: None,
         }
     }
 }
@@ -1357,6 +1362,10 @@ fn bitwise<'a>(regs: &mut Regs<'a>, b: &Bitwise<'a>, at: usize) {
         (true, Some(m), Some(x)) if m.len() == x.len() => Some((m, x)),
         _ => None,
     };
+    // A shift of a 32-bit host-order key, maybe masked first: the steps
+    // are kept for a statement's value (`ct mark set (meta mark | 0x10) <<
+    // 8`).
+    let ops = computed_ops(&src, b);
     regs.set(Slot {
         reg: b.dreg.0,
         load: src.load,
@@ -1366,7 +1375,47 @@ fn bitwise<'a>(regs: &mut Regs<'a>, b: &Bitwise<'a>, at: usize) {
         hton: src.hton,
         src: src.src.then(at),
         span: None,
+        ops,
     });
+}
+
+/// [`Slot::ops`] after `b` of `src`.
+fn computed_ops(src: &Slot<'_>, b: &Bitwise<'_>) -> Option<Vec<BitOp>> {
+    let host32 = match src.load {
+        Load::Meta(k) => Key::Meta(MetaKey(k)),
+        Load::Ct { key, dir } => Key::Ct {
+            key: CtKey(key),
+            reply: dir.map(|d| d == 1),
+        },
+        _ => return None,
+    };
+    if src.hton || b.len != 4 || host32.width() != 4 || !host32.host_order() {
+        return None;
+    }
+    let mut ops = match (&src.ops, src.xor, src.mask) {
+        (Some(ops), _, _) => ops.clone(),
+        (None, Some((and, xor)), _) => vec![BitOp::MaskXor {
+            and: host_u32(and)?,
+            xor: host_u32(xor)?,
+        }],
+        (None, None, Some(and)) => vec![BitOp::MaskXor {
+            and: host_u32(and)?,
+            xor: 0,
+        }],
+        (None, None, None) if !src.opaque => Vec::new(),
+        _ => return None,
+    };
+    let arg = |d: &Option<Data<'_>>| d.as_ref().and_then(data_bytes).and_then(host_u32);
+    ops.push(match b.op {
+        NFT_BITWISE_LSHIFT => BitOp::Shl(arg(&b.data)?),
+        NFT_BITWISE_RSHIFT => BitOp::Shr(arg(&b.data)?),
+        NFT_BITWISE_MASK_XOR if !ops.is_empty() => BitOp::MaskXor {
+            and: arg(&b.mask)?,
+            xor: arg(&b.xor).unwrap_or(0),
+        },
+        _ => return None,
+    });
+    Some(ops)
 }
 
 pub(crate) fn verdict(code: i32, chain: Option<&str>) -> Option<ActionKind> {
@@ -1996,6 +2045,9 @@ fn cmp_match(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>, out: &mut Vec<Match>) ->
 }
 
 fn cmp_one(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>) -> Option<Match> {
+    if let Some(m) = or_mark(slot, c) {
+        return Some(m);
+    }
     if slot.opaque || (slot.hton && slot.load != Load::Meta(NFT_META_LEN)) {
         return None;
     }
@@ -2209,6 +2261,35 @@ fn slot_u32(slot: &Slot<'_>, v: &[u8]) -> Option<u32> {
 }
 
 /// `ct original proto-src lo-hi` and the like.
+/// `meta mark | 0x3 == 0x1`: the bits of the mask-and-xor that sets
+/// `x` (the mask `!x`). `(mark | x) == c` holds where `mark & !x == c ^ x`:
+/// the [`MatchKind::Mark`] that says so, spelled as an or.
+fn or_mark(slot: &Slot<'_>, c: &Cmp<'_>) -> Option<Match> {
+    let (keep, xor) = slot.xor?;
+    let negated = match c.op {
+        NFT_CMP_EQ => false,
+        NFT_CMP_NEQ => true,
+        _ => return None,
+    };
+    let (mask, x, v) = (
+        host_u32(keep)?,
+        host_u32(xor)?,
+        host_u32(data_bytes(&c.data)?)?,
+    );
+    if mask != !x || slot.hton || slot.mask.is_some() {
+        return None;
+    }
+    let kind = match slot.load {
+        Load::Meta(NFT_META_MARK) => MatchKind::Mark { value: v ^ x, mask },
+        Load::Ct {
+            key: NFT_CT_MARK,
+            dir: None,
+        } => MatchKind::ConnMark { value: v ^ x, mask },
+        _ => return None,
+    };
+    Some(Match::new(negated, kind).spelled(Spelling::Or))
+}
+
 fn ct_port(slot: &Slot<'_>, lo: u32, hi: u32) -> Option<MatchKind> {
     let Load::Ct {
         key,
@@ -4111,6 +4192,31 @@ fn source_of(
     key: Key,
     matches: &[Match],
 ) -> Option<Source> {
+    // A value computed from a key (`ct mark >> 8`), or a key's bits set
+    // (`ct mark set meta mark | 0x10`).
+    let ops = match (&src.ops, src.xor) {
+        (Some(ops), _) => Some(ops.clone()),
+        (None, Some((and, xor))) if !matches!(src.load, Load::Imm(_)) => {
+            Some(vec![BitOp::MaskXor {
+                and: host_u32(and)?,
+                xor: host_u32(xor)?,
+            }])
+        }
+        _ => None,
+    };
+    if let Some(ops) = ops {
+        let plain = Slot {
+            opaque: false,
+            xor: None,
+            ops: None,
+            ..src.clone()
+        };
+        let k = Keyed::of(fam, &plain, matches)?;
+        if !k.host || k.width != 4 || key.width() != 4 || !key.host_order() {
+            return None;
+        }
+        return Some(Source::Computed { key: k.key, ops });
+    }
     // A byteorder conversion is only a copy into a network-order key.
     if src.opaque || src.mask.is_some() || src.hton && key.host_order() {
         return None;

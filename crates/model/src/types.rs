@@ -716,6 +716,9 @@ pub enum Spelling {
     Original,
     /// With the reply direction (`ct reply protocol tcp`).
     Reply,
+    /// A mark's bits set before the compare (`meta mark | 0x3 == 0x1`,
+    /// what [`MatchKind::Mark`] holds as `mark & !0x3 == 0x2`).
+    Or,
 }
 
 impl PartialEq for Spelling {
@@ -1450,6 +1453,7 @@ impl Source {
     /// The keys the value is read from or looked up with.
     pub fn keys(&self) -> &[Key] {
         match self {
+            Source::Computed { key, .. } => std::slice::from_ref(key),
             Source::Map { keys, .. } | Source::MapRef { keys, .. } => keys,
             Source::Jhash { input, .. } => input,
             Source::Key(k) => std::slice::from_ref(k),
@@ -1468,6 +1472,29 @@ impl ObjTarget {
     }
 }
 
+/// One step of a value computed from a 32-bit host-order key (`ct mark
+/// >> 8`, `(meta mark | 0x10) << 8`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "kebab-case")
+)]
+pub enum BitOp {
+    /// `(v & and) ^ xor`: nft lists `& and` (no xor), `| xor` (`and` the
+    /// other bits), `^ xor` (`and` all ones).
+    MaskXor {
+        /// Bits kept.
+        and: u32,
+        /// Bits flipped after.
+        xor: u32,
+    },
+    /// `v << n`.
+    Shl(u32),
+    /// `v >> n`.
+    Shr(u32),
+}
+
 /// Where a [`Set`](ActionKind::Set) statement's value comes from.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(
@@ -1480,6 +1507,14 @@ pub enum Source {
     Value(Value),
     /// Another key's value (`ct mark set meta mark`).
     Key(Key),
+    /// A value computed from a 32-bit host-order key, in order (`meta mark
+    /// set ct mark >> 8`, `ct mark set (meta mark | 0x10) << 8`).
+    Computed {
+        /// The key read.
+        key: Key,
+        /// What is done to it.
+        ops: Vec<BitOp>,
+    },
     /// What an anonymous data map gives for `keys` (`meta mark set tcp
     /// dport map { 22 : 0x1 }`); each element's data is a value of the set
     /// key. No element, no change.

@@ -257,6 +257,23 @@ fn spellings_list_as_written_and_compare_by_meaning() {
     // `ip protocol 17` (negated here) and `meta l4proto 17`.
     assert_eq!(rules[6].matches[0].kind, rules[7].matches[0].kind);
     assert!(rules[6].matches[0].negated && !rules[7].matches[0].negated);
+    // `meta mark | 0x3 == 0x1` and `meta mark & 0xfffffffc == 0x2`.
+    assert_eq!(rules[9].matches, rules[10].matches);
+    assert_eq!(
+        rules[9].matches[0].kind,
+        MatchKind::Mark {
+            value: 2,
+            mask: 0xffff_fffc
+        }
+    );
+    // `meta mark set ct mark >> 8`: computed from the conntrack mark.
+    assert!(matches!(
+        rules[12].action.as_ref().map(|a| &a.kind),
+        Some(ActionKind::Set {
+            value: Source::Computed { ops, .. },
+            ..
+        }) if ops == &[nflens_model::BitOp::Shr(8)]
+    ));
     // `ct protocol` after `meta nfproto` keeps both conditions.
     let inet = &model.tables[1].chains[0].rules;
     assert_eq!(inet[0].matches.len(), 2);

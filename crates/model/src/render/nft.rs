@@ -1073,10 +1073,10 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
             }
             MatchKind::CtExpire(s) => format!("ct expiration {}{}", cmp(n), span_text(*s)),
             MatchKind::Mark { value, mask } => {
-                mark_text("meta mark", *value, *mask, n, opts.dialect)
+                mark_text("meta mark", *value, *mask, n, m.spelling, opts.dialect)
             }
             MatchKind::ConnMark { value, mask } => {
-                mark_text("ct mark", *value, *mask, n, opts.dialect)
+                mark_text("ct mark", *value, *mask, n, m.spelling, opts.dialect)
             }
             MatchKind::Icmp { v6, ty, codes } => {
                 // `icmp mtu 22` implies `icmp type destination-unreachable`.
@@ -1343,9 +1343,24 @@ fn iface_text(i: &Iface) -> String {
     name
 }
 
-fn mark_text(what: &str, value: u32, mask: u32, n: bool, dialect: Dialect) -> String {
+fn mark_text(
+    what: &str,
+    value: u32,
+    mask: u32,
+    n: bool,
+    spelling: Spelling,
+    dialect: Dialect,
+) -> String {
     let ones = mask.leading_ones();
-    if mask == u32::MAX {
+    if let Spelling::Or = spelling {
+        // `(mark | !mask) == value ^ !mask`.
+        let x = !mask;
+        format!(
+            "{what} | {x:#010x} {} {:#010x}",
+            if n { "!=" } else { "==" },
+            value ^ x
+        )
+    } else if mask == u32::MAX {
         format!("{what} {}{value:#010x}", cmp(n))
     } else if ones > 0 && mask.checked_shl(ones).unwrap_or(0) == 0 && dialect == Dialect::Nft1_0 {
         // A prefix mask lists as VALUE/LEN (nft 1.1 keeps that for
@@ -1772,6 +1787,7 @@ fn source_text(ty: Datatype, s: &Source, o: ValueOpts) -> Result<String, String>
     Ok(match s {
         Source::Value(v) => value_text(ty, v, o),
         Source::Key(k) => k.to_string(),
+        Source::Computed { key, ops } => computed_text(key, ops, o),
         Source::Map { keys, elems } => {
             map_text(keys, elems, "map", o, |v| Ok(value_text(ty, v, o)))?
         }
@@ -1792,6 +1808,38 @@ fn source_text(ty: Datatype, s: &Source, o: ValueOpts) -> Result<String, String>
             t
         }
     })
+}
+
+/// `(meta mark | 0x00000010) << 8`: each step after the last, the value
+/// so far in parentheses where nft puts them (an operator that binds less
+/// tightly than the next one: shifts, then `&`, `^`, `|`).
+fn computed_text(key: &Key, ops: &[BitOp], o: ValueOpts) -> String {
+    let ty = key.datatype();
+    let num = |n: u32| value_text(ty, &Value::from_u128(u128::from(n), 4), o);
+    let mut steps: Vec<(u8, &str, String)> = Vec::new();
+    for op in ops {
+        match *op {
+            BitOp::Shl(n) => steps.push((0, "<<", n.to_string())),
+            BitOp::Shr(n) => steps.push((1, ">>", n.to_string())),
+            BitOp::MaskXor { and, xor: 0 } => steps.push((2, "&", num(and))),
+            BitOp::MaskXor { and, xor } if and == !xor => steps.push((4, "|", num(xor))),
+            BitOp::MaskXor { and: u32::MAX, xor } => steps.push((3, "^", num(xor))),
+            BitOp::MaskXor { and, xor } => {
+                steps.push((2, "&", num(and)));
+                steps.push((3, "^", num(xor)));
+            }
+        }
+    }
+    let mut text = key.to_string();
+    let mut last: Option<u8> = None;
+    for (rank, sym, arg) in steps {
+        if last.is_some_and(|l| l > rank) {
+            text = format!("({text})");
+        }
+        text = format!("{text} {sym} {arg}");
+        last = Some(rank);
+    }
+    text
 }
 
 /// Milliseconds as nft prints a time (`1m30s`).
