@@ -1077,17 +1077,53 @@ fn lower_exprs<'a>(
                 set_action(&mut out, kind);
             }
             Expr::Nat(n) => {
-                let kind = nat_action(regs, n).unwrap_or_else(|| ActionKind::Nft {
-                    exprs: statement_text(regs, exprs, e).into(),
-                });
+                let kind = nat_action(regs, n)
+                    .or_else(|| {
+                        let kind = match n.ty {
+                            NFT_NAT_SNAT => NatKind::Snat,
+                            NFT_NAT_DNAT => NatKind::Dnat,
+                            _ => return None,
+                        };
+                        let addrs = n.reg_addr_min.zip(n.reg_addr_max.or(n.reg_addr_min));
+                        let ports = n.reg_proto_min.zip(n.reg_proto_max.or(n.reg_proto_min));
+                        let v6 = match n.family {
+                            2 => false,
+                            10 => true,
+                            _ => return None,
+                        };
+                        nat_map_action(regs, kind, v6, addrs, ports, n.flags.unwrap_or(0))
+                    })
+                    .unwrap_or_else(|| ActionKind::Nft {
+                        exprs: statement_text(regs, exprs, e).into(),
+                    });
+                if l3.is_some_and(|d| d.0 != fam) {
+                    drop_implied_by_keys(&mut out.matches, &mut l3, &kind);
+                }
                 set_action(&mut out, kind);
             }
             Expr::Masq(mq) | Expr::Redir(mq) => {
-                let kind = masq_action(regs, mq, matches!(e, Expr::Masq(_))).unwrap_or_else(|| {
-                    ActionKind::Nft {
+                let masq = matches!(e, Expr::Masq(_));
+                let kind = masq_action(regs, mq, masq)
+                    .or_else(|| {
+                        // `redirect to tcp dport map { 22 : 8022 }`.
+                        let ports = mq.reg_proto_min.zip(mq.reg_proto_max.or(mq.reg_proto_min));
+                        let v6 = fam == Family::Ipv6;
+                        (!masq)
+                            .then(|| {
+                                nat_map_action(
+                                    regs,
+                                    NatKind::Redirect,
+                                    v6,
+                                    None,
+                                    ports,
+                                    mq.flags.unwrap_or(0),
+                                )
+                            })
+                            .flatten()
+                    })
+                    .unwrap_or_else(|| ActionKind::Nft {
                         exprs: statement_text(regs, exprs, e).into(),
-                    }
-                });
+                    });
                 set_action(&mut out, kind);
             }
             Expr::Reject(rj) => {
@@ -1592,6 +1628,97 @@ fn nat_action(regs: &Regs<'_>, n: &nflens_wire::expr::Nat) -> Option<ActionKind>
         NFT_NAT_DNAT => Some(ActionKind::Dnat { to, flags }),
         _ => None,
     }
+}
+
+/// NAT to what a data map gives (`snat ip to ip saddr map { 10.0.0.1 :
+/// 192.168.2.3 . 80 }`): the address and port registers are parts of
+/// the map's data; `addrs` and `ports` are the (min, max) registers.
+fn nat_map_action(
+    regs: &Regs<'_>,
+    kind: NatKind,
+    v6: bool,
+    addrs: Option<(Reg, Reg)>,
+    ports: Option<(Reg, Reg)>,
+    flags: u32,
+) -> Option<ActionKind> {
+    // NF_NAT_RANGE_NETMAP: `snat ip prefix to`.
+    let prefix = flags & 0x40 != 0;
+    let nat_flags = nat_flags(flags & !0x40)?;
+    let first = addrs.map(|a| a.0).or(ports.map(|p| p.0))?;
+    let slot = regs.get(first)?;
+    let Load::Map { idx, width } = slot.load else {
+        return None;
+    };
+    if slot.opaque || slot.mask.is_some() || slot.hton {
+        return None;
+    }
+    let map = regs.maps.get(idx as usize)?;
+    let base = reg_offset(slot.reg)?;
+    // Where a register's value starts in the data, and that it fits.
+    let at = |r: Reg, len: u32| -> Option<usize> {
+        let off = reg_offset(r.0)?.checked_sub(base)?;
+        (off + len <= width.max(len)).then_some(off as usize)
+    };
+    let alen = if v6 { 16 } else { 4 };
+    let layout = (
+        addrs
+            .map(|(lo, hi)| Some((at(lo, alen)?, at(hi, alen)?)))
+            .map_or(Some(None), |x| x.map(Some))?,
+        ports
+            .map(|(lo, hi)| Some((at(lo, 2)?, at(hi, 2)?)))
+            .map_or(Some(None), |x| x.map(Some))?,
+    );
+    let to = match &map.named {
+        Some(name) => NatMapTo::Named(name.clone()),
+        None => NatMapTo::Elems(
+            map.elems
+                .iter()
+                .map(|e| {
+                    Some(MapElem {
+                        key: e.key.clone(),
+                        data: nat_to_of(&e.data, layout, v6)?,
+                    })
+                })
+                .collect::<Option<_>>()?,
+        ),
+    };
+    Some(ActionKind::NatMap {
+        kind,
+        v6,
+        addrs: addrs.is_some(),
+        keys: map.keys.clone(),
+        to,
+        prefix,
+        flags: nat_flags,
+    })
+}
+
+/// Where in a NAT map's data the (min, max) addresses and ports start.
+type NatLayout = (Option<(usize, usize)>, Option<(usize, usize)>);
+
+/// One element's data as the addresses and ports NAT reads from it.
+fn nat_to_of(d: &[u8], (addrs, ports): NatLayout, v6: bool) -> Option<NatTo> {
+    let addr = |at: usize| -> Option<IpAddr> {
+        Some(if v6 {
+            IpAddr::from(<[u8; 16]>::try_from(d.get(at..at + 16)?).ok()?)
+        } else {
+            IpAddr::from(<[u8; 4]>::try_from(d.get(at..at + 4)?).ok()?)
+        })
+    };
+    let port = |at: usize| -> Option<u16> {
+        Some(u16::from_be_bytes(d.get(at..at + 2)?.try_into().ok()?))
+    };
+    Some(NatTo {
+        addrs: match addrs {
+            Some((lo, hi)) => Some((addr(lo)?, addr(hi)?)),
+            None => None,
+        },
+        ports: match ports {
+            Some((lo, hi)) => Some((port(lo)?, port(hi)?)),
+            None => None,
+        },
+        base: None,
+    })
 }
 
 /// A native `masquerade` (`masq`) or `redirect` (`!masq`).

@@ -1358,6 +1358,27 @@ pub enum ActionKind {
         /// To what.
         value: Source,
     },
+    /// NAT to what a map gives for the packet (`snat ip to ip saddr map {
+    /// 10.141.11.4 : 192.168.2.3 . 80 }`, `dnat to numgen inc mod 2 map {
+    /// 0 : 10.0.0.1, 1 : 10.0.0.2 }`, `redirect to tcp dport map { 22 :
+    /// 8022 }`); no element, no NAT. No iptables form.
+    NatMap {
+        /// Which NAT.
+        kind: NatKind,
+        /// IPv6 addresses.
+        v6: bool,
+        /// The map gives addresses (else ports only: `redirect to :tcp
+        /// dport map { 22 : 8022 }`).
+        addrs: bool,
+        /// The keys looked up: one, or a concatenation.
+        keys: Vec<Key>,
+        /// The map.
+        to: NatMapTo,
+        /// `prefix`: map the address's network part only (NETMAP).
+        prefix: bool,
+        /// Flags.
+        flags: NatFlags,
+    },
     /// `last`: records when a packet last passed. State, as counters are:
     /// [`ActionKind::same_meaning`] ignores `used`.
     Last {
@@ -1439,7 +1460,9 @@ impl ActionKind {
     /// and data, the field it sets and what it sets it from.
     pub fn keys(&self) -> impl Iterator<Item = &Key> + '_ {
         let (a, b): (&[Key], &[Key]) = match self {
-            ActionKind::Vmap { keys, .. } | ActionKind::VmapRef { keys, .. } => (keys, &[]),
+            ActionKind::Vmap { keys, .. }
+            | ActionKind::VmapRef { keys, .. }
+            | ActionKind::NatMap { keys, .. } => (keys, &[]),
             ActionKind::SetUpdate { keys, data, .. } => (keys, data),
             ActionKind::Set { key, value } => (std::slice::from_ref(key), value.keys()),
             ActionKind::Queue { to: Some(s), .. } => (s.keys(), &[]),
@@ -1493,6 +1516,37 @@ pub enum BitOp {
     Shl(u32),
     /// `v >> n`.
     Shr(u32),
+}
+
+/// Which NAT a [`NatMap`](ActionKind::NatMap) does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "kebab-case")
+)]
+pub enum NatKind {
+    /// `snat`.
+    Snat,
+    /// `dnat`.
+    Dnat,
+    /// `redirect` (ports only).
+    Redirect,
+}
+
+/// What a [`NatMap`](ActionKind::NatMap) maps to.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "kebab-case")
+)]
+pub enum NatMapTo {
+    /// An anonymous map's elements, sorted, the catch-all `*` (if any)
+    /// last; each element's data the addresses and ports NAT takes.
+    Elems(Vec<MapElem<NatTo>>),
+    /// The table's named map.
+    Named(Box<str>),
 }
 
 /// Where a [`Set`](ActionKind::Set) statement's value comes from.

@@ -14,6 +14,7 @@ const SPELLINGS: &str = include_str!("../../../testdata/nft/spellings.nft");
 const GENERATED: &str = include_str!("../../../testdata/nft/generated-numbers.nft");
 const OBJECTS: &str = include_str!("../../../testdata/nft/objects.nft");
 const ROUTES_STATEMENTS: &str = include_str!("../../../testdata/nft/routes-statements.nft");
+const NAT_MAPS: &str = include_str!("../../../testdata/nft/nat-maps.nft");
 
 /// Loads `ruleset` in a throwaway namespace; asserts that nflens lists it
 /// as `nft -s`, `nft -s -a` and `nft -s -n` do; returns the model.
@@ -502,5 +503,51 @@ fn routes_ipsec_and_statements_list_as_nft_lists_them() {
             value: Source::Key(Key::Rt { key: 3 }),
             ..
         })
+    ));
+}
+
+#[test]
+fn nat_to_map_data_lists_as_nft_lists_it() {
+    use nflens_model::{NatKind, NatMapTo, NatTo};
+    if !netns::available("nat_to_map_data_lists_as_nft_lists_it", &["nft"]) {
+        return;
+    }
+    let model = listed_as_nft(NAT_MAPS);
+    let action = |t: usize, c: usize, r: usize| {
+        let rule = &model.tables[t].chains[c].rules[r];
+        rule.action.as_ref().map(|a| a.kind.clone())
+    };
+    // `snat ip to ip saddr map { 10.141.11.4 : 192.168.2.3 . 80 }`.
+    let Some(ActionKind::NatMap {
+        kind: NatKind::Snat,
+        addrs: true,
+        to: NatMapTo::Elems(elems),
+        ..
+    }) = action(0, 0, 0)
+    else {
+        panic!("{:?}", action(0, 0, 0));
+    };
+    let a: std::net::IpAddr = "192.168.2.3".parse().unwrap();
+    assert_eq!(
+        elems[0].data,
+        NatTo {
+            addrs: Some((a, a)),
+            ports: Some((80, 80)),
+            base: None
+        }
+    );
+    // `redirect to :tcp dport map { ... }`: ports only.
+    assert!(matches!(
+        action(0, 1, 2),
+        Some(ActionKind::NatMap {
+            kind: NatKind::Redirect,
+            addrs: false,
+            ..
+        })
+    ));
+    // `dnat to ip daddr map @m`.
+    assert!(matches!(
+        action(2, 0, 0),
+        Some(ActionKind::NatMap { to: NatMapTo::Named(m), .. }) if &*m == "m"
     ));
 }

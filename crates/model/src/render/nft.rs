@@ -1287,7 +1287,13 @@ fn header_follows(r: &Rule, at: usize, pred: impl Fn(Header) -> bool) -> bool {
                 _ => Box::new(std::iter::empty()),
             }
         });
-    let stmt = r.action.iter().flat_map(|a| a.kind.keys());
+    // A NAT map's keys do not: nft keeps `meta l4proto tcp` before
+    // `redirect to :tcp dport map { ... }`.
+    let stmt = r
+        .action
+        .iter()
+        .filter(|a| !matches!(a.kind, ActionKind::NatMap { .. }))
+        .flat_map(|a| a.kind.keys());
     later.chain(stmt).any(|k| match k {
         Key::Header(h) => pred(h.header()),
         _ => false,
@@ -1482,6 +1488,32 @@ fn nat_to_text(to: &NatTo, family: Family) -> String {
     t
 }
 
+/// One NAT map element's data as nft prints it: `192.168.2.3 . 80`,
+/// `192.168.2.2-192.168.2.4`, `192.168.2.0/24`, `8080`.
+fn nat_data_text(d: &NatTo) -> String {
+    let mut t = String::new();
+    if let Some((a, b)) = d.addrs {
+        match prefix_of(a, b) {
+            Some(len) if a != b => {
+                let _ = write!(t, "{}/{len}", Ntop(a));
+            }
+            _ if a != b => {
+                let _ = write!(t, "{}-{}", Ntop(a), Ntop(b));
+            }
+            _ => {
+                let _ = write!(t, "{}", Ntop(a));
+            }
+        }
+    }
+    if let Some(p) = d.ports {
+        if !t.is_empty() {
+            t.push_str(" . ");
+        }
+        t.push_str(&ports_text(p));
+    }
+    t
+}
+
 /// The prefix length when `a..=b` is exactly one network (`a` its first
 /// address, `b` its last).
 fn prefix_of(a: IpAddr, b: IpAddr) -> Option<u32> {
@@ -1579,6 +1611,46 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
         }
         ActionKind::Snat { to, flags } => {
             format!("snat {}{}", nat_to_text(to, family), nat_flags_text(*flags))
+        }
+        ActionKind::NatMap {
+            kind,
+            v6,
+            addrs,
+            keys,
+            to,
+            prefix,
+            flags,
+        } => {
+            let mut t = String::from(match kind {
+                NatKind::Snat => "snat",
+                NatKind::Dnat => "dnat",
+                NatKind::Redirect => "redirect",
+            });
+            // nft names the family in inet tables, and where the data is
+            // more than one address (a range, a prefix, an address and a
+            // port).
+            let more = match to {
+                NatMapTo::Elems(elems) => elems
+                    .iter()
+                    .any(|e| e.data.ports.is_some() || e.data.addrs.is_some_and(|(a, b)| a != b)),
+                NatMapTo::Named(_) => false,
+            };
+            if *kind != NatKind::Redirect && (family == Family::Inet || more || *prefix) {
+                t.push_str(if *v6 { " ip6" } else { " ip" });
+            }
+            if *prefix {
+                t.push_str(" prefix");
+            }
+            // Ports only: `to :tcp dport map { ... }`.
+            t.push_str(if *addrs { " to " } else { " to :" });
+            t.push_str(&match to {
+                NatMapTo::Elems(elems) => {
+                    map_text(keys, elems, "map", o, |d| Ok(nat_data_text(d)))?
+                }
+                NatMapTo::Named(name) => format!("{} map @{name}", keys_text(keys)),
+            });
+            t.push_str(&nat_flags_text(*flags));
+            t
         }
         ActionKind::Masquerade { ports, flags } => {
             let mut t = String::from("masquerade");
