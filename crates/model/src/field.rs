@@ -560,6 +560,16 @@ const CT: &[KeyDef] = &[
     k(23, "id", 4, false, D::Integer),
 ];
 
+/// A key's number by its name in `table`, or as a number (what nft
+/// prints for a key it does not name).
+fn key_num(table: &[KeyDef], name: &str) -> Option<u32> {
+    table
+        .iter()
+        .find(|d| d.name == name)
+        .map(|d| d.num)
+        .or_else(|| name.parse().ok())
+}
+
 fn key_def(table: &'static [KeyDef], num: u32) -> Option<&'static KeyDef> {
     table.iter().find(|d| d.num == num)
 }
@@ -935,12 +945,7 @@ impl std::str::FromStr for Key {
                 Some((n, l)) => (n, l.parse().map_err(|_| bad())?),
                 None => (rest, 0),
             };
-            let key = SOCKET
-                .iter()
-                .find(|d| d.name == name)
-                .map(|d| d.num)
-                .or_else(|| name.parse().ok())
-                .ok_or_else(bad)?;
+            let key = key_num(SOCKET, name).ok_or_else(bad)?;
             return Ok(Key::Socket { key, level });
         }
         if let Some(rest) = s.strip_prefix("numgen ") {
@@ -957,12 +962,7 @@ impl std::str::FromStr for Key {
             });
         }
         if let Some(rest) = s.strip_prefix("rt ") {
-            let key = RT
-                .iter()
-                .find(|d| d.name == rest)
-                .map(|d| d.num)
-                .or_else(|| rest.parse().ok())
-                .ok_or_else(bad)?;
+            let key = key_num(RT, rest).ok_or_else(bad)?;
             return Ok(Key::Rt { key });
         }
         if let Some(rest) = s.strip_prefix("ipsec ") {
@@ -978,12 +978,7 @@ impl std::str::FromStr for Key {
                 }
                 None => (0, rest),
             };
-            let key = XFRM
-                .iter()
-                .find(|d| d.name == name)
-                .map(|d| d.num)
-                .or_else(|| name.parse().ok())
-                .ok_or_else(bad)?;
+            let key = key_num(XFRM, name).ok_or_else(bad)?;
             return Ok(Key::Xfrm { out, spnum, key });
         }
         if let Some(rest) = s.strip_prefix("fib ") {
@@ -992,12 +987,7 @@ impl std::str::FromStr for Key {
                 None => (rest, false),
             };
             let (inputs, res) = rest.rsplit_once(' ').ok_or_else(bad)?;
-            let result = FIB
-                .iter()
-                .find(|d| d.name == res)
-                .map(|d| d.num)
-                .or_else(|| res.parse().ok())
-                .ok_or_else(bad)?;
+            let result = key_num(FIB, res).ok_or_else(bad)?;
             let mut flags = 0;
             for word in inputs.split(" . ") {
                 flags |= match FIB_FLAGS.iter().find(|(_, n)| *n == word) {
@@ -1042,20 +1032,10 @@ impl std::str::FromStr for Key {
             } else {
                 (None, rest)
             };
-            let key = CT
-                .iter()
-                .find(|d| d.name == name)
-                .map(|d| CtKey(d.num))
-                .or_else(|| name.parse().ok().map(CtKey))
-                .ok_or_else(bad)?;
+            let key = key_num(CT, name).map(CtKey).ok_or_else(bad)?;
             return Ok(Key::Ct { key, reply });
         }
-        let meta = |name: &str| {
-            META.iter()
-                .find(|d| d.name == name)
-                .map(|d| MetaKey(d.num))
-                .or_else(|| name.parse().ok().map(MetaKey))
-        };
+        let meta = |name: &str| key_num(META, name).map(MetaKey);
         if let Some(name) = s.strip_prefix("meta ") {
             return meta(name).map(Key::Meta).ok_or_else(bad);
         }
@@ -1541,10 +1521,31 @@ mod tests {
             "numgen inc mod 2",
             "numgen random mod 10 offset 100",
             "symhash mod 2 offset 100",
+            "rt classid",
+            "rt ip6 nexthop",
+            "rt mtu",
+            "ipsec in reqid",
+            "ipsec out spnum 2 ip saddr",
+            "fib saddr . iif oif",
+            "fib daddr . mark type",
         ] {
             let k: Key = s.parse().unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(k.to_string(), s);
         }
+        // A fib presence test lists as the result does (`fib daddr oif
+        // exists`); it reads back from its serialized form.
+        let present: Key = "fib daddr oif present"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(present.to_string(), "fib daddr oif");
+        assert_ne!(
+            present,
+            "fib daddr oif"
+                .parse::<Key>()
+                .unwrap_or_else(|e| panic!("{e}"))
+        );
+        assert!("fib daddr nosuch".parse::<Key>().is_err());
+        assert!("ipsec sideways reqid".parse::<Key>().is_err());
         assert!("ip nosuch".parse::<Key>().is_err());
         assert!("osf ttl wrong name".parse::<Key>().is_err());
         assert!("numgen inc mod".parse::<Key>().is_err());
