@@ -117,17 +117,8 @@ enum Load<'a> {
         key: u32,
         dir: Option<u8>,
     },
-    /// `socket load KEY`.
-    Socket {
-        key: u32,
-        level: u32,
-    },
-    /// `osf`: the fingerprint's name or version.
-    Osf {
-        version: bool,
-        ttl: u8,
-    },
-    /// `numgen` or `hash` of type `symhash`: a key of its own.
+    /// A key read as it is, by an expression of its own: `socket`,
+    /// `osf`, `numgen`, `hash` of type `symhash`, `rt`, `fib`, `xfrm`.
     Gen(Key),
     /// `jhash` of the keys [`Regs::hashed`] entry `input` holds.
     Jhash {
@@ -203,8 +194,6 @@ impl Slot<'_> {
                 reply: dir.map(|d| d == 1),
             }
             .width() as u32,
-            Load::Socket { key, level } => Key::Socket { key, level }.width() as u32,
-            Load::Osf { version, ttl } => Key::Osf { version, ttl }.width() as u32,
             Load::Gen(k) => k.width() as u32,
             Load::Jhash { .. } => 4,
             Load::Imm(v) => v.len() as u32,
@@ -534,10 +523,10 @@ fn lower_exprs<'a>(
             )),
             Expr::Socket(x) => regs.set(Slot::loaded(
                 x.dreg.0,
-                Load::Socket {
+                Load::Gen(Key::Socket {
                     key: x.key,
                     level: x.level.unwrap_or(0),
-                },
+                }),
                 i - 1,
             )),
             Expr::Numgen(x) if x.ty <= NFT_NG_RANDOM => regs.set(Slot::loaded(
@@ -611,10 +600,10 @@ fn lower_exprs<'a>(
             )),
             Expr::Osf(x) => regs.set(Slot::loaded(
                 x.dreg.0,
-                Load::Osf {
+                Load::Gen(Key::Osf {
                     version: x.flags.unwrap_or(0) & NFT_OSF_F_VERSION != 0,
                     ttl: x.ttl.unwrap_or(0),
-                },
+                }),
                 i - 1,
             )),
             Expr::Ct(c) if c.dreg.is_some() => regs.set(Slot::loaded(
@@ -646,10 +635,12 @@ fn lower_exprs<'a>(
                     !s.opaque
                         && s.mask.is_none()
                         && !s.hton
-                        && matches!(
-                            s.load,
-                            Load::Meta(_) | Load::Ct { .. } | Load::Socket { .. } | Load::Gen(_)
-                        )
+                        && match s.load {
+                            Load::Meta(_) | Load::Ct { .. } => true,
+                            // Not a name (`osf`).
+                            Load::Gen(k) => !matches!(k, Key::Osf { .. }),
+                            _ => false,
+                        }
                 });
                 let slot = match plain {
                     Some(s)
@@ -3425,8 +3416,6 @@ impl Keyed {
                 Some(bits(pk, mask))
             }
             Load::Meta(k) => Keyed::plain(Key::Meta(MetaKey(k)), slot),
-            Load::Socket { key, level } => Keyed::plain(Key::Socket { key, level }, slot),
-            Load::Osf { version, ttl } => Keyed::plain(Key::Osf { version, ttl }, slot),
             Load::Gen(k) => Keyed::plain(k, slot),
             Load::Ct { key, dir } => Keyed::plain(
                 Key::Ct {

@@ -1458,27 +1458,8 @@ fn nat_to_text(to: &NatTo, family: Family) -> String {
         }
         t.push_str("to ");
         // An IPv6 address before a port is bracketed, each end of a range
-        // on its own; a range that is one prefix prints as the prefix.
-        let bracket = a.is_ipv6() && to.ports.is_some();
-        let one = |t: &mut String, x: IpAddr| {
-            let _ = if bracket {
-                write!(t, "[{}]", Ntop(x))
-            } else {
-                write!(t, "{}", Ntop(x))
-            };
-        };
-        match prefix_of(a, b) {
-            Some(len) if a != b && !bracket => {
-                let _ = write!(t, "{}/{len}", Ntop(a));
-            }
-            _ => {
-                one(&mut t, a);
-                if a != b {
-                    t.push('-');
-                    one(&mut t, b);
-                }
-            }
-        }
+        // on its own.
+        t.push_str(&addr_span_text(a, b, a.is_ipv6() && to.ports.is_some()));
     } else {
         t.push_str("to ");
     }
@@ -1493,17 +1474,7 @@ fn nat_to_text(to: &NatTo, family: Family) -> String {
 fn nat_data_text(d: &NatTo) -> String {
     let mut t = String::new();
     if let Some((a, b)) = d.addrs {
-        match prefix_of(a, b) {
-            Some(len) if a != b => {
-                let _ = write!(t, "{}/{len}", Ntop(a));
-            }
-            _ if a != b => {
-                let _ = write!(t, "{}-{}", Ntop(a), Ntop(b));
-            }
-            _ => {
-                let _ = write!(t, "{}", Ntop(a));
-            }
-        }
+        t.push_str(&addr_span_text(a, b, false));
     }
     if let Some(p) = d.ports {
         if !t.is_empty() {
@@ -1512,6 +1483,23 @@ fn nat_data_text(d: &NatTo) -> String {
         t.push_str(&ports_text(p));
     }
     t
+}
+
+/// `a`, `a-b`, or the prefix when `a..=b` is one network (not when
+/// `bracket`ed: `[a]-[b]`, an IPv6 range before a port).
+fn addr_span_text(a: IpAddr, b: IpAddr, bracket: bool) -> String {
+    let one = |x: IpAddr| {
+        if bracket {
+            format!("[{}]", Ntop(x))
+        } else {
+            Ntop(x).to_string()
+        }
+    };
+    match prefix_of(a, b) {
+        Some(len) if a != b && !bracket => format!("{}/{len}", Ntop(a)),
+        _ if a != b => format!("{}-{}", one(a), one(b)),
+        _ => one(a),
+    }
 }
 
 /// The prefix length when `a..=b` is exactly one network (`a` its first
