@@ -263,6 +263,8 @@ pub mod lower {
                 ("n", 0x0, 4, vec![]),
                 ("nc", 0x0, 8, vec![]),
                 ("nm", 0x8, 4, vec![]),
+                // A meter's set: anonymous, evaluated, named by nft.
+                ("mt", 0x21, 4, vec![]),
             ];
             let mut index = SetIndex::new();
             for family in [2u8, 10, 1, 7, 5, 3] {
@@ -273,6 +275,7 @@ pub mod lower {
                         elems: elems.clone(),
                         data_len: Some(4),
                         obj_type: None,
+                        size: Some(100),
                     };
                     index.insert(family, "t", name, contents);
                 }

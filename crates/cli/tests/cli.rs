@@ -340,7 +340,7 @@ fn test_dump_renders_as_nft_and_iptables_nft_save() {
          nft add rule ip t2 c ip length 10-20 drop\n\
          nft add rule ip t2 c tcp option maxseg size 1460 accept\n\
          nft add rule ip t2 c numgen inc mod 2 0 accept\n\
-         nft add rule ip t2 c ip saddr '&' 0.0.0.255 '<' 0.0.0.127 accept",
+         nft add rule ip t2 c meta mark set ip saddr '&' 0.0.0.255 map '{ 0.0.0.1 : 0x1 }'",
     )
     .expect("setup");
     let path = held.path().display().to_string();
@@ -367,15 +367,15 @@ fn test_dump_renders_as_nft_and_iptables_nft_save() {
     );
     // nft: the table nflens can spell is listed as nft lists it (the range
     // over `ip length`, the TCP option and numgen too); the rule it cannot
-    // (an order compare of masked bits, which has no kind yet) is a `#`
+    // (a data map looked up with masked bits, which has no kind yet) is a `#`
     // line and a warning.
     let (code, out, err) = nflens(&["dump", "--netns", &path, "--format", "nft"], "");
     assert_eq!(code, 0, "{err}");
     let list = held.run("nft list table ip t2");
     let (before, after) = list
         .stdout
-        .split_once("\t\tip saddr & 0.0.0.255 < 0.0.0.127 accept\n")
-        .expect("the listing has the masked compare");
+        .split_once("\t\tmeta mark set ip saddr & 0.0.0.255 map { 0.0.0.1 : 0x00000001 }\n")
+        .expect("the listing has the masked map key");
     let hash = "\t\t# nflens: rule 6 has no nft spelling yet: raw expressions [ payload load";
     assert!(
         out.contains(&format!("{before}{hash}")) && out.contains(after),

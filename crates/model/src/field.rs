@@ -160,6 +160,10 @@ pub enum Header {
     Ether,
     /// 802.1Q VLAN tag (after an Ethernet header).
     Vlan,
+    /// A second VLAN tag, after the first (802.1ad "QinQ": `ether type
+    /// 8021ad vlan id 1 vlan type 8021q vlan id 2`). nft names its fields
+    /// as the first's (`vlan id`); serialized as `vlan2 id`.
+    Vlan2,
     /// ARP (Ethernet/IPv4).
     Arp,
     /// IPv4.
@@ -199,7 +203,7 @@ impl Header {
     pub fn name(self) -> &'static str {
         match self {
             Header::Ether => "ether",
-            Header::Vlan => "vlan",
+            Header::Vlan | Header::Vlan2 => "vlan",
             Header::Arp => "arp",
             Header::Ip => "ip",
             Header::Ip6 => "ip6",
@@ -260,7 +264,7 @@ impl Header {
     /// The payload base its offsets count from.
     pub fn base(self) -> PayloadBase {
         match self {
-            Header::Ether | Header::Vlan => PayloadBase::Ll,
+            Header::Ether | Header::Vlan | Header::Vlan2 => PayloadBase::Ll,
             Header::Arp | Header::Ip | Header::Ip6 => PayloadBase::Nh,
             _ => PayloadBase::Th,
         }
@@ -302,6 +306,10 @@ const FIELDS: &[FieldDef] = &[
     f(H::Vlan, "dei", 115, 1, D::Integer),
     f(H::Vlan, "id", 116, 12, D::Integer),
     f(H::Vlan, "type", 128, 16, D::EtherType),
+    f(H::Vlan2, "pcp", 144, 3, D::Integer),
+    f(H::Vlan2, "dei", 147, 1, D::Integer),
+    f(H::Vlan2, "id", 148, 12, D::Integer),
+    f(H::Vlan2, "type", 160, 16, D::EtherType),
     f(H::Arp, "htype", 0, 16, D::Integer),
     f(H::Arp, "ptype", 16, 16, D::EtherType),
     f(H::Arp, "hlen", 32, 8, D::Integer),
@@ -1044,9 +1052,11 @@ impl std::str::FromStr for Key {
         }
         HeaderField::all()
             .find(|h| {
-                s.strip_prefix(h.header().name())
-                    .and_then(|r| r.strip_prefix(' '))
-                    == Some(h.name())
+                let header = match h.header() {
+                    Header::Vlan2 => "vlan2",
+                    hd => hd.name(),
+                };
+                s.strip_prefix(header).and_then(|r| r.strip_prefix(' ')) == Some(h.name())
             })
             .map(Key::Header)
             .or_else(|| {
@@ -1066,6 +1076,9 @@ impl Serialize for Key {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Key::Fib { present: true, .. } => s.collect_str(&format_args!("{self} present")),
+            Key::Header(h) if h.header() == Header::Vlan2 => {
+                s.collect_str(&format_args!("vlan2 {}", h.name()))
+            }
             _ => s.collect_str(self),
         }
     }
@@ -1187,6 +1200,17 @@ pub enum FieldTest {
     /// `{ 1, 5-7 }`; a single value is a range of one): in the kernel's
     /// order, as nft lists them (sorted for a set of intervals).
     In(Vec<(Value, Value)>),
+    /// The key's bits under `mask` (`key & mask`), tested by `test`: an
+    /// order compare, a range or a set (`ip saddr & 0.0.0.255 <
+    /// 0.0.0.127`, `tcp flags & (syn | ack) == { syn, ack }`). An
+    /// equality of masked bits is [`Masked`](FieldTest::Masked), never
+    /// this.
+    Bits {
+        /// Mask, a value of the key.
+        mask: Value,
+        /// The test of `key & mask`: never `Bits` or `Masked`.
+        test: Box<FieldTest>,
+    },
 }
 
 /// A payload load's bits resolved to a key: the field and how its value
@@ -1207,8 +1231,8 @@ pub(crate) struct PayloadKey {
 pub(crate) struct PayloadCtx {
     /// The header the load's base holds, if known.
     pub header: Option<Header>,
-    /// The link layer holds an 802.1Q or 802.1ad tag.
-    pub ll_vlan: bool,
+    /// The VLAN tags the link layer holds (802.1Q, 802.1ad): 0, 1 or 2.
+    pub ll_vlans: u8,
     /// The ICMP or ICMPv6 type matched.
     pub icmp_type: Option<u8>,
 }
@@ -1270,8 +1294,12 @@ pub(crate) fn payload_split(
 /// The fields a payload load of `base` may read, in nft's order.
 fn named_fields(ctx: PayloadCtx, base: PayloadBase) -> impl Iterator<Item = HeaderField> {
     let headers = match base {
-        PayloadBase::Ll => [Some(Header::Ether), ctx.ll_vlan.then_some(Header::Vlan)],
-        _ => [ctx.header.filter(|h| h.base() == base), None],
+        PayloadBase::Ll => [
+            Some(Header::Ether),
+            (ctx.ll_vlans >= 1).then_some(Header::Vlan),
+            (ctx.ll_vlans >= 2).then_some(Header::Vlan2),
+        ],
+        _ => [ctx.header.filter(|h| h.base() == base), None, None],
     };
     headers
         .into_iter()
@@ -1561,7 +1589,7 @@ mod tests {
     fn ctx(header: Option<Header>, ll_vlan: bool) -> PayloadCtx {
         PayloadCtx {
             header,
-            ll_vlan,
+            ll_vlans: u8::from(ll_vlan),
             icmp_type: None,
         }
     }
@@ -1571,7 +1599,7 @@ mod tests {
         let at = |icmp_type, offset, len| {
             let c = PayloadCtx {
                 header: Some(Header::Icmp),
-                ll_vlan: false,
+                ll_vlans: 0,
                 icmp_type,
             };
             payload_key(c, PayloadBase::Th, offset, len, None)

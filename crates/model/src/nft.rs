@@ -160,6 +160,9 @@ struct Slot<'a> {
     /// A host-order load turned to network order by `byteorder hton` (nft
     /// does so before comparing ranges of `meta length` and the like).
     hton: bool,
+    /// The mask was applied before the `hton`: its bytes are in host
+    /// order (`meta mark & 0xff < 0x10`).
+    mask_host: bool,
     src: Src,
     /// The register bytes it fills, as [`Regs::set`] worked them out.
     span: Option<(u32, u32)>,
@@ -178,6 +181,7 @@ impl Slot<'_> {
             opaque: false,
             xor: None,
             hton: false,
+            mask_host: false,
             src: Src::one(at),
             span: None,
             ops: None,
@@ -223,6 +227,7 @@ impl Slot<'_> {
             opaque: true,
             xor: None,
             hton: false,
+            mask_host: false,
             src,
             span: None,
             ops: None,
@@ -551,7 +556,7 @@ fn lower_exprs<'a>(
             Expr::Hash(x) if x.ty == NFT_HASH_JENKINS && x.set_name.is_none() => {
                 let eff = l3.map_or(fam, |d| d.0);
                 let input = x.sreg.and_then(|sreg| {
-                    let keys = reg_keys(eff, regs, sreg, x.len as usize, &out.matches)?;
+                    let keys = reg_keys(eff, regs, sreg, x.len as usize, &out.matches, false)?;
                     Some(keys.into_iter().map(|k| k.0.key).collect())
                 });
                 let load = match input {
@@ -631,9 +636,10 @@ fn lower_exprs<'a>(
             Expr::Byteorder(b) => {
                 // `byteorder reg 1 = hton(reg 1, 4, 4)` of a plain
                 // host-order load: the same value, in network order.
+                // A mask before it stays, in host order (`meta mark &
+                // 0xff < 0x10`).
                 let plain = regs.get(b.sreg).filter(|s| {
                     !s.opaque
-                        && s.mask.is_none()
                         && !s.hton
                         && match s.load {
                             Load::Meta(_) | Load::Ct { .. } => true,
@@ -651,6 +657,7 @@ fn lower_exprs<'a>(
                         Slot {
                             reg: b.dreg.0,
                             hton: true,
+                            mask_host: s.mask.is_some(),
                             src: s.src.then(i - 1),
                             ..s.clone()
                         }
@@ -851,7 +858,7 @@ fn lower_exprs<'a>(
                 let eff = l3.map_or(fam, |d| d.0);
                 let kind = sets
                     .get(r.family, r.table, d.set_name)
-                    .and_then(|set| set_update(eff, regs, d, set, &out.matches))
+                    .and_then(|set| set_update(eff, regs, d, set, &out.matches, (r, sets)))
                     .unwrap_or_else(|| ActionKind::Nft {
                         exprs: statement_text(regs, exprs, e).into(),
                     });
@@ -1315,7 +1322,16 @@ fn set_action(out: &mut Rule, kind: ActionKind) {
 /// `meta mark set ct mark` and `meta mark set 0x5` never look the same.
 /// The registers count as consumed.
 fn statement_text(regs: &mut Regs<'_>, exprs: &[Expr<'_>], e: &Expr<'_>) -> String {
-    let mut text: String = regs.slots.iter().map(|s| s.src.text(exprs)).collect();
+    // Each expression once, in order: a register's source may be another's
+    // too (the load a `hash` read).
+    let mut at: Vec<usize> = regs
+        .slots
+        .iter()
+        .flat_map(|s| s.src.at.iter().take(s.src.n).copied())
+        .collect();
+    at.sort_unstable();
+    at.dedup();
+    let mut text: String = at.iter().filter_map(|&i| exprs.get(i)).map(debug).collect();
     text.push_str(&debug(e));
     regs.slots.clear();
     text
@@ -1400,6 +1416,7 @@ fn bitwise<'a>(regs: &mut Regs<'a>, b: &Bitwise<'a>, at: usize) {
         opaque: src.opaque || !plain,
         xor,
         hton: src.hton,
+        mask_host: false,
         src: src.src.then(at),
         span: None,
         ops,
@@ -1861,7 +1878,7 @@ fn l3_dependency(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>) -> Option<bool> {
         // ...` reads the network header as the Ethernet type says).
         Load::Payload {
             base: NFT_PAYLOAD_LL_HEADER,
-            offset: 12 | 16,
+            offset: 12 | 16 | 20,
             len: 2,
         } => matches!(fam, Family::Bridge | Family::Netdev | Family::Inet),
         _ => false,
@@ -2175,11 +2192,14 @@ fn cmp_one(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>) -> Option<Match> {
         NFT_CMP_NEQ => true,
         // Port comparisons: `>=`/`<=` alone are one-sided ranges.
         NFT_CMP_GTE | NFT_CMP_LTE | NFT_CMP_GT | NFT_CMP_LT => {
-            let Load::Payload {
-                base: NFT_PAYLOAD_TRANSPORT_HEADER,
-                offset: off @ (0 | 2),
-                len: 2,
-            } = slot.load
+            let (
+                Load::Payload {
+                    base: NFT_PAYLOAD_TRANSPORT_HEADER,
+                    offset: off @ (0 | 2),
+                    len: 2,
+                },
+                None,
+            ) = (slot.load, slot.mask)
             else {
                 return None;
             };
@@ -2283,12 +2303,12 @@ fn cmp_one(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>) -> Option<Match> {
         Load::Ct {
             key: NFT_CT_DIRECTION,
             dir: None,
-        } if v.len() == 1 => MatchKind::CtDirReply(v[0] == 1),
+        } if v.len() == 1 && slot.mask.is_none() => MatchKind::CtDirReply(v[0] == 1),
         // Both directions' tuples hold the same protocol.
         Load::Ct {
             key: NFT_CT_PROTOCOL,
             dir,
-        } if v.len() == 1 => {
+        } if v.len() == 1 && slot.mask.is_none() => {
             let kind = MatchKind::CtProto(v[0]);
             let spelling = match dir {
                 None => Spelling::Plain,
@@ -3354,15 +3374,32 @@ fn payload_ctx(fam: Family, base: PayloadBase, matches: &[Match]) -> crate::fiel
         },
         _ => None,
     };
-    let ll_vlan = matches.iter().any(|m| {
-        !m.negated
-            && matches!(&m.kind, MatchKind::Field {
+    // `ether type 8021q` puts a tag after the Ethernet header; `vlan type
+    // 8021q` after it, a second.
+    let ll_vlans = matches
+        .iter()
+        .filter_map(|m| match &m.kind {
+            MatchKind::Field {
                 key: Key::Header(h),
-                test: FieldTest::Cmp { op: CmpOp::Eq, value },
-            } if h.name() == "type"
-                && matches!(h.header(), Header::Ether | Header::Vlan)
-                && matches!(value.as_u128(), Some(0x8100 | 0x88a8)))
-    });
+                test:
+                    FieldTest::Cmp {
+                        op: CmpOp::Eq,
+                        value,
+                    },
+            } if !m.negated
+                && h.name() == "type"
+                && matches!(value.as_u128(), Some(0x8100 | 0x88a8)) =>
+            {
+                match h.header() {
+                    Header::Ether => Some(1),
+                    Header::Vlan => Some(2),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
     // nft names an ICMP field by the type matched before it (one type,
     // compared equal).
     let icmp_type = matches.iter().rev().find_map(|m| match m.kind {
@@ -3371,7 +3408,7 @@ fn payload_ctx(fam: Family, base: PayloadBase, matches: &[Match]) -> crate::fiel
     });
     crate::field::PayloadCtx {
         header,
-        ll_vlan,
+        ll_vlans,
         icmp_type,
     }
 }
@@ -3432,6 +3469,9 @@ impl Keyed {
         let host = key.host_order() && !slot.hton;
         let width = key.width();
         let mask = match slot.mask {
+            // Masked in host order, then turned: the mask's number is the
+            // same either way.
+            Some(m) if slot.mask_host => Some(reg_num(m, true)?),
             Some(m) => Some(reg_num(m, host)?),
             None => None,
         };
@@ -3467,8 +3507,13 @@ impl Keyed {
 
     /// The mask, when it is narrower than the key (`ip frag-off & 0x2000`).
     fn narrower_mask(&self) -> Option<Value> {
-        let m = self.mask? & self.fmask;
-        (m != self.fmask).then(|| Value::from_u128(m >> self.shift, self.width.max(1)))
+        let width = self.width.max(1);
+        let full = match self.fmask {
+            u128::MAX if width < 16 => (1u128 << (8 * width)) - 1,
+            f => f,
+        };
+        let m = self.mask? & full;
+        (m != full).then(|| Value::from_u128(m >> self.shift, width))
     }
 }
 
@@ -3518,6 +3563,14 @@ fn field_cmp(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>, matches: &[Match]) -> Op
             }
             FieldTest::Masked { mask, value }
         }
+        // `ip saddr & 0.0.0.255 < 0.0.0.127`.
+        Some(mask) if k.ordered() => FieldTest::Bits {
+            mask,
+            test: Box::new(FieldTest::Cmp {
+                op,
+                value: k.value(v)?,
+            }),
+        },
         Some(_) => return None,
         None if op != CmpOp::Eq && !k.ordered() => return None,
         None => FieldTest::Cmp {
@@ -3525,6 +3578,18 @@ fn field_cmp(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>, matches: &[Match]) -> Op
             value: k.value(v)?,
         },
     };
+    // `meta random & 0x7fffffff < p`: xt statistic's random sample, as
+    // iptables-translate writes it (`>=` is its inverse).
+    if let (Key::Meta(MetaKey(NFT_META_PRANDOM)), FieldTest::Bits { mask, test }) = (k.key, &test) {
+        if let (Some(0x7fff_ffff), FieldTest::Cmp { op, value }) = (mask.as_u128(), &**test) {
+            let p = value.as_u128().and_then(|p| u32::try_from(p).ok());
+            match (op, p) {
+                (CmpOp::Lt, Some(p)) => return Some(Match::new(false, MatchKind::Random { p })),
+                (CmpOp::Ge, Some(p)) => return Some(Match::new(true, MatchKind::Random { p })),
+                _ => {}
+            }
+        }
+    }
     Some(Match::new(negated, MatchKind::Field { key: k.key, test }))
 }
 
@@ -3538,19 +3603,31 @@ fn field_range(
     matches: &[Match],
 ) -> Option<Match> {
     let k = Keyed::of(fam, slot, matches)?;
-    if k.narrower_mask().is_some() || !k.ordered() {
+    if !k.ordered() {
         return None;
     }
+    let test = FieldTest::Range {
+        lo: k.value(lo)?,
+        hi: k.value(hi)?,
+    };
     Some(Match::new(
         negated,
         MatchKind::Field {
             key: k.key,
-            test: FieldTest::Range {
-                lo: k.value(lo)?,
-                hi: k.value(hi)?,
-            },
+            test: masked_test(k.narrower_mask(), test),
         },
     ))
+}
+
+/// `test` of the key's bits under `mask`, if there is a mask.
+fn masked_test(mask: Option<Value>, test: FieldTest) -> FieldTest {
+    match mask {
+        Some(mask) => FieldTest::Bits {
+            mask,
+            test: Box::new(test),
+        },
+        None => test,
+    }
 }
 
 /// One element of a set, as the kernel holds it.
@@ -3625,6 +3702,8 @@ pub struct SetContents {
     /// `NFTA_SET_OBJ_TYPE`: the type of the objects an object map's
     /// elements name (`NFT_OBJECT_*`).
     pub obj_type: Option<u32>,
+    /// `NFTA_SET_DESC_SIZE`: the most elements it holds, when given.
+    pub size: Option<u32>,
 }
 
 impl SetContents {
@@ -3785,6 +3864,7 @@ impl SetIndex {
                 elems: Vec::new(),
                 data_len: set.data_len,
                 obj_type: set.obj_type,
+                size: set.size,
             };
             for m in msgs {
                 for e in m.iter() {
@@ -3857,19 +3937,35 @@ impl SetIndex {
     }
 }
 
-/// A `dynset` of a named set: the keys (and a map's data keys) read from
-/// its registers. `None` with expressions attached to the new element
-/// (`update @meter { ip saddr limit rate 10/second }`), which nflens does
-/// not read yet.
-fn set_update(
+/// A `dynset`: of a named set, the keys (and a map's data keys) read from
+/// its registers; of an anonymous one, nft's `meter`. With the statements
+/// each element carries (`update @m { ip saddr limit rate 10/second }`).
+fn set_update<'a>(
     fam: Family,
     regs: &Regs<'_>,
-    d: &nflens_wire::expr::Dynset<'_>,
+    d: &nflens_wire::expr::Dynset<'a>,
     set: &SetContents,
     matches: &[Match],
+    (r, sets): (&nflens_wire::Rule<'a>, &SetIndex),
 ) -> Option<ActionKind> {
-    if !named(Some(set)) || !d.exprs.is_empty() {
-        return None;
+    let stmts = elem_stmts(r, &d.exprs, sets)?;
+    if !named(Some(set)) {
+        // A meter: nft names its set, and it has statements.
+        if stmts.is_empty() || d.sreg_data.is_some() {
+            return None;
+        }
+        return Some(ActionKind::Meter {
+            op: match d.op {
+                NFT_DYNSET_OP_ADD => SetOp::Add,
+                NFT_DYNSET_OP_UPDATE => SetOp::Update,
+                _ => return None,
+            },
+            name: d.set_name.into(),
+            size: set.size?,
+            keys: named_keys(fam, regs, d.sreg_key, set, matches)?,
+            timeout: d.timeout.filter(|&t| t != 0),
+            stmts,
+        });
     }
     let op = match d.op {
         NFT_DYNSET_OP_ADD => SetOp::Add,
@@ -3893,7 +3989,45 @@ fn set_update(
         set: d.set_name.into(),
         data,
         timeout: d.timeout.filter(|&t| t != 0),
+        stmts,
     })
+}
+
+/// The statements a `dynset` attaches to each element: a counter, or
+/// what a limit, quota, connlimit or last lowers to in a rule. `None`
+/// for anything else, or one that does not decode.
+fn elem_stmts<'a>(
+    r: &nflens_wire::Rule<'a>,
+    exprs: &nflens_wire::expr::Exprs<'a>,
+    sets: &SetIndex,
+) -> Option<Vec<ElemStmt>> {
+    let mut out = Vec::new();
+    for e in exprs {
+        let e = e.ok()?;
+        match e {
+            Expr::Counter(_) => out.push(ElemStmt::Counter),
+            Expr::Limit(_) | Expr::Quota(_) | Expr::Connlimit(_) | Expr::Last(_) => {
+                let one = lower_exprs(
+                    r,
+                    std::slice::from_ref(&e),
+                    new_rule(r),
+                    &mut Regs::default(),
+                    sets,
+                );
+                let m = match (one.matches.len(), one.action) {
+                    (1, None) => one.matches.into_iter().next()?,
+                    (0, Some(a)) => Match::new(false, MatchKind::Statement(Box::new(a.kind))),
+                    _ => return None,
+                };
+                if matches!(m.kind, MatchKind::Nft { .. }) {
+                    return None;
+                }
+                out.push(ElemStmt::Match(m));
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 /// The keys a lookup of a named set reads ([`set_keys`] without the
@@ -3906,7 +4040,7 @@ fn named_keys(
     matches: &[Match],
 ) -> Option<Vec<Key>> {
     Some(
-        set_keys(fam, regs, sreg, set, matches)?
+        set_keys(fam, regs, sreg, set, matches, false)?
             .into_iter()
             .map(|k| k.0.key)
             .collect(),
@@ -3923,18 +4057,20 @@ fn named(set: Option<&SetContents>) -> bool {
 /// key length: one register's key, or a concatenation of the registers
 /// that follow it (each value in whole 32-bit words), with the width of
 /// each value in the registers.
+/// A masked key only where `masked` says the caller reads its mask.
 fn set_keys(
     fam: Family,
     regs: &Regs<'_>,
     sreg: Reg,
     set: &SetContents,
     matches: &[Match],
+    masked: bool,
 ) -> Option<Vec<(Keyed, usize)>> {
     let total = match set.key_len {
         Some(n) => n as usize,
         None => set.elems.iter().map(|e| e.key.len()).find(|&n| n > 0)?,
     };
-    reg_keys(fam, regs, sreg, total, matches)
+    reg_keys(fam, regs, sreg, total, matches, masked)
 }
 
 /// The keys `total` bytes of registers from `sreg` on hold: one key, or
@@ -3946,6 +4082,7 @@ fn reg_keys(
     sreg: Reg,
     total: usize,
     matches: &[Match],
+    masked: bool,
 ) -> Option<Vec<(Keyed, usize)>> {
     let start = reg_offset(sreg.0)?;
     let mut keys = Vec::new();
@@ -3953,7 +4090,7 @@ fn reg_keys(
     while at < total && keys.len() < 16 {
         let slot = regs.at_offset(start.checked_add(u32::try_from(at).ok()?)?)?;
         let k = Keyed::of(fam, slot, matches)?;
-        if k.narrower_mask().is_some() {
+        if !masked && k.narrower_mask().is_some() {
             return None;
         }
         let width = match slot.load {
@@ -4048,13 +4185,29 @@ fn lookup_match(
     negated: bool,
     matches: &[Match],
 ) -> Option<Match> {
-    let keys = set_keys(fam, regs, sreg, set, matches)?;
+    let keys = set_keys(fam, regs, sreg, set, matches, true)?;
     let elems: Vec<Vec<(Value, Value)>> = set_values(&keys, set)?
         .into_iter()
         .map(|(key, _)| (!key.is_empty()).then_some(key))
         .collect::<Option<_>>()?;
     if elems.is_empty() {
         return None;
+    }
+    // One masked key: `tcp flags & (syn | ack) == { syn, ack }`.
+    let mask = match &keys[..] {
+        [(k, _)] => k.narrower_mask(),
+        _ if keys.iter().any(|(k, _)| k.narrower_mask().is_some()) => return None,
+        _ => None,
+    };
+    if let Some(mask) = mask {
+        let elems = elems.into_iter().flatten().collect();
+        return Some(Match::new(
+            negated,
+            MatchKind::Field {
+                key: keys[0].0.key,
+                test: masked_test(Some(mask), FieldTest::In(elems)),
+            },
+        ));
     }
     if let Some(ranges) = either_port(&keys, &elems) {
         return Some(Match::new(
@@ -4162,7 +4315,7 @@ fn map_elems<T>(
     matches: &[Match],
     data: impl Fn(&SetElement) -> Option<T>,
 ) -> Option<(Vec<Key>, Vec<MapElem<T>>)> {
-    let keys = set_keys(fam, regs, sreg, set, matches)?;
+    let keys = set_keys(fam, regs, sreg, set, matches, false)?;
     let elems = set_values(&keys, set)?
         .into_iter()
         .map(|(key, e)| {
@@ -4527,14 +4680,39 @@ fn field_write(
         ..Slot::loaded(0, load, 0)
     };
     let k = Keyed::of(fam, &written, matches)?;
-    if k.narrower_mask().is_some() {
-        return None;
-    }
     let b = value.get(..len as usize)?;
     if value[len as usize..].iter().any(|&x| x != 0) {
         return None;
     }
     let v = k.value(b)?;
+    // Some of the field's bits written, the rest kept: the field set from
+    // itself (`ip ecn set ip ecn | ect0`, `ip hdrlength set ip hdrlength &
+    // 1`).
+    if let Some(written) = k.narrower_mask() {
+        let bits = match k.key {
+            Key::Header(h) => h.bit_len(),
+            key => 8 * key.width() as u32,
+        };
+        if bits > 32 {
+            return None;
+        }
+        let field = u32::MAX >> (32 - bits);
+        let written = u32::try_from(written.as_u128()?).ok()?;
+        let xor = u32::try_from(v.as_u128()?).ok()?;
+        if xor & !written != 0 {
+            return None;
+        }
+        return Some(ActionKind::Set {
+            key: k.key,
+            value: Source::Computed {
+                key: k.key,
+                ops: vec![BitOp::MaskXor {
+                    and: field & !written,
+                    xor,
+                }],
+            },
+        });
+    }
     Some(ActionKind::Set {
         key: k.key,
         value: Source::Value(v),

@@ -1346,6 +1346,39 @@ pub enum ActionKind {
             serde(default, skip_serializing_if = "Option::is_none")
         )]
         timeout: Option<u64>,
+        /// The statements the element carries, in order (`update @m {
+        /// ip saddr limit rate 10/second counter }`). One that does not
+        /// hold (a limit over its rate) stops the rule here.
+        #[cfg_attr(
+            feature = "serde",
+            serde(default, skip_serializing_if = "Vec::is_empty")
+        )]
+        stmts: Vec<ElemStmt>,
+    },
+    /// nft's `meter`: add the packet's keys to a set of the rule's own,
+    /// `name`, of at most `size` elements, each carrying `stmts` (`meter
+    /// m size 65535 { ip saddr limit rate over 10/second } drop`). A
+    /// [`SetUpdate`](ActionKind::SetUpdate) of a set only this rule uses
+    /// (the kernel's set is anonymous; nft does not list it with the
+    /// table). One of `stmts` that does not hold stops the rule here.
+    Meter {
+        /// `add`, or `update` (which refreshes the timeout); nft lists
+        /// both as `meter`.
+        op: SetOp,
+        /// The meter's name.
+        name: Box<str>,
+        /// The set's size (`NFTA_SET_DESC_SIZE`).
+        size: u32,
+        /// The keys: one, or a concatenation.
+        keys: Vec<Key>,
+        /// The element's timeout, in milliseconds.
+        #[cfg_attr(
+            feature = "serde",
+            serde(default, skip_serializing_if = "Option::is_none")
+        )]
+        timeout: Option<u64>,
+        /// The statements each element carries, in order.
+        stmts: Vec<ElemStmt>,
     },
     /// Set a `meta` or `ct` key or a header field (`ct zone set 1`, `meta
     /// priority set cafe:beef`, `ct mark set meta mark`, `meta mark set
@@ -1464,6 +1497,7 @@ impl ActionKind {
             | ActionKind::VmapRef { keys, .. }
             | ActionKind::NatMap { keys, .. } => (keys, &[]),
             ActionKind::SetUpdate { keys, data, .. } => (keys, data),
+            ActionKind::Meter { keys, .. } => (keys, &[]),
             ActionKind::Set { key, value } => (std::slice::from_ref(key), value.keys()),
             ActionKind::Queue { to: Some(s), .. } => (s.keys(), &[]),
             _ => (&[], &[]),
@@ -1562,7 +1596,9 @@ pub enum Source {
     /// Another key's value (`ct mark set meta mark`).
     Key(Key),
     /// A value computed from a 32-bit host-order key, in order (`meta mark
-    /// set ct mark >> 8`, `ct mark set (meta mark | 0x10) << 8`).
+    /// set ct mark >> 8`, `ct mark set (meta mark | 0x10) << 8`), or from
+    /// a header field of at most 32 bits, its bits right-aligned (`ip ecn
+    /// set ip ecn | ect0`).
     Computed {
         /// The key read.
         key: Key,
@@ -1626,6 +1662,33 @@ pub enum ObjTarget {
         /// The map's name.
         map: Box<str>,
     },
+}
+
+/// A statement a set element carries, run on the element each time a
+/// rule adds or updates it (`update @m { ip saddr counter }`, `meter m {
+/// ip saddr limit rate 10/second }`): its state is the element's own.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "kebab-case")
+)]
+pub enum ElemStmt {
+    /// `counter`: the element counts the packets and bytes that reach it.
+    Counter,
+    /// A statement that is a condition in a rule too: `limit rate`,
+    /// `quota`, `ct count`, or `last` (a [`MatchKind::Statement`]).
+    Match(Match),
+}
+
+impl ElemStmt {
+    /// Whether the two do the same (a quota's use so far is state).
+    pub fn same_meaning(&self, other: &ElemStmt) -> bool {
+        match (self, other) {
+            (ElemStmt::Match(a), ElemStmt::Match(b)) => a.same_meaning(b),
+            (a, b) => a == b,
+        }
+    }
 }
 
 /// What a [`SetUpdate`](ActionKind::SetUpdate) does.
@@ -1712,6 +1775,21 @@ impl Match {
                     test: FieldTest::In(y),
                 },
             ) => a == b && self.negated == other.negated && same_elems(x, y),
+            (
+                MatchKind::Field {
+                    key: a,
+                    test: FieldTest::Bits { mask: ma, test: x },
+                },
+                MatchKind::Field {
+                    key: b,
+                    test: FieldTest::Bits { mask: mb, test: y },
+                },
+            ) => match (&**x, &**y) {
+                (FieldTest::In(x), FieldTest::In(y)) => {
+                    a == b && ma == mb && self.negated == other.negated && same_elems(x, y)
+                }
+                _ => false,
+            },
             (MatchKind::Concat { keys: a, elems: x }, MatchKind::Concat { keys: b, elems: y }) => {
                 a == b && self.negated == other.negated && same_elems(x, y)
             }
@@ -1764,6 +1842,21 @@ impl ActionKind {
                         .all(|(p, q)| p.key == q.key && p.data.same_meaning(&q.data))
             }
             (ActionKind::Last { .. }, ActionKind::Last { .. }) => true,
+            (
+                ActionKind::SetUpdate { stmts: x, .. } | ActionKind::Meter { stmts: x, .. },
+                ActionKind::SetUpdate { stmts: y, .. } | ActionKind::Meter { stmts: y, .. },
+            ) if !x.is_empty() && x.len() == y.len() => {
+                let bare = |a: &ActionKind| {
+                    let mut a = a.clone();
+                    if let ActionKind::SetUpdate { stmts, .. } | ActionKind::Meter { stmts, .. } =
+                        &mut a
+                    {
+                        stmts.clear();
+                    }
+                    a
+                };
+                bare(self) == bare(other) && x.iter().zip(y).all(|(a, b)| a.same_meaning(b))
+            }
             _ => self == other,
         }
     }

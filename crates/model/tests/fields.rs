@@ -228,6 +228,7 @@ fn with_set(family: u8, lines: &[&str], flags: u32, elems: &[&str]) -> Rule {
             elems,
             data_len: None,
             obj_type: None,
+            size: None,
         },
     );
     nft::rule_decoded_with_sets(&nftdebug::bare_rule(family), &exprs, &sets)

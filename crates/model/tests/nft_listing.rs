@@ -15,6 +15,7 @@ const GENERATED: &str = include_str!("../../../testdata/nft/generated-numbers.nf
 const OBJECTS: &str = include_str!("../../../testdata/nft/objects.nft");
 const ROUTES_STATEMENTS: &str = include_str!("../../../testdata/nft/routes-statements.nft");
 const NAT_MAPS: &str = include_str!("../../../testdata/nft/nat-maps.nft");
+const MASKS_VLANS_METERS: &str = include_str!("../../../testdata/nft/masks-vlans-meters.nft");
 
 /// Loads `ruleset` in a throwaway namespace; asserts that nflens lists it
 /// as `nft -s`, `nft -s -a` and `nft -s -n` do; returns the model.
@@ -166,6 +167,7 @@ fn named_sets_list_as_nft_lists_them() {
             set: "h".into(),
             data: Vec::new(),
             timeout: Some(10_000),
+            stmts: Vec::new(),
         })
     );
 
@@ -549,5 +551,139 @@ fn nat_to_map_data_lists_as_nft_lists_it() {
     assert!(matches!(
         action(2, 0, 0),
         Some(ActionKind::NatMap { to: NatMapTo::Named(m), .. }) if &*m == "m"
+    ));
+}
+
+#[test]
+fn masked_bits_vlan_stacks_and_meters_list_as_nft_lists_them() {
+    use nflens_model::{CmpOp, ElemStmt, FieldTest, Match, Value};
+    if !netns::available(
+        "masked_bits_vlan_stacks_and_meters_list_as_nft_lists_them",
+        &["nft"],
+    ) {
+        return;
+    }
+    let model = listed_as_nft(MASKS_VLANS_METERS);
+    let rule = |t: usize, r: usize| &model.tables[t].chains[0].rules[r];
+    let field = |t: usize, r: usize| {
+        rule(t, r)
+            .matches
+            .iter()
+            .rev()
+            .find_map(|m| match &m.kind {
+                MatchKind::Field { key, test } => Some((m.negated, key.to_string(), test.clone())),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("{:?}", rule(t, r)))
+    };
+    // The second tag's id is its own key (ll+18), named as nft names it.
+    let inner: Key = "vlan2 id".parse().unwrap();
+    assert_eq!(inner.to_string(), "vlan id");
+    assert_ne!(inner, "vlan id".parse::<Key>().unwrap());
+    assert!(rule(0, 0).matches.iter().any(|m| matches!(
+        &m.kind,
+        MatchKind::Field { key, test: FieldTest::Cmp { op: CmpOp::Eq, value } }
+            if *key == inner && value.as_u128() == Some(2)
+    )));
+    // `ip saddr & 0.0.0.255 < 0.0.0.127`: an order compare of the bits.
+    let (_, key, test) = field(1, 0);
+    assert_eq!(key, "ip saddr");
+    assert_eq!(
+        test,
+        FieldTest::Bits {
+            mask: Value(vec![0, 0, 0, 255].into()),
+            test: Box::new(FieldTest::Cmp {
+                op: CmpOp::Lt,
+                value: Value(vec![0, 0, 0, 127].into()),
+            }),
+        }
+    );
+    // A masked port compare is no port range.
+    let (_, key, test) = field(1, 6);
+    assert_eq!(key, "tcp dport");
+    assert!(matches!(test, FieldTest::Bits { .. }), "{test:?}");
+    assert!(!rule(1, 6)
+        .matches
+        .iter()
+        .any(|m| matches!(m.kind, MatchKind::Port { .. })));
+    // A masked set is a set: its elements in any order are the same test.
+    let (negated, key, test) = field(1, 5);
+    let FieldTest::Bits {
+        mask,
+        test: inner_test,
+    } = &test
+    else {
+        panic!("{test:?}");
+    };
+    let FieldTest::In(mut elems) = (**inner_test).clone() else {
+        panic!("{inner_test:?}");
+    };
+    elems.reverse();
+    let a = Match::new(
+        negated,
+        MatchKind::Field {
+            key: key.parse().unwrap(),
+            test: test.clone(),
+        },
+    );
+    let b = Match::new(
+        negated,
+        MatchKind::Field {
+            key: key.parse().unwrap(),
+            test: FieldTest::Bits {
+                mask: mask.clone(),
+                test: Box::new(FieldTest::In(elems)),
+            },
+        },
+    );
+    assert_ne!(a, b);
+    assert!(a.same_meaning(&b));
+    // Set updates and meters carry their elements' statements.
+    let action = |r: usize| rule(2, r).action.as_ref().map(|a| a.kind.clone());
+    assert!(matches!(
+        action(0),
+        Some(ActionKind::SetUpdate { stmts, .. }) if stmts == vec![ElemStmt::Counter]
+    ));
+    // `meter m1 { ... } accept`: the meter is a statement before the
+    // verdict.
+    assert_eq!(action(3), Some(ActionKind::Accept));
+    let meter = rule(2, 3).matches.iter().find_map(|m| match &m.kind {
+        MatchKind::Statement(a) => Some((**a).clone()),
+        _ => None,
+    });
+    let Some(ActionKind::Meter {
+        op: SetOp::Add,
+        name,
+        size: 65535,
+        keys,
+        stmts,
+        ..
+    }) = meter
+    else {
+        panic!("{:?}", rule(2, 3));
+    };
+    assert_eq!(&*name, "m1");
+    assert_eq!(keys.len(), 2);
+    assert!(matches!(
+        &stmts[..],
+        [ElemStmt::Match(m)] if matches!(m.kind, MatchKind::Limit { .. }) && !m.negated
+    ));
+    // `meta random & 2147483647 < 214748365` is `-m statistic --mode
+    // random --probability 0.1`; `>=` its inverse.
+    for (r, negated) in [(7, false), (8, true)] {
+        assert_eq!(
+            rule(2, r).matches,
+            vec![Match::new(negated, MatchKind::Random { p: 214_748_365 })]
+        );
+    }
+    // `update @s { ip saddr limit rate over 10/second } drop`.
+    let update = rule(2, 1).matches.iter().find_map(|m| match &m.kind {
+        MatchKind::Statement(a) => Some((**a).clone()),
+        _ => None,
+    });
+    assert!(matches!(
+        update,
+        Some(ActionKind::SetUpdate { stmts, .. })
+            if matches!(&stmts[..], [ElemStmt::Match(m)] if m.negated)
     ));
 }

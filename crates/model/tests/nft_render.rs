@@ -254,19 +254,19 @@ fn nft_py_v1_0_6_rendered_as_nft() {
     );
     assert!(loaded > 3500, "too few records loaded ({loaded})");
     assert!(
-        listing_ok * 100 >= loaded * LISTING_FLOOR_PERCENT,
-        "{listing_ok}/{loaded} below the {LISTING_FLOOR_PERCENT}% floor"
+        listing_ok * 1000 >= loaded * LISTING_FLOOR_PER_MILLE,
+        "{listing_ok}/{loaded} below the {LISTING_FLOOR_PER_MILLE}‰ floor"
     );
     assert!(
-        expected_ok * 100 >= loaded * EXPECTED_FLOOR_PERCENT,
-        "{expected_ok}/{loaded} below the {EXPECTED_FLOOR_PERCENT}% floor"
+        expected_ok * 1000 >= loaded * EXPECTED_FLOOR_PER_MILLE,
+        "{expected_ok}/{loaded} below the {EXPECTED_FLOOR_PER_MILLE}‰ floor"
     );
 }
 
-/// Measured rates, rounded down (listing 3909/4025, expected 3911/4025 on
-/// 2026-11-22, after named sets, socket and osf keys, tproxy, dup and
-/// fwd: the rest are rules
-/// with expressions the model has no typed kind for yet, listed by the
-/// test).
-const LISTING_FLOOR_PERCENT: usize = 99;
-const EXPECTED_FLOOR_PERCENT: usize = 99;
+/// Measured per mille (4023/4025 listings, 4021/4025 expected outputs on
+/// 2026-11-22, after masked bits, stacked VLAN tags and meters; the rest
+/// are a data map keyed by masked bits and NAT from a jhash-keyed map,
+/// listed by the test), rounded down with a record's margin: the floors
+/// hold what works while the typed kinds grow.
+const LISTING_FLOOR_PER_MILLE: usize = 999;
+const EXPECTED_FLOOR_PER_MILLE: usize = 998;

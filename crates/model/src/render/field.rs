@@ -415,35 +415,7 @@ pub(crate) fn tuple_text(keys: &[Key], elem: &[(Value, Value)], o: ValueOpts) ->
 /// `key test` as nft lists it; `negated` for `!=`.
 pub(crate) fn field_text(key: &Key, test: &FieldTest, negated: bool, o: ValueOpts) -> String {
     let ty = key.datatype();
-    let ne = if negated { "!= " } else { "" };
     match test {
-        FieldTest::Cmp { op, value } => {
-            let op = match op {
-                CmpOp::Eq => ne,
-                CmpOp::Lt => "< ",
-                CmpOp::Le => "<= ",
-                CmpOp::Gt => "> ",
-                CmpOp::Ge => ">= ",
-            };
-            format!("{key} {op}{}", value_text(ty, value, o))
-        }
-        // nft 1.1 lists a negated hour range as the range the other way
-        // round, as one crossing midnight is written (`meta hour
-        // "21:00"-"02:00"` for `!= "02:00"-"21:00"`); the kernel's range
-        // is in UTC, so which one the user wrote is not known.
-        FieldTest::Range { lo, hi }
-            if negated && ty == Datatype::Hour && o.dialect == super::nft::Dialect::Nft1_1 =>
-        {
-            format!("{key} {}", range_text(ty, hi, lo, o))
-        }
-        FieldTest::Range { lo, hi } => format!("{key} {ne}{}", range_text(ty, lo, hi, o)),
-        FieldTest::In(elems) => {
-            let items: Vec<String> = elems
-                .iter()
-                .map(|(lo, hi)| element_text(ty, lo, hi, o))
-                .collect();
-            format!("{key} {ne}{{ {} }}", items.join(", "))
-        }
         // A label bit set: `ct label 127`.
         FieldTest::Masked { mask, value }
             if ty == Datatype::CtLabel && negated && value.0.iter().all(|&b| b == 0) =>
@@ -455,16 +427,106 @@ pub(crate) fn field_text(key: &Key, test: &FieldTest, negated: bool, o: ValueOpt
             if matches!(ty, Datatype::Ipv4 | Datatype::Ipv6 | Datatype::IpAddr)
                 && prefix_len(mask).is_some() =>
         {
+            let ne = if negated { "!= " } else { "" };
             let bits = prefix_len(mask).unwrap_or(0);
             format!("{key} {ne}{}/{bits}", value_text(ty, value, o))
         }
         // nft prints the mask as a value of the key (`ip id & 255 == 1`,
-        // `ip dscp & 0x3f == lephb`).
+        // `ip dscp & 0x3f == lephb`), flags in parentheses (`tcp flags &
+        // (syn | ack) == { syn, ack }`), and `==` after it, unless the
+        // value was turned to network order first (`ct mark & 0x000000ff
+        // 0x00000010-0x00000020`: a range or interval of a host-order key).
+        FieldTest::Masked { mask, value } => {
+            let test = FieldTest::Cmp {
+                op: CmpOp::Eq,
+                value: value.clone(),
+            };
+            field_text(
+                key,
+                &FieldTest::Bits {
+                    mask: mask.clone(),
+                    test: Box::new(test),
+                },
+                negated,
+                o,
+            )
+        }
+        FieldTest::Bits { mask, test } => {
+            let mut m = value_text(ty, mask, o);
+            if m.contains(" | ") {
+                m = format!("({m})");
+            }
+            let turned = key.host_order()
+                && key.width() > 1
+                && match &**test {
+                    FieldTest::Range { .. } => true,
+                    FieldTest::In(elems) => elems.iter().any(|(lo, hi)| lo != hi),
+                    _ => false,
+                };
+            test_text(&format!("{key} & {m}"), ty, test, negated, !turned, o)
+        }
+        _ => test_text(&key.to_string(), ty, test, negated, false, o),
+    }
+}
+
+/// `lhs test`: `negated` for `!=`; `eq` prints `==` where nft otherwise
+/// prints no operator.
+fn test_text(
+    lhs: &str,
+    ty: Datatype,
+    test: &FieldTest,
+    negated: bool,
+    eq: bool,
+    o: ValueOpts,
+) -> String {
+    let ne = match (negated, eq) {
+        (true, _) => "!= ",
+        (false, true) => "== ",
+        (false, false) => "",
+    };
+    match test {
+        FieldTest::Cmp { op, value } => {
+            let op = match op {
+                CmpOp::Eq => ne,
+                CmpOp::Lt => "< ",
+                CmpOp::Le => "<= ",
+                CmpOp::Gt => "> ",
+                CmpOp::Ge => ">= ",
+            };
+            format!("{lhs} {op}{}", value_text(ty, value, o))
+        }
+        // nft 1.1 lists a negated hour range as the range the other way
+        // round, as one crossing midnight is written (`meta hour
+        // "21:00"-"02:00"` for `!= "02:00"-"21:00"`); the kernel's range
+        // is in UTC, so which one the user wrote is not known.
+        FieldTest::Range { lo, hi }
+            if negated && ty == Datatype::Hour && o.dialect == super::nft::Dialect::Nft1_1 =>
+        {
+            format!("{lhs} {}", range_text(ty, hi, lo, o))
+        }
+        FieldTest::Range { lo, hi } => format!("{lhs} {ne}{}", range_text(ty, lo, hi, o)),
+        FieldTest::In(elems) => {
+            let items: Vec<String> = elems
+                .iter()
+                .map(|(lo, hi)| element_text(ty, lo, hi, o))
+                .collect();
+            format!("{lhs} {ne}{{ {} }}", items.join(", "))
+        }
+        // Not made by lowering (a mask of a mask): the inner test as if
+        // it stood alone.
         FieldTest::Masked { mask, value } => format!(
-            "{key} & {} {} {}",
+            "{lhs} & {} {} {}",
             value_text(ty, mask, o),
             if negated { "!=" } else { "==" },
             value_text(ty, value, o)
+        ),
+        FieldTest::Bits { mask, test } => test_text(
+            &format!("{lhs} & {}", value_text(ty, mask, o)),
+            ty,
+            test,
+            negated,
+            eq,
+            o,
         ),
     }
 }

@@ -952,6 +952,11 @@ fn action(a: &ActionKind, family: Family, out: &mut String) -> Result<(), String
                 "an update of the nf_tables set @{set} (-j SET writes ipsets)"
             ))
         }
+        ActionKind::Meter { name, .. } => {
+            return Err(format!(
+                "nft's meter {name} (-m hashlimit is another module)"
+            ))
+        }
         ActionKind::Xt { target, args } => {
             let _ = write!(out, " -j {target}");
             if !args.is_empty() {

@@ -1167,10 +1167,12 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
             MatchKind::CtCount { count } => {
                 format!("ct count {}{count}", if n { "over " } else { "" })
             }
+            // As iptables-translate writes `-m statistic --mode random`.
             MatchKind::Random { p } => {
-                return Err(format!(
-                    "statistic --probability {p} (numgen random in nft)"
-                ))
+                format!(
+                    "meta random & 2147483647 {} {p}",
+                    if n { ">=" } else { "<" }
+                )
             }
             MatchKind::Nth { .. } => return Err("statistic --mode nth (numgen inc in nft)".into()),
             MatchKind::AddrType {
@@ -1793,6 +1795,7 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
             set,
             data,
             timeout,
+            stmts,
         } => {
             let op = match op {
                 SetOp::Add => "add",
@@ -1803,8 +1806,30 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
             if let Some(ms) = timeout {
                 let _ = write!(t, " timeout {}", ms_text(*ms, o));
             }
+            for s in stmts {
+                let _ = write!(t, " {}", elem_stmt_text(s, family, o)?);
+            }
             if !data.is_empty() {
                 let _ = write!(t, " : {}", keys_text(data));
+            }
+            t.push_str(" }");
+            t
+        }
+        // nft lists the first statement only.
+        ActionKind::Meter {
+            name,
+            size,
+            keys,
+            timeout,
+            stmts,
+            ..
+        } => {
+            let mut t = format!("meter {name} size {size} {{ {}", keys_text(keys));
+            if let Some(ms) = timeout {
+                let _ = write!(t, " timeout {}", ms_text(*ms, o));
+            }
+            if let Some(s) = stmts.first() {
+                let _ = write!(t, " {}", elem_stmt_text(s, family, o)?);
             }
             t.push_str(" }");
             t
@@ -1843,6 +1868,35 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
 }
 
 /// A statement's operand: a value of `ty`, a key, or a map's result.
+/// A statement a set element carries, as nft lists it there: stateless
+/// (`counter`, `quota over 10 mbytes`).
+fn elem_stmt_text(s: &ElemStmt, family: Family, o: ValueOpts) -> Result<String, String> {
+    let m = match s {
+        ElemStmt::Counter => return Ok("counter".into()),
+        ElemStmt::Match(m) => m,
+    };
+    let r = Rule {
+        matches: vec![m.clone()],
+        action: None,
+        comment: None,
+        counters: None,
+        origin: Origin::Handle { handle: 0 },
+    };
+    let opts = Options {
+        stateless: true,
+        numeric: o.numeric,
+        numeric_proto: o.numeric_proto,
+        numeric_prio: false,
+        numeric_time: o.numeric_time,
+        handles: false,
+        utc_offset: o.utc_offset,
+        dialect: o.dialect,
+    };
+    let mut t = String::new();
+    rule(&r, family, opts, &mut t)?;
+    Ok(t)
+}
+
 fn source_text(ty: Datatype, s: &Source, o: ValueOpts) -> Result<String, String> {
     Ok(match s {
         Source::Value(v) => value_text(ty, v, o),
@@ -1875,15 +1929,25 @@ fn source_text(ty: Datatype, s: &Source, o: ValueOpts) -> Result<String, String>
 /// tightly than the next one: shifts, then `&`, `^`, `|`).
 fn computed_text(key: &Key, ops: &[BitOp], o: ValueOpts) -> String {
     let ty = key.datatype();
-    let num = |n: u32| value_text(ty, &Value::from_u128(u128::from(n), 4), o);
+    // A header field of fewer bits: its values, and its bits all ones.
+    let (width, field) = match key {
+        Key::Header(h) if h.bit_len() < 32 => (
+            key.width().clamp(1, 4),
+            u32::MAX >> (32 - h.bit_len().max(1)),
+        ),
+        _ => (4, u32::MAX),
+    };
+    let num = |n: u32| value_text(ty, &Value::from_u128(u128::from(n), width), o);
     let mut steps: Vec<(u8, &str, String)> = Vec::new();
     for op in ops {
         match *op {
             BitOp::Shl(n) => steps.push((0, "<<", n.to_string())),
             BitOp::Shr(n) => steps.push((1, ">>", n.to_string())),
             BitOp::MaskXor { and, xor: 0 } => steps.push((2, "&", num(and))),
-            BitOp::MaskXor { and, xor } if and == !xor => steps.push((4, "|", num(xor))),
-            BitOp::MaskXor { and: u32::MAX, xor } => steps.push((3, "^", num(xor))),
+            BitOp::MaskXor { and, xor } if and & field == !xor & field => {
+                steps.push((4, "|", num(xor)))
+            }
+            BitOp::MaskXor { and, xor } if and & field == field => steps.push((3, "^", num(xor))),
             BitOp::MaskXor { and, xor } => {
                 steps.push((2, "&", num(and)));
                 steps.push((3, "^", num(xor)));
@@ -1892,9 +1956,14 @@ fn computed_text(key: &Key, ops: &[BitOp], o: ValueOpts) -> String {
     }
     let mut text = key.to_string();
     let mut last: Option<u8> = None;
-    for (rank, sym, arg) in steps {
+    for (rank, sym, mut arg) in steps {
         if last.is_some_and(|l| l > rank) {
             text = format!("({text})");
+        }
+        // Flags joined by `|` after another operator: `tcp flags & (fin |
+        // syn)`.
+        if sym != "|" && arg.contains(" | ") {
+            arg = format!("({arg})");
         }
         text = format!("{text} {sym} {arg}");
         last = Some(rank);
