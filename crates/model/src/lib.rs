@@ -40,6 +40,7 @@ pub mod nft;
 pub mod render;
 mod set;
 mod types;
+mod xt_native;
 mod xt_save;
 
 pub use field::{

@@ -542,13 +542,19 @@ fn lower_rule(
         }
         match lower_match(xm, family, line)? {
             Some(ms) => out.matches.extend(ms),
-            None => out.matches.push(m(
-                false,
-                MatchKind::Xt {
-                    module: xm.name.into(),
-                    args: opts_text(&xm.options),
-                },
-            )),
+            None => {
+                let args = opts_text(&xm.options);
+                match crate::xt_native::match_of(xm.name, &args, family) {
+                    Some(ms) => out.matches.extend(ms),
+                    None => out.matches.push(m(
+                        false,
+                        MatchKind::Xt {
+                            module: xm.name.into(),
+                            args,
+                        },
+                    )),
+                }
+            }
         }
     }
     out.action = r.target.as_ref().map(|t| Action {
@@ -941,9 +947,12 @@ fn lower_target(
     family: Family,
 ) -> ActionKind {
     let o = &t.options;
-    let xt_action = || ActionKind::Xt {
-        target: t.name.into(),
-        args: opts_text(o),
+    let xt_action = || {
+        let args = opts_text(o);
+        crate::xt_native::target_of(t.name, &args, family).unwrap_or_else(|| ActionKind::Xt {
+            target: t.name.into(),
+            args,
+        })
     };
     let nat_to = |name| match find(o, name) {
         Some(Value::Nat(n)) => Some(NatTo {

@@ -1271,7 +1271,22 @@ pub(crate) fn push_xt_match(
                 Some(prev) => format!("{prev} {comment}").into(),
             });
         }
-        Ok(m) => out.matches.extend(xt_match(name, &m, nfproto)),
+        Ok(m) => {
+            let fam = family(nfproto).unwrap_or(Family::Ipv4);
+            for x in xt_match(name, &m, nfproto) {
+                // The modules whose meaning nft names natively.
+                let native = match &x.kind {
+                    MatchKind::Xt { module, args } if !x.negated => {
+                        crate::xt_native::match_of(module, args, fam)
+                    }
+                    _ => None,
+                };
+                match native {
+                    Some(ms) => out.matches.extend(ms),
+                    None => out.matches.push(x),
+                }
+            }
+        }
         Err(_) => return false,
     }
     true
@@ -3007,10 +3022,12 @@ fn ipset_ref(set: &nflens_wire::xt::SetInfo) -> Option<Option<IpsetRef>> {
 pub(crate) fn xt_target(fam: Family, name: &str, t: &XtTarget<'_>) -> ActionKind {
     // A blob with no typed action: its save text when known, else raw.
     let raw = || match crate::xt_save::target_args(name, t) {
-        Some(args) => ActionKind::Xt {
-            target: name.into(),
-            args: args.into(),
-        },
+        Some(args) => {
+            crate::xt_native::target_of(name, &args, fam).unwrap_or_else(|| ActionKind::Xt {
+                target: name.into(),
+                args: args.into(),
+            })
+        }
         None => ActionKind::Nft {
             exprs: match t {
                 XtTarget::Unknown { info } => {

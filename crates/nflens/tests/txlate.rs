@@ -48,6 +48,38 @@ const APPROXIMATE: &[(&str, &str)] = &[
          but not the same ones (xt_statistic.c, nft_numgen.c)",
     ),
     (
+        "libxt_helper.txlate:1",
+        "-m helper --helper N holds when the name of the master connection's helper is a \
+         prefix of N (xt_helper.c compares strlen(helper->name) bytes); ct helper \"N\" \
+         compares the whole name (nft_ct.c)",
+    ),
+    (
+        "libxt_helper.txlate:4",
+        "! --helper N also holds for a connection with no master (xt_helper.c returns the \
+         inversion); ct helper != \"N\" does not hold there (nft_ct.c finds no helper and \
+         breaks)",
+    ),
+    (
+        "libip6t_frag.txlate:4",
+        "--fragres holds when the reserved byte and the two reserved bits are zero \
+         (ip6t_frag.c); frag reserved 1 tests the reserved byte for 1",
+    ),
+    (
+        "libip6t_rt.txlate:4",
+        "--rt-len N compares the header's length in bytes, (hdrlength + 1) * 8 \
+         (ip6t_rt.c, ipv6_optlen); rt hdrlength N compares the field",
+    ),
+    (
+        "libip6t_rt.txlate:10",
+        "--rt-len N compares the header's length in bytes, (hdrlength + 1) * 8 \
+         (ip6t_rt.c, ipv6_optlen); rt hdrlength N compares the field",
+    ),
+    (
+        "libip6t_rt.txlate:13",
+        "--rt-len N compares the header's length in bytes, (hdrlength + 1) * 8 \
+         (ip6t_rt.c, ipv6_optlen); rt hdrlength N compares the field",
+    ),
+    (
         "libxt_TOS.txlate:1",
         "TOS --set-tos V/M rewrites the ECN bits under its mask; dscp set keeps them",
     ),

@@ -134,6 +134,20 @@ fn a_match() -> impl Strategy<Value = Match<'static>> {
                 opt("probability", false, Value::Probability(Probability(p))),
             ]
         )),
+        // Modules whose meaning is a header field nft names (`ip ttl < 5`).
+        (
+            prop::sample::select(vec!["ttl-eq", "ttl-lt", "ttl-gt"]),
+            any::<bool>(),
+            any::<u8>()
+        )
+            .prop_map(|(o, n, v)| module(
+                "ttl",
+                vec![opt(o, n && o == "ttl-eq", Value::Uint(u64::from(v)))]
+            )),
+        (any::<bool>(), 0u64..64).prop_map(|(n, v)| module(
+            "dscp",
+            vec![opt("dscp", n, Value::Hex { value: v, width: 2 })]
+        )),
         (
             any::<bool>(),
             "[A-Za-z0-9_-]{1,20}",
@@ -203,6 +217,11 @@ fn a_target() -> impl Strategy<Value = Target<'static>> {
                     MaskStyle::XMark
                 )
             )]
+        )),
+        (0u64..64).prop_map(move |v| t(
+            "DSCP",
+            false,
+            vec![opt("set-dscp", false, Value::Hex { value: v, width: 2 })]
         )),
         text().prop_map(move |p| t(
             "LOG",

@@ -615,6 +615,14 @@ pub fn rule(r: &Rule, family: Family, out: &mut String) -> Result<(), String> {
                     }],
                 });
             }
+            MatchKind::Field { .. } if crate::xt_native::match_opt(m, family)?.is_some() => {
+                if let Some((module, key, text)) = crate::xt_native::match_opt(m, family)? {
+                    if module == "esp" && l4 != Some(50) {
+                        return Err("an ESP SPI without -p esp".into());
+                    }
+                    push(&mut groups, module, true, key, text);
+                }
+            }
             MatchKind::Field { key, .. } => match crate::field::presence_of(m) {
                 // xt tcp's `--tcp-option`: whether a TCP option is there.
                 Some((
@@ -922,11 +930,14 @@ fn action(a: &ActionKind, family: Family, out: &mut String) -> Result<(), String
         ActionKind::Set { .. } if *a == crate::nft::mark_copy(false) => {
             out.push_str(" -j CONNMARK --restore-mark --nfmask 0xffffffff --ctmask 0xffffffff")
         }
-        ActionKind::Set { key, .. } => {
-            return Err(format!(
-                "{key} set (no iptables target nflens writes it as yet)"
-            ))
-        }
+        ActionKind::Set { key, .. } => match crate::xt_native::target_text(a, family) {
+            Some(t) => out.push_str(&t),
+            None => {
+                return Err(format!(
+                    "{key} set (no iptables target nflens writes it as yet)"
+                ))
+            }
+        },
         ActionKind::Vmap { .. } | ActionKind::VmapRef { .. } => {
             return Err("a verdict map (nf_tables only)".into())
         }
