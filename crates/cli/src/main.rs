@@ -73,7 +73,7 @@ enum Cmd {
         predict_save: bool,
     },
     /// Compare two rulesets by meaning: rules on one side only, rules that
-    /// differ, rules that moved. Exits 0 when they are the same, 1 when they
+    /// differ, rules that moved, and named sets and objects. Exits 0 when they are the same, 1 when they
     /// differ, 2 on error (as diff(1) does).
     Diff {
         /// Side A: an iptables-save file, `-` for standard input, or
@@ -82,7 +82,8 @@ enum Cmd {
         a: String,
         /// Side B, the same way.
         b: String,
-        /// Also compare rule counter values.
+        /// Also compare counter values (rules', named counters' and what
+        /// named quotas used).
         #[arg(long)]
         counters: bool,
     },
@@ -349,6 +350,32 @@ fn diff(a: &str, b: &str, counters: bool) -> anyhow::Result<ExitCode> {
                     side_name(sa.is_some())
                 )?,
             },
+            Difference::Object {
+                place,
+                name,
+                a: oa,
+                b: ob,
+            } => {
+                let kind = |o: &nflens::model::NamedObject| {
+                    nflens::model::render::nft::object_type_name(o.kind.type_number())
+                        .unwrap_or("object")
+                };
+                match (oa, ob) {
+                    (Some(x), Some(_)) => {
+                        writeln!(w, "! {} {} {name} differs", at(place), kind(x))?
+                    }
+                    (x, y) => {
+                        let o = x.as_ref().or(y.as_ref()).map_or("object", |o| kind(o));
+                        writeln!(
+                            w,
+                            "{} {} {o} {name}: only in {}",
+                            if x.is_some() { '-' } else { '+' },
+                            at(place),
+                            side_name(x.is_some())
+                        )?
+                    }
+                }
+            }
             Difference::Rule {
                 place,
                 in_a,

@@ -316,6 +316,41 @@ COMMIT\n";
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// `nflens diff netns:A netns:B` sees named objects: a quota's budget
+/// and an object one side lacks differ; what a counter counted does not.
+#[test]
+fn test_diff_named_objects_between_netns() {
+    use nflens_testutil::netns;
+    if !netns::available("test_diff_named_objects_between_netns", &["nft", "nsenter"]) {
+        return;
+    }
+    let a = netns::Held::new(
+        "nft -f - <<'EOF'\ntable inet t {\n\tcounter c1 { }\n\tquota q1 { 10 mbytes }\n}\nEOF",
+    )
+    .expect("setup a");
+    let b = netns::Held::new(
+        "nft -f - <<'EOF'\ntable inet t {\n\tcounter c1 { packets 5 bytes 7 }\n\tquota q1 { 20 mbytes }\n\tcounter c2 { }\n}\nEOF",
+    )
+    .expect("setup b");
+    let (na, nb) = (
+        format!("netns:{}", a.path().display()),
+        format!("netns:{}", b.path().display()),
+    );
+    let (code, out, err) = nflens(&["diff", &na, &na], "");
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "", ""));
+    let (code, out, _) = nflens(&["diff", &na, &nb], "");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("! inet t quota q1 differs\n"), "{out}");
+    assert!(
+        out.contains(&format!("+ inet t counter c2: only in {nb}\n")),
+        "{out}"
+    );
+    assert!(!out.contains("c1"), "{out}");
+    let (code, out, _) = nflens(&["diff", "--counters", &na, &nb], "");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("! inet t counter c1 differs\n"), "{out}");
+}
+
 #[test]
 fn test_dump_renders_as_nft_and_iptables_nft_save() {
     use nflens_testutil::netns;

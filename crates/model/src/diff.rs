@@ -3,14 +3,16 @@
 //!
 //! Rules are compared with [`Rule::same_meaning`], so spelling, option order,
 //! the module that wrote a match (xt blob or native expressions) and counters
-//! do not count; with [`Options::counters`] counter values do.
+//! do not count; with [`Options::counters`] counter values do (of rules, and
+//! of named counter and quota objects).
 
 use crate::*;
 
 /// What to compare.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
-    /// Also compare rule counter values.
+    /// Also compare counter values: rules', named counters' and what
+    /// named quotas used.
     pub counters: bool,
 }
 
@@ -53,6 +55,19 @@ pub enum Difference {
         a: Option<Box<NamedSet>>,
         /// Side B's set.
         b: Option<Box<NamedSet>>,
+    },
+    /// A named stateful object only one side has (one of `a`, `b`), or
+    /// one whose settings differ (both): objects are told apart by name
+    /// and type, as nft does (a counter and a quota may share a name).
+    Object {
+        /// The table.
+        place: Place,
+        /// The object's name.
+        name: Box<str>,
+        /// Side A's object.
+        a: Option<Box<NamedObject>>,
+        /// Side B's object.
+        b: Option<Box<NamedObject>>,
     },
     /// The chains' hooks or policies differ.
     Policy {
@@ -163,6 +178,30 @@ fn tables(a: &Table, b: &Table, o: Options, out: &mut Vec<Difference>) {
             name: s.name.clone(),
             a: None,
             b: Some(Box::new(s.clone())),
+        });
+    }
+    let id = |x: &NamedObject| (x.name.clone(), x.kind.type_number());
+    for ob in &a.objects {
+        let other = b.objects.iter().find(|x| id(x) == id(ob));
+        if !other.is_some_and(|x| x.same_meaning(ob, o.counters)) {
+            out.push(Difference::Object {
+                place: place(a, None),
+                name: ob.name.clone(),
+                a: Some(Box::new(ob.clone())),
+                b: other.map(|x| Box::new(x.clone())),
+            });
+        }
+    }
+    for ob in b
+        .objects
+        .iter()
+        .filter(|x| !a.objects.iter().any(|y| id(y) == id(x)))
+    {
+        out.push(Difference::Object {
+            place: place(b, None),
+            name: ob.name.clone(),
+            a: None,
+            b: Some(Box::new(ob.clone())),
         });
     }
     for c in &a.chains {

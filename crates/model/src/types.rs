@@ -477,6 +477,31 @@ pub enum ElemValue {
     Object(Box<str>),
 }
 
+impl NamedObject {
+    /// Whether the two are the same object: the same name, type,
+    /// settings and comment. What a counter counted and what a quota used
+    /// are state, not meaning (as for rules' counters), and the handle is
+    /// the kernel's; `counters` compares the state too.
+    pub fn same_meaning(&self, other: &NamedObject, counters: bool) -> bool {
+        let strip = |o: &NamedObject| {
+            let mut o = o.clone();
+            o.handle = None;
+            if !counters {
+                match &mut o.kind {
+                    ObjectKind::Counter { packets, bytes } => {
+                        *packets = 0;
+                        *bytes = 0;
+                    }
+                    ObjectKind::Quota { used, .. } => *used = 0,
+                    _ => {}
+                }
+            }
+            o
+        };
+        strip(self) == strip(other)
+    }
+}
+
 impl NamedSet {
     /// Whether the two hold the same: equal but for when elements expire.
     pub fn same_meaning(&self, other: &NamedSet) -> bool {

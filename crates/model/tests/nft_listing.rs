@@ -431,6 +431,49 @@ fn objects_and_their_use_list_as_nft_lists_them() {
             }
         })
     );
+
+    // A diff sees objects: not what a counter counted or a quota used
+    // (unless asked), but a changed setting and one gone.
+    use nflens_model::diff::{diff, Difference, Options as DiffOptions};
+    let mut other = model.clone();
+    let objs = &mut other.tables[0].objects;
+    for o in objs.iter_mut() {
+        match &mut o.kind {
+            ObjectKind::Counter { packets, .. } => *packets += 7,
+            ObjectKind::Quota { used, .. } => *used += 1,
+            _ => {}
+        }
+    }
+    assert_eq!(diff(&model, &other, DiffOptions::default()), vec![]);
+    let counted = diff(&model, &other, DiffOptions { counters: true });
+    let names: Vec<&str> = counted
+        .iter()
+        .map(|d| match d {
+            Difference::Object {
+                name,
+                a: Some(_),
+                b: Some(_),
+                ..
+            } => &**name,
+            d => panic!("{d:?}"),
+        })
+        .collect();
+    assert_eq!(names, ["c1", "c2", "q1", "q2"]);
+    let objs = &mut other.tables[0].objects;
+    if let ObjectKind::Quota { bytes, .. } = &mut objs[3].kind {
+        *bytes += 1;
+    }
+    objs.retain(|o| &*o.name != "h2");
+    let found = diff(&model, &other, DiffOptions::default());
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(matches!(
+        &found[0],
+        Difference::Object { name, a: Some(_), b: Some(_), .. } if &**name == "q2"
+    ));
+    assert!(matches!(
+        &found[1],
+        Difference::Object { name, a: Some(_), b: None, .. } if &**name == "h2"
+    ));
 }
 
 #[test]

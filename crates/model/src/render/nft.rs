@@ -291,8 +291,8 @@ fn set_fields_text(fields: &[SetField]) -> Result<String, String> {
     Ok(parts.join(" . "))
 }
 
-/// nft's names of stateful object types (`NFT_OBJECT_*`).
-fn object_type_name(n: u32) -> Option<&'static str> {
+/// nft's name of a stateful object type (`NFT_OBJECT_*`: `counter`, `ct helper`).
+pub fn object_type_name(n: u32) -> Option<&'static str> {
     Some(match n {
         1 => "counter",
         2 => "quota",
