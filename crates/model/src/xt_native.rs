@@ -26,6 +26,9 @@ const FRAG: ExtHdr = ExtHdr {
 /// `NFT_META_PRIORITY`, `NFT_META_RTCLASSID`.
 const META_PRIORITY: u32 = 2;
 const META_RTCLASSID: u32 = 13;
+/// `NFT_META_IIFTYPE`, and its value for an Ethernet device.
+const META_IIFTYPE: u32 = 8;
+const ARPHRD_ETHER: u128 = 1;
 
 /// The options of a canonical option text: `(negated, name, argument)`.
 /// `None` when the text is not options each with at most one argument.
@@ -179,6 +182,28 @@ pub(crate) fn match_of(module: &str, args: &str, family: Family) -> Option<Vec<M
                 };
                 out.push(m);
             }
+        }
+        // `--mac-source X`: an Ethernet device, and the frame's source
+        // (nft adds the device test itself: `meta iiftype ether ether
+        // saddr X`; both fail where there is no MAC header).
+        "mac" => {
+            let [(neg, "mac-source", Some(arg))] = o[..] else {
+                return None;
+            };
+            let mut mac = 0u128;
+            let mut n = 0;
+            for b in arg.split(':') {
+                if b.len() != 2 {
+                    return None;
+                }
+                mac = mac << 8 | u128::from(u8::from_str_radix(b, 16).ok()?);
+                n += 1;
+            }
+            if n != 6 {
+                return None;
+            }
+            out.push(eq(false, Key::Meta(MetaKey(META_IIFTYPE)), ARPHRD_ETHER, 2));
+            out.push(eq(neg, header(Header::Ether, "saddr")?, mac, 6));
         }
         // The route's realm: `(tclassid & mask) == id`, `meta rtclassid`.
         "realm" if !v6 => {
@@ -377,6 +402,41 @@ pub(crate) fn match_opt(
     }))
 }
 
+/// `meta iiftype ether` then `[!=] ether saddr X` (what `-m mac` lowers
+/// to) as the option of `-m mac`, when `a` and `b` are those two.
+pub(crate) fn mac_opt(a: &Match, b: &Match) -> Option<String> {
+    let (
+        MatchKind::Field {
+            key: Key::Meta(MetaKey(META_IIFTYPE)),
+            test:
+                FieldTest::Cmp {
+                    op: CmpOp::Eq,
+                    value: ty,
+                },
+        },
+        MatchKind::Field {
+            key: Key::Header(h),
+            test:
+                FieldTest::Cmp {
+                    op: CmpOp::Eq,
+                    value: mac,
+                },
+        },
+    ) = (&a.kind, &b.kind)
+    else {
+        return None;
+    };
+    if a.negated
+        || ty.as_u128() != Some(ARPHRD_ETHER)
+        || *h != HeaderField::lookup(Header::Ether, "saddr")?
+    {
+        return None;
+    }
+    let hex: Vec<String> = mac.0.iter().map(|b| format!("{b:02X}")).collect();
+    let not = if b.negated { "! " } else { "" };
+    Some(format!("{not}--mac-source {}", hex.join(":")))
+}
+
 /// An action as the xt target [`target_of`] reads it from: ` -j TARGET
 /// options`. `None` when it is not one of theirs.
 pub(crate) fn target_text(a: &ActionKind, family: Family) -> Option<String> {
@@ -456,6 +516,14 @@ mod tests {
             let text: Vec<String> = back.into_iter().map(|(_, t)| t).collect();
             assert_eq!(text.join(" "), args, "{module}");
         }
+        // `-m mac`: the device test and the address, and back.
+        let ms = match_of("mac", "! --mac-source 0A:12:3E:4F:B2:C6", Family::Ipv4).unwrap();
+        assert_eq!(ms.len(), 2);
+        assert_eq!(
+            mac_opt(&ms[0], &ms[1]).as_deref(),
+            Some("! --mac-source 0A:12:3E:4F:B2:C6")
+        );
+        assert_eq!(match_of("mac", "--mac-source 0A:12", Family::Ipv4), None);
         // `--rt-len` counts bytes: 24 is hdrlength 2.
         let ms = match_of("rt", "--rt-len 24", Family::Ipv6).unwrap();
         assert!(matches!(

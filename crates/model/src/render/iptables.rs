@@ -259,8 +259,20 @@ pub fn rule(r: &Rule, family: Family, out: &mut String) -> Result<(), String> {
             opts: vec![Opt { key, text }],
         });
     };
-    for m in &r.matches {
+    for (i, m) in r.matches.iter().enumerate() {
         let n = m.negated;
+        // `-m mac --mac-source X` lowers to two conditions.
+        let next = r.matches.get(i + 1);
+        if next.is_some_and(|b| crate::xt_native::mac_opt(m, b).is_some()) {
+            continue;
+        }
+        if let Some(t) = i
+            .checked_sub(1)
+            .and_then(|p| crate::xt_native::mac_opt(&r.matches[p], m))
+        {
+            push(&mut groups, "mac", false, 0, t);
+            continue;
+        }
         match &m.kind {
             MatchKind::Addr { dir: Dir::Src, net } => {
                 once(&mut src, n, net_text(net, false), "-s")?
