@@ -273,6 +273,14 @@ pub fn rule(r: &Rule, family: Family, out: &mut String) -> Result<(), String> {
             push(&mut groups, "mac", false, 0, t);
             continue;
         }
+        // A field an xt module names (`-m ttl --ttl-lt 5`).
+        if let Some((module, key, text)) = crate::xt_native::match_opt(m, family)? {
+            if module == "esp" && l4 != Some(50) {
+                return Err("an ESP SPI without -p esp".into());
+            }
+            push(&mut groups, module, true, key, text);
+            continue;
+        }
         match &m.kind {
             MatchKind::Addr { dir: Dir::Src, net } => {
                 once(&mut src, n, net_text(net, false), "-s")?
@@ -626,14 +634,6 @@ pub fn rule(r: &Rule, family: Family, out: &mut String) -> Result<(), String> {
                         text: format!("{}{args}", neg(n)),
                     }],
                 });
-            }
-            MatchKind::Field { .. } if crate::xt_native::match_opt(m, family)?.is_some() => {
-                if let Some((module, key, text)) = crate::xt_native::match_opt(m, family)? {
-                    if module == "esp" && l4 != Some(50) {
-                        return Err("an ESP SPI without -p esp".into());
-                    }
-                    push(&mut groups, module, true, key, text);
-                }
             }
             MatchKind::Field { key, .. } => match crate::field::presence_of(m) {
                 // xt tcp's `--tcp-option`: whether a TCP option is there.
