@@ -799,6 +799,16 @@ impl Key {
         }
     }
 
+    /// The value's width in bits: a header field's or raw bits' own (`ip
+    /// ecn` is 2), else its bytes'.
+    pub(crate) fn bits(&self) -> u32 {
+        match *self {
+            Key::Header(h) => h.bit_len(),
+            Key::Raw { len, .. } | Key::Ext { len, .. } => len,
+            _ => 8 * self.width() as u32,
+        }
+    }
+
     /// Whether the kernel holds the value in host byte order (meta and ct
     /// integers; payload is always network order).
     pub fn host_order(&self) -> bool {

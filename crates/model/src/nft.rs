@@ -3965,18 +3965,20 @@ fn set_update<'a>(
     matches: &[Match],
     (r, sets): (&nflens_wire::Rule<'a>, &SetIndex),
 ) -> Option<ActionKind> {
+    let op = match d.op {
+        NFT_DYNSET_OP_ADD => SetOp::Add,
+        NFT_DYNSET_OP_UPDATE => SetOp::Update,
+        NFT_DYNSET_OP_DELETE => SetOp::Delete,
+        _ => return None,
+    };
     let stmts = elem_stmts(r, &d.exprs, sets)?;
     if !named(Some(set)) {
         // A meter: nft names its set, and it has statements.
-        if stmts.is_empty() || d.sreg_data.is_some() {
+        if stmts.is_empty() || d.sreg_data.is_some() || op == SetOp::Delete {
             return None;
         }
         return Some(ActionKind::Meter {
-            op: match d.op {
-                NFT_DYNSET_OP_ADD => SetOp::Add,
-                NFT_DYNSET_OP_UPDATE => SetOp::Update,
-                _ => return None,
-            },
+            op,
             name: d.set_name.into(),
             size: set.size?,
             keys: named_keys(fam, regs, d.sreg_key, set, matches)?,
@@ -3984,12 +3986,6 @@ fn set_update<'a>(
             stmts,
         });
     }
-    let op = match d.op {
-        NFT_DYNSET_OP_ADD => SetOp::Add,
-        NFT_DYNSET_OP_UPDATE => SetOp::Update,
-        NFT_DYNSET_OP_DELETE => SetOp::Delete,
-        _ => return None,
-    };
     let data = match d.sreg_data {
         Some(reg) => {
             let data = SetContents {
@@ -4706,14 +4702,10 @@ fn field_write(
     // itself (`ip ecn set ip ecn | ect0`, `ip hdrlength set ip hdrlength &
     // 1`).
     if let Some(written) = k.narrower_mask() {
-        let bits = match k.key {
-            Key::Header(h) => h.bit_len(),
-            key => 8 * key.width() as u32,
+        let field = match k.key.bits() {
+            n @ 1..=32 => u32::MAX >> (32 - n),
+            _ => return None,
         };
-        if bits > 32 {
-            return None;
-        }
-        let field = u32::MAX >> (32 - bits);
         let written = u32::try_from(written.as_u128()?).ok()?;
         let xor = u32::try_from(v.as_u128()?).ok()?;
         if xor & !written != 0 {

@@ -432,30 +432,16 @@ pub(crate) fn field_text(key: &Key, test: &FieldTest, negated: bool, o: ValueOpt
             format!("{key} {ne}{}/{bits}", value_text(ty, value, o))
         }
         // nft prints the mask as a value of the key (`ip id & 255 == 1`,
-        // `ip dscp & 0x3f == lephb`), flags in parentheses (`tcp flags &
-        // (syn | ack) == { syn, ack }`), and `==` after it, unless the
-        // value was turned to network order first (`ct mark & 0x000000ff
+        // `ip dscp & 0x3f == lephb`) and `==` after it, unless the value was
+        // turned to network order first (`ct mark & 0x000000ff
         // 0x00000010-0x00000020`: a range or interval of a host-order key).
-        FieldTest::Masked { mask, value } => {
-            let test = FieldTest::Cmp {
-                op: CmpOp::Eq,
-                value: value.clone(),
-            };
-            field_text(
-                key,
-                &FieldTest::Bits {
-                    mask: mask.clone(),
-                    test: Box::new(test),
-                },
-                negated,
-                o,
-            )
-        }
+        FieldTest::Masked { mask, value } => format!(
+            "{} {} {}",
+            masked(&key.to_string(), ty, mask, o),
+            if negated { "!=" } else { "==" },
+            value_text(ty, value, o)
+        ),
         FieldTest::Bits { mask, test } => {
-            let mut m = value_text(ty, mask, o);
-            if m.contains(" | ") {
-                m = format!("({m})");
-            }
             let turned = key.host_order()
                 && key.width() > 1
                 && match &**test {
@@ -463,9 +449,21 @@ pub(crate) fn field_text(key: &Key, test: &FieldTest, negated: bool, o: ValueOpt
                     FieldTest::In(elems) => elems.iter().any(|(lo, hi)| lo != hi),
                     _ => false,
                 };
-            test_text(&format!("{key} & {m}"), ty, test, negated, !turned, o)
+            let lhs = masked(&key.to_string(), ty, mask, o);
+            test_text(&lhs, ty, test, negated, !turned, o)
         }
         _ => test_text(&key.to_string(), ty, test, negated, false, o),
+    }
+}
+
+/// `lhs & mask`, the mask a value of the key; flags in parentheses (`tcp
+/// flags & (syn | ack)`).
+fn masked(lhs: &str, ty: Datatype, mask: &Value, o: ValueOpts) -> String {
+    let m = value_text(ty, mask, o);
+    if m.contains(" | ") {
+        format!("{lhs} & ({m})")
+    } else {
+        format!("{lhs} & {m}")
     }
 }
 
@@ -515,19 +513,14 @@ fn test_text(
         // Not made by lowering (a mask of a mask): the inner test as if
         // it stood alone.
         FieldTest::Masked { mask, value } => format!(
-            "{lhs} & {} {} {}",
-            value_text(ty, mask, o),
+            "{} {} {}",
+            masked(lhs, ty, mask, o),
             if negated { "!=" } else { "==" },
             value_text(ty, value, o)
         ),
-        FieldTest::Bits { mask, test } => test_text(
-            &format!("{lhs} & {}", value_text(ty, mask, o)),
-            ty,
-            test,
-            negated,
-            eq,
-            o,
-        ),
+        FieldTest::Bits { mask, test } => {
+            test_text(&masked(lhs, ty, mask, o), ty, test, negated, eq, o)
+        }
     }
 }
 

@@ -1929,12 +1929,9 @@ fn source_text(ty: Datatype, s: &Source, o: ValueOpts) -> Result<String, String>
 /// tightly than the next one: shifts, then `&`, `^`, `|`).
 fn computed_text(key: &Key, ops: &[BitOp], o: ValueOpts) -> String {
     let ty = key.datatype();
-    // A header field of fewer bits: its values, and its bits all ones.
-    let (width, field) = match key {
-        Key::Header(h) if h.bit_len() < 32 => (
-            key.width().clamp(1, 4),
-            u32::MAX >> (32 - h.bit_len().max(1)),
-        ),
+    // A field of fewer bits: its values, and its bits all ones.
+    let (width, field) = match key.bits() {
+        n @ 1..=31 => (key.width().clamp(1, 4), u32::MAX >> (32 - n)),
         _ => (4, u32::MAX),
     };
     let num = |n: u32| value_text(ty, &Value::from_u128(u128::from(n), width), o);
