@@ -375,7 +375,9 @@ fn test_dump_renders_as_nft_and_iptables_nft_save() {
          nft add rule ip t2 c ip length 10-20 drop\n\
          nft add rule ip t2 c tcp option maxseg size 1460 accept\n\
          nft add rule ip t2 c numgen inc mod 2 0 accept\n\
-         nft add rule ip t2 c meta mark set ip saddr '&' 0.0.0.255 map '{ 0.0.0.1 : 0x1 }'",
+         nft add rule ip t2 c meta mark set ip saddr '&' 0.0.0.255 map '{ 0.0.0.1 : 0x1 }'\n\
+         nft add chain ip t2 n '{ type nat hook prerouting priority -100; }'\n\
+         nft add rule ip t2 n dnat to numgen inc mod 7 offset 167772161",
     )
     .expect("setup");
     let path = held.path().display().to_string();
@@ -401,17 +403,17 @@ fn test_dump_renders_as_nft_and_iptables_nft_save() {
         "{err}"
     );
     // nft: the table nflens can spell is listed as nft lists it (the range
-    // over `ip length`, the TCP option and numgen too); the rule it cannot
-    // (a data map looked up with masked bits, which has no kind yet) is a `#`
-    // line and a warning.
+    // over `ip length`, the TCP option, numgen and a data map looked up
+    // with masked bits too); the rule it cannot (NAT to a computed address,
+    // which has no kind yet) is a `#` line and a warning.
     let (code, out, err) = nflens(&["dump", "--netns", &path, "--format", "nft"], "");
     assert_eq!(code, 0, "{err}");
     let list = held.run("nft list table ip t2");
     let (before, after) = list
         .stdout
-        .split_once("\t\tmeta mark set ip saddr & 0.0.0.255 map { 0.0.0.1 : 0x00000001 }\n")
-        .expect("the listing has the masked map key");
-    let hash = "\t\t# nflens: rule 6 has no nft spelling yet: raw expressions [ payload load";
+        .split_once("\t\tdnat to numgen inc mod 7 offset 167772161\n")
+        .expect("the listing has the NAT to a number");
+    let hash = "\t\t# nflens: rule 1 has no nft spelling yet: raw expressions [ numgen";
     assert!(
         out.contains(&format!("{before}{hash}")) && out.contains(after),
         "nft:\n{}\nnflens:\n{out}",
@@ -426,7 +428,11 @@ fn test_dump_renders_as_nft_and_iptables_nft_save() {
         before.contains("\t\tnumgen inc mod 2 0 accept\n"),
         "{before}"
     );
-    assert!(err.contains("table t2 chain c rule 6: not shown"), "{err}");
+    assert!(
+        before.contains("\t\tmeta mark set ip saddr & 0.0.0.255 map { 0.0.0.1 : 0x00000001 }\n"),
+        "{before}"
+    );
+    assert!(err.contains("table t2 chain n rule 1: not shown"), "{err}");
     // json: the model.
     let (code, json, _) = nflens(&["dump", "--netns", &path, "--format", "json"], "");
     assert_eq!(code, 0);

@@ -281,7 +281,7 @@ struct Regs<'a> {
 /// and the data in register format (what the statement reading it
 /// types).
 struct DataMap {
-    keys: Vec<Key>,
+    keys: Vec<KeyExpr>,
     elems: Vec<MapElem<Box<[u8]>>>,
     /// A named map's name (its elements are the table's, not read here).
     named: Option<Box<str>>,
@@ -642,7 +642,8 @@ fn lower_exprs<'a>(
                     !s.opaque
                         && !s.hton
                         && match s.load {
-                            Load::Meta(_) | Load::Ct { .. } => true,
+                            // A hash, for an interval map of its values.
+                            Load::Meta(_) | Load::Ct { .. } | Load::Jhash { .. } => true,
                             // Not a name (`osf`).
                             Load::Gen(k) => !matches!(k, Key::Osf { .. }),
                             _ => false,
@@ -1975,7 +1976,7 @@ fn drop_implied(matches: &mut Vec<Match>, l3: &mut Option<(Family, Option<usize>
                 }
                 MatchKind::Field { key, .. } => key_implies(dep, key),
                 MatchKind::Concat { keys, .. } | MatchKind::InSet { keys, .. } => {
-                    keys.iter().any(|k| key_implies(dep, k))
+                    exprs_keys(keys).any(|k| key_implies(dep, k))
                 }
                 _ => false,
             })
@@ -2000,13 +2001,13 @@ fn drop_implied_by_keys(
 }
 
 /// Drops the family dependency `keys` imply (see [`drop_implied_by_keys`]).
-fn drop_implied_by(
+fn drop_implied_by<'k>(
     matches: &mut Vec<Match>,
     l3: &mut Option<(Family, Option<usize>)>,
-    keys: &[Key],
+    mut keys: impl Iterator<Item = &'k Key>,
 ) {
     if let Some((dep, Some(_))) = *l3 {
-        if keys.iter().any(|k| key_implies(dep, k)) {
+        if keys.any(|k| key_implies(dep, k)) {
             drop_dependency(matches, l3, matches.len());
         }
     }
@@ -3522,6 +3523,17 @@ impl Keyed {
         !self.host || self.width == 1
     }
 
+    /// The key as a lookup reads it: masked when the mask is narrower.
+    fn expr(&self) -> KeyExpr {
+        match self.narrower_mask() {
+            Some(mask) => KeyExpr::Masked {
+                key: self.key,
+                mask,
+            },
+            None => KeyExpr::Key(self.key),
+        }
+    }
+
     /// The mask, when it is narrower than the key (`ip frag-off & 0x2000`).
     fn narrower_mask(&self) -> Option<Value> {
         let width = self.width.max(1);
@@ -3981,7 +3993,7 @@ fn set_update<'a>(
             op,
             name: d.set_name.into(),
             size: set.size?,
-            keys: named_keys(fam, regs, d.sreg_key, set, matches)?,
+            keys: plain_keys(fam, regs, d.sreg_key, set, matches)?,
             timeout: d.timeout.filter(|&t| t != 0),
             stmts,
         });
@@ -3992,13 +4004,13 @@ fn set_update<'a>(
                 key_len: Some(set.data_len?),
                 ..SetContents::default()
             };
-            named_keys(fam, regs, reg, &data, matches)?
+            plain_keys(fam, regs, reg, &data, matches)?
         }
         None => Vec::new(),
     };
     Some(ActionKind::SetUpdate {
         op,
-        keys: named_keys(fam, regs, d.sreg_key, set, matches)?,
+        keys: plain_keys(fam, regs, d.sreg_key, set, matches)?,
         set: d.set_name.into(),
         data,
         timeout: d.timeout.filter(|&t| t != 0),
@@ -4043,9 +4055,29 @@ fn elem_stmts<'a>(
     Some(out)
 }
 
-/// The keys a lookup of a named set reads ([`set_keys`] without the
-/// widths: the elements are the table's, not read here).
+/// What a lookup of a named set reads: keys as they are, masked, or a
+/// hash (the elements are the table's, not read here).
 fn named_keys(
+    fam: Family,
+    regs: &Regs<'_>,
+    sreg: Reg,
+    set: &SetContents,
+    matches: &[Match],
+) -> Option<Vec<KeyExpr>> {
+    if let Some((h, _)) = hashed_key(regs, sreg, set) {
+        return Some(vec![KeyExpr::Jhash(h)]);
+    }
+    Some(
+        set_keys(fam, regs, sreg, set, matches, true)?
+            .iter()
+            .map(|k| k.0.expr())
+            .collect(),
+    )
+}
+
+/// The keys a set update writes: keys as they are (nft's `add @s { ip
+/// saddr }` takes no computed ones).
+fn plain_keys(
     fam: Family,
     regs: &Regs<'_>,
     sreg: Reg,
@@ -4058,6 +4090,32 @@ fn named_keys(
             .map(|k| k.0.key)
             .collect(),
     )
+}
+
+/// The hash a lookup of register `sreg` reads, when the register holds
+/// one (`jhash ip saddr mod 2 map { … }`): a 32-bit number, so the set's
+/// key is 4 bytes; host order unless turned to network order for an
+/// interval map (`{ 0 : 1, 1-3 : 2 }`).
+fn hashed_key(regs: &Regs<'_>, sreg: Reg, set: &SetContents) -> Option<(Jhash, Hashed)> {
+    let slot = regs.get(sreg)?;
+    let Load::Jhash {
+        input,
+        modulus,
+        seed,
+        offset,
+    } = slot.load
+    else {
+        return None;
+    };
+    let plain = !slot.opaque && slot.mask.is_none() && slot.ops.is_none() && slot.xor.is_none();
+    (plain && set.key_len == Some(4)).then_some(())?;
+    let h = Jhash {
+        input: regs.hashed.get(input as usize)?.clone(),
+        modulus,
+        seed,
+        offset,
+    };
+    Some((h, Hashed { host: !slot.hton }))
 }
 
 /// Whether a set is a named one (rules refer to it by name; its elements
@@ -4124,12 +4182,15 @@ type Valued<'s> = (Vec<(Value, Value)>, &'s SetElement);
 
 /// The elements of `set` looked up with `keys`, as the keys' values:
 /// per key an inclusive range (none for the catch-all), and the element.
-fn set_values<'s>(keys: &[(Keyed, usize)], set: &'s SetContents) -> Option<Vec<Valued<'s>>> {
+fn set_values<'s, K: ElemKey>(
+    keys: &[(K, usize)],
+    set: &'s SetContents,
+) -> Option<Vec<Valued<'s>>> {
     let widths: Vec<usize> = keys.iter().map(|k| k.1).collect();
     // Ranges of a host-order key would be ordered by its bytes, not by
     // its value: nft turns such keys to network order first.
     let interval = set.flags & NFT_SET_INTERVAL != 0;
-    if keys.iter().any(|(k, w)| k.host && interval && *w > 1) {
+    if keys.iter().any(|(k, w)| k.host() && interval && *w > 1) {
         return None;
     }
     let mut entries = set.entries(&widths)?;
@@ -4159,7 +4220,7 @@ fn set_values<'s>(keys: &[(Keyed, usize)], set: &'s SetContents) -> Option<Vec<V
         })
         .collect::<Option<_>>()?;
     if keys.len() == 1 {
-        if keys[0].0.key.datatype() == Datatype::String {
+        if keys[0].0.datatype() == Datatype::String {
             // A name is a host-order number to nft: its last byte is the
             // most significant (`{ "lo", "dummy0" }`).
             values.sort_by_cached_key(|(v, _)| {
@@ -4169,7 +4230,7 @@ fn set_values<'s>(keys: &[(Keyed, usize)], set: &'s SetContents) -> Option<Vec<V
                 (v.is_empty(), last)
             });
         } else if matches!(
-            keys[0].0.key.datatype(),
+            keys[0].0.datatype(),
             Datatype::TcpFlags | Datatype::CtState | Datatype::CtStatus | Datatype::CtEvent
         ) {
             // nft sorts flags by the first flag it names (`syn | ack` by
@@ -4206,10 +4267,10 @@ fn lookup_match(
     if elems.is_empty() {
         return None;
     }
-    // One masked key: `tcp flags & (syn | ack) == { syn, ack }`.
+    // One masked key: `tcp flags & (syn | ack) == { syn, ack }`; in a
+    // concatenation each key may be (`ip saddr & 0.0.0.255 . tcp dport`).
     let mask = match &keys[..] {
         [(k, _)] => k.narrower_mask(),
-        _ if keys.iter().any(|(k, _)| k.narrower_mask().is_some()) => return None,
         _ => None,
     };
     if let Some(mask) = mask {
@@ -4235,7 +4296,7 @@ fn lookup_match(
         return Some(Match::new(
             negated,
             MatchKind::Concat {
-                keys: keys.iter().map(|k| k.0.key).collect(),
+                keys: keys.iter().map(|k| k.0.expr()).collect(),
                 elems,
             },
         ));
@@ -4292,6 +4353,9 @@ fn either_port(keys: &[(Keyed, usize)], elems: &[Vec<(Value, Value)>]) -> Option
     if s.header() != d.header() || s.name() != "sport" || d.name() != "dport" {
         return None;
     }
+    if keys.iter().any(|(k, _)| k.narrower_mask().is_some()) {
+        return None;
+    }
     let span = |(lo, hi): &(Value, Value)| -> Option<Span32> {
         Some(Span32 {
             lo: u32::try_from(lo.as_u128()?).ok()?,
@@ -4327,9 +4391,16 @@ fn map_elems<T>(
     set: &SetContents,
     matches: &[Match],
     data: impl Fn(&SetElement) -> Option<T>,
-) -> Option<(Vec<Key>, Vec<MapElem<T>>)> {
-    let keys = set_keys(fam, regs, sreg, set, matches, false)?;
-    let elems = set_values(&keys, set)?
+) -> Option<(Vec<KeyExpr>, Vec<MapElem<T>>)> {
+    let (keys, values) = match hashed_key(regs, sreg, set) {
+        Some((h, codec)) => (vec![KeyExpr::Jhash(h)], set_values(&[(codec, 4)], set)?),
+        None => {
+            let keys = set_keys(fam, regs, sreg, set, matches, true)?;
+            let values = set_values(&keys, set)?;
+            (keys.iter().map(|k| k.0.expr()).collect(), values)
+        }
+    };
+    let elems = values
         .into_iter()
         .map(|(key, e)| {
             Some(MapElem {
@@ -4338,7 +4409,50 @@ fn map_elems<T>(
             })
         })
         .collect::<Option<Vec<_>>>()?;
-    Some((keys.iter().map(|k| k.0.key).collect(), elems))
+    Some((keys, elems))
+}
+
+/// How a lookup's key reads a set's element bytes: [`Keyed`], or
+/// [`Hashed`].
+trait ElemKey {
+    /// The element's bytes as a value of the key.
+    fn value(&self, b: &[u8]) -> Option<Value>;
+    /// The register holds a host-order number.
+    fn host(&self) -> bool;
+    /// How the values print (and so how nft sorts them).
+    fn datatype(&self) -> Datatype;
+}
+
+impl ElemKey for Keyed {
+    fn value(&self, b: &[u8]) -> Option<Value> {
+        Keyed::value(self, b)
+    }
+    fn host(&self) -> bool {
+        self.host
+    }
+    fn datatype(&self) -> Datatype {
+        self.key.datatype()
+    }
+}
+
+/// A `jhash`'s result: a 32-bit integer, in host order unless turned.
+struct Hashed {
+    host: bool,
+}
+
+impl ElemKey for Hashed {
+    fn value(&self, b: &[u8]) -> Option<Value> {
+        if b.len() != 4 {
+            return None;
+        }
+        Some(Value::from_u128(reg_num(b, self.host)?, 4))
+    }
+    fn host(&self) -> bool {
+        self.host
+    }
+    fn datatype(&self) -> Datatype {
+        Datatype::Integer
+    }
 }
 
 /// A data map looked up with register `sreg`: the keys and, per element,
@@ -4524,12 +4638,12 @@ fn source_of(
             modulus,
             seed,
             offset,
-        } if key.width() == 4 && key.host_order() => Source::Jhash {
+        } if key.width() == 4 && key.host_order() => Source::Jhash(Jhash {
             input: regs.hashed.get(input as usize)?.clone(),
             modulus,
             seed,
             offset,
-        },
+        }),
         Load::Map { idx, .. } => {
             let map = regs.maps.get(idx as usize)?;
             if let Some(name) = &map.named {

@@ -1091,8 +1091,9 @@ pub enum MatchKind {
     /// { 10.0.0.1 . 22, 10.0.0.0/8 . 80-443 }`): true when some element
     /// holds every key, each in its range.
     Concat {
-        /// The keys, in the order they are joined.
-        keys: Vec<Key>,
+        /// The keys, in the order they are joined (each as it is or
+        /// masked: `ip saddr & 0.0.0.255 . tcp dport { … }`).
+        keys: Vec<KeyExpr>,
         /// The elements: per key, an inclusive range (a single value is a
         /// range of one); sorted.
         elems: Vec<Vec<(Value, Value)>>,
@@ -1112,7 +1113,7 @@ pub enum MatchKind {
     /// element of it ([`Table::sets`]).
     InSet {
         /// The keys looked up: one, or a concatenation.
-        keys: Vec<Key>,
+        keys: Vec<KeyExpr>,
         /// The set's name.
         set: Box<str>,
     },
@@ -1306,7 +1307,7 @@ pub enum ActionKind {
     /// with the next rule.
     Vmap {
         /// The keys looked up: one, or a concatenation.
-        keys: Vec<Key>,
+        keys: Vec<KeyExpr>,
         /// The elements, sorted, the catch-all `*` (if any) last.
         elems: Vec<MapElem<ActionKind>>,
     },
@@ -1315,7 +1316,7 @@ pub enum ActionKind {
     /// holds them, on with the next rule.
     VmapRef {
         /// The keys looked up: one, or a concatenation.
-        keys: Vec<Key>,
+        keys: Vec<KeyExpr>,
         /// The map's name.
         map: Box<str>,
     },
@@ -1429,7 +1430,7 @@ pub enum ActionKind {
         /// dport map { 22 : 8022 }`).
         addrs: bool,
         /// The keys looked up: one, or a concatenation.
-        keys: Vec<Key>,
+        keys: Vec<KeyExpr>,
         /// The map.
         to: NatMapTo,
         /// `prefix`: map the address's network part only (NETMAP).
@@ -1517,40 +1518,45 @@ impl ActionKind {
     /// The keys the statement reads or writes: a map's keys, a set's key
     /// and data, the field it sets and what it sets it from.
     pub fn keys(&self) -> impl Iterator<Item = &Key> + '_ {
-        let (a, b): (&[Key], &[Key]) = match self {
+        let none: &[Key] = &[];
+        let (looked, a, b, src): (&[KeyExpr], &[Key], &[Key], _) = match self {
             ActionKind::Vmap { keys, .. }
             | ActionKind::VmapRef { keys, .. }
-            | ActionKind::NatMap { keys, .. } => (keys, &[]),
-            ActionKind::SetUpdate { keys, data, .. } => (keys, data),
-            ActionKind::Meter { keys, .. } => (keys, &[]),
-            ActionKind::Set { key, value } => (std::slice::from_ref(key), value.keys()),
-            ActionKind::Queue { to: Some(s), .. } => (s.keys(), &[]),
-            _ => (&[], &[]),
+            | ActionKind::NatMap { keys, .. } => (keys, none, none, None),
+            ActionKind::SetUpdate { keys, data, .. } => (&[], keys, data, None),
+            ActionKind::Meter { keys, .. } => (&[], keys, none, None),
+            ActionKind::Set { key, value } => (&[], std::slice::from_ref(key), none, Some(value)),
+            ActionKind::Queue { to: Some(s), .. } => (&[], none, none, Some(s)),
+            _ => (&[], none, none, None),
         };
-        a.iter().chain(b)
+        exprs_keys(looked)
+            .chain(a)
+            .chain(b)
+            .chain(src.into_iter().flat_map(Source::keys))
     }
 }
 
 impl Source {
     /// The keys the value is read from or looked up with.
-    pub fn keys(&self) -> &[Key] {
-        match self {
-            Source::Computed { key, .. } => std::slice::from_ref(key),
-            Source::Map { keys, .. } | Source::MapRef { keys, .. } => keys,
-            Source::Jhash { input, .. } => input,
-            Source::Key(k) => std::slice::from_ref(k),
-            Source::Value(_) => &[],
-        }
+    pub fn keys(&self) -> impl Iterator<Item = &Key> + '_ {
+        let (looked, read): (&[KeyExpr], &[Key]) = match self {
+            Source::Computed { key, .. } | Source::Key(key) => (&[], std::slice::from_ref(key)),
+            Source::Map { keys, .. } | Source::MapRef { keys, .. } => (keys, &[]),
+            Source::Jhash(h) => (&[], &h.input),
+            Source::Value(_) => (&[], &[]),
+        };
+        exprs_keys(looked).chain(read)
     }
 }
 
 impl ObjTarget {
     /// The keys a map of objects is looked up with.
-    pub fn keys(&self) -> &[Key] {
-        match self {
+    pub fn keys(&self) -> impl Iterator<Item = &Key> + '_ {
+        let looked: &[KeyExpr] = match self {
             ObjTarget::Map { keys, .. } | ObjTarget::MapRef { keys, .. } => keys,
             ObjTarget::Name(_) => &[],
-        }
+        };
+        exprs_keys(looked)
     }
 }
 
@@ -1635,7 +1641,7 @@ pub enum Source {
     /// key. No element, no change.
     Map {
         /// The keys looked up: one, or a concatenation.
-        keys: Vec<Key>,
+        keys: Vec<KeyExpr>,
         /// The elements, sorted, the catch-all `*` (if any) last.
         elems: Vec<MapElem<Value>>,
     },
@@ -1643,23 +1649,85 @@ pub enum Source {
     /// ip saddr map @marks`). No element, no change.
     MapRef {
         /// The keys looked up: one, or a concatenation.
-        keys: Vec<Key>,
+        keys: Vec<KeyExpr>,
         /// The map's name.
         map: Box<str>,
     },
-    /// The Jenkins hash of `input`'s values, from `offset` to `offset +
-    /// modulus - 1` (`ct mark set jhash ip saddr . ip daddr mod 2 seed
-    /// 0xdeadbeef offset 100`).
-    Jhash {
-        /// The keys hashed: one, or a concatenation.
-        input: Vec<Key>,
-        /// Modulus.
-        modulus: u32,
-        /// The seed, unless the kernel chose one.
-        seed: Option<u32>,
-        /// Added to the hash.
-        offset: u32,
+    /// A Jenkins hash of keys (`ct mark set jhash ip saddr . ip daddr mod
+    /// 2 seed 0xdeadbeef offset 100`).
+    Jhash(Jhash),
+}
+
+/// The Jenkins hash of `input`'s values, from `offset` to `offset +
+/// modulus - 1` (`jhash ip saddr . ip daddr mod 2 seed 0xdeadbeef offset
+/// 100`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+pub struct Jhash {
+    /// The keys hashed: one, or a concatenation.
+    pub input: Vec<Key>,
+    /// Modulus.
+    pub modulus: u32,
+    /// The seed, unless the kernel chose one.
+    pub seed: Option<u32>,
+    /// Added to the hash.
+    pub offset: u32,
+}
+
+/// What a set or map is looked up with: a key as it is, or a value nft
+/// computes from keys first (`ip6 saddr & ::ffff map { … }`, `dnat to
+/// jhash ip saddr mod 2 map { … }`). In JSON a plain key is its spelling,
+/// as [`Key`] is; the others are tagged (`{"masked": {"key", "mask"}}`,
+/// `{"jhash": {…}}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "kebab-case")
+)]
+pub enum KeyExpr {
+    /// The key's bits under `mask`, right-aligned as the key's values are
+    /// (`ip6 saddr & ::ffff`, `meta mark & 0xff00`).
+    Masked {
+        /// The key read.
+        key: Key,
+        /// The bits kept: a value of the key, narrower than all of it.
+        mask: Value,
     },
+    /// A Jenkins hash of keys.
+    Jhash(Jhash),
+    /// A key as it is.
+    #[cfg_attr(feature = "serde", serde(untagged))]
+    Key(Key),
+}
+
+impl From<Key> for KeyExpr {
+    fn from(k: Key) -> KeyExpr {
+        KeyExpr::Key(k)
+    }
+}
+
+impl KeyExpr {
+    /// The packet keys it reads.
+    pub fn keys(&self) -> &[Key] {
+        match self {
+            KeyExpr::Key(key) | KeyExpr::Masked { key, .. } => std::slice::from_ref(key),
+            KeyExpr::Jhash(h) => &h.input,
+        }
+    }
+
+    /// The key as it is, when it is one.
+    pub fn as_key(&self) -> Option<Key> {
+        match self {
+            KeyExpr::Key(k) => Some(*k),
+            _ => None,
+        }
+    }
+}
+
+/// Each key of `exprs`, in order.
+pub(crate) fn exprs_keys(exprs: &[KeyExpr]) -> impl Iterator<Item = &Key> + '_ {
+    exprs.iter().flat_map(KeyExpr::keys)
 }
 
 /// Which object an [`ObjRef`](MatchKind::ObjRef) uses.
@@ -1676,14 +1744,14 @@ pub enum ObjTarget {
     /// map { 10.0.0.1 : "c1" }`); none, none used.
     Map {
         /// The keys looked up: one, or a concatenation.
-        keys: Vec<Key>,
+        keys: Vec<KeyExpr>,
         /// The elements, sorted, the catch-all `*` (if any) last.
         elems: Vec<MapElem<Box<str>>>,
     },
     /// The one the table's named map `map` gives for `keys`.
     MapRef {
         /// The keys looked up: one, or a concatenation.
-        keys: Vec<Key>,
+        keys: Vec<KeyExpr>,
         /// The map's name.
         map: Box<str>,
     },

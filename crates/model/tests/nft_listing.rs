@@ -4,7 +4,9 @@
 //! model holds what they mean (rules refer to sets by name).
 
 use nflens_model::render::nft::{self as render, Options as NftOptions};
-use nflens_model::{ActionKind, ElemValue, Key, MatchKind, SetField, SetOp, Source};
+use nflens_model::{
+    ActionKind, ElemValue, Jhash, Key, KeyExpr, MatchKind, SetField, SetOp, Source,
+};
 use nflens_testutil::netns;
 
 const RULESET: &str = include_str!("../../../testdata/nft/named-sets.nft");
@@ -16,6 +18,7 @@ const OBJECTS: &str = include_str!("../../../testdata/nft/objects.nft");
 const ROUTES_STATEMENTS: &str = include_str!("../../../testdata/nft/routes-statements.nft");
 const NAT_MAPS: &str = include_str!("../../../testdata/nft/nat-maps.nft");
 const MASKS_VLANS_METERS: &str = include_str!("../../../testdata/nft/masks-vlans-meters.nft");
+const COMPUTED_LOOKUPS: &str = include_str!("../../../testdata/nft/computed-lookups.nft");
 
 /// Loads `ruleset` in a throwaway namespace; asserts that nflens lists it
 /// as `nft -s`, `nft -s -a` and `nft -s -n` do; returns the model.
@@ -135,7 +138,7 @@ fn named_sets_list_as_nft_lists_them() {
         Some((
             false,
             &MatchKind::InSet {
-                keys: vec![saddr],
+                keys: vec![saddr.into()],
                 set: "a".into()
             }
         ))
@@ -145,7 +148,7 @@ fn named_sets_list_as_nft_lists_them() {
     assert_eq!(
         action(3),
         Some(ActionKind::VmapRef {
-            keys: vec!["ip daddr".parse().unwrap()],
+            keys: vec!["ip daddr".parse::<Key>().unwrap().into()],
             map: "m1".into()
         })
     );
@@ -154,7 +157,7 @@ fn named_sets_list_as_nft_lists_them() {
         Some(ActionKind::Set {
             key: "meta mark".parse().unwrap(),
             value: Source::MapRef {
-                keys: vec!["ip daddr".parse().unwrap()],
+                keys: vec!["ip daddr".parse::<Key>().unwrap().into()],
                 map: "m3".into()
             }
         })
@@ -301,11 +304,11 @@ fn numgen_and_hashes_list_as_nft_lists_them() {
     };
     assert_eq!(
         keys,
-        vec![Key::Numgen {
+        vec![KeyExpr::Key(Key::Numgen {
             random: true,
             modulus: 2,
             offset: 0
-        }]
+        })]
     );
     assert_eq!(elems.len(), 2);
     let marks = chain("marks");
@@ -324,12 +327,12 @@ fn numgen_and_hashes_list_as_nft_lists_them() {
     };
     let Some(ActionKind::Set {
         value:
-            Source::Jhash {
+            Source::Jhash(Jhash {
                 input,
                 modulus: 4,
                 seed: None,
                 offset: 0,
-            },
+            }),
         ..
     }) = action(&marks[3])
     else {
@@ -419,14 +422,14 @@ fn objects_and_their_use_list_as_nft_lists_them() {
     else {
         panic!("a counter map");
     };
-    assert_eq!(keys, &vec!["ip saddr".parse::<Key>().expect("key")]);
+    assert_eq!(keys, &vec![KeyExpr::Key("ip saddr".parse().expect("key"))]);
     assert_eq!(elems[1].data, "c2".into());
     assert_eq!(
         rules[7].matches.last().map(|m| m.kind.clone()),
         Some(MatchKind::ObjRef {
             ty: 1,
             target: ObjTarget::MapRef {
-                keys: vec!["ip saddr".parse::<Key>().expect("key")],
+                keys: vec![KeyExpr::Key("ip saddr".parse().expect("key"))],
                 map: "cmap".into()
             }
         })
@@ -729,4 +732,92 @@ fn masked_bits_vlan_stacks_and_meters_list_as_nft_lists_them() {
         Some(ActionKind::SetUpdate { stmts, .. })
             if matches!(&stmts[..], [ElemStmt::Match(m)] if m.negated)
     ));
+}
+
+#[test]
+fn lookups_with_computed_keys_list_as_nft_lists_them() {
+    use nflens_model::{NatMapTo, ObjTarget, Value};
+    if !netns::available(
+        "lookups_with_computed_keys_list_as_nft_lists_them",
+        &["nft"],
+    ) {
+        return;
+    }
+    let model = listed_as_nft(COMPUTED_LOOKUPS);
+    let rules = &model.tables[0].chains[0].rules;
+    let action = |r: usize| rules[r].action.as_ref().map(|a| a.kind.clone());
+    let saddr: Key = "ip saddr".parse().unwrap();
+    // `dnat to jhash ip saddr mod 2 seed 0xdeadbeef map { 0 : …, 1 : … }`:
+    // the hash's values are integers, 0 and 1.
+    let hash = KeyExpr::Jhash(Jhash {
+        input: vec![saddr],
+        modulus: 2,
+        seed: Some(0xdead_beef),
+        offset: 0,
+    });
+    let Some(ActionKind::NatMap {
+        keys,
+        to: NatMapTo::Elems(elems),
+        ..
+    }) = action(0)
+    else {
+        panic!("a NAT map: {:?}", rules[0]);
+    };
+    assert_eq!(keys, vec![hash]);
+    let firsts: Vec<Option<u128>> = elems.iter().map(|e| e.key[0].0.as_u128()).collect();
+    assert_eq!(firsts, vec![Some(0), Some(1)]);
+    // A masked address: the mask is a value of the key.
+    let masked = KeyExpr::Masked {
+        key: saddr,
+        mask: Value(vec![255, 255, 0, 0].into()),
+    };
+    assert!(matches!(
+        action(1),
+        Some(ActionKind::Set { value: Source::Map { keys, .. }, .. }) if keys == vec![masked.clone()]
+    ));
+    assert!(matches!(
+        action(2),
+        Some(ActionKind::Vmap { keys, .. }) if keys == vec![masked]
+    ));
+    // An interval map of a hash turned to network order: 1-3 is a range.
+    let Some(ActionKind::Set {
+        value: Source::Map { keys, elems },
+        ..
+    }) = action(3)
+    else {
+        panic!("a data map: {:?}", rules[3]);
+    };
+    assert!(matches!(&keys[..], [KeyExpr::Jhash(h)] if h.input.len() == 2 && h.modulus == 4));
+    let (lo, hi) = &elems[1].key[0];
+    assert_eq!((lo.as_u128(), hi.as_u128()), (Some(1), Some(3)));
+    // A host-order key's mask: `ct mark & 0x0000ff00`.
+    assert!(matches!(
+        action(4),
+        Some(ActionKind::Vmap { keys, .. })
+            if matches!(&keys[..], [KeyExpr::Masked { mask, .. }] if mask.as_u128() == Some(0xff00))
+    ));
+    assert!(matches!(
+        &rules[6].matches[..],
+        [m] if matches!(&m.kind, MatchKind::InSet { keys, .. } if matches!(&keys[..], [KeyExpr::Masked { .. }]))
+    ));
+    assert!(matches!(
+        &rules[7].matches[..],
+        [m] if matches!(&m.kind, MatchKind::ObjRef { target: ObjTarget::Map { keys, .. }, .. } if matches!(&keys[..], [KeyExpr::Jhash(_)]))
+    ));
+    // A concatenation with a masked part.
+    let ti = model.tables.iter().find(|t| &*t.name == "ti").unwrap();
+    assert!(matches!(
+        &ti.chains[0].rules[0].matches[..],
+        [.., m] if matches!(&m.kind, MatchKind::Concat { keys, .. }
+            if matches!(&keys[..], [KeyExpr::Masked { .. }, KeyExpr::Key(_)]))
+    ));
+    // In JSON a plain key stays its spelling; a masked one and a hash are
+    // tagged; both read back.
+    for r in rules {
+        let json = serde_json::to_string(r).unwrap();
+        let back: nflens_model::Rule = serde_json::from_str(&json).unwrap();
+        assert_eq!(&back, r, "{json}");
+    }
+    let json = serde_json::to_string(&vec![KeyExpr::Key(saddr)]).unwrap();
+    assert_eq!(json, r#"["ip saddr"]"#);
 }

@@ -5,6 +5,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::nft::{bits_text, CT_STATE_NAMES, CT_STATUS_NAMES, TCP_FLAG_NAMES};
 use crate::field::{CmpOp, Datatype, FieldTest, Key, Value};
+use crate::types::{Jhash, KeyExpr};
 use crate::xt_save::civil;
 
 /// What changes how values print.
@@ -398,16 +399,55 @@ pub(crate) fn keys_text(keys: &[Key]) -> String {
     names.join(" . ")
 }
 
-/// One element of a set or map of `keys`: per key a value, prefix or
-/// range, joined with ` . `; `*` for the catch-all (no ranges).
-pub(crate) fn tuple_text(keys: &[Key], elem: &[(Value, Value)], o: ValueOpts) -> String {
+/// What a lookup reads, as nft lists it: keys joined as a concatenation,
+/// each masked (`ip6 saddr & ::ffff`) or hashed (`jhash ip saddr mod 2`).
+pub(crate) fn exprs_text(exprs: &[KeyExpr], o: ValueOpts) -> String {
+    let names: Vec<String> = exprs
+        .iter()
+        .map(|e| match e {
+            KeyExpr::Key(k) => k.to_string(),
+            KeyExpr::Masked { key, mask } => masked(&key.to_string(), key.datatype(), mask, o),
+            KeyExpr::Jhash(h) => jhash_text(h),
+        })
+        .collect();
+    names.join(" . ")
+}
+
+/// How the values of what a lookup reads print: a key's as the key's, a
+/// hash's as integers.
+pub(crate) fn expr_types(exprs: &[KeyExpr]) -> Vec<Datatype> {
+    exprs
+        .iter()
+        .map(|e| match e {
+            KeyExpr::Key(key) | KeyExpr::Masked { key, .. } => key.datatype(),
+            KeyExpr::Jhash(_) => Datatype::Integer,
+        })
+        .collect()
+}
+
+/// `jhash ip saddr . ip daddr mod 2 seed 0xdeadbeef offset 100`.
+pub(crate) fn jhash_text(h: &Jhash) -> String {
+    let mut t = format!("jhash {} mod {}", keys_text(&h.input), h.modulus);
+    if let Some(seed) = h.seed {
+        t.push_str(&format!(" seed {seed:#x}"));
+    }
+    if h.offset != 0 {
+        t.push_str(&format!(" offset {}", h.offset));
+    }
+    t
+}
+
+/// One element of a set or map whose keys' values print as `types`: per
+/// key a value, prefix or range, joined with ` . `; `*` for the catch-all
+/// (no ranges).
+pub(crate) fn tuple_text(types: &[Datatype], elem: &[(Value, Value)], o: ValueOpts) -> String {
     if elem.is_empty() {
         return "*".into();
     }
-    let parts: Vec<String> = keys
+    let parts: Vec<String> = types
         .iter()
         .zip(elem)
-        .map(|(k, (lo, hi))| element_text(k.datatype(), lo, hi, o))
+        .map(|(&ty, (lo, hi))| element_text(ty, lo, hi, o))
         .collect();
     parts.join(" . ")
 }

@@ -15,7 +15,9 @@ use std::net::IpAddr;
 
 use nflens_xtables::value::Ntop;
 
-use super::field::{field_text, keys_text, tuple_text, value_text, ValueOpts};
+use super::field::{
+    expr_types, exprs_text, field_text, jhash_text, keys_text, tuple_text, value_text, ValueOpts,
+};
 use super::{neg, one_line, ports_text, Output, Unrepresentable};
 use crate::field::{CmpOp, Datatype, FieldTest, Header, Key, MetaKey, Value};
 use crate::types::*;
@@ -322,7 +324,7 @@ fn objref_text(ty: u32, target: &ObjTarget, o: ValueOpts) -> Result<String, Stri
     let what = match target {
         ObjTarget::Name(name) => quoted(name),
         ObjTarget::Map { keys, elems } => map_text(keys, elems, "map", o, |n| Ok(quoted(n)))?,
-        ObjTarget::MapRef { keys, map } => format!("{} map @{map}", keys_text(keys)),
+        ObjTarget::MapRef { keys, map } => format!("{} map @{map}", exprs_text(keys, o)),
     };
     Ok(format!("{verb} {what}"))
 }
@@ -1226,16 +1228,25 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
                 field_text(key, test, n, vopts)
             }
             MatchKind::Concat { keys, elems } => {
-                let items: Vec<String> = elems.iter().map(|e| tuple_text(keys, e, vopts)).collect();
+                let types = expr_types(keys);
+                let items: Vec<String> =
+                    elems.iter().map(|e| tuple_text(&types, e, vopts)).collect();
                 format!(
                     "{} {}{{ {} }}",
-                    keys_text(keys),
+                    exprs_text(keys, vopts),
                     if n { "!= " } else { "" },
                     items.join(", ")
                 )
             }
             MatchKind::InSet { keys, set } => {
-                format!("{} {}@{set}", keys_text(keys), if n { "!= " } else { "" })
+                // nft prints the operator after a binop (`ip saddr &
+                // 255.255.255.0 == @nets`).
+                let op = match (n, keys.as_slice()) {
+                    (true, _) => "!= ",
+                    (false, [KeyExpr::Masked { .. }]) => "== ",
+                    _ => "",
+                };
+                format!("{} {op}@{set}", exprs_text(keys, vopts))
             }
             MatchKind::ObjRef { ty, target } => objref_text(*ty, target, vopts)?,
             MatchKind::Statement(a) => action(a, family, vopts)?,
@@ -1281,10 +1292,10 @@ fn header_follows(r: &Rule, at: usize, pred: impl Fn(Header) -> bool) -> bool {
             match &m.kind {
                 MatchKind::Field { key, .. } => Box::new(std::iter::once(key)),
                 MatchKind::Concat { keys, .. } | MatchKind::InSet { keys, .. } => {
-                    Box::new(keys.iter())
+                    Box::new(keys.iter().flat_map(KeyExpr::keys))
                 }
                 // `counter name tcp dport map { ... }`.
-                MatchKind::ObjRef { target, .. } => Box::new(target.keys().iter()),
+                MatchKind::ObjRef { target, .. } => Box::new(target.keys()),
                 MatchKind::Statement(a) => Box::new(a.keys()),
                 _ => Box::new(std::iter::empty()),
             }
@@ -1637,7 +1648,7 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
                 NatMapTo::Elems(elems) => {
                     map_text(keys, elems, "map", o, |d| Ok(nat_data_text(d)))?
                 }
-                NatMapTo::Named(name) => format!("{} map @{name}", keys_text(keys)),
+                NatMapTo::Named(name) => format!("{} map @{name}", exprs_text(keys, o)),
             });
             t.push_str(&nat_flags_text(*flags));
             t
@@ -1788,7 +1799,7 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
             ActionKind::Vmap { .. } => Err("a verdict map inside a verdict map".into()),
             v => action(v, family, o),
         })?,
-        ActionKind::VmapRef { keys, map } => format!("{} vmap @{map}", keys_text(keys)),
+        ActionKind::VmapRef { keys, map } => format!("{} vmap @{map}", exprs_text(keys, o)),
         ActionKind::SetUpdate {
             op,
             keys,
@@ -1905,22 +1916,8 @@ fn source_text(ty: Datatype, s: &Source, o: ValueOpts) -> Result<String, String>
         Source::Map { keys, elems } => {
             map_text(keys, elems, "map", o, |v| Ok(value_text(ty, v, o)))?
         }
-        Source::MapRef { keys, map } => format!("{} map @{map}", keys_text(keys)),
-        Source::Jhash {
-            input,
-            modulus,
-            seed,
-            offset,
-        } => {
-            let mut t = format!("jhash {} mod {modulus}", keys_text(input));
-            if let Some(seed) = seed {
-                let _ = write!(t, " seed {seed:#x}");
-            }
-            if *offset != 0 {
-                let _ = write!(t, " offset {offset}");
-            }
-            t
-        }
+        Source::MapRef { keys, map } => format!("{} map @{map}", exprs_text(keys, o)),
+        Source::Jhash(h) => jhash_text(h),
     })
 }
 
@@ -1976,23 +1973,24 @@ fn ms_text(ms: u64, o: ValueOpts) -> String {
 /// A map as nft lists it: `KEYS WORD { KEY : DATA, ... }`, each element's
 /// data spelled by `data`.
 fn map_text<T>(
-    keys: &[Key],
+    keys: &[KeyExpr],
     elems: &[MapElem<T>],
     word: &str,
     o: ValueOpts,
     data: impl Fn(&T) -> Result<String, String>,
 ) -> Result<String, String> {
+    let types = expr_types(keys);
     let mut items = Vec::with_capacity(elems.len());
     for e in elems {
         items.push(format!(
             "{} : {}",
-            tuple_text(keys, &e.key, o),
+            tuple_text(&types, &e.key, o),
             data(&e.data)?
         ));
     }
     Ok(format!(
         "{} {word} {{ {} }}",
-        keys_text(keys),
+        exprs_text(keys, o),
         items.join(", ")
     ))
 }
