@@ -428,6 +428,9 @@ pub fn rule_decoded_with_sets<'a>(
 struct Scratch<'a> {
     exprs: Vec<Expr<'a>>,
     regs: Regs<'a>,
+    /// The conditions of the rule being lowered, moved to a vector of
+    /// their exact number when it is done: a rule keeps no spare room.
+    matches: Vec<Match>,
 }
 
 impl<'a> Scratch<'a> {
@@ -454,25 +457,39 @@ impl<'a> Scratch<'a> {
         self.exprs.clear();
         self.regs.slots.clear();
         self.regs.maps.clear();
-        lower_rule(r, &mut self.exprs, &mut self.regs, sets)
+        self.matches.clear();
+        let mut out = new_rule(r);
+        out.matches = std::mem::take(&mut self.matches);
+        let mut lowered = lower_rule(r, &mut self.exprs, &mut self.regs, sets, out);
+        let out = match &mut lowered {
+            Ok(out) => out,
+            Err(failed) => &mut failed.0,
+        };
+        // Moved, not taken: the scratch keeps its room, the rule
+        // gets exactly its conditions' (none for none).
+        let mut all = std::mem::take(&mut out.matches);
+        out.matches = Vec::with_capacity(all.len());
+        out.matches.append(&mut all);
+        self.matches = all;
+        lowered
     }
 }
 
+/// Lowers `r` into `out` (its comment and handle, and room for its
+/// conditions).
 fn lower_rule<'a>(
     r: &nflens_wire::Rule<'a>,
     exprs: &mut Vec<Expr<'a>>,
     regs: &mut Regs<'a>,
     sets: &SetIndex,
+    out: Rule,
 ) -> Result<Rule, Box<(Rule, nflens_wire::DecodeError)>> {
-    let mut out = new_rule(r);
     for e in r.exprs.iter() {
         match e {
             Ok(e) => exprs.push(e),
             Err(e) => return Err(Box::new((out, e))),
         }
     }
-    // At most one condition per expression: no regrowth while lowering.
-    out.matches.reserve_exact(exprs.len());
     Ok(lower_exprs(r, exprs, out, regs, sets))
 }
 
@@ -1273,18 +1290,27 @@ pub(crate) fn push_xt_match(
             });
         }
         Ok(m) => {
-            let fam = family(nfproto).unwrap_or(Family::Ipv4);
-            for x in xt_match(name, &m, nfproto) {
-                // The modules whose meaning nft names natively.
-                let native = match &x.kind {
-                    MatchKind::Xt { module, args } if !x.negated => {
-                        crate::xt_native::match_of(module, args, fam)
+            let start = out.matches.len();
+            xt_match(name, &m, nfproto, &mut out.matches);
+            // The modules whose meaning nft names natively (kept as their
+            // save text by `xt_match`).
+            let texts = out.matches[start..]
+                .iter()
+                .any(|x| matches!(x.kind, MatchKind::Xt { .. }) && !x.negated);
+            if texts {
+                let fam = family(nfproto).unwrap_or(Family::Ipv4);
+                let added: Vec<Match> = out.matches.drain(start..).collect();
+                for x in added {
+                    let native = match &x.kind {
+                        MatchKind::Xt { module, args } if !x.negated => {
+                            crate::xt_native::match_of(module, args, fam)
+                        }
+                        _ => None,
+                    };
+                    match native {
+                        Some(ms) => out.matches.extend(ms),
+                        None => out.matches.push(x),
                     }
-                    _ => None,
-                };
-                match native {
-                    Some(ms) => out.matches.extend(ms),
-                    None => out.matches.push(x),
                 }
             }
         }
@@ -2593,8 +2619,9 @@ pub(crate) fn addrtypes(bits: u16) -> Option<Box<str>> {
 }
 
 /// An xt match blob as the same conditions the iptables text lowers to.
-fn xt_match(name: &str, x: &XtMatch<'_>, nfproto: u8) -> Vec<Match> {
-    let mut out = Vec::new();
+/// The conditions an xt match blob holds, pushed to `out` (the rule's:
+/// no vector of its own per match).
+fn xt_match(name: &str, x: &XtMatch<'_>, nfproto: u8, out: &mut Vec<Match>) {
     match x {
         XtMatch::State { statemask } => out.push(m(
             false,
@@ -2671,7 +2698,7 @@ fn xt_match(name: &str, x: &XtMatch<'_>, nfproto: u8) -> Vec<Match> {
             }
         }
         XtMatch::Tcp(t) => {
-            xt_ports(&mut out, t.spts, t.dpts, t.invflags);
+            xt_ports(out, t.spts, t.dpts, t.invflags);
             if t.flg_mask != 0 {
                 out.push(m(
                     t.invflags & 4 != 0,
@@ -2690,7 +2717,7 @@ fn xt_match(name: &str, x: &XtMatch<'_>, nfproto: u8) -> Vec<Match> {
                 out.push(m(false, crate::field::presence(hdr, t.invflags & 8 == 0)));
             }
         }
-        XtMatch::Udp(u) => xt_ports(&mut out, u.spts, u.dpts, u.invflags),
+        XtMatch::Udp(u) => xt_ports(out, u.spts, u.dpts, u.invflags),
         XtMatch::Icmp(i) | XtMatch::Icmp6(i) => out.push(m(
             i.invflags & 1 != 0,
             MatchKind::Icmp {
@@ -2866,7 +2893,6 @@ fn xt_match(name: &str, x: &XtMatch<'_>, nfproto: u8) -> Vec<Match> {
             None => xt_raw(name, x),
         }),
     }
-    out
 }
 
 /// A match kept as its module and option text (as `iptables-save` prints it).
@@ -3248,7 +3274,7 @@ where
     R: IntoIterator<Item = nflens_wire::Rule<'a>>,
 {
     match build(tables, chains, sets, |s, r| {
-        Ok::<_, std::convert::Infallible>(s.rule(r, sets))
+        Ok::<_, std::convert::Infallible>(s.rule(&r, sets))
     }) {
         Ok(rs) => rs,
         Err(never) => match never {},
@@ -3280,21 +3306,144 @@ where
     R: IntoIterator<Item = nflens_wire::Rule<'a>>,
 {
     build(tables, chains, sets, |s, r| {
-        s.try_rule(r, sets).map_err(|failed| failed.1)
+        s.try_rule(&r, sets).map_err(|failed| failed.1)
     })
 }
 
-fn build<'a, T, C, R, E>(
+/// [`try_ruleset_with_sets`] on up to `threads` threads: the chains are
+/// split into runs with about as many rules each, each run lowered on a
+/// scoped thread of its own (joined before this returns), and put back
+/// in order. The model is the same as the one-thread one, and so is the
+/// error: the first rule in order whose expressions do not decode. Fewer
+/// than 256 rules, or `threads <= 1`, run on the calling thread.
+pub fn try_ruleset_threads<'a, T, C, R>(
     tables: T,
     chains: C,
     sets: &SetIndex,
-    mut lower: impl FnMut(&mut Scratch<'a>, &nflens_wire::Rule<'a>) -> Result<Rule, E>,
-) -> Result<Ruleset, E>
+    threads: usize,
+) -> Result<Ruleset, nflens_wire::DecodeError>
 where
     T: IntoIterator<Item = nflens_wire::Table<'a>>,
     C: IntoIterator<Item = (nflens_wire::Chain<'a>, R)>,
     R: IntoIterator<Item = nflens_wire::Rule<'a>>,
+    R::IntoIter: Send,
 {
+    // Each chain with its rules, not read yet, and how many there are
+    // (the upper bound of the snapshot's iterator is the exact count).
+    let chains: Vec<(nflens_wire::Chain<'a>, R::IntoIter, usize)> = chains
+        .into_iter()
+        .map(|(c, rules)| {
+            let rules = rules.into_iter();
+            let (lo, hi) = rules.size_hint();
+            (c, rules, hi.unwrap_or(lo))
+        })
+        .collect();
+    let total: usize = chains.iter().map(|c| c.2).sum();
+    let threads = threads.clamp(1, 64);
+    if threads == 1 || total < 256 {
+        return try_ruleset_with_sets(tables, chains.into_iter().map(|(c, r, _)| (c, r)), sets);
+    }
+    // Contiguous runs of chains, a new one each time the rules so far pass
+    // the next share.
+    let share = total.div_ceil(threads);
+    let mut runs: Vec<Vec<(nflens_wire::Chain<'a>, R::IntoIter, usize)>> = Vec::new();
+    let mut filled = usize::MAX;
+    for c in chains {
+        if filled >= share {
+            runs.push(Vec::new());
+            filled = 0;
+        }
+        filled += c.2;
+        if let Some(run) = runs.last_mut() {
+            run.push(c);
+        }
+    }
+    type Lowered<'a> = Vec<(
+        nflens_wire::Chain<'a>,
+        Result<Vec<Rule>, nflens_wire::DecodeError>,
+    )>;
+    let lowered: Vec<Lowered<'a>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .into_iter()
+            .map(|run| {
+                scope.spawn(move || {
+                    let mut scratch = Scratch::default();
+                    let mut out = Vec::with_capacity(run.len());
+                    for (c, rules, n) in run {
+                        let one = chain_rules(&mut scratch, rules, n, |s, r| {
+                            s.try_rule(&r, sets).map_err(|failed| failed.1)
+                        });
+                        let failed = one.is_err();
+                        out.push((c, one));
+                        // The rest of this run is not needed.
+                        if failed {
+                            break;
+                        }
+                    }
+                    out
+                })
+            })
+            .collect();
+        // A lowering thread's panic (a bug) is this thread's, as it is
+        // when lowering on one.
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    // A run cut short by an error ends the model there (every chain before
+    // it is in place).
+    let mut done = Vec::with_capacity(lowered.iter().map(Vec::len).sum());
+    for (c, rules) in lowered.into_iter().flatten() {
+        done.push((c, rules?));
+    }
+    Ok(assemble(tables, done, sets))
+}
+
+/// The rules of one chain, lowered by `lower`; `n` is how many there are.
+fn chain_rules<'a, X, E>(
+    scratch: &mut Scratch<'a>,
+    rules: impl Iterator<Item = X>,
+    n: usize,
+    mut lower: impl FnMut(&mut Scratch<'a>, X) -> Result<Rule, E>,
+) -> Result<Vec<Rule>, E> {
+    // Rules are large: no regrowth and copying.
+    let mut out = Vec::with_capacity(n);
+    for r in rules {
+        out.push(lower(scratch, r)?);
+    }
+    Ok(out)
+}
+
+fn build<'a, T, C, R, X, E>(
+    tables: T,
+    chains: C,
+    sets: &SetIndex,
+    mut lower: impl FnMut(&mut Scratch<'a>, X) -> Result<Rule, E>,
+) -> Result<Ruleset, E>
+where
+    T: IntoIterator<Item = nflens_wire::Table<'a>>,
+    C: IntoIterator<Item = (nflens_wire::Chain<'a>, R)>,
+    R: IntoIterator<Item = X>,
+{
+    let mut scratch = Scratch::default();
+    let mut done = Vec::new();
+    for (c, rules) in chains {
+        let rules = rules.into_iter();
+        // The exact count (the upper bound of the snapshot's iterator).
+        let n = rules.size_hint().1.unwrap_or(0);
+        done.push((c, chain_rules(&mut scratch, rules, n, &mut lower)?));
+    }
+    Ok(assemble(tables, done, sets))
+}
+
+/// Tables with their sets and objects, and the chains with their lowered
+/// rules, each in the table of its family and name.
+fn assemble<'a>(
+    tables: impl IntoIterator<Item = nflens_wire::Table<'a>>,
+    chains: Vec<(nflens_wire::Chain<'a>, Vec<Rule>)>,
+    sets: &SetIndex,
+) -> Ruleset {
     let mut out: Vec<Table> = Vec::new();
     let mut index: std::collections::HashMap<(u8, Box<str>), usize> =
         std::collections::HashMap::new();
@@ -3311,16 +3460,9 @@ where
             chains: Vec::new(),
         });
     }
-    let mut scratch = Scratch::default();
     for (c, rules) in chains {
         let mut ch = chain(&c);
-        let rules = rules.into_iter();
-        // The exact count (the upper bound of the snapshot's iterator):
-        // rules are large, so no regrowth and copying.
-        ch.rules = Vec::with_capacity(rules.size_hint().1.unwrap_or(0));
-        for r in rules {
-            ch.rules.push(lower(&mut scratch, &r)?);
-        }
+        ch.rules = rules;
         let i = *index.entry((c.family, c.table.into())).or_insert_with(|| {
             out.push(Table {
                 family: family(c.family).unwrap_or(Family::Inet),
@@ -3342,13 +3484,13 @@ where
         Some(_) => Family::Inet,
         None => Family::Ipv4,
     };
-    Ok(Ruleset {
+    Ruleset {
         family: fam,
         backend: Backend::NfTables,
         writer: None,
         tables: out,
         diagnostics: Vec::new(),
-    })
+    }
 }
 
 /// A register's bytes as a number: big-endian, or in host order for a key

@@ -8,3 +8,4 @@ mod nft_py_payload;
 mod nft_render;
 mod nft_xt;
 mod properties;
+mod threads;

@@ -83,15 +83,33 @@ pub fn model_of(snapshot: &socket::Snapshot) -> model::Ruleset {
 /// expressions decoded once (by the lowering) instead of twice. A rule
 /// that does not decode fails the read as [`socket::Snapshot::read`] would,
 /// with its offset in the snapshot.
+///
+/// A large ruleset is lowered on as many scoped threads as the machine has
+/// CPUs (at most 8; [`std::thread::available_parallelism`]), joined before
+/// this returns: the same model, sooner. [`read_model_threads`] chooses the
+/// number; 1 keeps everything on the calling thread.
 #[cfg(feature = "netlink")]
 pub fn read_model(
     opts: &socket::Options<'_>,
+) -> Result<(socket::Snapshot, model::Ruleset), socket::Error> {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    read_model_threads(opts, cpus.min(8))
+}
+
+/// [`read_model`], lowering on up to `threads` threads (1: the calling
+/// thread only).
+#[cfg(feature = "netlink")]
+pub fn read_model_threads(
+    opts: &socket::Options<'_>,
+    threads: usize,
 ) -> Result<(socket::Snapshot, model::Ruleset), socket::Error> {
     let snap = socket::Snapshot::read_deferred(opts)?;
     let mut sets =
         model::nft::SetIndex::from_sets(snap.sets_with_elems()).map_err(socket::Error::from)?;
     sets.add_objects(snap.objs());
-    match model::nft::try_ruleset_with_sets(snap.tables(), snap.chains_with_rules(), &sets) {
+    let lowered =
+        model::nft::try_ruleset_threads(snap.tables(), snap.chains_with_rules(), &sets, threads);
+    match lowered {
         Ok(rs) => Ok((snap, rs)),
         // The same error as a full read's, with the offset in the buffer.
         Err(e) => Err(snap.check_rule_exprs(|_| true).err().unwrap_or(e).into()),

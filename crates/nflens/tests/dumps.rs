@@ -111,6 +111,18 @@ fn dumps_lower_equal_from_legacy_text_kernel_nf_tables_and_nft_text() {
             "{}: read_model differs from model_of",
             path.display()
         );
+        // So does lowering on several threads (and on the calling one).
+        for threads in [1, 3] {
+            let (_, split) = nflens::read_model_threads(
+                &Options {
+                    netns: ns.clone(),
+                    ..Options::default()
+                },
+                threads,
+            )
+            .expect("read_model_threads");
+            assert_eq!(split, from_nft, "{p}: {threads} threads");
+        }
         nflens::resolve_ipsets(&ns, &mut from_nft).expect("ipset names");
         let out = held.setup_output().to_owned();
         drop(held);
@@ -168,4 +180,34 @@ fn dumps_lower_equal_from_legacy_text_kernel_nf_tables_and_nft_text() {
         total,
         &failures,
     );
+}
+
+#[test]
+fn kube_ruleset_lowers_the_same_on_threads() {
+    if !netns::available(
+        "kube_ruleset_lowers_the_same_on_threads",
+        &["iptables-nft-restore"],
+    ) {
+        return;
+    }
+    let (text, _) = nflens_testutil::kube::generate(100, 7);
+    // Too long for a command line: from a file.
+    let dir = corpus::workspace_root().join("target/test-data");
+    std::fs::create_dir_all(&dir).expect("target/test-data");
+    let path = dir.join("kube-100-7.iptables");
+    std::fs::write(&path, text).expect("write the ruleset");
+    let held = netns::Held::new(&format!("iptables-nft-restore < '{}'", path.display()))
+        .unwrap_or_else(|r| panic!("setup failed: {r:?}"));
+    let opts = Options {
+        netns: Netns::Path(held.path()),
+        ..Options::default()
+    };
+    let snap = Snapshot::read(&opts).expect("snapshot");
+    let whole = nflens::model_of(&snap);
+    let n = rules(&whole);
+    assert!(n > 900, "{n} rules");
+    for threads in [1, 2, 5] {
+        let (_, split) = nflens::read_model_threads(&opts, threads).expect("read_model_threads");
+        assert_eq!(split, whole, "{threads} threads");
+    }
 }
