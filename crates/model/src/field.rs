@@ -196,6 +196,11 @@ pub enum Header {
     Gre,
     /// The ports of any transport protocol (`th`).
     Th,
+    /// A VXLAN header, read inside the tunnel ([`Key::Inner`]): `vxlan
+    /// vni`.
+    Vxlan,
+    /// A Geneve header, read inside the tunnel: `geneve vni`.
+    Geneve,
 }
 
 impl Header {
@@ -220,6 +225,8 @@ impl Header {
             Header::Comp => "comp",
             Header::Gre => "gre",
             Header::Th => "th",
+            Header::Vxlan => "vxlan",
+            Header::Geneve => "geneve",
         }
     }
 
@@ -399,6 +406,10 @@ const FIELDS: &[FieldDef] = &[
     f(H::Gre, "flags", 0, 5, D::Integer),
     f(H::Gre, "version", 13, 3, D::Integer),
     f(H::Gre, "protocol", 16, 16, D::EtherType),
+    f(H::Vxlan, "flags", 0, 8, D::Hex),
+    f(H::Vxlan, "vni", 32, 24, D::Integer),
+    f(H::Geneve, "type", 16, 16, D::EtherType),
+    f(H::Geneve, "vni", 32, 24, D::Integer),
     f(H::Th, "sport", 0, 16, D::InetService),
     f(H::Th, "dport", 16, 16, D::InetService),
 ];
@@ -699,6 +710,15 @@ pub enum Key {
         /// what it is: `NFTA_FIB_F_PRESENT`.
         present: bool,
     },
+    /// A key read inside a tunnel (nft's `inner`, Linux 6.2): the
+    /// encapsulated packet's header fields and meta keys, or the tunnel
+    /// header's own (`vxlan ip saddr`, `gre udp sport`, `geneve vni`).
+    Inner {
+        /// The tunnel.
+        tunnel: Tunnel,
+        /// What is read inside it.
+        key: InnerKey,
+    },
     /// A property of the IPsec state the packet was (`in`) or will be
     /// (`out`) processed by (`ipsec in reqid`, `ipsec out spnum 1 ip
     /// saddr`).
@@ -710,6 +730,116 @@ pub enum Key {
         /// `NFT_XFRM_KEY_*`.
         key: u32,
     },
+}
+
+/// A tunnel nft reads inside with `inner`: how the kernel is told to find
+/// the encapsulated packet (`NFTA_INNER_TYPE`, `HDRSIZE`, `FLAGS`), as
+/// nft 1.1 describes each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tunnel {
+    /// VXLAN (type 1, an 8-byte header, then Ethernet).
+    Vxlan,
+    /// Geneve (type 2, an 8-byte header and its options, then Ethernet).
+    Geneve,
+    /// GRE (type 3, a 4-byte header, then the network header).
+    Gre,
+    /// GRE carrying Ethernet (type 4, a 4-byte header, then Ethernet).
+    Gretap,
+}
+
+/// `NFT_INNER_HDRSIZE`, `NFT_INNER_LL`, `NFT_INNER_NH`, `NFT_INNER_TH`.
+const INNER_HDRSIZE: u32 = 1;
+const INNER_LL: u32 = 2;
+const INNER_NH: u32 = 4;
+const INNER_TH: u32 = 8;
+
+impl Tunnel {
+    /// nft's name (`vxlan`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Tunnel::Vxlan => "vxlan",
+            Tunnel::Geneve => "geneve",
+            Tunnel::Gre => "gre",
+            Tunnel::Gretap => "gretap",
+        }
+    }
+
+    /// The tunnel an `inner` expression describes: its type, header size
+    /// and flags as nft writes them for that tunnel; `None` for others.
+    pub fn from_kernel(ty: u32, hdrsize: u32, flags: u32) -> Option<Tunnel> {
+        [Tunnel::Vxlan, Tunnel::Geneve, Tunnel::Gre, Tunnel::Gretap]
+            .into_iter()
+            .find(|t| t.kernel() == (ty, hdrsize, flags))
+    }
+
+    /// `(NFTA_INNER_TYPE, NFTA_INNER_HDRSIZE, NFTA_INNER_FLAGS)`.
+    pub fn kernel(self) -> (u32, u32, u32) {
+        let all = INNER_HDRSIZE | INNER_LL | INNER_NH | INNER_TH;
+        match self {
+            Tunnel::Vxlan => (1, 8, all),
+            Tunnel::Geneve => (2, 8, all),
+            Tunnel::Gre => (3, 4, INNER_NH | INNER_TH),
+            Tunnel::Gretap => (4, 4, INNER_LL | INNER_NH | INNER_TH),
+        }
+    }
+
+    /// The tunnel header's own fields' header (`vxlan vni`); GRE's are
+    /// the outer packet's transport header (`gre protocol`).
+    pub fn header(self) -> Option<Header> {
+        match self {
+            Tunnel::Vxlan => Some(Header::Vxlan),
+            Tunnel::Geneve => Some(Header::Geneve),
+            Tunnel::Gre | Tunnel::Gretap => None,
+        }
+    }
+
+    fn parse(word: &str) -> Option<Tunnel> {
+        [Tunnel::Vxlan, Tunnel::Geneve, Tunnel::Gre, Tunnel::Gretap]
+            .into_iter()
+            .find(|t| t.name() == word)
+    }
+}
+
+/// What [`Key::Inner`] reads inside a tunnel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InnerKey {
+    /// A header field of the encapsulated packet (`ip saddr`), or of the
+    /// tunnel header (`vni`).
+    Header(HeaderField),
+    /// A meta key of the encapsulated packet (`meta l4proto`: nft's
+    /// dependencies inside the tunnel).
+    Meta(MetaKey),
+    /// Raw bits of the encapsulated packet (`@nh,8,6`).
+    Raw {
+        /// Base.
+        base: PayloadBase,
+        /// Bit offset.
+        offset: u32,
+        /// Bit length.
+        len: u32,
+    },
+}
+
+impl InnerKey {
+    /// The same key read from the packet itself: how its values print,
+    /// its width and byte order.
+    pub fn as_key(self) -> Key {
+        match self {
+            InnerKey::Header(h) => Key::Header(h),
+            InnerKey::Meta(m) => Key::Meta(m),
+            InnerKey::Raw { base, offset, len } => Key::Raw { base, offset, len },
+        }
+    }
+
+    /// The inner key of `key`, when it is one that can be.
+    pub fn of(key: Key) -> Option<InnerKey> {
+        Some(match key {
+            Key::Header(h) => InnerKey::Header(h),
+            Key::Meta(m) => InnerKey::Meta(m),
+            Key::Raw { base, offset, len } => InnerKey::Raw { base, offset, len },
+            _ => return None,
+        })
+    }
 }
 
 /// nft's `rt` keys (`NFT_RT_*`): the words after `rt`, register width,
@@ -777,6 +907,7 @@ impl Key {
             Key::Xfrm { key, .. } => key_def(XFRM, key).map_or(Datatype::Hex, |d| d.ty),
             Key::Fib { present: true, .. } => Datatype::Boolean,
             Key::Fib { result, .. } => key_def(FIB, result).map_or(Datatype::Hex, |d| d.ty),
+            Key::Inner { key, .. } => key.as_key().datatype(),
         }
     }
 
@@ -796,6 +927,7 @@ impl Key {
             // nft compares the whole 32-bit register (host order).
             Key::Fib { present: true, .. } => 4,
             Key::Fib { result, .. } => key_def(FIB, result).map_or(0, |d| usize::from(d.width)),
+            Key::Inner { key, .. } => key.as_key().width(),
         }
     }
 
@@ -805,6 +937,7 @@ impl Key {
         match *self {
             Key::Header(h) => h.bit_len(),
             Key::Raw { len, .. } | Key::Ext { len, .. } => len,
+            Key::Inner { key, .. } => key.as_key().bits(),
             _ => 8 * self.width() as u32,
         }
     }
@@ -821,6 +954,7 @@ impl Key {
             Key::Xfrm { key, .. } => key_def(XFRM, key).is_some_and(|d| d.host),
             Key::Fib { present: true, .. } => true,
             Key::Fib { result, .. } => key_def(FIB, result).is_some_and(|d| d.host),
+            Key::Inner { key, .. } => key.as_key().host_order(),
             _ => false,
         }
     }
@@ -833,6 +967,12 @@ impl fmt::Display for Key {
         match *self {
             Key::Header(h) => write!(f, "{} {}", h.header().name(), h.name()),
             Key::Raw { base, offset, len } => write!(f, "@{},{offset},{len}", base.token()),
+            // The tunnel header's own field: `vxlan vni`.
+            Key::Inner {
+                tunnel,
+                key: InnerKey::Header(h),
+            } if tunnel.header() == Some(h.header()) => write!(f, "{} {}", tunnel.name(), h.name()),
+            Key::Inner { tunnel, key } => write!(f, "{} {}", tunnel.name(), key.as_key()),
             Key::ExtPresent(h) => crate::exthdr::fmt_present(h, f),
             Key::Ext { hdr, offset, len } => crate::exthdr::fmt_field(hdr, offset, len, f),
             Key::Meta(m) => match (m.name(), m.unqualified()) {
@@ -1021,6 +1161,22 @@ impl std::str::FromStr for Key {
                 result,
                 present,
             });
+        }
+        // `vxlan ip saddr`, `geneve vni`; `gre ip saddr` (but `gre
+        // protocol` is the packet's own GRE header).
+        if let Some((word, rest)) = s.split_once(' ') {
+            let outer = word == "gre" && HeaderField::lookup(Header::Gre, rest).is_some();
+            if let (Some(tunnel), false) = (Tunnel::parse(word), outer) {
+                let own = tunnel
+                    .header()
+                    .and_then(|h| HeaderField::lookup(h, rest))
+                    .map(InnerKey::Header);
+                let key = match own {
+                    Some(k) => k,
+                    None => InnerKey::of(rest.parse()?).ok_or_else(bad)?,
+                };
+                return Ok(Key::Inner { tunnel, key });
+            }
         }
         if let Some(rest) = s.strip_prefix("symhash ") {
             let (modulus, offset) = mod_offset(rest).ok_or_else(bad)?;
@@ -1262,6 +1418,46 @@ pub(crate) fn payload_key(
     fit_key(offset, len, mask, named, |offset, len| {
         Some(Key::Raw { base, offset, len })
     })
+}
+
+/// The address field a load of its first `len` bytes reads, unmasked: a
+/// prefix (`vxlan ip saddr 10.141.11.0/24` loads 3 bytes). Its width is
+/// the field's, so that the shorter compared value reads as a prefix.
+pub(crate) fn prefix_key(
+    ctx: PayloadCtx,
+    base: PayloadBase,
+    offset: u32,
+    len: u32,
+) -> Option<PayloadKey> {
+    let at = offset.checked_mul(8)?;
+    named_fields(ctx, base)
+        .find(|h| {
+            h.bit_offset() == at
+                && h.bit_len() > len.saturating_mul(8)
+                && matches!(h.datatype(), Datatype::Ipv4 | Datatype::Ipv6)
+        })
+        .map(|h| PayloadKey {
+            key: Key::Header(h),
+            shift: 0,
+            field_mask: u128::MAX,
+            bits: h.bit_len(),
+        })
+}
+
+/// The key a load of the tunnel header reads (`vxlan vni`): one of its
+/// named fields, or `None` (nft has no spelling for other bits there).
+pub(crate) fn tunnel_key(
+    tunnel: Tunnel,
+    offset: u32,
+    len: u32,
+    mask: Option<u128>,
+) -> Option<PayloadKey> {
+    let named = tunnel
+        .header()
+        .into_iter()
+        .flat_map(header_fields)
+        .map(|h| (h.bit_offset(), h.bit_len(), Key::Header(h)));
+    fit_key(offset, len, mask, named, |_, _| None)
 }
 
 /// How nft splits a load of `len` bytes at byte `offset` that it merged

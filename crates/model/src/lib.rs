@@ -44,8 +44,8 @@ mod xt_native;
 mod xt_save;
 
 pub use field::{
-    CmpOp, CtKey, Datatype, ExtHdr, ExtKind, FieldTest, Header, HeaderField, Key, MetaKey,
-    PayloadBase, Value,
+    CmpOp, CtKey, Datatype, ExtHdr, ExtKind, FieldTest, Header, HeaderField, InnerKey, Key,
+    MetaKey, PayloadBase, Tunnel, Value,
 };
 pub use set::NftType;
 pub use types::*;

@@ -120,6 +120,14 @@ enum Load<'a> {
     /// A key read as it is, by an expression of its own: `socket`,
     /// `osf`, `numgen`, `hash` of type `symhash`, `rt`, `fib`, `xfrm`.
     Gen(Key),
+    /// `inner`: a payload load inside `tunnel` (base
+    /// `NFT_PAYLOAD_TUN_HEADER`, 4, is the tunnel header).
+    InnerPayload {
+        tunnel: Tunnel,
+        base: u32,
+        offset: u32,
+        len: u32,
+    },
     /// `jhash` of the keys [`Regs::hashed`] entry `input` holds.
     Jhash {
         input: u32,
@@ -191,7 +199,9 @@ impl Slot<'_> {
     /// The bytes the value takes in the register, when known.
     fn width(&self) -> Option<u32> {
         Some(match self.load {
-            Load::Payload { len, .. } | Load::Exthdr { len, .. } => len,
+            Load::Payload { len, .. }
+            | Load::Exthdr { len, .. }
+            | Load::InnerPayload { len, .. } => len,
             Load::Meta(k) => Key::Meta(MetaKey(k)).width() as u32,
             Load::Ct { key, dir } => Key::Ct {
                 key: CtKey(key),
@@ -560,6 +570,39 @@ fn lower_exprs<'a>(
                 }),
                 i - 1,
             )),
+            // A load inside a tunnel: a payload load or a meta key of the
+            // encapsulated packet, or a tunnel header field.
+            Expr::Inner(x) => {
+                let tunnel = Tunnel::from_kernel(x.ty, x.hdrsize, x.flags);
+                let load = match (tunnel, x.expr.iter().next()) {
+                    (Some(tunnel), Some(Ok(Expr::Payload(p)))) if p.sreg.is_none() => {
+                        p.dreg.map(|d| {
+                            let load = Load::InnerPayload {
+                                tunnel,
+                                base: p.base,
+                                offset: p.offset,
+                                len: p.len,
+                            };
+                            (d.0, load)
+                        })
+                    }
+                    (Some(tunnel), Some(Ok(Expr::Meta(m)))) => m.dreg.map(|d| {
+                        let key = InnerKey::Meta(MetaKey(m.key));
+                        (d.0, Load::Gen(Key::Inner { tunnel, key }))
+                    }),
+                    _ => None,
+                };
+                match (load, load_dreg(e)) {
+                    (Some((reg, load)), _) => regs.set(Slot::loaded(reg, load, i - 1)),
+                    (None, Some(reg)) => regs.set(Slot::opaque(reg, Src::one(i - 1))),
+                    (None, None) => {
+                        let kind = ActionKind::Nft {
+                            exprs: statement_text(regs, exprs, e).into(),
+                        };
+                        set_action(&mut out, kind);
+                    }
+                }
+            }
             Expr::Hash(x) if x.ty == NFT_HASH_SYM && x.set_name.is_none() => {
                 regs.set(Slot::loaded(
                     x.dreg.0,
@@ -1333,6 +1376,11 @@ fn load_dreg(e: &Expr<'_>) -> Option<u32> {
         Expr::Tunnel(x) => x.dreg.0,
         Expr::Byteorder(x) => x.dreg.0,
         Expr::Lookup(x) => x.dreg?.0,
+        Expr::Inner(x) => match x.expr.iter().next()?.ok()? {
+            Expr::Payload(p) => p.dreg?.0,
+            Expr::Meta(m) => m.dreg?.0,
+            _ => return None,
+        },
         _ => return None,
     })
 }
@@ -3573,6 +3621,67 @@ fn payload_ctx(fam: Family, base: PayloadBase, matches: &[Match]) -> crate::fiel
     }
 }
 
+/// [`payload_ctx`] inside `tunnel`: what the conditions on the
+/// encapsulated packet so far say about its headers (nft's dependencies
+/// inside the tunnel: `meta protocol ip`, `ether type ip`, `meta l4proto
+/// udp`).
+fn inner_ctx(tunnel: Tunnel, base: PayloadBase, matches: &[Match]) -> crate::field::PayloadCtx {
+    let mut ctx = crate::field::PayloadCtx::default();
+    for m in matches.iter().filter(|m| !m.negated) {
+        let MatchKind::Field {
+            key: Key::Inner { tunnel: t, key },
+            test:
+                FieldTest::Cmp {
+                    op: CmpOp::Eq,
+                    value,
+                },
+        } = &m.kind
+        else {
+            continue;
+        };
+        if *t != tunnel {
+            continue;
+        }
+        let n = value.as_u128().unwrap_or(u128::MAX);
+        let ethertype = |n: u128| match n {
+            0x0800 => Some(Header::Ip),
+            0x86dd => Some(Header::Ip6),
+            0x0806 => Some(Header::Arp),
+            _ => None,
+        };
+        match (base, *key) {
+            (PayloadBase::Nh, InnerKey::Meta(MetaKey(NFT_META_PROTOCOL))) => {
+                ctx.header = ethertype(n).or(ctx.header);
+            }
+            (PayloadBase::Nh, InnerKey::Header(h))
+                if h.header() == Header::Ether && h.name() == "type" =>
+            {
+                ctx.header = ethertype(n).or(ctx.header);
+            }
+            (PayloadBase::Ll, InnerKey::Header(h))
+                if h.header() == Header::Ether
+                    && h.name() == "type"
+                    && matches!(n, 0x8100 | 0x88a8) =>
+            {
+                ctx.ll_vlans = 1;
+            }
+            (PayloadBase::Th, InnerKey::Meta(MetaKey(NFT_META_L4PROTO))) => {
+                ctx.header = u8::try_from(n).ok().and_then(Header::of_l4proto);
+            }
+            (PayloadBase::Th, InnerKey::Header(h))
+                if h.name() == "type" && matches!(h.header(), Header::Icmp | Header::Icmpv6) =>
+            {
+                ctx.icmp_type = u8::try_from(n).ok();
+            }
+            _ => {}
+        }
+    }
+    if base == PayloadBase::Th && ctx.header.is_none() {
+        ctx.header = Some(Header::Th);
+    }
+    ctx
+}
+
 impl Keyed {
     /// What a register holds, as a key, with the conditions so far giving
     /// the protocol context (`meta l4proto tcp` makes `th+14` `tcp window`).
@@ -3611,6 +3720,36 @@ impl Keyed {
                 let mask = net_mask()?;
                 let pk = crate::field::exthdr_key(hdr, offset, len, mask, present)?;
                 Some(bits(pk, mask))
+            }
+            Load::InnerPayload {
+                tunnel,
+                base,
+                offset,
+                len,
+            } => {
+                let mask = net_mask()?;
+                let pk = match PayloadBase::from_kernel(base) {
+                    Some(base) => {
+                        let ctx = inner_ctx(tunnel, base, matches);
+                        let pk = crate::field::payload_key(ctx, base, offset, len, mask)?;
+                        match pk.key {
+                            Key::Raw { .. } if mask.is_none() => {
+                                crate::field::prefix_key(ctx, base, offset, len).unwrap_or(pk)
+                            }
+                            _ => pk,
+                        }
+                    }
+                    // The tunnel header: its named fields only.
+                    None if base == NFT_PAYLOAD_TUN_HEADER => {
+                        crate::field::tunnel_key(tunnel, offset, len, mask)?
+                    }
+                    None => return None,
+                };
+                let key = Key::Inner {
+                    tunnel,
+                    key: InnerKey::of(pk.key)?,
+                };
+                Some(bits(crate::field::PayloadKey { key, ..pk }, mask))
             }
             Load::Meta(k) => Keyed::plain(Key::Meta(MetaKey(k)), slot),
             Load::Gen(k) => Keyed::plain(k, slot),

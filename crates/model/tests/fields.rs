@@ -877,3 +877,101 @@ fn test_counter_keeps_its_place() {
     );
     assert_eq!(r.counters.map(|c| c.at), Some(nflens_model::CounterAt::End));
 }
+
+#[test]
+fn test_keys_inside_a_tunnel_lower_and_list_as_nft_lists_them() {
+    use nflens_model::{InnerKey, Tunnel};
+    // `udp dport 4789 vxlan ip saddr 10.141.11.0/24`: the inner `meta
+    // protocol ip` is a dependency nft hides; three bytes are a prefix.
+    let r = lower(
+        2,
+        &[
+            "[ meta load l4proto => reg 1 ]",
+            "[ cmp eq reg 1 0x00000011 ]",
+            "[ payload load 2b @ transport header + 2 => reg 1 ]",
+            "[ cmp eq reg 1 0x0000b512 ]",
+            "[ inner type 1 hdrsize 8 flags f [ meta load protocol => reg 1 ] ]",
+            "[ cmp eq reg 1 0x00000008 ]",
+            "[ inner type 1 hdrsize 8 flags f [ payload load 3b @ network header + 12 => reg 1 ] ]",
+            "[ cmp eq reg 1 0x000b8d0a ]",
+        ],
+    );
+    let saddr: Key = "vxlan ip saddr".parse().expect("a key");
+    assert!(matches!(
+        saddr,
+        Key::Inner {
+            tunnel: Tunnel::Vxlan,
+            key: InnerKey::Header(_)
+        }
+    ));
+    assert_eq!(
+        r.matches.last().map(|m| &m.kind),
+        Some(&MatchKind::Field {
+            key: saddr,
+            test: FieldTest::Masked {
+                mask: Value(Box::new([255, 255, 255, 0])),
+                value: Value(Box::new([10, 141, 11, 0])),
+            },
+        })
+    );
+    assert_eq!(
+        text(&r, Family::Ipv4),
+        "udp dport 4789 vxlan ip saddr 10.141.11.0/24"
+    );
+    // The tunnel header's own field, and GRE's: the outer `meta l4proto
+    // gre` is implied by what is read inside.
+    let r = lower(
+        2,
+        &[
+            "[ meta load l4proto => reg 1 ]",
+            "[ cmp eq reg 1 0x00000011 ]",
+            "[ payload load 2b @ transport header + 2 => reg 1 ]",
+            "[ cmp eq reg 1 0x0000c117 ]",
+            "[ inner type 2 hdrsize 8 flags f [ payload load 3b @ tunnel header + 4 => reg 1 ] ]",
+            "[ cmp eq reg 1 0x000a0000 ]",
+        ],
+    );
+    assert_eq!(text(&r, Family::Ipv4), "udp dport 6081 geneve vni 10");
+    let r = lower(
+        2,
+        &[
+            "[ meta load l4proto => reg 1 ]",
+            "[ cmp eq reg 1 0x0000002f ]",
+            "[ inner type 3 hdrsize 4 flags c [ meta load l4proto => reg 1 ] ]",
+            "[ cmp eq reg 1 0x00000011 ]",
+            "[ inner type 3 hdrsize 4 flags c [ payload load 2b @ transport header + 0 => reg 1 ] ]",
+            "[ cmp eq reg 1 0x0000b822 ]",
+        ],
+    );
+    assert_eq!(text(&r, Family::Ipv4), "gre udp sport 8888");
+    // An `inner` nft does not describe stays raw, and is listed.
+    let r = lower(
+        2,
+        &[
+            "[ inner type 9 hdrsize 8 flags f [ payload load 3b @ tunnel header + 4 => reg 1 ] ]",
+            "[ cmp eq reg 1 0x000a0000 ]",
+        ],
+    );
+    assert!(matches!(
+        r.matches[..],
+        [nflens_model::Match {
+            kind: MatchKind::Nft { .. },
+            ..
+        }]
+    ));
+    // Keys spell and read back; `gre protocol` is the packet's own GRE
+    // header, `gre ip saddr` inside the tunnel.
+    for k in [
+        "vxlan ip saddr",
+        "geneve vni",
+        "vxlan vlan id",
+        "gretap ether saddr",
+        "gre ip saddr",
+        "gre meta l4proto",
+        "gre protocol",
+    ] {
+        let key: Key = k.parse().unwrap_or_else(|e| panic!("{k}: {e}"));
+        assert_eq!(key.to_string(), k);
+    }
+    assert!(matches!("gre protocol".parse::<Key>(), Ok(Key::Header(_))));
+}

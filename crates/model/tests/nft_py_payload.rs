@@ -243,7 +243,7 @@ fn nft_py_payload_lines_lower_and_render_as_expected() {
     );
 }
 
-/// Measured (4251/4535 on 2026-11-22, after masked bits, stacked VLAN
-/// tags, meters and fields set from themselves), rounded down: the floor
-/// holds what works while the typed kinds grow.
-const FLOOR_PERCENT: usize = 93;
+/// Measured (4412/4535 on 2026-11-22, after lookups with computed keys
+/// and keys inside tunnels), rounded down: the floor holds what works
+/// while the typed kinds grow.
+const FLOOR_PERCENT: usize = 97;

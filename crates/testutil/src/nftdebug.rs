@@ -1,7 +1,7 @@
 //! A test-only reader of libnftnl's debug syntax (`nft --debug=netlink`,
 //! the `payload_lines` of the nftables `tests/py` corpus) back into wire
 //! expressions, for the expressions the model lowers to typed kinds:
-//! `payload` (loads and writes), `exthdr` (loads), `meta`, `ct`, `cmp`, `bitwise`,
+//! `payload` (loads and writes), `exthdr` (loads), `inner` (a payload or meta load inside a tunnel), `meta`, `ct`, `cmp`, `bitwise`,
 //! `byteorder`, `immediate`, `range`, `lookup`, `counter`, `log`, `limit`,
 //! `quota`, `nat`, `masq`, `redir`, `reject`, `notrack`. Any other line, or one it cannot read, makes the
 //! whole rule `None` (the caller counts it).
@@ -14,8 +14,8 @@
 
 use nflens_wire::data::{Data, Reg, Verdict};
 use nflens_wire::expr::{
-    Bitwise, Byteorder, Cmp, Counter, Ct, Expr, Exthdr, Immediate, Limit, Log, Lookup, Masq, Meta,
-    Nat, Payload, Quota, Range, Reject,
+    Bitwise, Byteorder, Cmp, Counter, Ct, Expr, Exthdr, Immediate, Inner, Limit, Log, Lookup, Masq,
+    Meta, Nat, Payload, Quota, Range, Reject,
 };
 use nflens_wire::sys::*;
 
@@ -219,12 +219,42 @@ pub fn parse_with_op(
                     .and_then(|l| l.strip_suffix(']'))
                     .unwrap_or("")
             });
-        let w: Vec<&str> = body.split_whitespace().collect();
         let slot = |r: Reg| r.0 as usize;
+        // `inner type 1 hdrsize 8 flags f [ payload load 3b @ tunnel
+        // header + 4 => reg 1 ]`: a load inside a tunnel.
+        if let Some(rest) = body.strip_prefix("inner ") {
+            let (head, nested) = rest.split_once(" [ ")?;
+            let nested = format!("[ {nested}");
+            let inner = parse_with_op(&[nested], family, unnamed_op)?.pop()?;
+            let (d, len) = match &inner {
+                Expr::Payload(p) => (p.dreg?, p.len),
+                Expr::Meta(m) => (m.dreg?, meta_size(m.key)),
+                _ => return None,
+            };
+            *lens.get_mut(slot(d))? = Some(len);
+            let h: Vec<&str> = head.split_whitespace().collect();
+            let ["type", ty, "hdrsize", hdrsize, "flags", flags] = h.as_slice() else {
+                return None;
+            };
+            let mut bytes = Vec::new();
+            nflens_wire::expr::emit::emit(&inner, &mut bytes);
+            let attr = nflens_wire::nl::AttrIter::new(leak_bytes(bytes), 0)
+                .next()?
+                .ok()?;
+            out.push(Expr::Inner(Inner {
+                num: 0,
+                ty: ty.parse().ok()?,
+                hdrsize: hdrsize.parse().ok()?,
+                flags: u32::from_str_radix(flags, 16).ok()?,
+                expr: nflens_wire::expr::Exprs::single(&attr),
+            }));
+            continue;
+        }
+        let w: Vec<&str> = body.split_whitespace().collect();
         let e = match w.as_slice() {
             ["payload", "load", n, "@", base, "header", "+", off, "=>", "reg", d] => {
                 let len: u32 = n.strip_suffix('b')?.parse().ok()?;
-                let base = ["link", "network", "transport", "inner"]
+                let base = ["link", "network", "transport", "inner", "tunnel"]
                     .iter()
                     .position(|b| b == base)? as u32;
                 let d = reg(Some(d))?;

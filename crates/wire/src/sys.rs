@@ -316,6 +316,7 @@ pub const NFT_PAYLOAD_LL_HEADER: u32 = 0;
 pub const NFT_PAYLOAD_NETWORK_HEADER: u32 = 1;
 pub const NFT_PAYLOAD_TRANSPORT_HEADER: u32 = 2;
 pub const NFT_PAYLOAD_INNER_HEADER: u32 = 3;
+pub const NFT_PAYLOAD_TUN_HEADER: u32 = 4;
 
 // enum nft_payload_csum_types
 pub const NFT_PAYLOAD_CSUM_NONE: u32 = 0;

@@ -19,7 +19,9 @@ use super::field::{
     expr_types, exprs_text, field_text, jhash_text, keys_text, tuple_text, value_text, ValueOpts,
 };
 use super::{neg, one_line, ports_text, Output, Unrepresentable};
-use crate::field::{CmpOp, Datatype, FieldTest, Header, Key, MetaKey, Value};
+use crate::field::{
+    CmpOp, Datatype, FieldTest, Header, InnerKey, Key, MetaKey, PayloadBase, Tunnel, Value,
+};
 use crate::types::*;
 
 /// Which nft's listing to reproduce: nft 1.1 changed a few spellings
@@ -1284,6 +1286,34 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
 /// condition `at`: by a later condition or by the rule's statement (a
 /// verdict map's keys, a field it sets or reads).
 fn header_follows(r: &Rule, at: usize, pred: impl Fn(Header) -> bool) -> bool {
+    later_keys(r, at).any(|k| match k {
+        Key::Header(h) => pred(h.header()),
+        // A tunnel implies its outer protocol: `gre ip saddr` implies
+        // `meta l4proto gre`.
+        Key::Inner { tunnel, .. } => pred(match tunnel {
+            Tunnel::Vxlan | Tunnel::Geneve => Header::Udp,
+            Tunnel::Gre | Tunnel::Gretap => Header::Gre,
+        }),
+        _ => false,
+    })
+}
+
+/// [`header_follows`] inside `tunnel`: a later key reads a header of the
+/// encapsulated packet that `pred` accepts.
+fn inner_follows(r: &Rule, at: usize, tunnel: Tunnel, pred: impl Fn(Header) -> bool) -> bool {
+    later_keys(r, at).any(|k| match *k {
+        Key::Inner {
+            tunnel: t,
+            key: InnerKey::Header(h),
+        } => t == tunnel && pred(h.header()),
+        _ => false,
+    })
+}
+
+/// The keys read after condition `at`: by later conditions or by the
+/// rule's statement (a NAT map's keys excepted: nft keeps `meta l4proto
+/// tcp` before `redirect to :tcp dport map { ... }`).
+fn later_keys(r: &Rule, at: usize) -> impl Iterator<Item = &Key> + '_ {
     let later = r
         .matches
         .iter()
@@ -1307,10 +1337,7 @@ fn header_follows(r: &Rule, at: usize, pred: impl Fn(Header) -> bool) -> bool {
         .iter()
         .filter(|a| !matches!(a.kind, ActionKind::NatMap { .. }))
         .flat_map(|a| a.kind.keys());
-    later.chain(stmt).any(|k| match k {
-        Key::Header(h) => pred(h.header()),
-        _ => false,
-    })
+    later.chain(stmt)
 }
 
 /// Whether condition `at` is a dependency nft leaves out when it lists:
@@ -1335,6 +1362,33 @@ fn dependency_hidden(r: &Rule, at: usize, dialect: Dialect) -> bool {
         {
             header_follows(r, at, |h| h == Header::Vlan)
         }
+        // Inside a tunnel, nft's dependencies for a later field of the
+        // encapsulated packet: `vxlan meta protocol ip` before `vxlan ip
+        // saddr`, `vxlan meta l4proto udp` before `vxlan udp sport`,
+        // `vxlan ether type ip` before `vxlan icmp type`.
+        Key::Inner {
+            tunnel,
+            key: InnerKey::Meta(MetaKey(1)),
+        } => inner_follows(r, at, *tunnel, |h| match v {
+            Some(0x0800) => matches!(h, Header::Ip | Header::Icmp | Header::Igmp),
+            Some(0x86dd) => matches!(h, Header::Ip6 | Header::Icmpv6),
+            Some(0x0806) => matches!(h, Header::Arp),
+            _ => false,
+        }),
+        Key::Inner {
+            tunnel,
+            key: InnerKey::Meta(MetaKey(16)),
+        } => inner_follows(r, at, *tunnel, |h| {
+            h.l4proto().is_some() && h.l4proto().map(u128::from) == v
+        }),
+        Key::Inner {
+            tunnel,
+            key: InnerKey::Header(e),
+        } if e.header() == Header::Ether && e.name() == "type" => match v {
+            Some(0x8100) => inner_follows(r, at, *tunnel, |h| h == Header::Vlan),
+            Some(0x0800 | 0x86dd) => inner_follows(r, at, *tunnel, |h| h.base() != PayloadBase::Ll),
+            _ => false,
+        },
         // nft 1.0 takes `meta nfproto` for the dependency of a `ct
         // protocol` right after it; nft 1.1 lists both.
         Key::Meta(MetaKey(15)) => {
