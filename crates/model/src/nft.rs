@@ -4389,7 +4389,9 @@ fn hashed_key(regs: &Regs<'_>, sreg: Reg, set: &SetContents) -> Option<(Jhash, H
         return None;
     };
     let plain = !slot.opaque && slot.mask.is_none() && slot.ops.is_none() && slot.xor.is_none();
-    (plain && set.key_len == Some(4)).then_some(())?;
+    if !plain || set.key_len != Some(4) {
+        return None;
+    }
     let h = Jhash {
         input: regs.hashed.get(input as usize)?.clone(),
         modulus,

@@ -1,6 +1,7 @@
 //! nft's spelling of [`MatchKind::Field`](crate::MatchKind::Field) values,
 //! by the key's [`Datatype`].
 
+use std::fmt::Write as _;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::nft::{bits_text, CT_STATE_NAMES, CT_STATUS_NAMES, TCP_FLAG_NAMES};
@@ -429,10 +430,10 @@ pub(crate) fn expr_types(exprs: &[KeyExpr]) -> Vec<Datatype> {
 pub(crate) fn jhash_text(h: &Jhash) -> String {
     let mut t = format!("jhash {} mod {}", keys_text(&h.input), h.modulus);
     if let Some(seed) = h.seed {
-        t.push_str(&format!(" seed {seed:#x}"));
+        let _ = write!(t, " seed {seed:#x}");
     }
     if h.offset != 0 {
-        t.push_str(&format!(" offset {}", h.offset));
+        let _ = write!(t, " offset {}", h.offset);
     }
     t
 }

@@ -1379,7 +1379,7 @@ fn dependency_hidden(r: &Rule, at: usize, dialect: Dialect) -> bool {
             tunnel,
             key: InnerKey::Meta(MetaKey(16)),
         } => inner_follows(r, at, *tunnel, |h| {
-            h.l4proto().is_some() && h.l4proto().map(u128::from) == v
+            h.l4proto().is_some_and(|p| Some(u128::from(p)) == v)
         }),
         Key::Inner {
             tunnel,
