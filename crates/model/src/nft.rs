@@ -1037,6 +1037,12 @@ fn lower_exprs<'a>(
                     },
                 ));
             }
+            Expr::FlowOffload(f) => set_action(
+                &mut out,
+                ActionKind::FlowOffload {
+                    flowtable: f.table_name.into(),
+                },
+            ),
             Expr::Last(l) => set_action(
                 &mut out,
                 ActionKind::Last {

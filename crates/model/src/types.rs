@@ -1438,6 +1438,13 @@ pub enum ActionKind {
         /// Flags.
         flags: NatFlags,
     },
+    /// `flow add @ft`: offload the packet's connection to the table's
+    /// flowtable `flowtable` (nft's flow offload; iptables' FLOWOFFLOAD
+    /// target, which needs no flowtable, is kept as its xt blob).
+    FlowOffload {
+        /// The flowtable's name.
+        flowtable: Box<str>,
+    },
     /// `last`: records when a packet last passed. State, as counters are:
     /// [`ActionKind::same_meaning`] ignores `used`.
     Last {

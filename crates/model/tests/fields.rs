@@ -975,3 +975,23 @@ fn test_keys_inside_a_tunnel_lower_and_list_as_nft_lists_them() {
     }
     assert!(matches!("gre protocol".parse::<Key>(), Ok(Key::Header(_))));
 }
+
+#[test]
+fn test_flow_offload_lowers_and_lists_as_nft_lists_it() {
+    use nflens_wire::expr::{Expr, FlowOffload};
+    let exprs = [Expr::FlowOffload(FlowOffload { table_name: "ft" })];
+    let r = nft::rule_decoded(&nftdebug::bare_rule(1), &exprs);
+    assert_eq!(
+        r.action.as_ref().map(|a| &a.kind),
+        Some(&nflens_model::ActionKind::FlowOffload {
+            flowtable: "ft".into()
+        })
+    );
+    assert_eq!(text(&r, Family::Inet), "flow add @ft");
+    let mut out = String::new();
+    let e = nflens_model::render::iptables::rule(&r, Family::Ipv4, &mut out);
+    assert!(
+        e.as_ref().is_err_and(|why| why.contains("flow add")),
+        "no iptables form: {e:?} {out}"
+    );
+}

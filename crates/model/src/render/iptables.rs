@@ -961,6 +961,9 @@ fn action(a: &ActionKind, family: Family, out: &mut String) -> Result<(), String
         }
         ActionKind::Fwd { .. } => return Err("nft's fwd (netdev only)".into()),
         ActionKind::Last { .. } => return Err("nft's last (nf_tables only)".into()),
+        ActionKind::FlowOffload { .. } => {
+            return Err("nft's flow add @flowtable (nf_tables only)".into())
+        }
         ActionKind::NatMap { .. } => return Err("NAT to a map's data (nf_tables only)".into()),
         ActionKind::Synproxy { .. } => {
             return Err("nft's synproxy (iptables-nft writes SYNPROXY as an xt target)".into())

@@ -1901,6 +1901,7 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
         }
         ActionKind::Notrack => "notrack".to_owned(),
         ActionKind::Reset { option } => format!("reset {option}"),
+        ActionKind::FlowOffload { flowtable } => format!("flow add @{flowtable}"),
         ActionKind::Last { .. } if o.stateless => "last".into(),
         ActionKind::Last { used: None } => "last used never".into(),
         ActionKind::Last { used: Some(ms) } => format!("last used {}", ms_text(*ms, o)),
