@@ -377,7 +377,7 @@ fn test_dump_renders_as_nft_and_iptables_nft_save() {
          nft add rule ip t2 c numgen inc mod 2 0 accept\n\
          nft add rule ip t2 c meta mark set ip saddr '&' 0.0.0.255 map '{ 0.0.0.1 : 0x1 }'\n\
          nft add chain ip t2 n '{ type nat hook prerouting priority -100; }'\n\
-         nft add rule ip t2 n dnat to numgen inc mod 7 offset 167772161",
+         nft add rule ip t2 n meta mark set jhash ip saddr mod 2 '<<' 8",
     )
     .expect("setup");
     let path = held.path().display().to_string();
@@ -404,16 +404,16 @@ fn test_dump_renders_as_nft_and_iptables_nft_save() {
     );
     // nft: the table nflens can spell is listed as nft lists it (the range
     // over `ip length`, the TCP option, numgen and a data map looked up
-    // with masked bits too); the rule it cannot (NAT to a computed address,
-    // which has no kind yet) is a `#` line and a warning.
+    // with masked bits too); the rule it cannot (a mark set from a shifted
+    // hash, which has no kind yet) is a `#` line and a warning.
     let (code, out, err) = nflens(&["dump", "--netns", &path, "--format", "nft"], "");
     assert_eq!(code, 0, "{err}");
     let list = held.run("nft list table ip t2");
     let (before, after) = list
         .stdout
-        .split_once("\t\tdnat to numgen inc mod 7 offset 167772161\n")
-        .expect("the listing has the NAT to a number");
-    let hash = "\t\t# nflens: rule 1 has no nft spelling yet: raw expressions [ numgen";
+        .split_once("\t\tmeta mark set jhash ip saddr mod 2 << 8\n")
+        .expect("the listing has the shifted hash");
+    let hash = "\t\t# nflens: rule 1 has no nft spelling yet: raw expressions [ payload load 4b";
     assert!(
         out.contains(&format!("{before}{hash}")) && out.contains(after),
         "nft:\n{}\nnflens:\n{out}",

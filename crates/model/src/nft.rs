@@ -1156,7 +1156,25 @@ fn lower_exprs<'a>(
                             10 => true,
                             _ => return None,
                         };
-                        nat_map_action(regs, kind, v6, addrs, ports, n.flags.unwrap_or(0))
+                        nat_map_action(regs, kind, v6, addrs, ports, n.flags.unwrap_or(0)).or_else(
+                            || {
+                                let (addr, port) = nat_operands(
+                                    l3.map_or(fam, |d| d.0),
+                                    regs,
+                                    &out.matches,
+                                    v6,
+                                    (n.reg_addr_min, n.reg_addr_max),
+                                    (n.reg_proto_min, n.reg_proto_max),
+                                )?;
+                                Some(ActionKind::NatFrom {
+                                    kind,
+                                    v6,
+                                    addr,
+                                    port,
+                                    flags: nat_flags(n.flags.unwrap_or(0))?,
+                                })
+                            },
+                        )
                     })
                     .unwrap_or_else(|| ActionKind::Nft {
                         exprs: statement_text(regs, exprs, e).into(),
@@ -1183,6 +1201,24 @@ fn lower_exprs<'a>(
                                     ports,
                                     mq.flags.unwrap_or(0),
                                 )
+                                .or_else(|| {
+                                    // `redirect to :numgen inc mod 2 offset 80`.
+                                    let (_, port) = nat_operands(
+                                        l3.map_or(fam, |d| d.0),
+                                        regs,
+                                        &out.matches,
+                                        v6,
+                                        (None, None),
+                                        (mq.reg_proto_min, mq.reg_proto_max),
+                                    )?;
+                                    Some(ActionKind::NatFrom {
+                                        kind: NatKind::Redirect,
+                                        v6,
+                                        addr: None,
+                                        port,
+                                        flags: nat_flags(mq.flags.unwrap_or(0))?,
+                                    })
+                                })
                             })
                             .flatten()
                     })
@@ -1527,6 +1563,8 @@ fn computed_ops(src: &Slot<'_>, b: &Bitwise<'_>) -> Option<Vec<BitOp>> {
             key: CtKey(key),
             reply: dir.map(|d| d == 1),
         },
+        // `meta mark set symhash mod 2 << 8`.
+        Load::Gen(k @ (Key::Numgen { .. } | Key::Symhash { .. })) => k,
         _ => return None,
     };
     if src.hton || b.len != 4 || host32.width() != 4 || !host32.host_order() {
@@ -1795,6 +1833,30 @@ fn nat_map_action(
         prefix,
         flags: nat_flags,
     })
+}
+
+/// The address and port a NAT statement reads from its (min, max)
+/// registers when one of them is not a constant (`dnat to numgen inc mod
+/// 2 offset 167772161`, `dnat to 10.0.0.1:tcp sport`): each one register,
+/// not a range. `None` when both are constants or absent (a
+/// [`nat_action`]'s) or a register holds what nflens does not read.
+fn nat_operands(
+    fam: Family,
+    regs: &Regs<'_>,
+    matches: &[Match],
+    v6: bool,
+    addrs: (Option<Reg>, Option<Reg>),
+    ports: (Option<Reg>, Option<Reg>),
+) -> Option<(Option<Source>, Option<Source>)> {
+    let one = |(min, max): (Option<Reg>, Option<Reg>), what| match (min, max) {
+        (Some(a), Some(b)) if a != b => Err(()),
+        (None, Some(_)) => Err(()),
+        (min, _) => operand(fam, regs, min, what, matches),
+    };
+    let addr = one(addrs, Operand::Addr { v6 }).ok()?;
+    let port = one(ports, Operand::Port).ok()?;
+    let computed = |s: &Option<Source>| s.as_ref().is_some_and(|s| !matches!(s, Source::Value(_)));
+    (computed(&addr) || computed(&port)).then_some((addr, port))
 }
 
 /// Where in a NAT map's data the (min, max) addresses and ports start.
@@ -3790,9 +3852,29 @@ impl Keyed {
         })
     }
 
+    /// Whether the register holds the whole key, unmasked and unshifted.
+    fn whole(&self) -> bool {
+        let all = self.fmask == u128::MAX || self.fmask.count_ones() as usize == self.width * 8;
+        self.shift == 0 && self.mask.is_none() && all
+    }
+
     /// A compared value as the key's value; `None` when it has bits
     /// outside the key's (a test nflens would misstate).
     fn value(&self, b: &[u8]) -> Option<Value> {
+        // A whole register compared where the kernel stored a socket key
+        // of fewer bytes, zeroing the rest (nft 1.1 compares `socket
+        // transparent` in four bytes): the key's bytes.
+        let b = match b.split_at_checked(self.width) {
+            Some((key, rest))
+                if b.len() == 4
+                    && !key.is_empty()
+                    && matches!(self.key, Key::Socket { .. })
+                    && rest.iter().all(|&x| x == 0) =>
+            {
+                key
+            }
+            _ => b,
+        };
         if self.width != 0 && b.len() != self.width && self.shift == 0 && self.fmask == u128::MAX {
             return None;
         }
@@ -4395,7 +4477,7 @@ fn hashed_key(regs: &Regs<'_>, sreg: Reg, set: &SetContents) -> Option<(Jhash, H
         return None;
     };
     let plain = !slot.opaque && slot.mask.is_none() && slot.ops.is_none() && slot.xor.is_none();
-    if !plain || set.key_len != Some(4) {
+    if !plain || key_len(set) != Some(4) {
         return None;
     }
     let h = Jhash {
@@ -4426,11 +4508,15 @@ fn set_keys(
     matches: &[Match],
     masked: bool,
 ) -> Option<Vec<(Keyed, usize)>> {
-    let total = match set.key_len {
-        Some(n) => n as usize,
-        None => set.elems.iter().map(|e| e.key.len()).find(|&n| n > 0)?,
-    };
-    reg_keys(fam, regs, sreg, total, matches, masked)
+    reg_keys(fam, regs, sreg, key_len(set)?, matches, masked)
+}
+
+/// A set's key length: as declared, or its first element's.
+fn key_len(set: &SetContents) -> Option<usize> {
+    match set.key_len {
+        Some(n) => Some(n as usize),
+        None => set.elems.iter().map(|e| e.key.len()).find(|&n| n > 0),
+    }
 }
 
 /// The keys `total` bytes of registers from `sreg` on hold: one key, or
@@ -4878,13 +4964,18 @@ fn source_of(
     matches: &[Match],
 ) -> Option<Source> {
     // A value computed from a key (`ct mark >> 8`), or a key's bits set
-    // (`ct mark set meta mark | 0x10`).
+    // (`ct mark set meta mark | 0x10`, `dnat to ip daddr & 255.255.255.0 |
+    // 0.0.0.7`).
     let ops = match (&src.ops, src.xor) {
         (Some(ops), _) => Some(ops.clone()),
         (None, Some((and, xor))) if !matches!(src.load, Load::Imm(_)) => {
+            let num = |b: &[u8]| match key.host_order() {
+                true => host_u32(b),
+                false => Some(u32::from_be_bytes(b.try_into().ok()?)),
+            };
             Some(vec![BitOp::MaskXor {
-                and: host_u32(and)?,
-                xor: host_u32(xor)?,
+                and: num(and)?,
+                xor: num(xor)?,
             }])
         }
         _ => None,
@@ -4897,7 +4988,11 @@ fn source_of(
             ..src.clone()
         };
         let k = Keyed::of(fam, &plain, matches)?;
-        if !k.host || k.width != 4 || key.width() != 4 || !key.host_order() {
+        // A host-order 32-bit value, or a whole 32-bit header field as a
+        // big-endian number (its mask and xor only).
+        let host = k.host && key.host_order() && k.width == 4;
+        let net = !k.host && !key.host_order() && k.whole() && src.ops.is_none();
+        if !(host || net) || k.key.width() != 4 || key.width() != 4 {
             return None;
         }
         return Some(Source::Computed { key: k.key, ops });
@@ -4905,6 +5000,29 @@ fn source_of(
     // A byteorder conversion is only a copy into a network-order key.
     if src.opaque || src.mask.is_some() || src.hton && key.host_order() {
         return None;
+    }
+    // A 32-bit host-order value given to a network-order operand without
+    // a conversion (nft before 1.1: `dnat to numgen inc mod 2 offset
+    // 167772161`): the kernel reads its bytes as they lie.
+    let unconverted = !src.hton && !key.host_order() && key.width() <= 4;
+    if let Load::Jhash {
+        input,
+        modulus,
+        seed,
+        offset,
+    } = src.load
+    {
+        let h = Source::Jhash(Jhash {
+            input: regs.hashed.get(input as usize)?.clone(),
+            modulus,
+            seed,
+            offset,
+        });
+        return match () {
+            _ if key.width() == 4 && key.host_order() != src.hton => Some(h),
+            _ if unconverted => Some(Source::HostBytes(Box::new(h))),
+            _ => None,
+        };
     }
     Some(match src.load {
         _ if src.hton => {
@@ -4922,17 +5040,6 @@ fn source_of(
             Source::Key(k.key)
         }
         Load::Imm(v) => Source::Value(value_of(key, v)?),
-        Load::Jhash {
-            input,
-            modulus,
-            seed,
-            offset,
-        } if key.width() == 4 && key.host_order() => Source::Jhash(Jhash {
-            input: regs.hashed.get(input as usize)?.clone(),
-            modulus,
-            seed,
-            offset,
-        }),
         Load::Map { idx, .. } => {
             let map = regs.maps.get(idx as usize)?;
             if let Some(name) = &map.named {
@@ -4957,8 +5064,13 @@ fn source_of(
         }
         _ => {
             let k = Keyed::of(fam, src, matches)?;
-            let whole = k.shift == 0 && k.fmask == u128::MAX && k.mask.is_none();
-            if !whole || k.key.width() != key.width() || k.key.host_order() != key.host_order() {
+            if !k.whole() {
+                return None;
+            }
+            if unconverted && k.key.host_order() && k.key.width() == 4 {
+                return Some(Source::HostBytes(Box::new(Source::Key(k.key))));
+            }
+            if k.key.width() != key.width() || k.key.host_order() != key.host_order() {
                 return None;
             }
             Source::Key(k.key)

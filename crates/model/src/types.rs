@@ -1438,6 +1438,26 @@ pub enum ActionKind {
         /// Flags.
         flags: NatFlags,
     },
+    /// NAT to an address and/or port read from the packet or computed
+    /// (`dnat to numgen inc mod 7 offset 167772161`, `snat to jhash ip
+    /// saddr mod 4 offset 167772161`, `dnat to 10.0.0.1:tcp sport`,
+    /// `redirect to :numgen inc mod 7 offset 80`), where
+    /// [`Dnat`](ActionKind::Dnat), [`Snat`](ActionKind::Snat) and
+    /// [`Redirect`](ActionKind::Redirect) hold constants and
+    /// [`NatMap`](ActionKind::NatMap) a map's data. A constant side is a
+    /// [`Source::Value`]. No iptables form.
+    NatFrom {
+        /// Which NAT.
+        kind: NatKind,
+        /// IPv6 addresses.
+        v6: bool,
+        /// The address (one, not a range); `None`: ports only.
+        addr: Option<Source>,
+        /// The port (one, not a range); `None`: any.
+        port: Option<Source>,
+        /// Flags.
+        flags: NatFlags,
+    },
     /// `flow add @ft`: offload the packet's connection to the table's
     /// flowtable `flowtable` (nft's flow offload; iptables' FLOWOFFLOAD
     /// target, which needs no flowtable, is kept as its xt blob).
@@ -1526,20 +1546,26 @@ impl ActionKind {
     /// and data, the field it sets and what it sets it from.
     pub fn keys(&self) -> impl Iterator<Item = &Key> + '_ {
         let none: &[Key] = &[];
-        let (looked, a, b, src): (&[KeyExpr], &[Key], &[Key], _) = match self {
+        let (looked, a, b): (&[KeyExpr], &[Key], &[Key]) = match self {
             ActionKind::Vmap { keys, .. }
             | ActionKind::VmapRef { keys, .. }
-            | ActionKind::NatMap { keys, .. } => (keys, none, none, None),
-            ActionKind::SetUpdate { keys, data, .. } => (&[], keys, data, None),
-            ActionKind::Meter { keys, .. } => (&[], keys, none, None),
-            ActionKind::Set { key, value } => (&[], std::slice::from_ref(key), none, Some(value)),
-            ActionKind::Queue { to: Some(s), .. } => (&[], none, none, Some(s)),
-            _ => (&[], none, none, None),
+            | ActionKind::NatMap { keys, .. } => (keys, none, none),
+            ActionKind::SetUpdate { keys, data, .. } => (&[], keys, data),
+            ActionKind::Meter { keys, .. } => (&[], keys, none),
+            ActionKind::Set { key, .. } => (&[], std::slice::from_ref(key), none),
+            _ => (&[], none, none),
+        };
+        // What a value is read from.
+        let src: [Option<&Source>; 2] = match self {
+            ActionKind::Set { value, .. } => [Some(value), None],
+            ActionKind::Queue { to, .. } => [to.as_ref(), None],
+            ActionKind::NatFrom { addr, port, .. } => [addr.as_ref(), port.as_ref()],
+            _ => [None, None],
         };
         exprs_keys(looked)
             .chain(a)
             .chain(b)
-            .chain(src.into_iter().flat_map(Source::keys))
+            .chain(src.into_iter().flatten().flat_map(Source::keys))
     }
 }
 
@@ -1550,6 +1576,11 @@ impl Source {
             Source::Computed { key, .. } | Source::Key(key) => (&[], std::slice::from_ref(key)),
             Source::Map { keys, .. } | Source::MapRef { keys, .. } => (keys, &[]),
             Source::Jhash(h) => (&[], &h.input),
+            Source::HostBytes(s) => match &**s {
+                Source::Key(key) => (&[], std::slice::from_ref(key)),
+                Source::Jhash(h) => (&[], &h.input[..]),
+                _ => (&[], &[]),
+            },
             Source::Value(_) => (&[], &[]),
         };
         exprs_keys(looked).chain(read)
@@ -1663,6 +1694,14 @@ pub enum Source {
     /// A Jenkins hash of keys (`ct mark set jhash ip saddr . ip daddr mod
     /// 2 seed 0xdeadbeef offset 100`).
     Jhash(Jhash),
+    /// A 32-bit host-order value ([`Key`](Source::Key) or
+    /// [`Jhash`](Source::Jhash)) given, with no byte-order conversion, to
+    /// an operand the kernel reads in network order: the first bytes of
+    /// the value as the machine holds it. nft before 1.1 writes `dnat to
+    /// numgen inc mod 2 offset 167772161` so; on a little-endian machine
+    /// that NATs to 1.0.0.10 and 1.0.0.11, not to 10.0.0.1 and 10.0.0.2.
+    /// nft lists it as it lists the converted value.
+    HostBytes(Box<Source>),
 }
 
 /// The Jenkins hash of `input`'s values, from `offset` to `offset +

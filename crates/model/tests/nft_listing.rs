@@ -19,6 +19,7 @@ const ROUTES_STATEMENTS: &str = include_str!("../../../testdata/nft/routes-state
 const NAT_MAPS: &str = include_str!("../../../testdata/nft/nat-maps.nft");
 const MASKS_VLANS_METERS: &str = include_str!("../../../testdata/nft/masks-vlans-meters.nft");
 const COMPUTED_LOOKUPS: &str = include_str!("../../../testdata/nft/computed-lookups.nft");
+const NAT_COMPUTED: &str = include_str!("../../../testdata/nft/nat-computed.nft");
 
 /// Loads `ruleset` in a throwaway namespace; asserts that nflens lists it
 /// as `nft -s`, `nft -s -a` and `nft -s -n` do; returns the model.
@@ -598,6 +599,119 @@ fn nat_to_map_data_lists_as_nft_lists_it() {
         action(2, 0, 0),
         Some(ActionKind::NatMap { to: NatMapTo::Named(m), .. }) if &*m == "m"
     ));
+}
+
+#[test]
+fn nat_to_computed_addresses_lists_as_nft_lists_it() {
+    use nflens_model::{BitOp, NatFlags, NatKind, Value};
+    if !netns::available("nat_to_computed_addresses_lists_as_nft_lists_it", &["nft"]) {
+        return;
+    }
+    let model = listed_as_nft(NAT_COMPUTED);
+    let action = |t: usize, c: usize, r: usize| {
+        let rule = &model.tables[t].chains[c].rules[r];
+        rule.action.as_ref().map(|a| a.kind.clone())
+    };
+    let key = |s: &str| s.parse::<Key>().expect("key");
+    let numgen = |offset: u32| {
+        Source::HostBytes(Box::new(Source::Key(Key::Numgen {
+            random: false,
+            modulus: 7,
+            offset,
+        })))
+    };
+    // nft 1.0.6 hands numgen's host-order value to NAT unconverted.
+    assert_eq!(
+        action(0, 0, 0),
+        Some(ActionKind::NatFrom {
+            kind: NatKind::Dnat,
+            v6: false,
+            addr: Some(numgen(167772161)),
+            port: None,
+            flags: NatFlags::empty(),
+        })
+    );
+    // A constant port beside a computed address.
+    assert_eq!(
+        action(0, 0, 1),
+        Some(ActionKind::NatFrom {
+            kind: NatKind::Dnat,
+            v6: false,
+            addr: Some(numgen(167772161)),
+            port: Some(Source::Value(Value::from_u128(8080, 2))),
+            flags: NatFlags::empty(),
+        })
+    );
+    let Some(ActionKind::NatFrom {
+        addr: Some(Source::Key(k)),
+        port: None,
+        ..
+    }) = action(0, 0, 2)
+    else {
+        panic!("{:?}", action(0, 0, 2));
+    };
+    assert_eq!(k, key("ip daddr"));
+    // `redirect to :tcp sport`: a port only.
+    assert_eq!(
+        action(0, 0, 5),
+        Some(ActionKind::NatFrom {
+            kind: NatKind::Redirect,
+            v6: false,
+            addr: None,
+            port: Some(Source::Key(key("tcp sport"))),
+            flags: NatFlags::empty(),
+        })
+    );
+    // `dnat to ip daddr & 255.255.255.0 | 0.0.0.7`: the address as a
+    // big-endian number.
+    let Some(ActionKind::NatFrom {
+        addr: Some(Source::Computed { key: k, ops }),
+        ..
+    }) = action(0, 0, 7)
+    else {
+        panic!("{:?}", action(0, 0, 7));
+    };
+    assert_eq!(k, key("ip daddr"));
+    assert_eq!(
+        ops,
+        vec![BitOp::MaskXor {
+            and: 0xffff_ff00,
+            xor: 7
+        }]
+    );
+    let Some(ActionKind::NatFrom {
+        kind: NatKind::Snat,
+        addr: Some(Source::HostBytes(h)),
+        flags,
+        ..
+    }) = action(0, 1, 0)
+    else {
+        panic!("{:?}", action(0, 1, 0));
+    };
+    assert!(matches!(*h, Source::Jhash(Jhash { modulus: 4, .. })));
+    assert_eq!(flags, NatFlags::PERSISTENT);
+    // IPv6, and an inet table's `dnat ip6`.
+    assert!(matches!(
+        action(1, 0, 0),
+        Some(ActionKind::NatFrom {
+            v6: true,
+            addr: Some(Source::Value(_)),
+            port: Some(Source::Key(_)),
+            ..
+        })
+    ));
+    assert!(matches!(
+        action(2, 0, 2),
+        Some(ActionKind::NatFrom { v6: true, .. })
+    ));
+    // None has an iptables form.
+    for c in &model.tables[0].chains {
+        for r in &c.rules {
+            let mut out = String::new();
+            let why = nflens_model::render::iptables::rule(r, nflens_model::Family::Ipv4, &mut out);
+            assert!(why.is_err_and(|w| w.contains("nf_tables only")), "{r:?}");
+        }
+    }
 }
 
 #[test]

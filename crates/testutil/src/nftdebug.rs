@@ -60,6 +60,34 @@ fn index_of(names: impl Fn(u32) -> Option<&'static str>, name: &str) -> Option<u
     (0..64).find(|&k| names(k) == Some(name))
 }
 
+/// A meta key by libnftnl's name, with the keys newer libnftnl names
+/// beyond the installed one's table (`broute`, Linux 6.6).
+fn meta_key_of(name: &str) -> Option<u32> {
+    match name {
+        "broute" => Some(NFT_META_SDIFNAME + 1),
+        _ => index_of(nflens_wire::expr::meta_key, name),
+    }
+}
+
+/// A ct key by libnftnl's name, with the keys newer libnftnl names
+/// beyond the installed one's table (`id`, Linux 5.4).
+fn ct_key_of(name: &str) -> Option<u32> {
+    match name {
+        "id" => Some(NFT_CT_DST_IP6 + 1),
+        _ => index_of(nflens_wire::expr::ct_key, name),
+    }
+}
+
+/// `, dir original` / `, dir reply` after a ct load or set.
+fn ct_dir(rest: &[&str]) -> Option<Option<u8>> {
+    match rest {
+        [] => Some(None),
+        [",", "dir", "original"] => Some(Some(0)),
+        [",", "dir", "reply"] => Some(Some(1)),
+        _ => None,
+    }
+}
+
 /// Hex words (`0x04030201`) as the bytes they print, `len` of them.
 fn words(ws: &[&str], len: Option<u32>) -> Option<&'static [u8]> {
     let mut out = Vec::with_capacity(ws.len() * 4);
@@ -311,7 +339,7 @@ pub fn parse_with_op(
                 })
             }
             ["meta", "load", key, "=>", "reg", d] => {
-                let key = index_of(nflens_wire::expr::meta_key, key)?;
+                let key = meta_key_of(key)?;
                 let d = reg(Some(d))?;
                 *lens.get_mut(slot(d))? = Some(meta_size(key));
                 Expr::Meta(Meta {
@@ -321,18 +349,13 @@ pub fn parse_with_op(
                 })
             }
             ["meta", "set", key, "with", "reg", s] => Expr::Meta(Meta {
-                key: index_of(nflens_wire::expr::meta_key, key)?,
+                key: meta_key_of(key)?,
                 dreg: None,
                 sreg: Some(reg(Some(s))?),
             }),
             ["ct", "load", key, "=>", "reg", d, rest @ ..] => {
-                let key = index_of(nflens_wire::expr::ct_key, key)?;
-                let direction = match rest {
-                    [] => None,
-                    [",", "dir", "original"] => Some(0),
-                    [",", "dir", "reply"] => Some(1),
-                    _ => return None,
-                };
+                let key = ct_key_of(key)?;
+                let direction = ct_dir(rest)?;
                 let d = reg(Some(d))?;
                 *lens.get_mut(slot(d))? = Some(ct_size(key, v6));
                 Expr::Ct(Ct {
@@ -342,10 +365,10 @@ pub fn parse_with_op(
                     sreg: None,
                 })
             }
-            ["ct", "set", key, "with", "reg", s] => Expr::Ct(Ct {
+            ["ct", "set", key, "with", "reg", s, rest @ ..] => Expr::Ct(Ct {
                 dreg: None,
-                key: index_of(nflens_wire::expr::ct_key, key)?,
-                direction: None,
+                key: ct_key_of(key)?,
+                direction: ct_dir(rest)?,
                 sreg: Some(reg(Some(s))?),
             }),
             ["cmp", op, "reg", s, data @ ..] => {
@@ -389,6 +412,23 @@ pub fn parse_with_op(
                     mask: Some(Data::Value(words(mask, Some(len))?)),
                     xor: Some(Data::Value(words(xor, Some(len))?)),
                     data: None,
+                })
+            }
+            ["bitwise", "reg", d, "=", "(", "reg", s, shift @ ("<<" | ">>"), n, ")"] => {
+                let (d, s) = (reg(Some(d))?, reg(Some(s))?);
+                let len = (*lens.get(slot(s))?)?;
+                *lens.get_mut(slot(d))? = Some(len);
+                Expr::Bitwise(Bitwise {
+                    sreg: s,
+                    dreg: d,
+                    len,
+                    op: match *shift {
+                        "<<" => NFT_BITWISE_LSHIFT,
+                        _ => NFT_BITWISE_RSHIFT,
+                    },
+                    mask: None,
+                    xor: None,
+                    data: Some(Data::Value(words(&[n], None)?)),
                 })
             }
             ["byteorder", "reg", d, "=", call, s, size, len] => {

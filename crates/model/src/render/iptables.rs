@@ -965,6 +965,9 @@ fn action(a: &ActionKind, family: Family, out: &mut String) -> Result<(), String
             return Err("nft's flow add @flowtable (nf_tables only)".into())
         }
         ActionKind::NatMap { .. } => return Err("NAT to a map's data (nf_tables only)".into()),
+        ActionKind::NatFrom { .. } => {
+            return Err("NAT to an address or port read from the packet (nf_tables only)".into())
+        }
         ActionKind::Synproxy { .. } => {
             return Err("nft's synproxy (iptables-nft writes SYNPROXY as an xt target)".into())
         }

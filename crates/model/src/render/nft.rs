@@ -1330,12 +1330,17 @@ fn later_keys(r: &Rule, at: usize) -> impl Iterator<Item = &Key> + '_ {
                 _ => Box::new(std::iter::empty()),
             }
         });
-    // A NAT map's keys do not: nft keeps `meta l4proto tcp` before
-    // `redirect to :tcp dport map { ... }`.
+    // A NAT statement's keys do not: nft keeps `meta l4proto tcp` before
+    // `redirect to :tcp dport map { ... }` and `dnat to 10.0.0.1:tcp sport`.
     let stmt = r
         .action
         .iter()
-        .filter(|a| !matches!(a.kind, ActionKind::NatMap { .. }))
+        .filter(|a| {
+            !matches!(
+                a.kind,
+                ActionKind::NatMap { .. } | ActionKind::NatFrom { .. }
+            )
+        })
         .flat_map(|a| a.kind.keys());
     later.chain(stmt)
 }
@@ -1534,6 +1539,28 @@ fn nat_to_text(to: &NatTo, family: Family) -> String {
         let _ = write!(t, ":{}", ports_text(p));
     }
     t
+}
+
+/// A statement's `addr:port` operands (`192.0.2.1:50080`,
+/// `[2001:db8::1]:80`, `10.0.0.1:tcp sport`, `:numgen inc mod 2`).
+fn addr_port_text(
+    addr: Option<&Source>,
+    port: Option<&Source>,
+    o: ValueOpts,
+) -> Result<String, String> {
+    let mut t = String::new();
+    if let Some(a) = addr {
+        let text = source_text(Datatype::IpAddr, a, o)?;
+        if text.contains(':') && matches!(a, Source::Value(_)) {
+            let _ = write!(t, "[{text}]");
+        } else {
+            t.push_str(&text);
+        }
+    }
+    if let Some(p) = port {
+        let _ = write!(t, ":{}", source_text(Datatype::InetService, p, o)?);
+    }
+    Ok(t)
 }
 
 /// One NAT map element's data as nft prints it: `192.168.2.3 . 80`,
@@ -1812,17 +1839,27 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
                 let _ = write!(t, " {}", family_name(*f));
             }
             t.push_str(" to ");
-            if let Some(a) = addr {
-                let text = source_text(Datatype::IpAddr, a, o)?;
-                if text.contains(':') && matches!(a, Source::Value(_)) {
-                    let _ = write!(t, "[{text}]");
-                } else {
-                    t.push_str(&text);
-                }
+            t.push_str(&addr_port_text(addr.as_ref(), port.as_ref(), o)?);
+            t
+        }
+        ActionKind::NatFrom {
+            kind,
+            v6,
+            addr,
+            port,
+            flags,
+        } => {
+            let mut t = String::from(match kind {
+                NatKind::Snat => "snat",
+                NatKind::Dnat => "dnat",
+                NatKind::Redirect => "redirect",
+            });
+            if family == Family::Inet && addr.is_some() {
+                t.push_str(if *v6 { " ip6" } else { " ip" });
             }
-            if let Some(p) = port {
-                let _ = write!(t, ":{}", source_text(Datatype::InetService, p, o)?);
-            }
+            t.push_str(" to ");
+            t.push_str(&addr_port_text(addr.as_ref(), port.as_ref(), o)?);
+            t.push_str(&nat_flags_text(*flags));
             t
         }
         ActionKind::Dup { addr, dev } => match (addr, dev) {
@@ -1973,6 +2010,7 @@ fn source_text(ty: Datatype, s: &Source, o: ValueOpts) -> Result<String, String>
         }
         Source::MapRef { keys, map } => format!("{} map @{map}", exprs_text(keys, o)),
         Source::Jhash(h) => jhash_text(h),
+        Source::HostBytes(s) => source_text(ty, s, o)?,
     })
 }
 
@@ -1992,14 +2030,21 @@ fn computed_text(key: &Key, ops: &[BitOp], o: ValueOpts) -> String {
         match *op {
             BitOp::Shl(n) => steps.push((0, "<<", n.to_string())),
             BitOp::Shr(n) => steps.push((1, ">>", n.to_string())),
-            BitOp::MaskXor { and, xor: 0 } => steps.push((2, "&", num(and))),
-            BitOp::MaskXor { and, xor } if and & field == !xor & field => {
-                steps.push((4, "|", num(xor)))
-            }
-            BitOp::MaskXor { and, xor } if and & field == field => steps.push((3, "^", num(xor))),
+            // As nft splits `(v & and) ^ xor`: the xor bits outside `and`
+            // are an OR, kept in the mask; the rest an XOR.
             BitOp::MaskXor { and, xor } => {
-                steps.push((2, "&", num(and)));
-                steps.push((3, "^", num(xor)));
+                let (and, xor) = (and & field, xor & field);
+                let or = xor & !and;
+                let (mask, xor) = (and | or, xor & and);
+                if mask != field {
+                    steps.push((2, "&", num(mask)));
+                }
+                if xor != 0 {
+                    steps.push((3, "^", num(xor)));
+                }
+                if or != 0 {
+                    steps.push((4, "|", num(or)));
+                }
             }
         }
     }
