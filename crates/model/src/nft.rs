@@ -525,9 +525,14 @@ fn lower_exprs<'a>(
     // The network family a dependency fixed, and where that dependency is
     // among the conditions while an address condition may still imply it.
     let mut l3: Option<(Family, Option<usize>)> = None;
+    // Where the action stands among the conditions.
+    let mut action_at = 0;
     let mut i = 0;
     while let Some(e) = exprs.get(i) {
         i += 1;
+        if out.action.is_some() {
+            action_at = action_at.min(out.matches.len());
+        }
         match e {
             Expr::Payload(p) if p.dreg.is_some() => regs.set(Slot::loaded(
                 p.dreg.unwrap_or_default().0,
@@ -599,7 +604,7 @@ fn lower_exprs<'a>(
                         let kind = ActionKind::Nft {
                             exprs: statement_text(regs, exprs, e).into(),
                         };
-                        set_action(&mut out, kind);
+                        set_action(&mut out, &mut action_at, kind);
                     }
                 }
             }
@@ -689,7 +694,7 @@ fn lower_exprs<'a>(
                     let kind = verdict(v.code, v.chain).unwrap_or_else(|| ActionKind::Nft {
                         exprs: debug(e).into(),
                     });
-                    set_action(&mut out, kind);
+                    set_action(&mut out, &mut action_at, kind);
                 }
             }
             Expr::Bitwise(b) => bitwise(regs, b, i - 1),
@@ -834,7 +839,7 @@ fn lower_exprs<'a>(
                         exprs: statement_text(regs, exprs, e).into(),
                     },
                 };
-                set_action(&mut out, kind);
+                set_action(&mut out, &mut action_at, kind);
             }
             // A data map: the register gets the element's data.
             Expr::Lookup(l) if l.dreg.is_some() => {
@@ -885,7 +890,7 @@ fn lower_exprs<'a>(
                     redirect_stmt(eff, regs, e, &out.matches).unwrap_or_else(|| ActionKind::Nft {
                         exprs: statement_text(regs, exprs, e).into(),
                     });
-                set_action(&mut out, kind);
+                set_action(&mut out, &mut action_at, kind);
             }
             Expr::Queue(q) => {
                 let eff = l3.map_or(fam, |d| d.0);
@@ -895,7 +900,7 @@ fn lower_exprs<'a>(
                         exprs: statement_text(regs, exprs, e).into(),
                     }
                 });
-                set_action(&mut out, kind);
+                set_action(&mut out, &mut action_at, kind);
             }
             Expr::Objref(o) => {
                 let eff = l3.map_or(fam, |d| d.0);
@@ -926,7 +931,7 @@ fn lower_exprs<'a>(
                 if eff != fam {
                     drop_implied_by_keys(&mut out.matches, &mut l3, &kind);
                 }
-                set_action(&mut out, kind);
+                set_action(&mut out, &mut action_at, kind);
             }
             Expr::Payload(p) if p.sreg.is_some() => {
                 let eff = l3.map_or(fam, |d| d.0);
@@ -946,7 +951,7 @@ fn lower_exprs<'a>(
                 if eff != fam {
                     drop_implied_by_keys(&mut out.matches, &mut l3, &kind);
                 }
-                set_action(&mut out, kind);
+                set_action(&mut out, &mut action_at, kind);
             }
             Expr::Exthdr(x) if x.sreg.is_some() => {
                 let eff = l3.map_or(fam, |d| d.0);
@@ -968,7 +973,7 @@ fn lower_exprs<'a>(
                 if eff != fam {
                     drop_implied_by_keys(&mut out.matches, &mut l3, &kind);
                 }
-                set_action(&mut out, kind);
+                set_action(&mut out, &mut action_at, kind);
             }
             // No register: the option stripped (`reset tcp option 30`).
             Expr::Exthdr(x) if x.op == NFT_EXTHDR_OP_TCPOPT && x.flags == 0 => {
@@ -980,7 +985,7 @@ fn lower_exprs<'a>(
                         option: Key::ExtPresent(h),
                     },
                 );
-                set_action(&mut out, kind);
+                set_action(&mut out, &mut action_at, kind);
             }
             Expr::Counter(c) => {
                 let at = if out.action.is_some() {
@@ -1039,18 +1044,21 @@ fn lower_exprs<'a>(
             }
             Expr::FlowOffload(f) => set_action(
                 &mut out,
+                &mut action_at,
                 ActionKind::FlowOffload {
                     flowtable: f.table_name.into(),
                 },
             ),
             Expr::Last(l) => set_action(
                 &mut out,
+                &mut action_at,
                 ActionKind::Last {
                     used: (l.set != 0).then_some(l.msecs),
                 },
             ),
             Expr::Synproxy(x) => set_action(
                 &mut out,
+                &mut action_at,
                 ActionKind::Synproxy {
                     mss: x.mss,
                     wscale: x.wscale,
@@ -1085,7 +1093,7 @@ fn lower_exprs<'a>(
                         flags: LogFlags::from_bits_truncate(l.flags.unwrap_or(0) as u8),
                     },
                 };
-                set_action(&mut out, kind);
+                set_action(&mut out, &mut action_at, kind);
             }
             Expr::Meta(m) if m.sreg.is_some() => {
                 let src = regs.get(m.sreg.unwrap_or_default());
@@ -1112,7 +1120,7 @@ fn lower_exprs<'a>(
                 if eff != fam {
                     drop_implied_by_keys(&mut out.matches, &mut l3, &kind);
                 }
-                set_action(&mut out, kind);
+                set_action(&mut out, &mut action_at, kind);
             }
             Expr::Ct(c) if c.sreg.is_some() => {
                 let eff = l3.map_or(fam, |d| d.0);
@@ -1139,7 +1147,7 @@ fn lower_exprs<'a>(
                 if eff != fam {
                     drop_implied_by_keys(&mut out.matches, &mut l3, &kind);
                 }
-                set_action(&mut out, kind);
+                set_action(&mut out, &mut action_at, kind);
             }
             Expr::Nat(n) => {
                 let kind = nat_action(regs, n)
@@ -1182,7 +1190,7 @@ fn lower_exprs<'a>(
                 if l3.is_some_and(|d| d.0 != fam) {
                     drop_implied_by_keys(&mut out.matches, &mut l3, &kind);
                 }
-                set_action(&mut out, kind);
+                set_action(&mut out, &mut action_at, kind);
             }
             Expr::Masq(mq) | Expr::Redir(mq) => {
                 let masq = matches!(e, Expr::Masq(_));
@@ -1225,7 +1233,7 @@ fn lower_exprs<'a>(
                     .unwrap_or_else(|| ActionKind::Nft {
                         exprs: statement_text(regs, exprs, e).into(),
                     });
-                set_action(&mut out, kind);
+                set_action(&mut out, &mut action_at, kind);
             }
             Expr::Reject(rj) => {
                 let eff = l3.map_or(fam, |d| d.0);
@@ -1239,9 +1247,9 @@ fn lower_exprs<'a>(
                 let kind = kind.unwrap_or_else(|| ActionKind::Nft {
                     exprs: debug(e).into(),
                 });
-                set_action(&mut out, kind);
+                set_action(&mut out, &mut action_at, kind);
             }
-            Expr::Notrack => set_action(&mut out, ActionKind::Notrack),
+            Expr::Notrack => set_action(&mut out, &mut action_at, ActionKind::Notrack),
             Expr::Match(x) => {
                 if !push_xt_match(&mut out, x.name, x.rev, x.info, r.family) {
                     out.matches.push(nft_match(e));
@@ -1254,7 +1262,7 @@ fn lower_exprs<'a>(
                         exprs: debug(e).into(),
                     },
                 };
-                set_action(&mut out, kind);
+                set_action(&mut out, &mut action_at, kind);
             }
             _ => {
                 // Another statement or a load nflens does not lower yet.
@@ -1265,10 +1273,15 @@ fn lower_exprs<'a>(
                         let kind = ActionKind::Nft {
                             exprs: statement_text(regs, exprs, e).into(),
                         };
-                        set_action(&mut out, kind);
+                        set_action(&mut out, &mut action_at, kind);
                     }
                 }
             }
+        }
+        // A condition after the statement: the statement is one of the
+        // conditions, in order.
+        if out.action.is_some() && out.matches.len() > action_at {
+            flush_action(&mut out, &mut action_at);
         }
     }
     // A counter after the last condition, with the statement after it, is
@@ -1431,19 +1444,33 @@ fn load_dreg(e: &Expr<'_>) -> Option<u32> {
 /// action is its last statement (the verdict, the target); an earlier one
 /// is a [`MatchKind::Statement`] in order among the conditions (it runs
 /// where it stands), or its expressions when nflens does not lower it.
-fn set_action(out: &mut Rule, kind: ActionKind) {
-    if let Some(prev) = out.action.take() {
-        let kind = match prev.kind {
-            ActionKind::Nft { exprs } => MatchKind::Nft { exprs },
-            k => MatchKind::Statement(Box::new(k)),
-        };
-        out.matches.push(Match::new(false, kind));
-    }
+///
+/// `at` is where among the conditions the action stands (how many come
+/// before it), for [`flush_action`].
+fn set_action(out: &mut Rule, at: &mut usize, kind: ActionKind) {
+    flush_action(out, at);
     out.action = Some(Action { kind });
-    // A counter after the earlier statement is now after its text.
+    *at = out.matches.len();
+}
+
+/// The rule's action as a [`MatchKind::Statement`] at `at`, its place
+/// among the conditions: a statement is no longer the last one once
+/// another statement or a condition follows it (`meta mark set 1 meta
+/// mark 1`, `ct label set 40 ct label & 40 != 40`). A counter after it
+/// stays after it.
+fn flush_action(out: &mut Rule, at: &mut usize) {
+    let Some(prev) = out.action.take() else {
+        return;
+    };
+    let kind = match prev.kind {
+        ActionKind::Nft { exprs } => MatchKind::Nft { exprs },
+        k => MatchKind::Statement(Box::new(k)),
+    };
+    let at = (*at).min(out.matches.len());
+    out.matches.insert(at, Match::new(false, kind));
     if let Some(c) = &mut out.counters {
         if c.at == CounterAt::AfterStatement {
-            c.at = CounterAt::After(u32::try_from(out.matches.len()).unwrap_or(u32::MAX));
+            c.at = CounterAt::After(u32::try_from(at + 1).unwrap_or(u32::MAX));
         }
     }
 }

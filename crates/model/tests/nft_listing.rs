@@ -553,6 +553,27 @@ fn routes_ipsec_and_statements_list_as_nft_lists_them() {
             ..
         })
     ));
+    // A statement with conditions after it stays before them: `meta mark
+    // set 1 meta mark 1` tests the mark just set, and has no action.
+    let order = &model.tables[2].chains[0].rules;
+    for r in order {
+        assert!(
+            matches!(&r.matches[0].kind, MatchKind::Statement(_)),
+            "{r:?}"
+        );
+    }
+    assert!(order[0].action.is_none() && order[1].action.is_none());
+    assert!(matches!(
+        order[2].action.as_ref().map(|a| &a.kind),
+        Some(ActionKind::Log { .. })
+    ));
+    assert!(matches!(
+        &order[1].matches[1].kind,
+        MatchKind::Field {
+            key: Key::Ct { .. },
+            ..
+        }
+    ));
 }
 
 #[test]
