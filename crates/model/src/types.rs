@@ -1491,6 +1491,15 @@ pub enum ActionKind {
         /// Which option.
         option: Key,
     },
+    /// Send an audit record of the packet (AUDIT `--type accept|drop|
+    /// reject`). Since Linux 4.12 xt_AUDIT no longer records the type: the
+    /// record is the one nft's `log level audit` sends (`mark=`, addresses,
+    /// protocol), and [`ActionKind::same_meaning`] takes the two, and any
+    /// two types, for the same.
+    Audit {
+        /// `--type`.
+        kind: AuditKind,
+    },
     /// Do not track (NOTRACK, CT --notrack).
     Notrack,
     /// Trace (TRACE, nft `meta nftrace set 1`).
@@ -1619,6 +1628,22 @@ pub enum BitOp {
     Shl(u32),
     /// `v >> n`.
     Shr(u32),
+}
+
+/// The `--type` of an AUDIT target (`XT_AUDIT_TYPE_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "kebab-case")
+)]
+pub enum AuditKind {
+    /// `accept`.
+    Accept,
+    /// `drop`.
+    Drop,
+    /// `reject`.
+    Reject,
 }
 
 /// Which NAT a [`NatMap`](ActionKind::NatMap) does.
@@ -1962,6 +1987,13 @@ fn same_elems<T: Ord + Clone>(x: &[T], y: &[T]) -> bool {
     x == y
 }
 
+/// nft's `log level audit`.
+const AUDIT_LOG: ActionKind = ActionKind::Log {
+    prefix: None,
+    level: Some(8),
+    flags: LogFlags::empty(),
+};
+
 impl ActionKind {
     /// Whether the two actions do the same: equal, or verdict maps of the
     /// same elements in another order.
@@ -1981,6 +2013,11 @@ impl ActionKind {
                         .all(|(p, q)| p.key == q.key && p.data.same_meaning(&q.data))
             }
             (ActionKind::Last { .. }, ActionKind::Last { .. }) => true,
+            // The kernel sends the same record for each (see `Audit`).
+            (ActionKind::Audit { .. }, b) => {
+                matches!(b, ActionKind::Audit { .. }) || *b == AUDIT_LOG
+            }
+            (a, ActionKind::Audit { .. }) => *a == AUDIT_LOG,
             (
                 ActionKind::SetUpdate { stmts: x, .. } | ActionKind::Meter { stmts: x, .. },
                 ActionKind::SetUpdate { stmts: y, .. } | ActionKind::Meter { stmts: y, .. },

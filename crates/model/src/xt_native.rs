@@ -29,6 +29,35 @@ const META_RTCLASSID: u32 = 13;
 /// `NFT_META_IIFTYPE`, and its value for an Ethernet device.
 const META_IIFTYPE: u32 = 8;
 const ARPHRD_ETHER: u128 = 1;
+/// `NFT_META_SECPATH`, `NFT_RT_XFRM`, `NFT_CT_LABELS`.
+const META_SECPATH: u32 = 25;
+const RT_XFRM: u32 = 4;
+const CT_LABELS: u32 = 13;
+
+/// The connection's labels: 128 bits, bit `n` in byte `n / 8`.
+fn ct_labels() -> Key {
+    Key::Ct {
+        key: crate::CtKey(CT_LABELS),
+        reply: None,
+    }
+}
+
+/// Label `n`'s bit, as `ct label` holds it.
+fn label_bit(n: u128) -> Option<Value> {
+    let n = usize::try_from(n).ok().filter(|&n| n < 128)?;
+    let mut b = [0u8; 16];
+    b[n / 8] = 1 << (n % 8);
+    Some(Value(Box::new(b)))
+}
+
+/// The label whose bit `v` alone holds.
+fn bit_label(v: &Value) -> Option<usize> {
+    if v.0.len() != 16 || v.0.iter().map(|b| b.count_ones()).sum::<u32>() != 1 {
+        return None;
+    }
+    let i = v.0.iter().position(|&b| b != 0)?;
+    Some(i * 8 + v.0[i].trailing_zeros() as usize)
+}
 
 /// The options of a canonical option text: `(negated, name, argument)`.
 /// `None` when the text is not options each with at most one argument.
@@ -110,7 +139,7 @@ pub(crate) fn match_of(module: &str, args: &str, family: Family) -> Option<Vec<M
     // Most xt matches are none of these: no parsing for them.
     if !matches!(
         module,
-        "ttl" | "hl" | "dscp" | "esp" | "rt" | "frag" | "mac" | "realm"
+        "ttl" | "hl" | "dscp" | "esp" | "rt" | "frag" | "mac" | "realm" | "connlabel" | "policy"
     ) {
         return None;
     }
@@ -212,6 +241,47 @@ pub(crate) fn match_of(module: &str, args: &str, family: Family) -> Option<Vec<M
             out.push(eq(false, Key::Meta(MetaKey(META_IIFTYPE)), ARPHRD_ETHER, 2));
             out.push(eq(neg, header(Header::Ether, "saddr")?, mac, 6));
         }
+        // A label of the connection: `ct label 40`. Not `! --label`: xt
+        // holds it for a packet with no connection, where `ct label`
+        // breaks (xt_connlabel.c, nft_ct.c); not `--set`, which sets the
+        // label and then holds, but holds not where the connection has no
+        // room for labels.
+        "connlabel" => {
+            let [(false, "label", Some(arg))] = o[..] else {
+                return None;
+            };
+            out.push(field(
+                true,
+                ct_labels(),
+                FieldTest::Masked {
+                    mask: label_bit(num(arg)?)?,
+                    value: Value(Box::new([0u8; 16])),
+                },
+            ));
+        }
+        // No policy elements: whether the packet came in through IPsec
+        // (`meta secpath`: xt_policy.c's match_policy_in finds no sec_path)
+        // or goes out through it (`rt ipsec`: no xfrm on the route). Not
+        // `--dir in --pol ipsec`: its empty element matches a sec_path
+        // holding one transform or more, `meta secpath exists` any.
+        "policy" => {
+            let mut dir = None;
+            let mut pol = None;
+            for (neg, name, arg) in o {
+                match (neg, name, arg) {
+                    (false, "dir", Some(d @ ("in" | "out"))) if dir.is_none() => dir = Some(d),
+                    (false, "pol", Some(p @ ("none" | "ipsec"))) if pol.is_none() => pol = Some(p),
+                    _ => return None,
+                }
+            }
+            let (key, present) = match (dir?, pol?) {
+                ("in", "none") => (Key::Meta(MetaKey(META_SECPATH)), 0),
+                ("out", "none") => (Key::Rt { key: RT_XFRM }, 0),
+                ("out", "ipsec") => (Key::Rt { key: RT_XFRM }, 1),
+                _ => return None,
+            };
+            out.push(eq(false, key, present, 1));
+        }
         // The route's realm: `(tclassid & mask) == id`, `meta rtclassid`.
         "realm" if !v6 => {
             let [(neg, "realm", Some(arg))] = o[..] else {
@@ -246,11 +316,19 @@ pub(crate) fn match_of(module: &str, args: &str, family: Family) -> Option<Vec<M
 /// The action xt target `target` with canonical options `args` means, as
 /// nft's native form lowers to; `None` to keep it as text.
 pub(crate) fn target_of(target: &str, args: &str, family: Family) -> Option<ActionKind> {
-    if !matches!(target, "DSCP" | "CLASSIFY") {
+    if !matches!(target, "DSCP" | "CLASSIFY" | "AUDIT") {
         return None;
     }
     let o = opts(args)?;
     match (target, &o[..]) {
+        ("AUDIT", [(false, "type", Some(t))]) => Some(ActionKind::Audit {
+            kind: match *t {
+                "accept" => AuditKind::Accept,
+                "drop" => AuditKind::Drop,
+                "reject" => AuditKind::Reject,
+                _ => return None,
+            },
+        }),
         // Sets the DSCP bits, keeps ECN's: `ip dscp set 0x01`.
         ("DSCP", [(false, "set-dscp", Some(v))]) => {
             let h = match family {
@@ -300,6 +378,35 @@ pub(crate) fn match_opt(
         _ => None,
     };
     let cant = |what: &str| Err(format!("{key} {what} (the xt module cannot say it)"));
+    // `ct label 40`: `-m connlabel --label 40`.
+    if *key == ct_labels() {
+        return Ok(match test {
+            FieldTest::Masked { mask, value } if n && value.0.iter().all(|&b| b == 0) => {
+                bit_label(mask).map(|l| ("connlabel", 0, format!("--label {l}")))
+            }
+            _ => None,
+        });
+    }
+    // `meta secpath missing`, `rt ipsec exists` / `missing`: `-m policy`.
+    let policy = match key {
+        Key::Meta(MetaKey(META_SECPATH)) => Some("in"),
+        Key::Rt { key: RT_XFRM } => Some("out"),
+        _ => None,
+    };
+    if let Some(dir) = policy {
+        let FieldTest::Cmp {
+            op: CmpOp::Eq,
+            value: v,
+        } = test
+        else {
+            return Ok(None);
+        };
+        return Ok(match (dir, value(v) != 0 && !n || value(v) == 0 && n) {
+            (_, false) => Some(("policy", 0, format!("--dir {dir} --pol none"))),
+            ("out", true) => Some(("policy", 0, "--dir out --pol ipsec".into())),
+            _ => None,
+        });
+    }
     Ok(Some(match key {
         Key::Header(h) => match (h.header(), h.name(), family) {
             (Header::Ip, "ttl", Family::Ipv4) | (Header::Ip6, "hoplimit", Family::Ipv6) => {
@@ -450,6 +557,14 @@ pub(crate) fn mac_opt(a: &Match, b: &Match) -> Option<String> {
 /// An action as the xt target [`target_of`] reads it from: ` -j TARGET
 /// options`. `None` when it is not one of theirs.
 pub(crate) fn target_text(a: &ActionKind, family: Family) -> Option<String> {
+    if let ActionKind::Audit { kind } = a {
+        let t = match kind {
+            AuditKind::Accept => "accept",
+            AuditKind::Drop => "drop",
+            AuditKind::Reject => "reject",
+        };
+        return Some(format!(" -j AUDIT --type {t}"));
+    }
     let ActionKind::Set {
         key,
         value: Source::Value(v),
@@ -507,6 +622,11 @@ mod tests {
                 "frag id",
             ),
             ("frag", "--fragfirst", Family::Ipv6, "frag frag-off"),
+            ("connlabel", "--label 40", Family::Ipv4, "ct label"),
+            ("connlabel", "--label 127", Family::Ipv6, "ct label"),
+            ("policy", "--dir in --pol none", Family::Ipv4, "meta ipsec"),
+            ("policy", "--dir out --pol none", Family::Ipv6, "rt ipsec"),
+            ("policy", "--dir out --pol ipsec", Family::Ipv4, "rt ipsec"),
         ];
         for (module, args, fam, first) in cases {
             let ms = match_of(module, args, fam).unwrap_or_else(|| panic!("{module} {args}"));
@@ -546,9 +666,39 @@ mod tests {
             ("ttl", "--ttl-eq 3", Family::Ipv6),
             ("realm", "--realm 0x5/0x1", Family::Ipv4),
             ("realm", "--realm cosmos", Family::Ipv4),
+            // Not what `ct label`, `meta secpath` and `rt ipsec` say.
+            ("connlabel", "! --label 40", Family::Ipv4),
+            ("connlabel", "--label 40 --set", Family::Ipv4),
+            ("connlabel", "--label 128", Family::Ipv4),
+            ("policy", "--dir in --pol ipsec", Family::Ipv4),
+            ("policy", "--dir in --pol ipsec --proto esp", Family::Ipv4),
+            ("policy", "--dir out --pol ipsec --strict --reqid 1", Family::Ipv4),
         ] {
             assert_eq!(match_of(module, args, fam), None, "{module} {args}");
         }
+        // AUDIT: one action per type, back to its text, and the same
+        // meaning as nft's `log level audit` whatever the type.
+        let drop = target_of("AUDIT", "--type drop", Family::Ipv4).ok_or("AUDIT")?;
+        let accept = target_of("AUDIT", "--type accept", Family::Ipv4).ok_or("AUDIT")?;
+        assert_eq!(
+            target_text(&drop, Family::Ipv4).as_deref(),
+            Some(" -j AUDIT --type drop")
+        );
+        assert_ne!(drop, accept);
+        assert!(drop.same_meaning(&accept));
+        let log = ActionKind::Log {
+            prefix: None,
+            level: Some(8),
+            flags: LogFlags::empty(),
+        };
+        assert!(drop.same_meaning(&log) && log.same_meaning(&drop));
+        let warn = ActionKind::Log {
+            prefix: None,
+            level: Some(4),
+            flags: LogFlags::empty(),
+        };
+        assert!(!drop.same_meaning(&warn));
+        assert_eq!(target_of("AUDIT", "--type wrong", Family::Ipv4), None);
         // `! --ttl-lt` has no xt spelling.
         let m = Match::new(
             true,

@@ -99,6 +99,44 @@ const APPROXIMATE: &[(&str, &str)] = &[
         "libxt_TOS.txlate:13",
         "TOS --set-tos V/M rewrites the ECN bits under its mask; dscp set keeps them",
     ),
+    (
+        "libxt_connlabel.txlate:4",
+        "--set sets the label, then the match holds (inverted: does not); with no connection \
+         or no room for labels xt_connlabel.c returns the inversion unset; the translation \
+         sets the label first (nft_ct.c: no room, no label) and tests it after, and ct label \
+         breaks for a packet with no connection",
+    ),
+    (
+        "libxt_connlimit.txlate:1",
+        "xt_connlimit counts connections per masked address and conntrack zone \
+         (xt_connlimit.c: key[1] = zone->id) in a tree of the rule's own; the translation's \
+         set is keyed by the address alone and named, so any rule may add to it",
+    ),
+    (
+        "libxt_connlimit.txlate:5",
+        "xt_connlimit counts connections per masked address and conntrack zone \
+         (xt_connlimit.c: key[1] = zone->id) in a tree of the rule's own; the translation's \
+         set is keyed by the address alone and named, so any rule may add to it",
+    ),
+    (
+        "libxt_connlimit.txlate:13",
+        "xt_connlimit counts connections per masked address and conntrack zone \
+         (xt_connlimit.c: key[1] = zone->id) in a tree of the rule's own; the translation's \
+         set is keyed by the address alone and named, so any rule may add to it",
+    ),
+    (
+        "libxt_hashlimit.txlate:4",
+        "xt_hashlimit drops the packet when its table is full or the ports cannot be read \
+         (hashlimit_mt_common: hotdrop) and holds --hashlimit-htable-max entries (by default \
+         8 times its buckets); the meter holds 65535, and a packet it cannot add skips the \
+         rule (nft_dynset.c breaks)",
+    ),
+    (
+        "libxt_policy.txlate:1",
+        "--dir in --pol ipsec with no element holds when the packet's sec_path holds a \
+         transform (xt_policy.c, match_policy_in); meta secpath exists holds for any \
+         sec_path, an empty one too",
+    ),
 ];
 
 struct Record {

@@ -950,6 +950,9 @@ fn action(a: &ActionKind, family: Family, out: &mut String) -> Result<(), String
                 ))
             }
         },
+        ActionKind::Audit { .. } => {
+            out.push_str(&crate::xt_native::target_text(a, family).unwrap_or_default())
+        }
         ActionKind::Vmap { .. } | ActionKind::VmapRef { .. } => {
             return Err("a verdict map (nf_tables only)".into())
         }

@@ -1958,6 +1958,8 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
             t
         }
         ActionKind::Trace => "meta nftrace set 1".to_owned(),
+        // What nft (and iptables-translate) says for it.
+        ActionKind::Audit { .. } => "log level audit".to_owned(),
         ActionKind::Xt { target, args } => {
             return Err(format!(
                 "the xt target {target} {args} (nft shows it via libxtables)"
