@@ -5045,10 +5045,14 @@ fn source_of(
             seed,
             offset,
         });
-        return match () {
-            _ if key.width() == 4 && key.host_order() != src.hton => Some(h),
-            _ if unconverted => Some(Source::HostBytes(Box::new(h))),
-            _ => None,
+        // A host-order key takes it as it is, a network-order one through
+        // a conversion.
+        return if key.width() == 4 && key.host_order() != src.hton {
+            Some(h)
+        } else if unconverted {
+            Some(Source::HostBytes(Box::new(h)))
+        } else {
+            None
         };
     }
     Some(match src.load {

@@ -401,7 +401,8 @@ pub(crate) fn match_opt(
         else {
             return Ok(None);
         };
-        return Ok(match (dir, value(v) != 0 && !n || value(v) == 0 && n) {
+        let present = (value(v) != 0) != n;
+        return Ok(match (dir, present) {
             (_, false) => Some(("policy", 0, format!("--dir {dir} --pol none"))),
             ("out", true) => Some(("policy", 0, "--dir out --pol ipsec".into())),
             _ => None,
@@ -672,7 +673,11 @@ mod tests {
             ("connlabel", "--label 128", Family::Ipv4),
             ("policy", "--dir in --pol ipsec", Family::Ipv4),
             ("policy", "--dir in --pol ipsec --proto esp", Family::Ipv4),
-            ("policy", "--dir out --pol ipsec --strict --reqid 1", Family::Ipv4),
+            (
+                "policy",
+                "--dir out --pol ipsec --strict --reqid 1",
+                Family::Ipv4,
+            ),
         ] {
             assert_eq!(match_of(module, args, fam), None, "{module} {args}");
         }

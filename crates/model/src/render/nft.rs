@@ -1503,6 +1503,15 @@ pub(crate) fn icmp_type_text(v6: bool, ty: u8, numeric: bool) -> String {
         .unwrap_or_else(|| ty.to_string())
 }
 
+/// The statement's keyword.
+fn nat_word(kind: NatKind) -> &'static str {
+    match kind {
+        NatKind::Snat => "snat",
+        NatKind::Dnat => "dnat",
+        NatKind::Redirect => "redirect",
+    }
+}
+
 fn nat_flags_text(flags: NatFlags) -> String {
     let mut f = Vec::new();
     if flags.contains(NatFlags::RANDOM) {
@@ -1703,11 +1712,7 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
             prefix,
             flags,
         } => {
-            let mut t = String::from(match kind {
-                NatKind::Snat => "snat",
-                NatKind::Dnat => "dnat",
-                NatKind::Redirect => "redirect",
-            });
+            let mut t = String::from(nat_word(*kind));
             // nft names the family in inet tables, and where the data is
             // more than one address (a range, a prefix, an address and a
             // port).
@@ -1849,11 +1854,7 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
             port,
             flags,
         } => {
-            let mut t = String::from(match kind {
-                NatKind::Snat => "snat",
-                NatKind::Dnat => "dnat",
-                NatKind::Redirect => "redirect",
-            });
+            let mut t = String::from(nat_word(*kind));
             if family == Family::Inet && addr.is_some() {
                 t.push_str(if *v6 { " ip6" } else { " ip" });
             }
