@@ -1608,7 +1608,8 @@ impl ObjTarget {
 }
 
 /// One step of a value computed from a 32-bit host-order key (`ct mark
-/// >> 8`, `(meta mark | 0x10) << 8`).
+/// >> 8`, `(meta mark | 0x10) << 8`), or from a 32-bit header field read
+/// as a big-endian number (`ip daddr & 255.255.255.0 | 0.0.0.7`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(
     feature = "serde",
@@ -1616,8 +1617,10 @@ impl ObjTarget {
     serde(rename_all = "kebab-case")
 )]
 pub enum BitOp {
-    /// `(v & and) ^ xor`: nft lists `& and` (no xor), `| xor` (`and` the
-    /// other bits), `^ xor` (`and` all ones).
+    /// `(v & and) ^ xor`. nft lists the xor bits outside `and` as `|`,
+    /// kept in the mask, the others as `^`: `& and` (no xor), `| xor`
+    /// (`and` the other bits), `^ xor` (`and` all ones), `& 0xffffff07 |
+    /// 0x7` for `(v & 0xffffff00) ^ 0x7`.
     MaskXor {
         /// Bits kept.
         and: u32,
