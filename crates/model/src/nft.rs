@@ -4389,7 +4389,7 @@ fn set_update<'a>(
             op,
             name: d.set_name.into(),
             size: set.size?,
-            keys: plain_keys(fam, regs, d.sreg_key, set, matches)?,
+            keys: dynset_keys(fam, regs, d.sreg_key, set, matches)?,
             timeout: d.timeout.filter(|&t| t != 0),
             stmts,
         });
@@ -4406,7 +4406,7 @@ fn set_update<'a>(
     };
     Some(ActionKind::SetUpdate {
         op,
-        keys: plain_keys(fam, regs, d.sreg_key, set, matches)?,
+        keys: dynset_keys(fam, regs, d.sreg_key, set, matches)?,
         set: d.set_name.into(),
         data,
         timeout: d.timeout.filter(|&t| t != 0),
@@ -4484,6 +4484,25 @@ fn plain_keys(
         set_keys(fam, regs, sreg, set, matches, false)?
             .into_iter()
             .map(|k| k.0.key)
+            .collect(),
+    )
+}
+
+/// The keys a `dynset` adds from register `sreg`, each as the set's key
+/// reads it: masked when the mask is narrower (`add @s { ip saddr &
+/// 255.255.255.0 }`, what `-m connlimit --connlimit-mask 24` translates
+/// to).
+fn dynset_keys(
+    fam: Family,
+    regs: &Regs<'_>,
+    sreg: Reg,
+    set: &SetContents,
+    matches: &[Match],
+) -> Option<Vec<KeyExpr>> {
+    Some(
+        set_keys(fam, regs, sreg, set, matches, true)?
+            .into_iter()
+            .map(|k| k.0.expr())
             .collect(),
     )
 }

@@ -1356,8 +1356,9 @@ pub enum ActionKind {
     SetUpdate {
         /// What is done.
         op: SetOp,
-        /// The keys: one, or a concatenation.
-        keys: Vec<Key>,
+        /// The keys: one, or a concatenation, each as the set's key reads
+        /// it (`ip saddr & 255.255.255.0`).
+        keys: Vec<KeyExpr>,
         /// The set's name.
         set: Box<str>,
         /// A map's data, from these keys (`: meta mark`).
@@ -1395,8 +1396,9 @@ pub enum ActionKind {
         name: Box<str>,
         /// The set's size (`NFTA_SET_DESC_SIZE`).
         size: u32,
-        /// The keys: one, or a concatenation.
-        keys: Vec<Key>,
+        /// The keys: one, or a concatenation, each as the set's key reads
+        /// it (`ip daddr & 255.255.255.0`).
+        keys: Vec<KeyExpr>,
         /// The element's timeout, in milliseconds.
         #[cfg_attr(
             feature = "serde",
@@ -1559,8 +1561,8 @@ impl ActionKind {
             ActionKind::Vmap { keys, .. }
             | ActionKind::VmapRef { keys, .. }
             | ActionKind::NatMap { keys, .. } => (keys, none, none),
-            ActionKind::SetUpdate { keys, data, .. } => (&[], keys, data),
-            ActionKind::Meter { keys, .. } => (&[], keys, none),
+            ActionKind::SetUpdate { keys, data, .. } => (keys, data, none),
+            ActionKind::Meter { keys, .. } => (keys, none, none),
             ActionKind::Set { key, .. } => (&[], std::slice::from_ref(key), none),
             _ => (&[], none, none),
         };

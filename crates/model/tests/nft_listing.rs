@@ -167,7 +167,7 @@ fn named_sets_list_as_nft_lists_them() {
         action(6),
         Some(ActionKind::SetUpdate {
             op: SetOp::Update,
-            keys: vec![saddr],
+            keys: vec![saddr.into()],
             set: "h".into(),
             data: Vec::new(),
             timeout: Some(10_000),
@@ -867,6 +867,55 @@ fn masked_bits_vlan_stacks_and_meters_list_as_nft_lists_them() {
         Some(ActionKind::SetUpdate { stmts, .. })
             if matches!(&stmts[..], [ElemStmt::Match(m)] if m.negated)
     ));
+    // Masked keys of a set update and a meter: `add @s3 { ip saddr &
+    // 255.255.255.0 ct count 2 }`, `update @s4 { ip saddr & 255.255.0.0 .
+    // tcp dport timeout 1m }`.
+    let masked = |key: &str, mask: &[u8]| KeyExpr::Masked {
+        key: key.parse().unwrap(),
+        mask: Value(mask.into()),
+    };
+    // The counter after it is the rule's counter: the update is the action.
+    let Some(ActionKind::SetUpdate {
+        op: SetOp::Add,
+        keys,
+        stmts,
+        ..
+    }) = action(9)
+    else {
+        panic!("{:?}", rule(2, 9));
+    };
+    assert_eq!(keys, vec![masked("ip saddr", &[255, 255, 255, 0])]);
+    assert!(
+        matches!(&stmts[..], [ElemStmt::Match(m)] if matches!(m.kind, MatchKind::CtCount { count: 2 })),
+        "{stmts:?}"
+    );
+    assert!(matches!(
+        action(10),
+        Some(ActionKind::SetUpdate { keys, timeout: Some(60_000), .. })
+            if keys == vec![masked("ip saddr", &[255, 255, 0, 0]), "tcp dport".parse::<Key>().unwrap().into()]
+    ));
+    // A mark's mask is a value of the mark: right-aligned, four bytes.
+    let meter = rule(2, 12).matches.iter().find_map(|m| match &m.kind {
+        MatchKind::Statement(a) => Some((**a).clone()),
+        _ => None,
+    });
+    assert!(
+        matches!(&meter, Some(ActionKind::Meter { keys, .. }) if *keys == vec![masked("meta mark", &[0, 0, 0xff, 0])]),
+        "{meter:?}"
+    );
+    // A masked key is not the key: the same meter of the whole address
+    // keeps another set of counts.
+    let whole = rule(2, 11).clone();
+    let mut other = whole.clone();
+    for m in &mut other.matches {
+        if let MatchKind::Statement(a) = &mut m.kind {
+            if let ActionKind::Meter { keys, .. } = &mut **a {
+                keys[0] = "ip daddr".parse::<Key>().unwrap().into();
+            }
+        }
+    }
+    assert!(whole.same_meaning(&whole.clone()));
+    assert!(!whole.same_meaning(&other));
 }
 
 #[test]

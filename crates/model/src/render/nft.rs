@@ -1905,7 +1905,7 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
                 SetOp::Update => "update",
                 SetOp::Delete => "delete",
             };
-            let mut t = format!("{op} @{set} {{ {}", keys_text(keys));
+            let mut t = format!("{op} @{set} {{ {}", exprs_text(keys, o));
             if let Some(ms) = timeout {
                 let _ = write!(t, " timeout {}", ms_text(*ms, o));
             }
@@ -1927,7 +1927,7 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
             stmts,
             ..
         } => {
-            let mut t = format!("meter {name} size {size} {{ {}", keys_text(keys));
+            let mut t = format!("meter {name} size {size} {{ {}", exprs_text(keys, o));
             if let Some(ms) = timeout {
                 let _ = write!(t, " timeout {}", ms_text(*ms, o));
             }
