@@ -177,6 +177,27 @@ struct Slot<'a> {
     /// The operations a 32-bit host-order load went through, when one was
     /// a shift (`ct mark >> 8`); `opaque` is set.
     ops: Option<Vec<BitOp>>,
+    /// A header field's bits moved to the register's low bits.
+    align: Align<'a>,
+}
+
+/// How far a header field narrower than its bytes has been moved to the
+/// right edge of its register, as nft 1.1 does before it uses the field as
+/// a key or a statement's operand (`ip6 dscp @map`, `meta mark set ip
+/// dscp`): `payload load; bitwise & field; [byteorder ntoh;] bitwise >>
+/// shift`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Align<'a> {
+    /// Not moved.
+    None,
+    /// Masked to the field and turned to host order, not yet shifted
+    /// (`opaque` is set).
+    Ntoh,
+    /// Shifted: the register holds the field's value as a host-order
+    /// number, the upper bytes zero. The field's mask, in the loaded
+    /// bytes' order, names the field; [`Slot::mask`] is free for a mask
+    /// of the value (in host order) after it.
+    Done(&'a [u8]),
 }
 
 impl Slot<'_> {
@@ -193,6 +214,7 @@ impl Slot<'_> {
             src: Src::one(at),
             span: None,
             ops: None,
+            align: Align::None,
         }
     }
 
@@ -241,6 +263,7 @@ impl Slot<'_> {
             src,
             span: None,
             ops: None,
+            align: Align::None,
         }
     }
 }
@@ -714,8 +737,32 @@ fn lower_exprs<'a>(
                             _ => false,
                         }
                 });
-                let slot = match plain {
-                    Some(s)
+                // A header field masked to its bits, turned to host order
+                // to be shifted to the right edge ([`Align`]).
+                let field = regs.get(b.sreg).filter(|s| {
+                    let len = match s.load {
+                        Load::Payload { len, .. } | Load::Exthdr { len, .. } => len,
+                        _ => 0,
+                    };
+                    !s.opaque
+                        && s.align == Align::None
+                        && s.mask.is_some()
+                        && s.xor.is_none()
+                        && b.op == NFT_BYTEORDER_NTOH
+                        && matches!(len, 2 | 4)
+                        && b.len == len
+                        && b.size == len
+                });
+                let slot = match (plain, field) {
+                    (_, Some(s)) => Slot {
+                        reg: b.dreg.0,
+                        opaque: true,
+                        align: Align::Ntoh,
+                        src: s.src.then(i - 1),
+                        span: None,
+                        ..s.clone()
+                    },
+                    (Some(s), _)
                         if b.op == NFT_BYTEORDER_HTON
                             && b.len == b.size
                             && matches!(b.size, 2 | 4 | 8) =>
@@ -1564,6 +1611,18 @@ fn bitwise<'a>(regs: &mut Regs<'a>, b: &Bitwise<'a>, at: usize) {
         (true, Some(m), Some(x)) if m.len() == x.len() => Some((m, x)),
         _ => None,
     };
+    if let Some(field) = aligned(&src, b) {
+        regs.set(Slot {
+            reg: b.dreg.0,
+            mask: None,
+            opaque: false,
+            src: src.src.then(at),
+            span: None,
+            align: Align::Done(field),
+            ..src
+        });
+        return;
+    }
     // A shift of a 32-bit host-order key, maybe masked first: the steps
     // are kept for a statement's value (`ct mark set (meta mark | 0x10) <<
     // 8`).
@@ -1579,12 +1638,43 @@ fn bitwise<'a>(regs: &mut Regs<'a>, b: &Bitwise<'a>, at: usize) {
         src: src.src.then(at),
         span: None,
         ops,
+        align: src.align,
     });
+}
+
+/// The field mask of `src` when `b` shifts the masked field to the
+/// register's low bits: a one-byte load, or a two- or four-byte one
+/// turned to host order first ([`Align`]).
+fn aligned<'a>(src: &Slot<'a>, b: &Bitwise<'_>) -> Option<&'a [u8]> {
+    let len = match src.load {
+        Load::Payload { len, .. } | Load::Exthdr { len, .. } => len,
+        _ => return None,
+    };
+    match src.align {
+        Align::None if !src.opaque && len == 1 => {}
+        Align::Ntoh if matches!(len, 2 | 4) => {}
+        _ => return None,
+    }
+    if b.op != NFT_BITWISE_RSHIFT || src.xor.is_some() || src.ops.is_some() || src.hton {
+        return None;
+    }
+    let mask = src.mask?;
+    let shift = host_u32(data_bytes(b.data.as_ref()?)?)?;
+    // The mask is one run of bits, not all of the load, and the shift its
+    // offset (the number is the same in network order and after ntoh).
+    let m = reg_num(mask, false)?;
+    let all = u128::MAX >> (128 - 8 * mask.len().clamp(1, 16));
+    let run = m >> m.trailing_zeros();
+    let one_run = m != 0 && run & run.wrapping_add(1) == 0;
+    (one_run && m != all && shift > 0 && m.trailing_zeros() == shift).then_some(mask)
 }
 
 /// [`Slot::ops`] after `b` of `src`.
 fn computed_ops(src: &Slot<'_>, b: &Bitwise<'_>) -> Option<Vec<BitOp>> {
     let host32 = match src.load {
+        // A header field moved to the right edge ([`Align`]): a host-order
+        // number, the upper bytes zero.
+        _ if matches!(src.align, Align::Done(_)) => Key::Meta(MetaKey(NFT_META_MARK)),
         Load::Meta(k) => Key::Meta(MetaKey(k)),
         Load::Ct { key, dir } => Key::Ct {
             key: CtKey(key),
@@ -1594,7 +1684,14 @@ fn computed_ops(src: &Slot<'_>, b: &Bitwise<'_>) -> Option<Vec<BitOp>> {
         Load::Gen(k @ (Key::Numgen { .. } | Key::Symhash { .. })) => k,
         _ => return None,
     };
-    if src.hton || b.len != 4 || host32.width() != 4 || !host32.host_order() {
+    // The kernel's `bitwise` works on whole 32-bit words, a mask padded
+    // with zeros: on a field moved to the right edge, a narrower one is
+    // the same step.
+    let len_ok = match src.align {
+        Align::Done(_) => (1..=4).contains(&b.len),
+        _ => b.len == 4,
+    };
+    if src.hton || !len_ok || host32.width() != 4 || !host32.host_order() {
         return None;
     }
     let mut ops = match (&src.ops, src.xor, src.mask) {
@@ -3784,6 +3881,26 @@ impl Keyed {
         if slot.opaque {
             return None;
         }
+        // A field moved to the right edge: the field as its mask names it,
+        // its value a host-order number, and any mask since in host order.
+        if let Align::Done(field) = slot.align {
+            let plain = Slot {
+                mask: Some(field),
+                align: Align::None,
+                ..slot.clone()
+            };
+            let k = Keyed::of(fam, &plain, matches)?;
+            return Some(Keyed {
+                shift: 0,
+                fmask: k.fmask >> k.shift,
+                mask: match slot.mask {
+                    Some(m) => Some(reg_num(m, true)?),
+                    None => None,
+                },
+                host: true,
+                ..k
+            });
+        }
         // Payload and exthdr loads are network order; a mask is in the
         // loaded bytes' order.
         let net_mask = || match slot.mask {
@@ -4507,6 +4624,30 @@ fn dynset_keys(
     )
 }
 
+/// `ops` on a 32-bit number of which only the bits of `possible` can be
+/// set, each mask cleared where no bit can be: what a mask does to a bit
+/// that is 0 is the same either way, so `bitwise` steps of any width that
+/// compute the same numbers lower to the same steps.
+fn canonical_ops(mut possible: u32, ops: Vec<BitOp>) -> Vec<BitOp> {
+    ops.into_iter()
+        .map(|op| match op {
+            BitOp::Shl(n) => {
+                possible = possible.checked_shl(n).unwrap_or(0);
+                op
+            }
+            BitOp::Shr(n) => {
+                possible = possible.checked_shr(n).unwrap_or(0);
+                op
+            }
+            BitOp::MaskXor { and, xor } => {
+                let and = and & possible;
+                possible = and | xor;
+                BitOp::MaskXor { and, xor }
+            }
+        })
+        .collect()
+}
+
 /// The hash a lookup of register `sreg` reads, when the register holds
 /// one (`jhash ip saddr mod 2 map { … }`): a 32-bit number, so the set's
 /// key is 4 bytes; host order unless turned to network order for an
@@ -4586,7 +4727,9 @@ fn reg_keys(
             return None;
         }
         let width = match slot.load {
-            Load::Payload { len, .. } | Load::Exthdr { len, .. } => len as usize,
+            Load::Payload { len, .. } | Load::Exthdr { len, .. } if slot.align == Align::None => {
+                len as usize
+            }
             _ => k.width,
         };
         keys.push((k, width));
@@ -5012,8 +5155,15 @@ fn source_of(
     // A value computed from a key (`ct mark >> 8`), or a key's bits set
     // (`ct mark set meta mark | 0x10`, `dnat to ip daddr & 255.255.255.0 |
     // 0.0.0.7`).
+    let moved = matches!(src.align, Align::Done(_));
     let ops = match (&src.ops, src.xor) {
         (Some(ops), _) => Some(ops.clone()),
+        // A field moved to the right edge, then masked (`ct mark set ip6
+        // dscp & 0x3c`).
+        (None, None) if moved && !src.opaque => src
+            .mask
+            .and_then(host_u32)
+            .map(|and| vec![BitOp::MaskXor { and, xor: 0 }]),
         (None, Some((and, xor))) if !matches!(src.load, Load::Imm(_)) => {
             let num = |b: &[u8]| match key.host_order() {
                 true => host_u32(b),
@@ -5035,11 +5185,24 @@ fn source_of(
         };
         let k = Keyed::of(fam, &plain, matches)?;
         // A host-order 32-bit value, or a whole 32-bit header field as a
-        // big-endian number (its mask and xor only).
-        let host = k.host && key.host_order() && k.width == 4;
+        // big-endian number (its mask and xor only), or a header field
+        // moved to the right edge, a host-order number (nft 1.1's `meta
+        // mark set ip dscp << 2 | 0x10`).
+        let host = k.host && key.host_order() && k.width == 4 && k.key.width() == 4;
         let net = !k.host && !key.host_order() && k.whole() && src.ops.is_none();
-        if !(host || net) || k.key.width() != 4 || key.width() != 4 {
+        let net = net && k.key.width() == 4;
+        let moved = moved && key.host_order() && k.key.bits() <= 32;
+        if !(host || net || moved) || key.width() != 4 {
             return None;
+        }
+        if moved {
+            // Only the field's bits can be set: the steps as nft writes
+            // them whatever the width of each `bitwise`.
+            let field = u32::MAX >> (32 - k.key.bits().clamp(1, 32));
+            return Some(Source::Computed {
+                key: k.key,
+                ops: canonical_ops(field, ops),
+            });
         }
         return Some(Source::Computed { key: k.key, ops });
     }
@@ -5111,6 +5274,15 @@ fn source_of(
                     })
                     .collect::<Option<_>>()?,
             }
+        }
+        // A header field moved to the right edge, given whole to a 32-bit
+        // host-order key (`meta mark set ip dscp`).
+        Load::Payload { .. } | Load::Exthdr { .. } if matches!(src.align, Align::Done(_)) => {
+            let k = Keyed::of(fam, src, matches)?;
+            if src.mask.is_some() || !key.host_order() || key.width() != 4 || k.key.bits() > 32 {
+                return None;
+            }
+            Source::Key(k.key)
         }
         _ => {
             let k = Keyed::of(fam, src, matches)?;

@@ -995,3 +995,122 @@ fn test_flow_offload_lowers_and_lists_as_nft_lists_it() {
         "no iptables form: {e:?} {out}"
     );
 }
+
+#[test]
+fn test_a_field_moved_to_the_right_edge_is_the_field() {
+    use nflens_model::{ActionKind, BitOp, Source};
+    // nft 1.1 moves a sub-byte field to the register's low bits before
+    // it compares it or gives it to a statement: `& 0xfc; >> 2` (one
+    // byte), `& 0x0fc0; ntoh; >> 6` (two bytes).
+    let moved = lower(
+        2,
+        &[
+            "[ payload load 1b @ network header + 1 => reg 1 ]",
+            "[ bitwise reg 1 = ( reg 1 & 0x000000fc ) ^ 0x00000000 ]",
+            "[ bitwise reg 1 = ( reg 1 >> 0x00000002 ) ]",
+            "[ cmp eq reg 1 0x00000008 ]",
+        ],
+    );
+    let in_place = lower(
+        2,
+        &[
+            "[ payload load 1b @ network header + 1 => reg 1 ]",
+            "[ bitwise reg 1 = ( reg 1 & 0x000000fc ) ^ 0x00000000 ]",
+            "[ cmp eq reg 1 0x00000020 ]",
+        ],
+    );
+    assert_eq!(moved.matches, in_place.matches);
+    assert_eq!(text(&moved, Family::Ipv4), "ip dscp cs1");
+
+    // A shift that is not the field's offset moves nothing: kept raw.
+    let off = lower(
+        2,
+        &[
+            "[ payload load 1b @ network header + 1 => reg 1 ]",
+            "[ bitwise reg 1 = ( reg 1 & 0x000000fc ) ^ 0x00000000 ]",
+            "[ bitwise reg 1 = ( reg 1 >> 0x00000001 ) ]",
+            "[ cmp eq reg 1 0x00000010 ]",
+        ],
+    );
+    assert!(
+        matches!(off.matches[..], [ref m] if matches!(m.kind, MatchKind::Nft { .. })),
+        "{off:?}"
+    );
+
+    let dscp6: Key = "ip6 dscp".parse().expect("a key");
+    let set = |tail: &[&str]| {
+        let mut lines = vec![
+            "[ payload load 2b @ network header + 0 => reg 1 ]",
+            "[ bitwise reg 1 = ( reg 1 & 0x0000c00f ) ^ 0x00000000 ]",
+            "[ byteorder reg 1 = ntoh(reg 1, 2, 2) ]",
+            "[ bitwise reg 1 = ( reg 1 >> 0x00000006 ) ]",
+        ];
+        lines.extend_from_slice(tail);
+        lower(10, &lines)
+    };
+    // `ct mark set ip6 dscp`: the field's value, not its bits in place.
+    let r = set(&["[ ct set mark with reg 1 ]"]);
+    let value = |r: &Rule| match r.action.as_ref().map(|a| &a.kind) {
+        Some(ActionKind::Set { value, .. }) => value.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(value(&r), Source::Key(dscp6));
+    assert_eq!(text(&r, Family::Ipv6), "ct mark set ip6 dscp");
+    // `ct mark set ip6 dscp << 26 | 0x10`: steps on a 32-bit number.
+    let r = set(&[
+        "[ bitwise reg 1 = ( reg 1 << 0x0000001a ) ]",
+        "[ bitwise reg 1 = ( reg 1 & 0xffffffef ) ^ 0x00000010 ]",
+        "[ ct set mark with reg 1 ]",
+    ]);
+    assert_eq!(
+        value(&r),
+        Source::Computed {
+            key: dscp6,
+            // Only the field's bits, now at 26..32, can be set: the mask
+            // keeps those.
+            ops: vec![
+                BitOp::Shl(26),
+                BitOp::MaskXor {
+                    and: 0xfc00_0000,
+                    xor: 0x10
+                }
+            ],
+        }
+    );
+    assert_eq!(text(&r, Family::Ipv6), "ct mark set ip6 dscp << 26 | 0x10");
+    // An OR above the field, and a mask of its bits.
+    let r = set(&[
+        "[ bitwise reg 1 = ( reg 1 & 0x00ffffff ) ^ 0xff000000 ]",
+        "[ ct set mark with reg 1 ]",
+    ]);
+    assert_eq!(text(&r, Family::Ipv6), "ct mark set ip6 dscp | 0xff000000");
+    let r = set(&[
+        "[ bitwise reg 1 = ( reg 1 & 0x0000003c ) ^ 0x00000000 ]",
+        "[ ct set mark with reg 1 ]",
+    ]);
+    assert_eq!(text(&r, Family::Ipv6), "ct mark set ip6 dscp & 0x3c");
+    // A mask one byte wide and one four bytes wide do the same to a
+    // field moved to the low bits: the same value.
+    let narrow = lower(
+        2,
+        &[
+            "[ payload load 1b @ network header + 1 => reg 1 ]",
+            "[ bitwise reg 1 = ( reg 1 & 0x000000fc ) ^ 0x00000000 ]",
+            "[ bitwise reg 1 = ( reg 1 >> 0x00000002 ) ]",
+            "[ bitwise reg 1 = ( reg 1 & 0x000000bf ) ^ 0x00000040 ]",
+            "[ meta set mark with reg 1 ]",
+        ],
+    );
+    let wide = lower(
+        2,
+        &[
+            "[ payload load 1b @ network header + 1 => reg 1 ]",
+            "[ bitwise reg 1 = ( reg 1 & 0x000000fc ) ^ 0x00000000 ]",
+            "[ bitwise reg 1 = ( reg 1 >> 0x00000002 ) ]",
+            "[ bitwise reg 1 = ( reg 1 & 0xffffffbf ) ^ 0x00000040 ]",
+            "[ meta set mark with reg 1 ]",
+        ],
+    );
+    assert_eq!(narrow.action, wide.action);
+    assert_eq!(text(&narrow, Family::Ipv4), "meta mark set ip dscp | 0x40");
+}

@@ -403,6 +403,18 @@ pub fn parse_with_op(
                 };
                 let (d, s) = (reg(Some(d))?, reg(Some(s))?);
                 let len = (*lens.get(slot(s))?).unwrap_or(mask.len() as u32 * 4);
+                // Words with bytes beyond the register's value: a wider
+                // `bitwise` (nft 1.1 widens a field moved to the right
+                // edge to the key it sets: `ct mark set ip6 dscp |
+                // 0xff000000`).
+                let wider = |ws: &[&str]| {
+                    let all = words(ws, None).unwrap_or_default();
+                    all.iter().skip(len as usize).any(|&b| b != 0)
+                };
+                let len = match wider(mask) || wider(xor) {
+                    true => mask.len() as u32 * 4,
+                    false => len,
+                };
                 *lens.get_mut(slot(d))? = Some(len);
                 Expr::Bitwise(Bitwise {
                     sreg: s,

@@ -1831,6 +1831,18 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
             t
         }
         ActionKind::Continue => "continue".to_owned(),
+        // A value computed from a narrower field, for a wider key (`meta
+        // mark set ip dscp << 2 | 0x10`): the steps are on a number of the
+        // key's bits.
+        ActionKind::Set {
+            key,
+            value: Source::Computed { key: from, ops },
+        } if bits_field(key.bits()) > bits_field(from.bits()) => {
+            format!(
+                "{key} set {}",
+                computed_text(from, ops, Some(key.bits()), o)
+            )
+        }
         ActionKind::Set { key, value } => {
             format!("{key} set {}", source_text(key.datatype(), value, o)?)
         }
@@ -2007,7 +2019,7 @@ fn source_text(ty: Datatype, s: &Source, o: ValueOpts) -> Result<String, String>
     Ok(match s {
         Source::Value(v) => value_text(ty, v, o),
         Source::Key(k) => k.to_string(),
-        Source::Computed { key, ops } => computed_text(key, ops, o),
+        Source::Computed { key, ops } => computed_text(key, ops, None, o),
         Source::Map { keys, elems } => {
             map_text(keys, elems, "map", o, |v| Ok(value_text(ty, v, o)))?
         }
@@ -2020,34 +2032,46 @@ fn source_text(ty: Datatype, s: &Source, o: ValueOpts) -> Result<String, String>
 /// `(meta mark | 0x00000010) << 8`: each step after the last, the value
 /// so far in parentheses where nft puts them (an operator that binds less
 /// tightly than the next one: shifts, then `&`, `^`, `|`).
-fn computed_text(key: &Key, ops: &[BitOp], o: ValueOpts) -> String {
-    let ty = key.datatype();
-    // A field of fewer bits: its values, and its bits all ones.
-    let (width, field) = match key.bits() {
-        n @ 1..=31 => (key.width().clamp(1, 4), u32::MAX >> (32 - n)),
-        _ => (4, u32::MAX),
+fn computed_text(key: &Key, ops: &[BitOp], wider: Option<u32>, o: ValueOpts) -> String {
+    // A field of fewer bits: its values, and its bits all ones. Given to a
+    // wider key (`wider` its bits), the steps' numbers are the wider
+    // key's, printed as nft prints them: in hex, at least as many digits
+    // as the field's bytes take (`ct mark set ip6 dscp | 0x04`).
+    let width = key.width().clamp(1, 4);
+    let num = |n: u32| match wider {
+        Some(_) => format!("{n:#0w$x}", w = 2 + 2 * width),
+        None => value_text(key.datatype(), &Value::from_u128(u128::from(n), width), o),
     };
-    let num = |n: u32| value_text(ty, &Value::from_u128(u128::from(n), width), o);
+    // The bits the value can have so far: a mask need not say those it
+    // keeps clear, nor a value those it sets.
+    let mut possible = bits_field(key.bits());
     let mut steps: Vec<(u8, &str, String)> = Vec::new();
     for op in ops {
         match *op {
-            BitOp::Shl(n) => steps.push((0, "<<", n.to_string())),
-            BitOp::Shr(n) => steps.push((1, ">>", n.to_string())),
+            BitOp::Shl(n) => {
+                possible = possible.checked_shl(n).unwrap_or(0);
+                steps.push((0, "<<", n.to_string()));
+            }
+            BitOp::Shr(n) => {
+                possible = possible.checked_shr(n).unwrap_or(0);
+                steps.push((1, ">>", n.to_string()));
+            }
             // As nft splits `(v & and) ^ xor`: the xor bits outside `and`
             // are an OR, kept in the mask; the rest an XOR.
             BitOp::MaskXor { and, xor } => {
-                let (and, xor) = (and & field, xor & field);
+                let and = and & possible;
                 let or = xor & !and;
-                let (mask, xor) = (and | or, xor & and);
-                if mask != field {
+                let (mask, xor_in) = (and | or, xor & and);
+                if possible & !mask != 0 {
                     steps.push((2, "&", num(mask)));
                 }
-                if xor != 0 {
-                    steps.push((3, "^", num(xor)));
+                if xor_in != 0 {
+                    steps.push((3, "^", num(xor_in)));
                 }
                 if or != 0 {
                     steps.push((4, "|", num(or)));
                 }
+                possible = and | xor;
             }
         }
     }
@@ -2066,6 +2090,14 @@ fn computed_text(key: &Key, ops: &[BitOp], o: ValueOpts) -> String {
         last = Some(rank);
     }
     text
+}
+
+/// All ones in a field of `bits` bits, at most 32 (0: of 32).
+fn bits_field(bits: u32) -> u32 {
+    match bits {
+        n @ 1..=31 => u32::MAX >> (32 - n),
+        _ => u32::MAX,
+    }
 }
 
 /// Milliseconds as nft prints a time (`1m30s`).
