@@ -149,6 +149,12 @@ enum Load<'a> {
         idx: u32,
         width: u32,
     },
+    /// Two registers joined bit by bit: [`Regs::combined`] entry `idx`,
+    /// `width` bytes.
+    Combined {
+        idx: u32,
+        width: u32,
+    },
     /// Anything else: the expression that loaded it.
     Other,
 }
@@ -233,7 +239,7 @@ impl Slot<'_> {
             Load::Gen(k) => k.width() as u32,
             Load::Jhash { .. } => 4,
             Load::Imm(v) => v.len() as u32,
-            Load::Map { width, .. } => width,
+            Load::Map { width, .. } | Load::Combined { width, .. } => width,
             Load::Other => return None,
         })
         .filter(|&w| w > 0)
@@ -290,6 +296,13 @@ impl Src {
         }
         self
     }
+    /// The expressions of both, `self`'s first.
+    fn merge(mut self, other: Src) -> Src {
+        for &i in other.at.iter().take(other.n) {
+            self = self.then(i);
+        }
+        self
+    }
     fn text(&self, exprs: &[Expr<'_>]) -> String {
         self.at
             .iter()
@@ -308,6 +321,8 @@ struct Regs<'a> {
     maps: Vec<DataMap>,
     /// The keys each `jhash` hashed, for [`Load::Jhash`].
     hashed: Vec<Vec<Key>>,
+    /// What each `bitwise` of two registers joined, for [`Load::Combined`].
+    combined: Vec<(Combine, Slot<'a>, Slot<'a>)>,
 }
 
 /// A data map a lookup read: its keys and, per element, the keys' values
@@ -1591,6 +1606,31 @@ fn lookup_fallback(
 }
 
 fn bitwise<'a>(regs: &mut Regs<'a>, b: &Bitwise<'a>, at: usize) {
+    // nft 1.1: two registers joined (`meta mark set meta mark | iif`).
+    if let Some(r2) = b.sreg2 {
+        let op = match b.op {
+            NFT_BITWISE_AND => Some(Combine::And),
+            NFT_BITWISE_OR => Some(Combine::Or),
+            NFT_BITWISE_XOR => Some(Combine::Xor),
+            _ => None,
+        };
+        let (l, r) = (regs.get(b.sreg).cloned(), regs.get(r2).cloned());
+        let slot = match (op, l, r) {
+            (Some(op), Some(l), Some(r)) => {
+                let src = l.src.merge(r.src).then(at);
+                let idx = regs.combined.len() as u32;
+                regs.combined.push((op, l, r));
+                let load = Load::Combined { idx, width: b.len };
+                Slot {
+                    src,
+                    ..Slot::loaded(b.dreg.0, load, at)
+                }
+            }
+            _ => Slot::opaque(b.dreg.0, Src::one(at)),
+        };
+        regs.set(slot);
+        return;
+    }
     let Some(src) = regs.get(b.sreg).cloned() else {
         regs.set(Slot::opaque(b.dreg.0, Src::one(at)));
         return;
@@ -4624,6 +4664,62 @@ fn dynset_keys(
     )
 }
 
+/// Two registers joined bit by bit ([`Load::Combined`]), then maybe
+/// masked or xored, as a value for `key`: a 32-bit host-order key, each
+/// operand a number of its bits. A run of the same operation is one
+/// [`Source::Combined`].
+fn combined_source(
+    fam: Family,
+    regs: &Regs<'_>,
+    src: &Slot<'_>,
+    idx: u32,
+    key: Key,
+    matches: &[Match],
+) -> Option<Source> {
+    if !key.host_order() || key.width() != 4 || src.hton || src.ops.is_some() {
+        return None;
+    }
+    let (op, l, r) = regs.combined.get(idx as usize)?;
+    let joined = |op: Combine, parts: [Source; 2]| {
+        let mut operands = Vec::new();
+        for s in parts {
+            match s {
+                Source::Combined {
+                    op: o,
+                    operands: inner,
+                } if o == op => operands.extend(inner),
+                s => operands.push(s),
+            }
+        }
+        Source::Combined { op, operands }
+    };
+    let inner = joined(
+        *op,
+        [
+            source_of(fam, regs, l, key, matches)?,
+            source_of(fam, regs, r, key, matches)?,
+        ],
+    );
+    // What a mask-and-xor after it does, as one operation with a constant.
+    let word = |n: u32| value_of(key, &n.to_ne_bytes()).map(Source::Value);
+    let (and, xor) = match (src.mask, src.xor) {
+        (None, None) if !src.opaque => return Some(inner),
+        (Some(m), None) if !src.opaque => (host_u32(m)?, 0),
+        (None, Some((m, x))) => (host_u32(m)?, host_u32(x)?),
+        _ => return None,
+    };
+    let (op, with) = if xor == 0 {
+        (Combine::And, and)
+    } else if and == !xor {
+        (Combine::Or, xor)
+    } else if and == u32::MAX {
+        (Combine::Xor, xor)
+    } else {
+        return None;
+    };
+    Some(joined(op, [inner, word(with)?]))
+}
+
 /// `ops` on a 32-bit number of which only the bits of `possible` can be
 /// set, each mask cleared where no bit can be: what a mask does to a bit
 /// that is 0 is the same either way, so `bitwise` steps of any width that
@@ -5155,12 +5251,17 @@ fn source_of(
     // A value computed from a key (`ct mark >> 8`), or a key's bits set
     // (`ct mark set meta mark | 0x10`, `dnat to ip daddr & 255.255.255.0 |
     // 0.0.0.7`).
+    if let Load::Combined { idx, .. } = src.load {
+        return combined_source(fam, regs, src, idx, key, matches);
+    }
     let moved = matches!(src.align, Align::Done(_));
+    let host32 = matches!(src.load, Load::Meta(_) | Load::Ct { .. }) && !src.hton;
     let ops = match (&src.ops, src.xor) {
         (Some(ops), _) => Some(ops.clone()),
-        // A field moved to the right edge, then masked (`ct mark set ip6
-        // dscp & 0x3c`).
-        (None, None) if moved && !src.opaque => src
+        // A field moved to the right edge, or a 32-bit host-order key,
+        // then masked (`ct mark set ip6 dscp & 0x3c`, `ct mark set meta
+        // mark & 0xffff`).
+        (None, None) if (moved || host32) && !src.opaque => src
             .mask
             .and_then(host_u32)
             .map(|and| vec![BitOp::MaskXor { and, xor: 0 }]),

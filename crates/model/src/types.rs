@@ -1583,7 +1583,19 @@ impl ActionKind {
 impl Source {
     /// The keys the value is read from or looked up with.
     pub fn keys(&self) -> impl Iterator<Item = &Key> + '_ {
+        let mut all = Vec::new();
+        self.push_keys(&mut all);
+        all.into_iter()
+    }
+
+    fn push_keys<'a>(&'a self, out: &mut Vec<&'a Key>) {
         let (looked, read): (&[KeyExpr], &[Key]) = match self {
+            Source::Combined { operands, .. } => {
+                for s in operands {
+                    s.push_keys(out);
+                }
+                return;
+            }
             Source::Computed { key, .. } | Source::Key(key) => (&[], std::slice::from_ref(key)),
             Source::Map { keys, .. } | Source::MapRef { keys, .. } => (keys, &[]),
             Source::Jhash(h) => (&[], &h.input),
@@ -1594,7 +1606,7 @@ impl Source {
             },
             Source::Value(_) => (&[], &[]),
         };
-        exprs_keys(looked).chain(read)
+        out.extend(exprs_keys(looked).chain(read));
     }
 }
 
@@ -1732,6 +1744,35 @@ pub enum Source {
     /// that NATs to 1.0.0.10 and 1.0.0.11, not to 10.0.0.1 and 10.0.0.2.
     /// nft lists it as it lists the converted value.
     HostBytes(Box<Source>),
+    /// Values joined bit by bit, left to right: `meta mark set meta mark |
+    /// iif | meta cpu`, `ct mark set ct mark & 0xffff0000 | meta mark &
+    /// 0x0000ffff` (nft 1.1's `bitwise` of two registers). Each operand is
+    /// a 32-bit host-order number: a [`Key`](Source::Key), a
+    /// [`Computed`](Source::Computed) value, a constant, or another
+    /// `Combined` of a different `op`; a run of the same `op` is one
+    /// `Combined`.
+    Combined {
+        /// How the operands are joined.
+        op: Combine,
+        /// Two or more.
+        operands: Vec<Source>,
+    },
+}
+
+/// How a [`Source::Combined`] joins its operands, bit by bit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(Serialize, Deserialize),
+    serde(rename_all = "kebab-case")
+)]
+pub enum Combine {
+    /// `a & b`.
+    And,
+    /// `a | b`.
+    Or,
+    /// `a ^ b`.
+    Xor,
 }
 
 /// The Jenkins hash of `input`'s values, from `offset` to `offset +

@@ -1114,3 +1114,112 @@ fn test_a_field_moved_to_the_right_edge_is_the_field() {
     assert_eq!(narrow.action, wide.action);
     assert_eq!(text(&narrow, Family::Ipv4), "meta mark set ip dscp | 0x40");
 }
+
+#[test]
+fn test_registers_joined_bit_by_bit_are_one_value() {
+    use nflens_model::{ActionKind, BitOp, Combine, Source};
+    let value = |r: &Rule| match r.action.as_ref().map(|a| &a.kind) {
+        Some(ActionKind::Set { value, .. }) => value.clone(),
+        other => panic!("{other:?}"),
+    };
+    let key = |k: &str| Source::Key(k.parse::<Key>().expect("a key"));
+    // nft 1.1's `bitwise` of two registers: `meta mark set meta mark |
+    // iif | meta cpu` is one OR of three keys.
+    let r = lower(
+        2,
+        &[
+            "[ meta load mark => reg 1 ]",
+            "[ meta load iif => reg 2 ]",
+            "[ bitwise reg 1 = ( reg 1 | reg 2 ) ]",
+            "[ meta load cpu => reg 2 ]",
+            "[ bitwise reg 1 = ( reg 1 | reg 2 ) ]",
+            "[ meta set mark with reg 1 ]",
+        ],
+    );
+    assert_eq!(
+        value(&r),
+        Source::Combined {
+            op: Combine::Or,
+            operands: vec![key("meta mark"), key("iif"), key("meta cpu")],
+        }
+    );
+    assert_eq!(
+        text(&r, Family::Ipv4),
+        "meta mark set meta mark | iif | meta cpu"
+    );
+    // Each operand masked first.
+    let r = lower(
+        2,
+        &[
+            "[ ct load mark => reg 1 ]",
+            "[ bitwise reg 1 = ( reg 1 & 0xffff0000 ) ^ 0x00000000 ]",
+            "[ meta load mark => reg 2 ]",
+            "[ bitwise reg 2 = ( reg 2 & 0x0000ffff ) ^ 0x00000000 ]",
+            "[ bitwise reg 1 = ( reg 1 | reg 2 ) ]",
+            "[ ct set mark with reg 1 ]",
+        ],
+    );
+    let Source::Combined { op, operands } = value(&r) else {
+        panic!("{r:?}");
+    };
+    assert_eq!(op, Combine::Or);
+    assert_eq!(
+        operands[1],
+        Source::Computed {
+            key: "meta mark".parse().expect("a key"),
+            ops: vec![BitOp::MaskXor {
+                and: 0xffff,
+                xor: 0
+            }],
+        }
+    );
+    assert_eq!(
+        text(&r, Family::Ipv4),
+        "ct mark set ct mark & 0xffff0000 | meta mark & 0x0000ffff"
+    );
+    // An OR with a constant after the join is one more operand; an AND
+    // after an OR is its own step, the OR in parentheses.
+    let joined = |tail: &str| {
+        lower(
+            2,
+            &[
+                "[ ct load mark => reg 1 ]",
+                "[ meta load mark => reg 2 ]",
+                "[ bitwise reg 1 = ( reg 1 ^ reg 2 ) ]",
+                tail,
+                "[ ct set mark with reg 1 ]",
+            ],
+        )
+    };
+    let r = joined("[ bitwise reg 1 = ( reg 1 & 0xfffffdff ) ^ 0x00000200 ]");
+    assert_eq!(
+        text(&r, Family::Ipv4),
+        "ct mark set ct mark ^ meta mark | 0x00000200"
+    );
+    let r = joined("[ bitwise reg 1 = ( reg 1 & 0x0000ff00 ) ^ 0x00000000 ]");
+    assert_eq!(
+        value(&r),
+        Source::Combined {
+            op: Combine::And,
+            operands: vec![
+                Source::Combined {
+                    op: Combine::Xor,
+                    operands: vec![key("ct mark"), key("meta mark")],
+                },
+                Source::Value(nflens_model::Value(Box::new([0, 0, 0xff, 0]))),
+            ],
+        }
+    );
+    assert_eq!(
+        text(&r, Family::Ipv4),
+        "ct mark set (ct mark ^ meta mark) & 0x0000ff00"
+    );
+    // A mask and an xor that are no one operation: not lowered.
+    let r = joined("[ bitwise reg 1 = ( reg 1 & 0x0000ff00 ) ^ 0x00000001 ]");
+    assert!(
+        r.action
+            .as_ref()
+            .is_some_and(|a| matches!(a.kind, ActionKind::Nft { .. })),
+        "{r:?}"
+    );
+}

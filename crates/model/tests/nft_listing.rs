@@ -281,6 +281,20 @@ fn spellings_list_as_written_and_compare_by_meaning() {
             ..
         }) if ops == &[nflens_model::BitOp::Shr(8)]
     ));
+    // `ct mark set meta mark & 0xffff`: a mask alone is a step too.
+    assert_eq!(
+        rules[15].action.as_ref().map(|a| &a.kind),
+        Some(&ActionKind::Set {
+            key: "ct mark".parse().unwrap(),
+            value: Source::Computed {
+                key: "meta mark".parse().unwrap(),
+                ops: vec![nflens_model::BitOp::MaskXor {
+                    and: 0xffff,
+                    xor: 0
+                }],
+            },
+        })
+    );
     // `ct protocol` after `meta nfproto` keeps both conditions.
     let inet = &model.tables[1].chains[0].rules;
     assert_eq!(inet[0].matches.len(), 2);

@@ -395,6 +395,26 @@ pub fn parse_with_op(
                     to: Data::Value(words(b, len)?),
                 })
             }
+            // nft 1.1's boolean operation between two registers.
+            ["bitwise", "reg", d, "=", "(", "reg", s, op @ ("&" | "|" | "^"), "reg", s2, ")"] => {
+                let (d, s, s2) = (reg(Some(d))?, reg(Some(s))?, reg(Some(s2))?);
+                let len = (*lens.get(slot(s))?)?.max((*lens.get(slot(s2))?)?);
+                *lens.get_mut(slot(d))? = Some(len);
+                Expr::Bitwise(Bitwise {
+                    sreg: s,
+                    dreg: d,
+                    len,
+                    op: match *op {
+                        "&" => NFT_BITWISE_AND,
+                        "|" => NFT_BITWISE_OR,
+                        _ => NFT_BITWISE_XOR,
+                    },
+                    mask: None,
+                    xor: None,
+                    data: None,
+                    sreg2: Some(s2),
+                })
+            }
             ["bitwise", "reg", d, "=", "(", "reg", s, "&", rest @ ..] => {
                 let close = rest.iter().position(|x| *x == ")")?;
                 let (mask, tail) = rest.split_at(close);
@@ -424,6 +444,7 @@ pub fn parse_with_op(
                     mask: Some(Data::Value(words(mask, Some(len))?)),
                     xor: Some(Data::Value(words(xor, Some(len))?)),
                     data: None,
+                    sreg2: None,
                 })
             }
             ["bitwise", "reg", d, "=", "(", "reg", s, shift @ ("<<" | ">>"), n, ")"] => {
@@ -441,6 +462,7 @@ pub fn parse_with_op(
                     mask: None,
                     xor: None,
                     data: Some(Data::Value(words(&[n], None)?)),
+                    sreg2: None,
                 })
             }
             ["byteorder", "reg", d, "=", call, s, size, len] => {

@@ -849,6 +849,14 @@ pub const NFTA_INNER_HDRSIZE: u16 = 4;
 pub const NFTA_INNER_EXPR: u16 = 5;
 // enum nft_meta_keys (Linux 6.4)
 pub const NFT_META_BRI_BROUTE: u32 = 35;
+// enum nft_bitwise_ops and enum nft_bitwise_attributes: a boolean operation
+// between two registers (net/netfilter/nft_bitwise.c `sreg2`, after Linux 6.1;
+// nft 1.1 writes it for `meta mark set meta mark | iif`). Kernel 6.18 took
+// NFT_BITWISE_OR with NFTA_BITWISE_SREG2 = 8 in a throwaway namespace.
+pub const NFT_BITWISE_AND: u32 = 3;
+pub const NFT_BITWISE_OR: u32 = 4;
+pub const NFT_BITWISE_XOR: u32 = 5;
+pub const NFTA_BITWISE_SREG2: u16 = 8;
 // enum nft_ct_keys: NFT_CT_ID is in 6.1; nothing newer.
 // NFTA_SET_ELEM_EXPRESSIONS is in 6.1.
 

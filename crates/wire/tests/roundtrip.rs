@@ -92,10 +92,11 @@ fn build(p: &Parts) -> Expr<'_> {
             sreg: Reg(n[0]),
             dreg: Reg(n[1]),
             len: n[2],
-            op: n[3] % 3,
+            op: n[3] % 6,
             mask: on(0).then_some(val),
             xor: on(1).then_some(val),
             data: on(2).then_some(data),
+            sreg2: on(3).then_some(Reg(n[4])),
         }),
         1 => Expr::Byteorder(Byteorder {
             sreg: Reg(n[0]),

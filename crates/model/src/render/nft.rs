@@ -1843,6 +1843,13 @@ fn action(a: &ActionKind, family: Family, o: ValueOpts) -> Result<String, String
                 computed_text(from, ops, Some(key.bits()), o)
             )
         }
+        ActionKind::Set {
+            key,
+            value: Source::Combined { op, operands },
+        } => format!(
+            "{key} set {}",
+            combined_text(*op, operands, key.bits(), key.datatype(), o)?
+        ),
         ActionKind::Set { key, value } => {
             format!("{key} set {}", source_text(key.datatype(), value, o)?)
         }
@@ -2026,6 +2033,7 @@ fn source_text(ty: Datatype, s: &Source, o: ValueOpts) -> Result<String, String>
         Source::MapRef { keys, map } => format!("{} map @{map}", exprs_text(keys, o)),
         Source::Jhash(h) => jhash_text(h),
         Source::HostBytes(s) => source_text(ty, s, o)?,
+        Source::Combined { op, operands } => combined_text(*op, operands, 32, ty, o)?,
     })
 }
 
@@ -2033,6 +2041,17 @@ fn source_text(ty: Datatype, s: &Source, o: ValueOpts) -> Result<String, String>
 /// so far in parentheses where nft puts them (an operator that binds less
 /// tightly than the next one: shifts, then `&`, `^`, `|`).
 fn computed_text(key: &Key, ops: &[BitOp], wider: Option<u32>, o: ValueOpts) -> String {
+    computed_parts(key, ops, wider, o).0
+}
+
+/// [`computed_text`], and the rank of its last step's operator (shifts 0
+/// and 1, `&` 2, `^` 3, `|` 4), if any.
+fn computed_parts(
+    key: &Key,
+    ops: &[BitOp],
+    wider: Option<u32>,
+    o: ValueOpts,
+) -> (String, Option<u8>) {
     // A field of fewer bits: its values, and its bits all ones. Given to a
     // wider key (`wider` its bits), the steps' numbers are the wider
     // key's, printed as nft prints them: in hex, at least as many digits
@@ -2089,7 +2108,47 @@ fn computed_text(key: &Key, ops: &[BitOp], wider: Option<u32>, o: ValueOpts) -> 
         text = format!("{text} {sym} {arg}");
         last = Some(rank);
     }
-    text
+    (text, last)
+}
+
+/// A [`Source::Combined`] for a key of `bits` bits, as nft lists it:
+/// operands joined by the operator, one in parentheses when its own
+/// operator binds less tightly (`&`, then `^`, then `|`).
+fn combined_text(
+    op: Combine,
+    operands: &[Source],
+    bits: u32,
+    ty: Datatype,
+    o: ValueOpts,
+) -> Result<String, String> {
+    let (rank, sym) = match op {
+        Combine::And => (2, "&"),
+        Combine::Xor => (3, "^"),
+        Combine::Or => (4, "|"),
+    };
+    let mut parts = Vec::with_capacity(operands.len());
+    for s in operands {
+        let (text, last) = match s {
+            Source::Combined { op, operands } => {
+                let inner = match op {
+                    Combine::And => 2,
+                    Combine::Xor => 3,
+                    Combine::Or => 4,
+                };
+                (combined_text(*op, operands, bits, ty, o)?, Some(inner))
+            }
+            Source::Computed { key, ops } => {
+                let wider = (bits_field(bits) > bits_field(key.bits())).then_some(bits);
+                computed_parts(key, ops, wider, o)
+            }
+            s => (source_text(ty, s, o)?, None),
+        };
+        parts.push(match last {
+            Some(l) if l > rank => format!("({text})"),
+            _ => text,
+        });
+    }
+    Ok(parts.join(&format!(" {sym} ")))
 }
 
 /// All ones in a field of `bits` bits, at most 32 (0: of 32).

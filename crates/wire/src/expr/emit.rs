@@ -126,7 +126,8 @@ fn emit_data(e: &Expr<'_>, w: &mut W<'_>) {
             w.u32(NFTA_BITWISE_OP, b.op)
                 .data(NFTA_BITWISE_MASK, b.mask.as_ref());
             w.data(NFTA_BITWISE_XOR, b.xor.as_ref())
-                .data(NFTA_BITWISE_DATA, b.data.as_ref());
+                .data(NFTA_BITWISE_DATA, b.data.as_ref())
+                .oreg(NFTA_BITWISE_SREG2, b.sreg2);
         }
         Expr::Byteorder(b) => {
             w.reg(NFTA_BYTEORDER_SREG, b.sreg)

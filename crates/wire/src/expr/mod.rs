@@ -43,8 +43,11 @@ pub struct Bitwise<'a> {
     pub dreg: Reg,
     /// `NFTA_BITWISE_LEN`, bytes.
     pub len: u32,
-    /// `NFTA_BITWISE_OP`: `NFT_BITWISE_MASK_XOR` (0, also when absent: kernels before 5.6), `LSHIFT`, `RSHIFT`.
+    /// `NFTA_BITWISE_OP`: `NFT_BITWISE_MASK_XOR` (0, also when absent: kernels before 5.6), `LSHIFT`, `RSHIFT`,
+    /// or, with `sreg2`, `AND`, `OR`, `XOR`.
     pub op: u32,
+    /// `NFTA_BITWISE_SREG2`: the second operand's register, for `AND`, `OR` and `XOR` (`dreg = sreg | sreg2`).
+    pub sreg2: Opt<Reg>,
     /// `NFTA_BITWISE_MASK`.
     pub mask: Opt<Data<'a>>,
     /// `NFTA_BITWISE_XOR`.
@@ -923,6 +926,7 @@ fn decode_kind<'a>(
                 NFTA_BITWISE_MASK => e.mask, o_data;
                 NFTA_BITWISE_XOR => e.xor, o_data;
                 NFTA_BITWISE_DATA => e.data, o_data;
+                NFTA_BITWISE_SREG2 => e.sreg2, o_reg;
             );
             Expr::Bitwise(e)
         }

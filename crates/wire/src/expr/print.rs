@@ -156,8 +156,17 @@ pub fn write_expr(f: &mut dyn fmt::Write, e: &Expr<'_>) -> fmt::Result {
 /// Writes the body of an expression (what follows the name).
 pub fn write_expr_body(f: &mut dyn fmt::Write, e: &Expr<'_>) -> fmt::Result {
     match e {
-        Expr::Bitwise(b) => match b.op {
-            NFT_BITWISE_LSHIFT | NFT_BITWISE_RSHIFT => {
+        Expr::Bitwise(b) => match (b.op, b.sreg2) {
+            // libnftnl: `reg 1 = ( reg 1 | reg 2 ) `.
+            (NFT_BITWISE_AND | NFT_BITWISE_OR | NFT_BITWISE_XOR, Some(r2)) => {
+                let o = match b.op {
+                    NFT_BITWISE_AND => '&',
+                    NFT_BITWISE_OR => '|',
+                    _ => '^',
+                };
+                write!(f, "reg {} = ( reg {} {o} reg {r2} ) ", b.dreg, b.sreg)
+            }
+            (NFT_BITWISE_LSHIFT | NFT_BITWISE_RSHIFT, _) => {
                 let o = if b.op == NFT_BITWISE_LSHIFT {
                     "<<"
                 } else {
