@@ -321,9 +321,15 @@ struct Regs<'a> {
     maps: Vec<DataMap>,
     /// The keys each `jhash` hashed, for [`Load::Jhash`].
     hashed: Vec<Vec<Key>>,
-    /// What each `bitwise` of two registers joined, for [`Load::Combined`].
-    combined: Vec<(Combine, Slot<'a>, Slot<'a>)>,
+    /// What each `bitwise` of two registers joined, for [`Load::Combined`],
+    /// and how many joins deep it is.
+    combined: Vec<(Combine, Slot<'a>, Slot<'a>, u32)>,
 }
+
+/// How many joins of two registers deep a value may be: lowering reads
+/// them recursively, and hostile bytes may chain any number (nft writes
+/// one per operator of a statement).
+const MAX_JOINS: u32 = 8;
 
 /// A data map a lookup read: its keys and, per element, the keys' values
 /// and the data in register format (what the statement reading it
@@ -1615,11 +1621,16 @@ fn bitwise<'a>(regs: &mut Regs<'a>, b: &Bitwise<'a>, at: usize) {
             _ => None,
         };
         let (l, r) = (regs.get(b.sreg).cloned(), regs.get(r2).cloned());
+        let depth = |s: &Option<Slot<'_>>| match s.as_ref().map(|s| s.load) {
+            Some(Load::Combined { idx, .. }) => regs.combined.get(idx as usize).map_or(0, |c| c.3),
+            _ => 0,
+        };
+        let depth = 1 + depth(&l).max(depth(&r));
         let slot = match (op, l, r) {
-            (Some(op), Some(l), Some(r)) => {
+            (Some(op), Some(l), Some(r)) if depth <= MAX_JOINS => {
                 let src = l.src.merge(r.src).then(at);
                 let idx = regs.combined.len() as u32;
-                regs.combined.push((op, l, r));
+                regs.combined.push((op, l, r, depth));
                 let load = Load::Combined { idx, width: b.len };
                 Slot {
                     src,
@@ -1711,27 +1722,25 @@ fn aligned<'a>(src: &Slot<'a>, b: &Bitwise<'_>) -> Option<&'a [u8]> {
 
 /// [`Slot::ops`] after `b` of `src`.
 fn computed_ops(src: &Slot<'_>, b: &Bitwise<'_>) -> Option<Vec<BitOp>> {
-    let host32 = match src.load {
-        // A header field moved to the right edge ([`Align`]): a host-order
-        // number, the upper bytes zero.
-        _ if matches!(src.align, Align::Done(_)) => Key::Meta(MetaKey(NFT_META_MARK)),
-        Load::Meta(k) => Key::Meta(MetaKey(k)),
-        Load::Ct { key, dir } => Key::Ct {
+    let key = match src.load {
+        Load::Meta(k) => Some(Key::Meta(MetaKey(k))),
+        Load::Ct { key, dir } => Some(Key::Ct {
             key: CtKey(key),
             reply: dir.map(|d| d == 1),
-        },
+        }),
         // `meta mark set symhash mod 2 << 8`.
-        Load::Gen(k @ (Key::Numgen { .. } | Key::Symhash { .. })) => k,
-        _ => return None,
+        Load::Gen(k @ (Key::Numgen { .. } | Key::Symhash { .. })) => Some(k),
+        _ => None,
     };
-    // The kernel's `bitwise` works on whole 32-bit words, a mask padded
-    // with zeros: on a field moved to the right edge, a narrower one is
-    // the same step.
-    let len_ok = match src.align {
+    let number = match src.align {
+        // A header field moved to the right edge ([`Align`]): a host-order
+        // number, the upper bytes zero. The kernel's `bitwise` works on
+        // whole 32-bit words, a mask padded with zeros, so a narrower step
+        // is the same step.
         Align::Done(_) => (1..=4).contains(&b.len),
-        _ => b.len == 4,
+        _ => b.len == 4 && key.is_some_and(|k| k.width() == 4 && k.host_order()),
     };
-    if src.hton || !len_ok || host32.width() != 4 || !host32.host_order() {
+    if src.hton || !number {
         return None;
     }
     let mut ops = match (&src.ops, src.xor, src.mask) {
@@ -4620,16 +4629,11 @@ fn named_keys(
     if let Some((h, _)) = hashed_key(regs, sreg, set) {
         return Some(vec![KeyExpr::Jhash(h)]);
     }
-    Some(
-        set_keys(fam, regs, sreg, set, matches, true)?
-            .iter()
-            .map(|k| k.0.expr())
-            .collect(),
-    )
+    dynset_keys(fam, regs, sreg, set, matches)
 }
 
-/// The keys a set update writes: keys as they are (nft's `add @s { ip
-/// saddr }` takes no computed ones).
+/// The keys a map's data is written from in a set update: keys as they
+/// are (`update @m { ip saddr : meta mark }`).
 fn plain_keys(
     fam: Family,
     regs: &Regs<'_>,
@@ -4679,7 +4683,7 @@ fn combined_source(
     if !key.host_order() || key.width() != 4 || src.hton || src.ops.is_some() {
         return None;
     }
-    let (op, l, r) = regs.combined.get(idx as usize)?;
+    let (op, l, r, _) = regs.combined.get(idx as usize)?;
     let joined = |op: Combine, parts: [Source; 2]| {
         let mut operands = Vec::new();
         for s in parts {

@@ -1214,6 +1214,18 @@ fn test_registers_joined_bit_by_bit_are_one_value() {
         text(&r, Family::Ipv4),
         "ct mark set (ct mark ^ meta mark) & 0x0000ff00"
     );
+    // Joins of joins, each reading both sides, are kept raw past a depth
+    // nft never writes (hostile bytes may chain any number).
+    let mut lines = vec!["[ meta load mark => reg 1 ]"];
+    lines.extend(["[ bitwise reg 1 = ( reg 1 | reg 1 ) ]"; 40]);
+    lines.push("[ meta set mark with reg 1 ]");
+    let r = lower(2, &lines);
+    assert!(
+        r.action
+            .as_ref()
+            .is_some_and(|a| matches!(a.kind, ActionKind::Nft { .. })),
+        "{r:?}"
+    );
     // A mask and an xor that are no one operation: not lowered.
     let r = joined("[ bitwise reg 1 = ( reg 1 & 0x0000ff00 ) ^ 0x00000001 ]");
     assert!(
