@@ -4566,7 +4566,12 @@ fn set_update<'a>(
                 key_len: Some(set.data_len?),
                 ..SetContents::default()
             };
-            plain_keys(fam, regs, reg, &data, matches)?
+            // A map's data is written from keys as they are (`update @m
+            // { ip saddr : meta mark }`).
+            dynset_keys(fam, regs, reg, &data, matches)?
+                .iter()
+                .map(KeyExpr::as_key)
+                .collect::<Option<_>>()?
         }
         None => Vec::new(),
     };
@@ -4630,23 +4635,6 @@ fn named_keys(
         return Some(vec![KeyExpr::Jhash(h)]);
     }
     dynset_keys(fam, regs, sreg, set, matches)
-}
-
-/// The keys a map's data is written from in a set update: keys as they
-/// are (`update @m { ip saddr : meta mark }`).
-fn plain_keys(
-    fam: Family,
-    regs: &Regs<'_>,
-    sreg: Reg,
-    set: &SetContents,
-    matches: &[Match],
-) -> Option<Vec<Key>> {
-    Some(
-        set_keys(fam, regs, sreg, set, matches, false)?
-            .into_iter()
-            .map(|k| k.0.key)
-            .collect(),
-    )
 }
 
 /// The keys a `dynset` adds from register `sreg`, each as the set's key

@@ -13,6 +13,17 @@ use nflens::model::{ActionKind, Family, MatchKind, Rule};
 use nflens::socket::{Netns, Options, Snapshot};
 use nflens_testutil::{corpus, netns};
 
+/// Why a connlimit translation is an approximation.
+const CONNLIMIT: &str = "xt_connlimit counts connections per masked address and conntrack \
+     zone (xt_connlimit.c: key[1] = zone->id) in a tree of the rule's own; the translation's \
+     set is keyed by the address alone and named, so any rule may add to it";
+
+/// Why a hashlimit translation is an approximation.
+const HASHLIMIT: &str = "xt_hashlimit drops the packet when its table is full or the ports \
+     cannot be read (hashlimit_mt_common: hotdrop) and holds --hashlimit-htable-max entries \
+     (by default 8 times its buckets); the meter holds 65535, and a packet it cannot add \
+     skips the rule (nft_dynset.c breaks)";
+
 /// Records whose translation does not mean what the iptables rule means,
 /// and why (checked by hand against the extension's source and the kernel
 /// dump; see the test's output for both models).
@@ -106,44 +117,12 @@ const APPROXIMATE: &[(&str, &str)] = &[
          sets the label first (nft_ct.c: no room, no label) and tests it after, and ct label \
          breaks for a packet with no connection",
     ),
-    (
-        "libxt_connlimit.txlate:1",
-        "xt_connlimit counts connections per masked address and conntrack zone \
-         (xt_connlimit.c: key[1] = zone->id) in a tree of the rule's own; the translation's \
-         set is keyed by the address alone and named, so any rule may add to it",
-    ),
-    (
-        "libxt_connlimit.txlate:5",
-        "xt_connlimit counts connections per masked address and conntrack zone \
-         (xt_connlimit.c: key[1] = zone->id) in a tree of the rule's own; the translation's \
-         set is keyed by the address alone and named, so any rule may add to it",
-    ),
-    (
-        "libxt_connlimit.txlate:9",
-        "xt_connlimit counts connections per masked address and conntrack zone \
-         (xt_connlimit.c: key[1] = zone->id) in a tree of the rule's own; the translation's \
-         set is keyed by the address alone and named, so any rule may add to it",
-    ),
-    (
-        "libxt_connlimit.txlate:13",
-        "xt_connlimit counts connections per masked address and conntrack zone \
-         (xt_connlimit.c: key[1] = zone->id) in a tree of the rule's own; the translation's \
-         set is keyed by the address alone and named, so any rule may add to it",
-    ),
-    (
-        "libxt_hashlimit.txlate:1",
-        "xt_hashlimit drops the packet when its table is full or the ports cannot be read \
-         (hashlimit_mt_common: hotdrop) and holds --hashlimit-htable-max entries (by default \
-         8 times its buckets); the meter holds 65535, and a packet it cannot add skips the \
-         rule (nft_dynset.c breaks)",
-    ),
-    (
-        "libxt_hashlimit.txlate:4",
-        "xt_hashlimit drops the packet when its table is full or the ports cannot be read \
-         (hashlimit_mt_common: hotdrop) and holds --hashlimit-htable-max entries (by default \
-         8 times its buckets); the meter holds 65535, and a packet it cannot add skips the \
-         rule (nft_dynset.c breaks)",
-    ),
+    ("libxt_connlimit.txlate:1", CONNLIMIT),
+    ("libxt_connlimit.txlate:5", CONNLIMIT),
+    ("libxt_connlimit.txlate:9", CONNLIMIT),
+    ("libxt_connlimit.txlate:13", CONNLIMIT),
+    ("libxt_hashlimit.txlate:1", HASHLIMIT),
+    ("libxt_hashlimit.txlate:4", HASHLIMIT),
     (
         "libxt_policy.txlate:1",
         "--dir in --pol ipsec with no element holds when the packet's sec_path holds a \
