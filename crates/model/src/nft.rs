@@ -3689,6 +3689,43 @@ where
     Ok(assemble(tables, done, sets))
 }
 
+/// Lowers the rules of consecutive chains, each given as an iterator over
+/// its rules whose size hint's upper bound is its length (as a snapshot's
+/// are), and stops at the first rule whose expressions do not decode: the
+/// work on a batch of chains while a snapshot is read
+/// (`Snapshot::read_working`). [`ruleset_of_lowered`] puts the chains
+/// back together.
+pub fn try_lower_chains<'a, C, R>(
+    chains: C,
+    sets: &SetIndex,
+) -> Result<Vec<Vec<Rule>>, nflens_wire::DecodeError>
+where
+    C: IntoIterator<Item = R>,
+    R: IntoIterator<Item = nflens_wire::Rule<'a>>,
+{
+    let mut scratch = Scratch::default();
+    chains
+        .into_iter()
+        .map(|rules| {
+            let rules = rules.into_iter();
+            let n = rules.size_hint().1.unwrap_or(0);
+            chain_rules(&mut scratch, rules, n, |s, r| {
+                s.try_rule(&r, sets).map_err(|failed| failed.1)
+            })
+        })
+        .collect()
+}
+
+/// The ruleset of `tables` and of `chains` whose rules are lowered already
+/// ([`try_lower_chains`]), in the kernel's order.
+pub fn ruleset_of_lowered<'a, T, C>(tables: T, chains: C, sets: &SetIndex) -> Ruleset
+where
+    T: IntoIterator<Item = nflens_wire::Table<'a>>,
+    C: IntoIterator<Item = (nflens_wire::Chain<'a>, Vec<Rule>)>,
+{
+    assemble(tables, chains.into_iter().collect(), sets)
+}
+
 /// The rules of one chain, lowered by `lower`; `n` is how many there are.
 fn chain_rules<'a, X, E>(
     scratch: &mut Scratch<'a>,

@@ -84,10 +84,14 @@ pub fn model_of(snapshot: &socket::Snapshot) -> model::Ruleset {
 /// that does not decode fails the read as [`socket::Snapshot::read`] would,
 /// with its offset in the snapshot.
 ///
-/// A large ruleset is lowered on as many scoped threads as the machine has
-/// CPUs (at most 8; [`std::thread::available_parallelism`]), joined before
-/// this returns: the same model, sooner. [`read_model_threads`] chooses the
-/// number; 1 keeps everything on the calling thread.
+/// The rules are lowered while they are read
+/// ([`socket::Snapshot::read_working`]): a thread that dumps rules lowers
+/// them once its dumps are done, while the other may still be dumping, and
+/// then helps with the rest; as many threads as the machine has CPUs work
+/// (at most 8; [`std::thread::available_parallelism`]), all scoped and
+/// joined before this returns: the same model, sooner.
+/// [`read_model_threads`] chooses the number; 1 reads first and then
+/// lowers on the calling thread.
 #[cfg(feature = "netlink")]
 pub fn read_model(
     opts: &socket::Options<'_>,
@@ -96,23 +100,75 @@ pub fn read_model(
     read_model_threads(opts, cpus.min(8))
 }
 
-/// [`read_model`], lowering on up to `threads` threads (1: the calling
-/// thread only).
+/// [`read_model`], lowering on up to `threads` threads, the one or two
+/// that dump rules among them (1: read, then lower on the calling thread).
 #[cfg(feature = "netlink")]
 pub fn read_model_threads(
     opts: &socket::Options<'_>,
     threads: usize,
 ) -> Result<(socket::Snapshot, model::Ruleset), socket::Error> {
-    let snap = socket::Snapshot::read_deferred(opts)?;
-    let mut sets =
-        model::nft::SetIndex::from_sets(snap.sets_with_elems()).map_err(socket::Error::from)?;
+    if threads <= 1 {
+        let snap = socket::Snapshot::read_deferred(opts)?;
+        let sets = set_index(&snap)?;
+        let lowered =
+            model::nft::try_ruleset_threads(snap.tables(), snap.chains_with_rules(), &sets, 1);
+        return match lowered {
+            Ok(rs) => Ok((snap, rs)),
+            Err(e) => Err(rule_error(&snap, e)),
+        };
+    }
+    // The rules are lowered while they are read: each dump thread lowers
+    // its chains once its dumps are done, then helps the other.
+    let mut lower = Lower {
+        sets: Ok(model::nft::SetIndex::new()),
+    };
+    let (snap, outs) = socket::Snapshot::read_working(opts, &mut lower, threads)?;
+    let sets = lower.sets.map_err(socket::Error::from)?;
+    let mut rules = Vec::with_capacity(snap.chains().size_hint().0);
+    for out in outs {
+        rules.extend(out.map_err(|e| rule_error(&snap, e))?);
+    }
+    let rs = model::nft::ruleset_of_lowered(snap.tables(), snap.chains().zip(rules), &sets);
+    Ok((snap, rs))
+}
+
+/// The sets and objects the rules of `snap` may read.
+#[cfg(feature = "netlink")]
+fn set_index(snap: &socket::Snapshot) -> Result<model::nft::SetIndex, socket::Error> {
+    let mut sets = model::nft::SetIndex::from_sets(snap.sets_with_elems())?;
     sets.add_objects(snap.objs());
-    let lowered =
-        model::nft::try_ruleset_threads(snap.tables(), snap.chains_with_rules(), &sets, threads);
-    match lowered {
-        Ok(rs) => Ok((snap, rs)),
-        // The same error as a full read's, with the offset in the buffer.
-        Err(e) => Err(snap.check_rule_exprs(|_| true).err().unwrap_or(e).into()),
+    Ok(sets)
+}
+
+/// The error of a read whose lowering met a rule that does not decode:
+/// the one [`socket::Snapshot::read`] gives, with its offset in the
+/// snapshot (`e`, whose offset is within the rule, if none is found).
+#[cfg(feature = "netlink")]
+fn rule_error(snap: &socket::Snapshot, e: wire::DecodeError) -> socket::Error {
+    snap.check_rule_exprs(|_| true).err().unwrap_or(e).into()
+}
+
+/// Lowering a snapshot's rules while they are read.
+#[cfg(feature = "netlink")]
+struct Lower {
+    sets: Result<model::nft::SetIndex, wire::DecodeError>,
+}
+
+#[cfg(feature = "netlink")]
+impl socket::RuleWork for Lower {
+    type Out = Result<Vec<Vec<model::Rule>>, wire::DecodeError>;
+    fn prepare(&mut self, snap: &socket::Snapshot) {
+        self.sets = model::nft::SetIndex::from_sets(snap.sets_with_elems()).map(|mut sets| {
+            sets.add_objects(snap.objs());
+            sets
+        });
+    }
+    fn batch(&self, batch: socket::RuleBatch<'_>) -> Self::Out {
+        // A set that did not decode fails the read: no work.
+        match &self.sets {
+            Ok(sets) => model::nft::try_lower_chains(batch.chains(), sets),
+            Err(_) => Ok(Vec::new()),
+        }
     }
 }
 

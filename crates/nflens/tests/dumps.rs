@@ -190,11 +190,13 @@ fn kube_ruleset_lowers_the_same_on_threads() {
     ) {
         return;
     }
-    let (text, _) = nflens_testutil::kube::generate(100, 7);
+    // 300 Services: over a thousand chains, so that two threads dump the
+    // rules and lower them while the other still dumps.
+    let (text, _) = nflens_testutil::kube::generate(300, 7);
     // Too long for a command line: from a file.
     let dir = corpus::workspace_root().join("target/test-data");
     std::fs::create_dir_all(&dir).expect("target/test-data");
-    let path = dir.join("kube-100-7.iptables");
+    let path = dir.join("kube-300-7.iptables");
     std::fs::write(&path, text).expect("write the ruleset");
     let held = netns::Held::new(&format!("iptables-nft-restore < '{}'", path.display()))
         .unwrap_or_else(|r| panic!("setup failed: {r:?}"));
@@ -205,9 +207,73 @@ fn kube_ruleset_lowers_the_same_on_threads() {
     let snap = Snapshot::read(&opts).expect("snapshot");
     let whole = nflens::model_of(&snap);
     let n = rules(&whole);
-    assert!(n > 900, "{n} rules");
+    assert!(n > 2500, "{n} rules");
+    let chains = snap.chains().count();
+    assert!(
+        chains >= 1000,
+        "{chains} chains: too few for two dump threads"
+    );
     for threads in [1, 2, 5] {
         let (_, split) = nflens::read_model_threads(&opts, threads).expect("read_model_threads");
         assert_eq!(split, whole, "{threads} threads");
     }
+}
+
+/// `rs` without the time its set elements have left (it runs down between
+/// two reads).
+fn unexpiring(mut rs: Ruleset) -> Ruleset {
+    for t in &mut rs.tables {
+        for e in t.sets.iter_mut().flat_map(|s| &mut s.elems) {
+            e.expires = None;
+        }
+    }
+    rs
+}
+
+/// The rules are lowered while they are read, after the sets, maps and
+/// objects they use: every nft fixture of testdata/nft/ (anonymous and
+/// named sets, maps, concatenations, objects) read by `read_model` on one,
+/// two and three threads gives the model of the whole snapshot.
+#[test]
+fn nft_fixtures_lower_the_same_while_read() {
+    if !netns::available("nft_fixtures_lower_the_same_while_read", &["nft"]) {
+        return;
+    }
+    let dir = corpus::workspace_root().join("testdata/nft");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("testdata/nft")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "nft"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "{} fixtures", files.len());
+    // Fixtures whose model needs the sets (lowered without them it differs).
+    let mut need_sets = 0;
+    for path in &files {
+        let held = netns::Held::new(&format!("nft -f '{}'", path.display()))
+            .unwrap_or_else(|r| panic!("{}: setup failed: {r:?}", path.display()));
+        let opts = Options {
+            netns: Netns::Path(held.path()),
+            ..Options::default()
+        };
+        let snap = Snapshot::read(&opts).expect("snapshot");
+        let whole = unexpiring(nflens::model_of(&snap));
+        assert!(rules(&whole) > 0, "{}: no rules", path.display());
+        let without = unexpiring(nflens::model::nft::ruleset(
+            snap.tables(),
+            snap.chains_with_rules(),
+        ));
+        need_sets += usize::from(without != whole);
+        for threads in [1, 2, 3] {
+            let (_, read) = nflens::read_model_threads(&opts, threads).expect("read_model_threads");
+            assert_eq!(
+                unexpiring(read),
+                whole,
+                "{}: {threads} threads",
+                path.display()
+            );
+        }
+    }
+    // The sets were read before the rules that look them up.
+    assert!(need_sets >= 5, "{need_sets} fixtures need their sets");
 }

@@ -30,5 +30,5 @@ mod sys;
 pub use error::Error;
 pub use legacy::{ipset_names, Legacy, LegacyTable};
 pub use netns::Netns;
-pub use snapshot::{Options, Snapshot, Stats};
+pub use snapshot::{Options, RuleBatch, RuleWork, Snapshot, Stats};
 pub use sock::{DumpInfo, Socket, RECV_SPACE};

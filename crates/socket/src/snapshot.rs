@@ -7,7 +7,8 @@
 //! every earlier rule on each continuation (quadratic), and filtering with
 //! `NFPROTO_UNSPEC` plus a table name loses rules when two families share a
 //! table name. Set elements are dumped one set at a time, with the real
-//! family. A socket runs one dump at a time, so from 512 chains up
+//! family, before the rules ([`Snapshot::read_working`] works on the rules
+//! with the sets already in). A socket runs one dump at a time, so from 512 chains up
 //! ([`Snapshot::read`] only) the chains' rule dumps are split over two
 //! sockets on two threads; the result is the same as one socket reading
 //! them in order (tested).
@@ -21,6 +22,8 @@
 use core::fmt;
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, OnceLock};
 
 use nflens_wire::sys::*;
 use nflens_wire::{Chain, DecodeError, Flowtable, Msg, MsgIter, Obj, Rule, Set, SetElems, Table};
@@ -84,8 +87,9 @@ fn msg_at(buf: &[u8], (start, len): Span) -> Option<Msg<'_>> {
     Msg::new_checked(b).ok()
 }
 
-enum Step {
-    Done,
+enum Step<T> {
+    /// Read, with the outputs of the work on the rules in chain order.
+    Done(Vec<T>),
     Retry,
 }
 
@@ -141,7 +145,14 @@ impl Snapshot {
 
     /// Reads the ruleset through an open socket.
     pub fn read_with(sock: &mut Socket, max_attempts: u32) -> Result<Snapshot, Error> {
-        Self::read_inner(sock, max_attempts, Check::All, None)
+        Self::read_inner(
+            sock,
+            max_attempts,
+            Check::All,
+            None,
+            None::<(&mut NoWork, usize)>,
+        )
+        .map(|(snap, _)| snap)
     }
 
     /// Receives the same bytes as [`Snapshot::read`] without decoding them:
@@ -158,16 +169,56 @@ impl Snapshot {
             .netns
             .open_socket()
             .map_err(|e| with_netns(e, &opts.netns))?;
-        Self::read_inner(&mut sock, opts.max_attempts, check, Some(&opts.netns))
-            .map_err(|e| with_netns(e, &opts.netns))
+        Self::read_inner(
+            &mut sock,
+            opts.max_attempts,
+            check,
+            Some(&opts.netns),
+            None::<(&mut NoWork, usize)>,
+        )
+        .map(|(snap, _)| snap)
+        .map_err(|e| with_netns(e, &opts.netns))
     }
 
-    fn read_inner(
+    /// [`Snapshot::read_deferred`], with `work` done on the rules while
+    /// they are read, on the threads that dump them and on up to `threads`
+    /// in all: once the tables, chains, sets with their elements, objects
+    /// and flowtables are in, [`RuleWork::prepare`] sees them; each thread
+    /// that dumps rules then works on its own chains, in batches, as soon
+    /// as its dumps are done, and then helps with the other thread's. On a
+    /// large ruleset one dump thread finishes well before the other, so the
+    /// work runs on a core that would otherwise wait.
+    ///
+    /// The outputs are in chain order ([`Snapshot::chains`]): each batch's
+    /// [`RuleBatch::first_chain`] says where it starts. If the ruleset
+    /// changed meanwhile, the snapshot is read again and the work done
+    /// again; only the last attempt's outputs are returned.
+    pub fn read_working<W: RuleWork>(
+        opts: &Options<'_>,
+        work: &mut W,
+        threads: usize,
+    ) -> Result<(Snapshot, Vec<W::Out>), Error> {
+        let mut sock = opts
+            .netns
+            .open_socket()
+            .map_err(|e| with_netns(e, &opts.netns))?;
+        Self::read_inner(
+            &mut sock,
+            opts.max_attempts,
+            Check::NotRuleExprs,
+            Some(&opts.netns),
+            Some((work, threads)),
+        )
+        .map_err(|e| with_netns(e, &opts.netns))
+    }
+
+    fn read_inner<W: RuleWork>(
         sock: &mut Socket,
         max_attempts: u32,
         validate: Check,
         netns: Option<&Netns<'_>>,
-    ) -> Result<Snapshot, Error> {
+        mut work: Option<(&mut W, usize)>,
+    ) -> Result<(Snapshot, Vec<W::Out>), Error> {
         let mut snap = Snapshot::default();
         // A second socket for the per-chain rule dumps, opened once: a
         // netlink socket runs one dump at a time, so two sockets on two
@@ -179,8 +230,9 @@ impl Snapshot {
         for attempt in 1..=max_attempts.max(1) {
             snap.clear();
             snap.stats.attempts = attempt;
-            match snap.try_read(sock, helper.as_mut(), validate) {
-                Ok(Step::Done) => return Ok(snap),
+            let work = work.as_mut().map(|(w, n)| (&mut **w, *n));
+            match snap.try_read(sock, helper.as_mut(), validate, work) {
+                Ok(Step::Done(outs)) => return Ok((snap, outs)),
                 Ok(Step::Retry) | Err(Error::NoBufs) => continue,
                 Err(e) => return Err(e),
             }
@@ -201,12 +253,13 @@ impl Snapshot {
         };
     }
 
-    fn try_read(
+    fn try_read<W: RuleWork>(
         &mut self,
         sock: &mut Socket,
         helper: Option<&mut Socket>,
         validate: Check,
-    ) -> Result<Step, Error> {
+        work: Option<(&mut W, usize)>,
+    ) -> Result<Step<W::Out>, Error> {
         let gen = sock.generation()?;
         self.generation = gen;
         let mut dumps = 0;
@@ -246,62 +299,10 @@ impl Snapshot {
                 return Ok(Step::Retry);
             }
         }
-        // The names are copied out because the dumps below grow `buf`.
-        let mut keys = Vec::with_capacity(self.chains.len());
-        for &span in &self.chains {
-            let c = Chain::parse(&self.msg(span)?)?;
-            keys.push((c.family, cstr(c.table), cstr(c.name)));
-        }
-        // Rules: the chains in two halves, the second on the helper socket
-        // and thread when there is one and enough chains to pay for it.
-        let split = match helper {
-            Some(_) if keys.len() >= PARALLEL_CHAINS => keys.len() / 2,
-            _ => keys.len(),
-        };
-        let (first, second) = keys.split_at(split);
-        let theirs = std::thread::scope(|s| {
-            let other = match helper {
-                Some(h) if !second.is_empty() => {
-                    Some(s.spawn(move || ChainDumps::run(h, second, gen, validate)))
-                }
-                _ => None,
-            };
-            let mine = ChainDumps::run_into(
-                sock,
-                first,
-                gen,
-                validate,
-                &mut self.buf,
-                &mut self.rules,
-                &mut self.chain_rules,
-            );
-            let other = other.map(|t| {
-                t.join().unwrap_or(Err(Error::io(
-                    "rule dump thread",
-                    std::io::Error::other("panicked"),
-                )))
-            });
-            (mine, other)
-        });
-        let (mut rule_dumps, mut rules_moved) = (0, false);
-        let mut bad_rule: Option<DecodeError>;
-        match theirs {
-            (Err(e), _) | (_, Some(Err(e))) => return Err(e),
-            (Ok(None), _) | (_, Some(Ok(None))) => return Ok(Step::Retry),
-            (Ok(Some(m)), other) => {
-                rule_dumps += m.dumps;
-                rules_moved |= m.moved;
-                bad_rule = m.bad_rule;
-                if let Some(Ok(Some(o))) = other {
-                    rule_dumps += o.dumps;
-                    rules_moved |= o.moved;
-                    let shift = self.buf.len();
-                    bad_rule = bad_rule.or(o.bad_rule.map(|e| e.shifted(shift)));
-                    self.append_rules(o);
-                }
-            }
-        }
-        keys.clear();
+        // Set elements, one set at a time, before the rules: work on the
+        // rules may read them. The names are copied out because the dumps
+        // below grow `buf`.
+        let mut keys = Vec::with_capacity(self.sets.len());
         for &span in &self.sets {
             let s = Set::parse(&self.msg(span)?)?;
             keys.push((s.family, cstr(s.table), cstr(s.name)));
@@ -324,6 +325,108 @@ impl Snapshot {
             }
             self.set_elems.push(start..self.elems.len() as u32);
         }
+        keys.clear();
+        for &span in &self.chains {
+            let c = Chain::parse(&self.msg(span)?)?;
+            keys.push((c.family, cstr(c.table), cstr(c.name)));
+        }
+        let (work, threads) = match work {
+            Some((w, threads)) => {
+                w.prepare(self);
+                (Some(&*w), threads)
+            }
+            None => (None, 0),
+        };
+        // Rules: the chains in two halves, the second on the helper socket
+        // and thread when there is one and enough chains to pay for it.
+        let split = match helper {
+            Some(_) if keys.len() >= PARALLEL_CHAINS => keys.len() / 2,
+            _ => keys.len(),
+        };
+        let (first, second) = keys.split_at(split);
+        // Where the helper's dumps are kept, so that work on them can be
+        // shared between threads before they are appended to `buf`.
+        let helper_dumps: OnceLock<ChainDumps> = OnceLock::new();
+        let board = work.map(Board::new);
+        let dumpers = if second.is_empty() { 1 } else { 2 };
+        let theirs = std::thread::scope(|s| {
+            let (helper_dumps, board) = (&helper_dumps, board.as_ref());
+            // Publishes its part (or none) however this thread ends, so
+            // that no thread waits for it for ever.
+            let _no_part = board.map(|b| b.publish_on_drop(0));
+            let other = match helper {
+                Some(h) if !second.is_empty() => Some(s.spawn(move || {
+                    let _no_part = board.map(|b| b.publish_on_drop(1));
+                    let dumped = ChainDumps::run(h, second, gen, validate)?;
+                    let Some(d) = dumped else {
+                        return Ok(None);
+                    };
+                    let d = helper_dumps.get_or_init(|| d);
+                    if let Some(b) = board {
+                        b.publish(1, d.bad_rule.is_none().then(|| d.batch(first.len())));
+                        b.work_from(1);
+                    }
+                    Ok(Some(()))
+                })),
+                _ => None,
+            };
+            if let Some(b) = board {
+                if other.is_none() {
+                    b.publish(1, None);
+                }
+                for _ in dumpers..threads {
+                    s.spawn(move || b.work_from(0));
+                }
+            }
+            let mine = ChainDumps::run_into(
+                sock,
+                first,
+                gen,
+                validate,
+                &mut self.buf,
+                &mut self.rules,
+                &mut self.chain_rules,
+            );
+            if let Some(b) = board {
+                let part = match &mine {
+                    Ok(Some(m)) if m.bad_rule.is_none() => Some(RuleBatch {
+                        buf: &self.buf,
+                        rules: &self.rules,
+                        chain_rules: &self.chain_rules,
+                        first_chain: 0,
+                    }),
+                    _ => None,
+                };
+                b.publish(0, part);
+                b.work_from(0);
+            }
+            let other = other.map(|t| {
+                t.join().unwrap_or(Err(Error::io(
+                    "rule dump thread",
+                    std::io::Error::other("panicked"),
+                )))
+            });
+            (mine, other)
+        });
+        let outs = board.map(Board::into_outs).unwrap_or_default();
+        let (mut rule_dumps, mut rules_moved) = (0, false);
+        let mut bad_rule: Option<DecodeError>;
+        match theirs {
+            (Err(e), _) | (_, Some(Err(e))) => return Err(e),
+            (Ok(None), _) | (_, Some(Ok(None))) => return Ok(Step::Retry),
+            (Ok(Some(m)), other) => {
+                rule_dumps += m.dumps;
+                rules_moved |= m.moved;
+                bad_rule = m.bad_rule;
+                if let (Some(Ok(Some(()))), Some(o)) = (other, helper_dumps.into_inner()) {
+                    rule_dumps += o.dumps;
+                    rules_moved |= o.moved;
+                    let shift = self.buf.len();
+                    bad_rule = bad_rule.or(o.bad_rule.map(|e| e.shifted(shift)));
+                    self.append_rules(o);
+                }
+            }
+        }
         let after = sock.generation()?;
         self.stats.dumps = dumps + rule_dumps;
         if moved || rules_moved || after != gen {
@@ -337,7 +440,7 @@ impl Snapshot {
         if validate != Check::Nothing {
             self.validate(None)?;
         }
-        Ok(Step::Done)
+        Ok(Step::Done(outs))
     }
 
     /// Appends rule dumps made in another buffer, moving their offsets.
@@ -697,6 +800,207 @@ impl ChainDumps {
             chain_rules.push(start..rules.len() as u32);
         }
         Ok(Some(out))
+    }
+}
+
+impl ChainDumps {
+    /// Its chains as one batch, the first being chain `first_chain` of the
+    /// snapshot.
+    fn batch(&self, first_chain: usize) -> RuleBatch<'_> {
+        RuleBatch {
+            buf: &self.buf,
+            rules: &self.rules,
+            chain_rules: &self.chain_rules,
+            first_chain,
+        }
+    }
+}
+
+/// Work done on the rules while a snapshot is read
+/// ([`Snapshot::read_working`]), on several threads at once.
+pub trait RuleWork: Sync {
+    /// What the work on one batch gives.
+    type Out: Send;
+    /// Called once per attempt, before any rule is dumped, with the
+    /// snapshot so far: its tables, chains, sets with their elements,
+    /// objects and flowtables (no rules yet).
+    fn prepare(&mut self, snap: &Snapshot);
+    /// Works on one batch of chains with their rules.
+    fn batch(&self, batch: RuleBatch<'_>) -> Self::Out;
+}
+
+/// No work: a plain read.
+struct NoWork;
+
+impl RuleWork for NoWork {
+    type Out = ();
+    fn prepare(&mut self, _: &Snapshot) {}
+    fn batch(&self, _: RuleBatch<'_>) {}
+}
+
+/// A run of consecutive chains with their rules, handed to
+/// [`RuleWork::batch`].
+#[derive(Debug, Clone, Copy)]
+pub struct RuleBatch<'s> {
+    buf: &'s [u8],
+    /// Rule spans in `buf`, which `chain_rules` indexes.
+    rules: &'s [Span],
+    chain_rules: &'s [Range<u32>],
+    first_chain: usize,
+}
+
+impl<'s> RuleBatch<'s> {
+    /// Where the batch's first chain is in [`Snapshot::chains`].
+    pub fn first_chain(&self) -> usize {
+        self.first_chain
+    }
+    /// How many chains the batch holds.
+    pub fn len(&self) -> usize {
+        self.chain_rules.len()
+    }
+    /// Whether the batch holds no chain.
+    pub fn is_empty(&self) -> bool {
+        self.chain_rules.is_empty()
+    }
+    /// Each chain's rules, in order, as [`Snapshot::chains_with_rules`]
+    /// gives them (the upper bound of each iterator's size is its length).
+    pub fn chains(&self) -> impl Iterator<Item = impl Iterator<Item = Rule<'s>> + 's> + 's {
+        let (buf, rules) = (self.buf, self.rules);
+        self.chain_rules.iter().map(move |r| {
+            let spans = rules.get(r.start as usize..r.end as usize).unwrap_or(&[]);
+            spans
+                .iter()
+                .filter_map(move |&s| msg_at(buf, s).and_then(|m| Rule::parse(&m).ok()))
+        })
+    }
+    /// Chains `at` of this batch, as a batch.
+    fn sub(&self, at: Range<usize>) -> RuleBatch<'s> {
+        RuleBatch {
+            first_chain: self.first_chain + at.start,
+            chain_rules: self.chain_rules.get(at).unwrap_or(&[]),
+            ..*self
+        }
+    }
+}
+
+/// About this many rules make one batch of work: small enough that the
+/// threads finish together, large enough that handing them out costs
+/// nothing to speak of.
+const BATCH_RULES: u32 = 1024;
+
+/// One dump thread's chains, cut into batches that any thread takes.
+struct Part<'s> {
+    whole: RuleBatch<'s>,
+    /// Where each batch starts, in chains of `whole`, and its end.
+    cuts: Vec<usize>,
+    next: AtomicUsize,
+}
+
+impl<'s> Part<'s> {
+    fn new(whole: RuleBatch<'s>) -> Self {
+        let mut cuts = vec![0];
+        let mut filled = 0;
+        for (i, r) in whole.chain_rules.iter().enumerate() {
+            if filled >= BATCH_RULES {
+                cuts.push(i);
+                filled = 0;
+            }
+            filled += r.end.saturating_sub(r.start);
+        }
+        cuts.push(whole.chain_rules.len());
+        Part {
+            whole,
+            cuts,
+            next: AtomicUsize::new(0),
+        }
+    }
+}
+
+/// Where the dump threads put their parts and the workers their outputs.
+struct Board<'s, W: RuleWork> {
+    work: &'s W,
+    /// The main thread's part (first chains), then the helper's; `None`
+    /// when a thread has none (no chains, a failed dump, a bad rule).
+    parts: [OnceLock<Option<Part<'s>>>; 2],
+    published: Mutex<()>,
+    ready: Condvar,
+    /// (part, batch, output).
+    outs: Mutex<Vec<(usize, usize, W::Out)>>,
+}
+
+impl<'s, W: RuleWork> Board<'s, W> {
+    fn new(work: &'s W) -> Self {
+        Board {
+            work,
+            parts: [OnceLock::new(), OnceLock::new()],
+            published: Mutex::new(()),
+            ready: Condvar::new(),
+            outs: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Puts part `i` up (the first time only) and wakes the waiting.
+    fn publish(&self, i: usize, part: Option<RuleBatch<'s>>) {
+        if let Some(slot) = self.parts.get(i) {
+            let _ = slot.set(part.map(Part::new));
+        }
+        let _held = self.published.lock().unwrap_or_else(|p| p.into_inner());
+        self.ready.notify_all();
+    }
+
+    /// A guard that publishes no part `i` when dropped, if none was.
+    fn publish_on_drop(&self, i: usize) -> NoPart<'_, 's, W> {
+        NoPart(self, i)
+    }
+
+    /// Part `i` once its thread has published it.
+    fn wait(&self, i: usize) -> Option<&Part<'s>> {
+        let slot = self.parts.get(i)?;
+        let mut held = self.published.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(part) = slot.get() {
+                return part.as_ref();
+            }
+            held = self.ready.wait(held).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// Works on batches of part `first`, then of the other part, until
+    /// none is left.
+    fn work_from(&self, first: usize) {
+        for i in [first, 1 - first.min(1)] {
+            let Some(part) = self.wait(i) else {
+                continue;
+            };
+            loop {
+                let b = part.next.fetch_add(1, Ordering::Relaxed);
+                let (Some(&start), Some(&end)) = (part.cuts.get(b), part.cuts.get(b + 1)) else {
+                    break;
+                };
+                let out = self.work.batch(part.whole.sub(start..end));
+                self.outs
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push((i, b, out));
+            }
+        }
+    }
+
+    /// The outputs in chain order.
+    fn into_outs(self) -> Vec<W::Out> {
+        let mut outs = self.outs.into_inner().unwrap_or_else(|p| p.into_inner());
+        outs.sort_unstable_by_key(|&(part, batch, _)| (part, batch));
+        outs.into_iter().map(|(_, _, out)| out).collect()
+    }
+}
+
+/// Publishes no part for its thread when dropped (by a return or a panic)
+/// if the thread did not publish one.
+struct NoPart<'b, 's, W: RuleWork>(&'b Board<'s, W>, usize);
+
+impl<W: RuleWork> Drop for NoPart<'_, '_, W> {
+    fn drop(&mut self) {
+        self.0.publish(self.1, None);
     }
 }
 

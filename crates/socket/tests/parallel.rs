@@ -1,7 +1,7 @@
 //! A ruleset with enough chains for the two-socket rule dumps reads the same
 //! as one socket reading every chain, and as libnftnl prints it.
 
-use nflens_socket::{Netns, Options, Snapshot};
+use nflens_socket::{Netns, Options, RuleBatch, RuleWork, Snapshot};
 use nflens_testutil::{kube, netns, nftpy};
 
 #[test]
@@ -46,4 +46,60 @@ fn two_socket_rule_dumps_equal_one_socket_and_libnftnl() {
     };
     assert_eq!(key(&mine), key(&theirs));
     assert!(two.rule_count() > 1000);
+    for threads in [2, 3] {
+        work_covers_every_chain_once(&opts, &two, threads);
+    }
+}
+
+/// Records, per batch, where it starts and each chain's rule handles, and
+/// what `prepare` saw.
+struct Handles {
+    prepared: Vec<(usize, usize)>,
+}
+
+impl RuleWork for Handles {
+    type Out = (usize, Vec<Vec<u64>>);
+    fn prepare(&mut self, snap: &Snapshot) {
+        self.prepared
+            .push((snap.chains().count(), snap.rule_count()));
+    }
+    fn batch(&self, batch: RuleBatch<'_>) -> Self::Out {
+        let chains: Vec<Vec<u64>> = batch
+            .chains()
+            .map(|rules| rules.map(|r| r.handle).collect())
+            .collect();
+        assert_eq!(chains.len(), batch.len());
+        (batch.first_chain(), chains)
+    }
+}
+
+/// `read_working` hands out every chain once, in batches whose outputs come
+/// back in chain order, with the rules the snapshot holds; `prepare` runs
+/// before any rule is in.
+fn work_covers_every_chain_once(opts: &Options<'_>, whole: &Snapshot, threads: usize) {
+    let mut work = Handles {
+        prepared: Vec::new(),
+    };
+    let (snap, outs) = Snapshot::read_working(opts, &mut work, threads).unwrap();
+    let chains = whole.chains().count();
+    assert_eq!(
+        work.prepared,
+        vec![(chains, 0)],
+        "prepare: chains in, no rules yet"
+    );
+    assert!(outs.len() > 2, "{} batches", outs.len());
+    let mut next = 0;
+    let mut got = Vec::new();
+    for (first, batch) in outs {
+        assert_eq!(first, next, "batches in chain order, none left out");
+        next += batch.len();
+        got.extend(batch);
+    }
+    let want: Vec<Vec<u64>> = whole
+        .chains_with_rules()
+        .map(|(_, rules)| rules.map(|r| r.handle).collect())
+        .collect();
+    assert_eq!(got.len(), chains);
+    assert_eq!(got, want, "{threads} threads");
+    assert_eq!(snap.rule_count(), whole.rule_count());
 }
