@@ -456,6 +456,10 @@ impl HeaderField {
     /// every message, or of another header. nft names a field by the type
     /// the rule has matched, and a test of such a field implies its type.
     pub fn icmp_types(self) -> Option<&'static [u8]> {
+        // Most fields are of neither header: no name is compared for them.
+        if !matches!(self.header(), Header::Icmp | Header::Icmpv6) {
+            return None;
+        }
         let types: &'static [u8] = match (self.header(), self.name()) {
             (Header::Icmp, "id" | "sequence") => &[0, 8],
             (Header::Icmp, "gateway") => &[5],
@@ -1487,7 +1491,9 @@ pub(crate) fn payload_split(
             continue;
         }
         let n = h.bit_len();
-        if n > rest || n % 8 != 0 || at % 8 != 0 {
+        // One field that is the whole load is no split (and nothing is
+        // allocated for the most common load there is).
+        if n > rest || n % 8 != 0 || at % 8 != 0 || (out.is_empty() && n == rest) {
             return None;
         }
         out.push((at / 8, n / 8));
@@ -1513,9 +1519,9 @@ fn named_fields(ctx: PayloadCtx, base: PayloadBase) -> impl Iterator<Item = Head
         .flat_map(header_fields)
         .filter(move |h| {
             // After `icmp type redirect`, bytes 4-7 are the gateway.
-            match (ctx.icmp_type, h.icmp_types()) {
-                (Some(t), Some(types)) => types.contains(&t),
-                _ => true,
+            match ctx.icmp_type {
+                Some(t) => h.icmp_types().map_or(true, |types| types.contains(&t)),
+                None => true,
             }
         })
 }

@@ -3753,7 +3753,9 @@ where
     R: IntoIterator<Item = X>,
 {
     let mut scratch = Scratch::default();
-    let mut done = Vec::new();
+    let chains = chains.into_iter();
+    // A chain with its rules is large: no regrowth and copying.
+    let mut done = Vec::with_capacity(chains.size_hint().1.unwrap_or(0));
     for (c, rules) in chains {
         let rules = rules.into_iter();
         // The exact count (the upper bound of the snapshot's iterator).
