@@ -476,11 +476,12 @@ impl HeaderField {
     }
     /// Whether a test of this field implies `icmp type ty` so that nft
     /// leaves that test out when listing: the field belongs to that type
-    /// alone, and it is not an echo (nft keeps `icmp type echo-request`
-    /// before `icmp id`).
+    /// alone (`icmpv6 daddr` to nd-redirect; `icmpv6 taddr` belongs to six
+    /// types, so nft keeps `icmpv6 type nd-neighbor-solicit` before it),
+    /// and it is not an echo (nft keeps `icmp type echo-request` before
+    /// `icmp id`).
     pub fn implies_icmp_type(self, ty: u8) -> bool {
-        self.icmp_types()
-            .is_some_and(|t| t.contains(&ty) && !matches!(ty, 0 | 8 | 128 | 129))
+        self.icmp_types() == Some(&[ty][..]) && !matches!(ty, 0 | 8 | 128 | 129)
     }
     fn all() -> impl Iterator<Item = HeaderField> {
         (0..FIELDS.len()).filter_map(|i| u8::try_from(i).ok().map(HeaderField))
@@ -1829,6 +1830,11 @@ mod tests {
         assert!(f("mtu").implies_icmp_type(3));
         assert!(!f("id").implies_icmp_type(8));
         assert!(!f("checksum").implies_icmp_type(3));
+        let f6 = |name| HeaderField::lookup(Header::Icmpv6, name).expect("a field");
+        assert!(f6("daddr").implies_icmp_type(137));
+        // One of six types: the type test stays.
+        assert!(!f6("taddr").implies_icmp_type(135));
+        assert!(!f6("taddr").implies_icmp_type(137));
     }
 
     #[test]
