@@ -4220,7 +4220,16 @@ fn field_cmp(fam: Family, slot: &Slot<'_>, c: &Cmp<'_>, matches: &[Match]) -> Op
             }
         }
     }
-    Some(Match::new(negated, MatchKind::Field { key: k.key, test }))
+    let m = Match::new(negated, MatchKind::Field { key: k.key, test });
+    // A field moved to the right edge and then masked with all its bits
+    // (nft 1.1 writes `ip dscp 1/6` so): the same test, which nft lists
+    // with the mask (`ip dscp & 0x3f == lephb`).
+    Some(match (slot.align, k.mask) {
+        (Align::Done(_), Some(mask)) if op == CmpOp::Eq => {
+            m.spelled(Spelling::WholeMask(mask & (k.fmask >> k.shift)))
+        }
+        _ => m,
+    })
 }
 
 /// `range` of a register as a [`MatchKind::Field`].

@@ -744,6 +744,11 @@ pub enum Spelling {
     /// A mark's bits set before the compare (`meta mark | 0x3 == 0x1`,
     /// what [`MatchKind::Mark`] holds as `mark & !0x3 == 0x2`).
     Or,
+    /// A mask that keeps every bit of the field, written before the
+    /// compare: `ip dscp & 0x3f == lephb`, how nft 1.1 lists `ip dscp
+    /// 1/6` (the same test as `ip dscp lephb`). The mask, as a number of
+    /// the field.
+    WholeMask(u128),
 }
 
 impl PartialEq for Spelling {

@@ -1227,7 +1227,22 @@ pub fn rule(r: &Rule, family: Family, opts: Options, out: &mut String) -> Result
                 if !n && dependency_hidden(r, i, opts.dialect) {
                     continue;
                 }
-                field_text(key, test, n, vopts)
+                match (m.spelling, test) {
+                    (
+                        Spelling::WholeMask(mask),
+                        FieldTest::Cmp {
+                            op: CmpOp::Eq,
+                            value,
+                        },
+                    ) => {
+                        let masked = FieldTest::Masked {
+                            mask: Value::from_u128(mask, value.0.len()),
+                            value: value.clone(),
+                        };
+                        field_text(key, &masked, n, vopts)
+                    }
+                    _ => field_text(key, test, n, vopts),
+                }
             }
             MatchKind::Concat { keys, elems } => {
                 let types = expr_types(keys);
