@@ -153,7 +153,9 @@ fn kernel(c: &mut Criterion) {
 /// decoded snapshot, in the same run. `kernel-to-model` and `bytes-only`
 /// time dropping what they made too; their `-kept` twins time only the
 /// making (criterion's `iter_with_large_drop`): a caller keeps the model,
-/// and freeing its rules is a cost of its own.
+/// and freeing its rules is a cost of its own. `read-then-lower-kept` is
+/// kernel → model the way `read_model` did it before it lowered while
+/// reading (the snapshot, then the lowering on as many threads).
 fn model(c: &mut Criterion) {
     let mut g = c.benchmark_group("model/lower");
     g.sample_size(10).measurement_time(Duration::from_secs(10));
@@ -180,6 +182,28 @@ fn model(c: &mut Criterion) {
         g.bench_function(
             BenchmarkId::new("kernel-to-model-kept", format!("kube-{n}")),
             |b| b.iter_with_large_drop(|| nflens::read_model(&opts).unwrap()),
+        );
+        // What read_model did before it lowered while reading: the whole
+        // snapshot first, then the lowering on as many threads.
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        g.bench_function(
+            BenchmarkId::new("read-then-lower-kept", format!("kube-{n}")),
+            |b| {
+                b.iter_with_large_drop(|| {
+                    let snap = Snapshot::read_deferred(&opts).unwrap();
+                    let mut sets =
+                        nflens_model::nft::SetIndex::from_sets(snap.sets_with_elems()).unwrap();
+                    sets.add_objects(snap.objs());
+                    let rs = nflens_model::nft::try_ruleset_threads(
+                        snap.tables(),
+                        snap.chains_with_rules(),
+                        &sets,
+                        cpus,
+                    )
+                    .unwrap();
+                    (snap, rs)
+                })
+            },
         );
         g.bench_function(BenchmarkId::new("snapshot", format!("kube-{n}")), |b| {
             b.iter(|| Snapshot::read(&opts).unwrap().rule_count())
