@@ -124,7 +124,7 @@ pub fn read_model_threads(
     };
     let (snap, outs) = socket::Snapshot::read_working(opts, &mut lower, threads)?;
     let sets = lower.sets.map_err(socket::Error::from)?;
-    let mut rules = Vec::with_capacity(snap.chains().size_hint().0);
+    let mut rules = Vec::with_capacity(snap.chains().size_hint().1.unwrap_or(0));
     for out in outs {
         rules.extend(out.map_err(|e| rule_error(&snap, e))?);
     }

@@ -7,11 +7,11 @@
 //! every earlier rule on each continuation (quadratic), and filtering with
 //! `NFPROTO_UNSPEC` plus a table name loses rules when two families share a
 //! table name. Set elements are dumped one set at a time, with the real
-//! family, before the rules ([`Snapshot::read_working`] works on the rules
-//! with the sets already in). A socket runs one dump at a time, so from 512 chains up
-//! ([`Snapshot::read`] only) the chains' rule dumps are split over two
-//! sockets on two threads; the result is the same as one socket reading
-//! them in order (tested).
+//! family, before the rules ([`Snapshot::read_working`] works on the
+//! rules with the sets already in). A socket runs one dump at a time, so
+//! from 512 chains up ([`Snapshot::read`] only) the chains' rule dumps are
+//! split over two sockets on two threads; the result is the same as one
+//! socket reading them in order (tested).
 //!
 //! # Consistency
 //! `NFT_MSG_GETGEN` is read before and after; every dump reply carries the
@@ -165,19 +165,21 @@ impl Snapshot {
 
     /// Opens the socket of `opts`' namespace and reads through it.
     fn read_opts(opts: &Options<'_>, check: Check) -> Result<Snapshot, Error> {
+        Self::read_opts_working(opts, check, None::<(&mut NoWork, usize)>).map(|(snap, _)| snap)
+    }
+
+    /// [`Snapshot::read_opts`], with `work` done while the rules are read.
+    fn read_opts_working<W: RuleWork>(
+        opts: &Options<'_>,
+        check: Check,
+        work: Option<(&mut W, usize)>,
+    ) -> Result<(Snapshot, Vec<W::Out>), Error> {
         let mut sock = opts
             .netns
             .open_socket()
             .map_err(|e| with_netns(e, &opts.netns))?;
-        Self::read_inner(
-            &mut sock,
-            opts.max_attempts,
-            check,
-            Some(&opts.netns),
-            None::<(&mut NoWork, usize)>,
-        )
-        .map(|(snap, _)| snap)
-        .map_err(|e| with_netns(e, &opts.netns))
+        Self::read_inner(&mut sock, opts.max_attempts, check, Some(&opts.netns), work)
+            .map_err(|e| with_netns(e, &opts.netns))
     }
 
     /// [`Snapshot::read_deferred`], with `work` done on the rules while
@@ -198,18 +200,7 @@ impl Snapshot {
         work: &mut W,
         threads: usize,
     ) -> Result<(Snapshot, Vec<W::Out>), Error> {
-        let mut sock = opts
-            .netns
-            .open_socket()
-            .map_err(|e| with_netns(e, &opts.netns))?;
-        Self::read_inner(
-            &mut sock,
-            opts.max_attempts,
-            Check::NotRuleExprs,
-            Some(&opts.netns),
-            Some((work, threads)),
-        )
-        .map_err(|e| with_netns(e, &opts.netns))
+        Self::read_opts_working(opts, Check::NotRuleExprs, Some((work, threads)))
     }
 
     fn read_inner<W: RuleWork>(
@@ -363,8 +354,7 @@ impl Snapshot {
                     };
                     let d = helper_dumps.get_or_init(|| d);
                     if let Some(b) = board {
-                        b.publish(1, d.bad_rule.is_none().then(|| d.batch(first.len())));
-                        b.work_from(1);
+                        b.share(1, d.bad_rule.is_none().then(|| d.batch(first.len())));
                     }
                     Ok(Some(()))
                 })),
@@ -397,8 +387,7 @@ impl Snapshot {
                     }),
                     _ => None,
                 };
-                b.publish(0, part);
-                b.work_from(0);
+                b.share(0, part);
             }
             let other = other.map(|t| {
                 t.join().unwrap_or(Err(Error::io(
@@ -948,6 +937,16 @@ impl<'s, W: RuleWork> Board<'s, W> {
         self.ready.notify_all();
     }
 
+    /// Publishes part `i` and, if there is one (a read that will fail
+    /// needs no work), works on it and then on the other.
+    fn share(&self, i: usize, part: Option<RuleBatch<'s>>) {
+        let some = part.is_some();
+        self.publish(i, part);
+        if some {
+            self.work_from(i);
+        }
+    }
+
     /// A guard that publishes no part `i` when dropped, if none was.
     fn publish_on_drop(&self, i: usize) -> NoPart<'_, 's, W> {
         NoPart(self, i)
@@ -968,7 +967,7 @@ impl<'s, W: RuleWork> Board<'s, W> {
     /// Works on batches of part `first`, then of the other part, until
     /// none is left.
     fn work_from(&self, first: usize) {
-        for i in [first, 1 - first.min(1)] {
+        for i in [first, first ^ 1] {
             let Some(part) = self.wait(i) else {
                 continue;
             };
