@@ -1022,31 +1022,27 @@ fn test_a_field_moved_to_the_right_edge_is_the_field() {
     assert_eq!(moved.matches, in_place.matches);
     assert_eq!(text(&moved, Family::Ipv4), "ip dscp cs1");
 
-    // Masked again with all the field's bits (how nft 1.1 writes `ip dscp
-    // 1/6`): the same test, listed with the mask as nft lists it.
-    let whole = lower(
-        2,
-        &[
-            "[ payload load 1b @ network header + 1 => reg 1 ]",
-            "[ bitwise reg 1 = ( reg 1 & 0x000000fc ) ^ 0x00000000 ]",
-            "[ bitwise reg 1 = ( reg 1 >> 0x00000002 ) ]",
-            "[ bitwise reg 1 = ( reg 1 & 0x0000003f ) ^ 0x00000000 ]",
-            "[ cmp eq reg 1 0x00000008 ]",
-        ],
-    );
+    // Masked again after the move (how nft 1.1 writes `ip dscp 1/6`).
+    let masked_again = |mask: &str| {
+        let and = format!("[ bitwise reg 1 = ( reg 1 & {mask} ) ^ 0x00000000 ]");
+        lower(
+            2,
+            &[
+                "[ payload load 1b @ network header + 1 => reg 1 ]",
+                "[ bitwise reg 1 = ( reg 1 & 0x000000fc ) ^ 0x00000000 ]",
+                "[ bitwise reg 1 = ( reg 1 >> 0x00000002 ) ]",
+                &and,
+                "[ cmp eq reg 1 0x00000008 ]",
+            ],
+        )
+    };
+    // With all the field's bits: the same test, listed with the mask as
+    // nft lists it.
+    let whole = masked_again("0x0000003f");
     assert_eq!(whole.matches, in_place.matches);
     assert_eq!(text(&whole, Family::Ipv4), "ip dscp & 0x3f == cs1");
     // A narrower mask is another test.
-    let narrower = lower(
-        2,
-        &[
-            "[ payload load 1b @ network header + 1 => reg 1 ]",
-            "[ bitwise reg 1 = ( reg 1 & 0x000000fc ) ^ 0x00000000 ]",
-            "[ bitwise reg 1 = ( reg 1 >> 0x00000002 ) ]",
-            "[ bitwise reg 1 = ( reg 1 & 0x0000003e ) ^ 0x00000000 ]",
-            "[ cmp eq reg 1 0x00000008 ]",
-        ],
-    );
+    let narrower = masked_again("0x0000003e");
     assert_ne!(narrower.matches, in_place.matches);
     assert_eq!(text(&narrower, Family::Ipv4), "ip dscp & 0x3e == cs1");
 
